@@ -22,6 +22,9 @@ COMMAND_MODULES = (
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """netops: inventory and monitoring of a municipal fiber network."""
+    from netops.cli.common import setup_logging
+
+    setup_logging(verbose)
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["verbose"] = verbose

@@ -1,0 +1,1 @@
+"""Alembic migrations of the netops schema, configured in code by ``inventory.db.alembic_config``."""

@@ -1,0 +1,270 @@
+"""Service settings: frozen dataclasses with defaults in code, a TOML file, NETOPS_* overrides.
+
+``load_settings`` reads the optional TOML file (sections map 1:1 to the dataclasses below),
+then applies ``NETOPS_<SECTION>__<KEY>`` environment variables and ``NETOPS_DATA_DIR`` /
+``NETOPS_DATABASE_URL``. Unknown keys and badly typed values raise ``ConfigError`` naming the
+key path; nothing is read at import time and nothing calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+ENV_PREFIX = "NETOPS_"
+
+
+class ConfigError(Exception):
+    """A configuration file or variable is missing, malformed, unknown or of the wrong type."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str | None = field(default=None, repr=False)
+    session_minutes: int = 480
+    default_language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpSettings:
+    timeout_s: float = 1.0
+    retries: int = 1
+    max_in_flight: int = 200
+    max_repetitions: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SshSettings:
+    max_workers: int = 16
+    connect_timeout_s: float = 10.0
+    command_timeout_s: float = 30.0
+    deadline_s: float = 120.0
+    host_key_policy: str = "accept-new"
+    session_log_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollingSettings:
+    status_interval_s: int = 60
+    counters_interval_s: int = 300
+    discovery_interval_s: int = 3600
+    ssh_interval_s: int = 86400
+    job_history_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSettings:
+    roots: tuple[str, ...] = ()
+    flap_changes: int = 4
+    flap_window_s: int = 600
+    error_rate_threshold: float = 1.0
+    optical_margin_db: float = 3.0
+    icmp: bool = True
+    counters_raw_days: int = 7
+    rollups_days: int = 400
+    events_days: int = 180
+    neighbor_max_misses: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TrapSettings:
+    enabled: bool = True
+    host: str = "0.0.0.0"
+    port: int | None = None
+
+    @property
+    def effective_port(self) -> int:
+        """162 when running as root, else 10162, unless a port is configured."""
+        if self.port is not None:
+            return self.port
+        return 162 if hasattr(os, "geteuid") and os.geteuid() == 0 else 10162
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSettings:
+    urls: tuple[str, ...] = ()
+    language: str = "en"
+    retries: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    web: WebSettings = field(default_factory=WebSettings)
+    snmp: SnmpSettings = field(default_factory=SnmpSettings)
+    ssh: SshSettings = field(default_factory=SshSettings)
+    polling: PollingSettings = field(default_factory=PollingSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    traps: TrapSettings = field(default_factory=TrapSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+
+    @property
+    def effective_database_url(self) -> str:
+        """``database_url`` if set, else the SQLite file ``<data_dir>/netops.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir).resolve() / 'netops.db'}"
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where ``netops init`` keeps the Fernet key that encrypts secrets at rest."""
+        return Path(self.data_dir) / "secret.key"
+
+
+TOP_LEVEL_ENV = {"NETOPS_DATA_DIR": "data_dir", "NETOPS_DATABASE_URL": "database_url"}
+IGNORED_ENV = {"NETOPS_CONFIG"}
+
+
+def _section_types() -> dict[str, type[Any]]:
+    hints = get_type_hints(Settings)
+    fields = dataclasses.fields(Settings)
+    return {f.name: hints[f.name] for f in fields if dataclasses.is_dataclass(hints[f.name])}
+
+
+def _coerce(value: Any, annotation: Any, path: str, from_env: bool) -> Any:
+    """Convert ``value`` to ``annotation`` (str, int, float, bool, Path, X | None, tuple[str, ...])."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if value is None or (from_env and value.strip().lower() in ("", "none", "null")):
+            return None
+        return _coerce(value, args[0], path, from_env)
+    if origin is tuple:
+        return _coerce_tuple(value, path, from_env)
+    if annotation is bool:
+        return _coerce_bool(value, path, from_env)
+    if annotation in (int, float):
+        return _coerce_number(value, annotation, path, from_env)
+    if annotation is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: expected a path, got {value!r}")
+        return Path(value).expanduser()
+    if annotation is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: expected a string, got {value!r}")
+        return value
+    raise ConfigError(f"{path}: unsupported setting type {annotation!r}")
+
+
+def _coerce_tuple(value: Any, path: str, from_env: bool) -> tuple[str, ...]:
+    if from_env:
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}: not a JSON list: {exc.msg}") from None
+        else:
+            value = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _coerce_bool(value: Any, path: str, from_env: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if from_env and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+    raise ConfigError(f"{path}: expected true or false, got {value!r}")
+
+
+def _coerce_number(value: Any, kind: type[Any], path: str, from_env: bool) -> Any:
+    if isinstance(value, bool):
+        raise ConfigError(f"{path}: expected a number, got {value!r}")
+    if from_env and isinstance(value, str):
+        try:
+            return kind(value.strip())
+        except ValueError:
+            raise ConfigError(f"{path}: expected {'an integer' if kind is int else 'a number'}, "
+                              f"got {value!r}") from None
+    if kind is int and isinstance(value, int):
+        return value
+    if kind is float and isinstance(value, int | float):
+        return float(value)
+    raise ConfigError(f"{path}: expected {'an integer' if kind is int else 'a number'}, got {value!r}")
+
+
+def _read_file(config_path: Path) -> dict[str, Any]:
+    try:
+        with config_path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{config_path}: configuration file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: invalid TOML: {exc}") from None
+
+
+def _apply_file(raw: dict[str, Any], values: dict[str, Any], where: str) -> None:
+    sections = _section_types()
+    top_hints = get_type_hints(Settings)
+    for key, value in raw.items():
+        if key in sections:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            section_hints = get_type_hints(sections[key])
+            for sub, subvalue in value.items():
+                if sub not in section_hints:
+                    raise ConfigError(f"{where}: unknown setting {key}.{sub}")
+                values[key][sub] = _coerce(subvalue, section_hints[sub], f"{where}: {key}.{sub}", False)
+        elif key in top_hints:
+            values["top"][key] = _coerce(value, top_hints[key], f"{where}: {key}", False)
+        else:
+            raise ConfigError(f"{where}: unknown setting {key}")
+
+
+def _apply_env(environ: Mapping[str, str], values: dict[str, Any]) -> None:
+    sections = _section_types()
+    top_hints = get_type_hints(Settings)
+    for name, value in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name in IGNORED_ENV:
+            continue
+        if name in TOP_LEVEL_ENV:
+            key = TOP_LEVEL_ENV[name]
+            values["top"][key] = _coerce(value, top_hints[key], name, True)
+            continue
+        if "__" not in name:
+            continue  # e.g. NETOPS_SNMP_COMMUNITY: a secret referenced by the inventory
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        if section not in sections:
+            raise ConfigError(f"{name}: unknown settings section {section!r}")
+        section_hints = get_type_hints(sections[section])
+        if key not in section_hints:
+            raise ConfigError(f"{name}: unknown setting {section}.{key}")
+        values[section][key] = _coerce(value, section_hints[key], name, True)
+
+
+def load_settings(
+    config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from defaults, the TOML file (or ``NETOPS_CONFIG``) and ``NETOPS_*`` variables."""
+    env = os.environ if environ is None else environ
+    if config_path is None and env.get("NETOPS_CONFIG"):
+        config_path = env["NETOPS_CONFIG"]
+    values: dict[str, dict[str, Any]] = {"top": {}, **{name: {} for name in _section_types()}}
+    if config_path is not None:
+        path = Path(config_path).expanduser()
+        _apply_file(_read_file(path), values, str(path))
+    _apply_env(env, values)
+    sections = _section_types()
+    built = {name: sections[name](**values[name]) for name in sections}
+    top = values["top"]
+    data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()
+    database_url = top.get("database_url") or None
+    return Settings(data_dir=data_dir, database_url=database_url, **built)
