@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from inventory.db import current_revision, make_engine, upgrade_schema
 from netops.config import Settings
-from netops.secrets import ensure_key
+from netops.keys import ensure_key
 
 
 @dataclass(frozen=True, slots=True)

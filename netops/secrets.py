@@ -1,8 +1,8 @@
-"""Secrets: references resolved at use time, literals encrypted at rest with a local Fernet key.
+"""Secrets: references resolved at use time into ``Secret`` values (repr ``***``).
 
-The inventory stores ``env:NAME``, ``file:/path`` or ``enc:<fernet token>``; only this module
-turns them into a ``Secret`` (whose repr is ``***``), just before a collector needs it. The key
-lives in ``<data_dir>/secret.key`` (mode 0600), created by ``netops init``.
+The inventory stores ``env:NAME``, ``file:/path`` or ``enc:<fernet token>`` (a literal
+encrypted with the key of ``netops.keys``); only this module turns them into a ``Secret``,
+just before a collector needs it, so nothing else ever holds a clear-text secret.
 """
 
 from __future__ import annotations
@@ -11,46 +11,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from collectors.targets import Secret
 from netops.config import Settings
+from netops.keys import ENC_PREFIX, SecretError, decrypt, encrypt, ensure_key
 
 ENV_PREFIX = "env:"
 FILE_PREFIX = "file:"
-ENC_PREFIX = "enc:"
 
-
-class SecretError(Exception):
-    """A secret reference cannot be resolved (unset variable, unreadable file, wrong key)."""
-
-
-def ensure_key(settings: Settings) -> bool:
-    """Create the Fernet key file when missing; True when a new key was written."""
-    path = settings.secret_key_path
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(Fernet.generate_key())
-    return True
-
-
-def _fernet(settings: Settings) -> Fernet:
-    path = settings.secret_key_path
-    try:
-        return Fernet(path.read_bytes().strip())
-    except FileNotFoundError:
-        raise SecretError(f"no secret key at {path}: run 'netops init' first") from None
-    except (OSError, ValueError) as exc:
-        raise SecretError(f"cannot use secret key {path}: {exc}") from None
-
-
-def encrypt(value: str, settings: Settings) -> str:
-    """``enc:<token>`` for a literal secret, with the key of ``netops init`` (created if missing)."""
-    ensure_key(settings)
-    return ENC_PREFIX + _fernet(settings).encrypt(value.encode()).decode()
+__all__ = ["ENC_PREFIX", "ENV_PREFIX", "FILE_PREFIX", "SecretError", "encrypt", "ensure_key",
+           "is_reference", "resolve"]
 
 
 def is_reference(ref: str) -> bool:
@@ -70,10 +39,7 @@ def resolve(ref: str | None, settings: Settings, environ: Mapping[str, str] | No
     if ref.startswith(FILE_PREFIX):
         return Secret(_read_secret_file(Path(ref[len(FILE_PREFIX):]).expanduser()))
     if ref.startswith(ENC_PREFIX):
-        try:
-            return Secret(_fernet(settings).decrypt(ref[len(ENC_PREFIX):].encode()).decode())
-        except InvalidToken:
-            raise SecretError("encrypted secret does not match the key in the data directory") from None
+        return Secret(decrypt(ref, settings))
     return Secret(ref)
 
 
