@@ -109,3 +109,5 @@ class Target:
     ssh_port: int = 22
     timeouts: Timeouts = field(default_factory=Timeouts)
     session_log: bool = False
+    known_hosts_path: str | None = None  # OpenSSH known_hosts file for SSH host keys (TOFU)
+    host_key_policy: str = "accept-new"  # strict | accept-new | ignore
