@@ -1,0 +1,121 @@
+"""Outages: opened for each root cause, closed on recovery, flapping folded into one.
+
+``reconcile`` compares the root causes of this evaluation with the open outages in the
+database: a new root cause opens an outage (or re-opens the element's recent one and marks it
+flapping when it changed state ``flap_changes`` times within ``flap_window_s``); an outage whose
+element recovered is closed with its end time; a flapping outage closes only once its element
+has been stable for a whole flap window, ending at its last recovery. Downstream devices are
+never root causes (see ``impact``), so one failed switch is one outage listing the sites behind it.
+Because open outages live in the database, a restarted service continues them instead of
+opening duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inventory.models import Outage
+from netops.monitor.events import changes_within, last_change_at
+from netops.monitor.impact import RootCause
+
+
+@dataclass(frozen=True, slots=True)
+class FlapPolicy:
+    changes: int = 4
+    window_s: float = 600.0
+
+
+@dataclass
+class OutageChanges:
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    flapping: list[int] = field(default_factory=list)
+
+
+def open_outages(session: Session) -> dict[tuple[str, str], Outage]:
+    rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.id))
+    result: dict[tuple[str, str], Outage] = {}
+    for row in rows:
+        result.setdefault((row.root_cause_type, row.root_cause), row)
+    return result
+
+
+def reconcile(session: Session, causes: tuple[RootCause, ...], now: datetime, policy: FlapPolicy,
+              *, cause_text: dict[tuple[str, str], str] | None = None) -> OutageChanges:
+    """Open, update, re-open (flapping) and close outages so they match ``causes``."""
+    changes = OutageChanges()
+    current = open_outages(session)
+    texts = cause_text or {}
+    for cause in causes:
+        key = (cause.kind, cause.name)
+        outage = current.get(key)
+        if outage is None:
+            outage = _open_or_reopen(session, cause, now, policy, changes)
+        _merge_affected(outage, cause)
+        if key in texts and not outage.cause_text:
+            outage.cause_text = texts[key]
+    wanted = {(c.kind, c.name) for c in causes}
+    for key, outage in current.items():
+        if key not in wanted:
+            _maybe_close(session, outage, now, policy, changes)
+    session.flush()
+    return changes
+
+
+def _open_or_reopen(session: Session, cause: RootCause, now: datetime, policy: FlapPolicy,
+                    changes: OutageChanges) -> Outage:
+    recent = _recent_closed(session, cause, now, policy.window_s)
+    flaps = changes_within(session, cause.kind, cause.name, now, policy.window_s)
+    if recent is not None and flaps >= policy.changes:
+        recent.ended_at = None
+        recent.notified_close = False
+        if not recent.flapping:
+            recent.flapping = True
+            changes.flapping.append(recent.id)
+        return recent
+    outage = Outage(root_cause_type=cause.kind, root_cause=cause.name, started_at=now, ended_at=None,
+                    affected_sites=list(cause.affected_sites), affected_devices=list(cause.affected_devices),
+                    flapping=False, notified_open=False, notified_close=False)
+    session.add(outage)
+    session.flush()
+    changes.opened.append(outage.id)
+    return outage
+
+
+def _recent_closed(session: Session, cause: RootCause, now: datetime, window_s: float) -> Outage | None:
+    since = now - timedelta(seconds=window_s)
+    query = (select(Outage).where(Outage.root_cause_type == cause.kind, Outage.root_cause == cause.name,
+                                  Outage.ended_at.is_not(None), Outage.ended_at >= since)
+             .order_by(Outage.ended_at.desc()).limit(1))
+    return session.scalar(query)
+
+
+def _merge_affected(outage: Outage, cause: RootCause) -> None:
+    """Keep every site and device the outage affected while it lasted (sorted, no duplicates)."""
+    sites = sorted(set(outage.affected_sites or []) | set(cause.affected_sites))
+    devices = sorted(set(outage.affected_devices or []) | set(cause.affected_devices))
+    if sites != list(outage.affected_sites or []):
+        outage.affected_sites = sites
+    if devices != list(outage.affected_devices or []):
+        outage.affected_devices = devices
+
+
+def _maybe_close(session: Session, outage: Outage, now: datetime, policy: FlapPolicy,
+                 changes: OutageChanges) -> None:
+    if outage.flapping:
+        last = last_change_at(session, outage.root_cause_type, outage.root_cause) or now
+        if (now - last).total_seconds() < policy.window_s:
+            return
+        outage.ended_at = max(last, outage.started_at)
+    else:
+        outage.ended_at = now
+    changes.closed.append(outage.id)
+
+
+def duration_s(outage: Outage, now: datetime) -> float:
+    end = outage.ended_at or now
+    return max(0.0, (end - outage.started_at).total_seconds())
