@@ -1,1 +1,66 @@
-"""web."""
+"""The netops web application: the Flask factory that builds UI, JSON API, login and metrics.
+
+``create_app(settings)`` follows the flaskr/microblog pattern: settings come in (never from
+import-time environment reads), extensions are created unbound in ``web.extensions`` and
+bound here, one blueprint per feature. The web layer only reads stored state; it never
+polls a device. Scheduler actions (run now, pause, resume) go through the
+``scheduler_control`` object the service passes in (see ``web.jobs.SchedulerControl``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from netops.config import Settings
+    from web.jobs import SchedulerControl
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    scheduler_control: SchedulerControl | None = None,
+    engine: Engine | None = None,
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the app; ``engine`` and ``config`` let tests and the benchmark inject their own."""
+    from web import api, auth, errors, extensions, metrics, ui
+    from web.db import init_db
+    from web.secret import secret_key_for
+
+    if settings is None:
+        from netops.config import load_settings
+
+        settings = load_settings()
+    if engine is None:
+        from netops.runtime import open_database
+
+        engine = open_database(settings)
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=settings.web.secret_key or secret_key_for(settings.data_dir),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.web.session_minutes),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=settings.web.default_language,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_S=300,
+    )
+    app.config.update(config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["netops.settings"] = settings
+    app.extensions["netops.scheduler"] = scheduler_control
+    init_db(app, engine)
+    extensions.init_app(app)
+    auth.init_app(app)
+    ui.init_app(app)
+    api.init_app(app)
+    metrics.init_app(app)
+    errors.init_app(app)
+    return app

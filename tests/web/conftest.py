@@ -1,0 +1,76 @@
+"""Web test fixtures: an app on the migrated test database, seeded, and logged-in clients per role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from netops.config import Settings
+from tests.web.seed import PASSWORDS, seed
+from web import create_app
+
+ROLES = ("helpdesk", "engineer", "admin")
+
+
+class FakeScheduler:
+    """Records job actions; stands in for ``netops.scheduler.Scheduler`` in unit tests."""
+
+    def __init__(self) -> None:
+        from netops.scheduler import JobInfo
+
+        self.calls: list[tuple[str, str]] = []
+        self._jobs = [JobInfo(job_id=j, interval_s=60, next_run=None, paused=False)
+                      for j in ("status", "counters", "discovery", "ssh")]
+
+    def jobs(self):  # type: ignore[no-untyped-def]
+        return self._jobs
+
+    def run_now(self, job: str) -> None:
+        self.calls.append(("run", job))
+
+    def pause(self, job: str) -> None:
+        self.calls.append(("pause", job))
+
+    def resume(self, job: str) -> None:
+        self.calls.append(("resume", job))
+
+
+@pytest.fixture
+def scheduler() -> FakeScheduler:
+    return FakeScheduler()
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, session: Session, scheduler: FakeScheduler) -> Flask:
+    seed(session)
+    return create_app(settings, engine=engine, scheduler_control=scheduler, config={"TESTING": True})
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: FlaskClient, role: str) -> None:
+    page = client.get("/auth/login").get_data(as_text=True)
+    response = client.post("/auth/login", data={"name": role, "password": PASSWORDS[role],
+                                                "csrf_token": csrf_from(page)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def client_as(app: Flask) -> Callable[[str | None], FlaskClient]:
+    def make(role: str | None) -> FlaskClient:
+        client = app.test_client()
+        if role is not None:
+            login(client, role)
+        return client
+
+    return make

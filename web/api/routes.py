@@ -1,0 +1,151 @@
+"""``/api/v1`` endpoints: thin views over the same read functions the pages use.
+
+Each view declares the record type it returns (``@returns``) so ``web.api.openapi`` can
+describe it; the OpenAPI document is generated from the registered routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from web import composite, history, readers
+from web.api import bp
+from web.api.openapi import openapi_document
+from web.api.serialize import to_json
+from web.auth.access import require_role
+from web.db import db_session
+from web.jobs import JobOverview, UnknownJob, act, overview
+from web.views import DeviceView, EventView, InterfaceView, LinkView, OutageView, SiteStatus
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def returns(record: type, many: bool = True) -> Callable[[F], F]:
+    def mark(view: F) -> F:
+        view.returns = (record, many)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _limit(default: int = 100, most: int = 1000) -> int:
+    try:
+        return max(1, min(most, int(request.args.get("limit", default))))
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/sites")
+@require_role("helpdesk")
+@returns(SiteStatus)
+def sites() -> ResponseReturnValue:
+    """Sites with their connectivity (online, degraded, offline), cause and path to the core."""
+    return jsonify(to_json(composite.site_statuses(db_session())))
+
+
+@bp.get("/devices")
+@require_role("helpdesk")
+@returns(DeviceView)
+def devices() -> ResponseReturnValue:
+    """Devices with site, sysName and current state."""
+    return jsonify(to_json(readers.list_devices(db_session())))
+
+
+@bp.get("/interfaces")
+@require_role("engineer")
+@returns(InterfaceView)
+def interfaces() -> ResponseReturnValue:
+    """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
+    return jsonify(to_json(readers.list_interfaces(db_session(), request.args.get("device"))))
+
+
+@bp.get("/links")
+@require_role("engineer")
+@returns(LinkView)
+def links() -> ResponseReturnValue:
+    """Links, declared and discovered, with state and utilisation."""
+    return jsonify(to_json(readers.list_links(db_session())))
+
+
+@bp.get("/topology")
+@require_role("engineer")
+def topology() -> ResponseReturnValue:
+    """The network as node-link JSON with map positions and states."""
+    topo = composite.topology(db_session())
+    return jsonify({
+        "directed": False, "multigraph": True,
+        "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
+        "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device, "name": lk.name}
+                  for lk in topo.links],
+        "districts": list(topo.districts),
+    })
+
+
+@bp.get("/outages")
+@require_role("helpdesk")
+@returns(OutageView)
+def outages() -> ResponseReturnValue:
+    """Outages newest first; ?active=true|false filters open or closed ones."""
+    flag = request.args.get("active")
+    active = None if flag is None else flag.lower() in ("1", "true", "yes")
+    return jsonify(to_json(history.list_outages(db_session(), active=active, limit=_limit(500, 5000))))
+
+
+@bp.get("/events")
+@require_role("helpdesk")
+@returns(EventView)
+def events() -> ResponseReturnValue:
+    """Recent state changes, newest first (?limit=N)."""
+    return jsonify(to_json(history.list_events(db_session(), limit=_limit())))
+
+
+@bp.get("/jobs")
+@require_role("engineer")
+@returns(JobOverview)
+def jobs() -> ResponseReturnValue:
+    """Polling jobs: last run, duration, result, next run, paused, overruns."""
+    session = db_session()
+    return jsonify(to_json(overview(history.last_job_runs(session), history.overrun_counts(session),
+                                    current_app.extensions["netops.scheduler"])))
+
+
+def _job_action(job: str, action: str) -> ResponseReturnValue:
+    control = current_app.extensions["netops.scheduler"]
+    if control is None:
+        abort(503)
+    try:
+        act(control, job, action)
+    except UnknownJob:
+        abort(404)
+    return jsonify({"job": job, "action": action, "accepted": True}), 202
+
+
+@bp.post("/jobs/<job>/run")
+@require_role("engineer")
+def job_run(job: str) -> ResponseReturnValue:
+    """Run a job now (the scheduler runs it; the web never polls)."""
+    return _job_action(job, "run")
+
+
+@bp.post("/jobs/<job>/pause")
+@require_role("engineer")
+def job_pause(job: str) -> ResponseReturnValue:
+    """Pause a job."""
+    return _job_action(job, "pause")
+
+
+@bp.post("/jobs/<job>/resume")
+@require_role("engineer")
+def job_resume(job: str) -> ResponseReturnValue:
+    """Resume a paused job."""
+    return _job_action(job, "resume")
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """This document (public: it holds no data)."""
+    return jsonify(openapi_document(current_app))

@@ -1,0 +1,101 @@
+"""Who is asking, and may they? Session or Bearer-token login, role checks, login throttling.
+
+Every request gets ``g.user`` (a ``CurrentUser`` or None). API calls without a user get a
+401 JSON answer, calls beyond the role a 403 JSON answer; pages redirect to the login form
+or show the 403 page. Sessions expire after ``web.session_minutes`` counted from login.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from web.auth.accounts import get_user, user_for_token
+from web.db import db_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def load_current_user() -> None:
+    g.user = None
+    g.via_token = False
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.user = user_for_token(db_session(), header[7:].strip())
+        g.via_token = g.user is not None
+        if g.via_token:
+            db_session().commit()
+        return
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if time.time() - float(session.get("login_at", 0)) > lifetime:
+        session.clear()
+        return
+    g.user = get_user(db_session(), int(user_id))
+
+
+def require_role(role: str) -> Callable[[F], F]:
+    """Decorator: the view needs a logged-in user with at least ``role``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = g.get("user")
+            if user is None:
+                if wants_json():
+                    abort(401)
+                return redirect(url_for("auth.login", next=request.full_path))
+            if not user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role  # type: ignore[attr-defined]
+        return cast(F, wrapped)
+
+    return decorate
+
+
+class LoginThrottle:
+    """At most ``limit`` failed logins per user name and per client address in ``window_s``."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)

@@ -1,0 +1,37 @@
+"""One error handler for pages and API: JSON for ``/api/`` and JSON-preferring clients, else HTML.
+
+As in microblog's ``errors/handlers.py``; CSRF failures are 400s like any other bad request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from web.auth.access import wants_json
+
+log = logging.getLogger(__name__)
+
+
+def _handle(exc: HTTPException) -> ResponseReturnValue:
+    code = exc.code or 500
+    if wants_json():
+        response = jsonify({"error": exc.name, "message": exc.description})
+        response.status_code = code
+        if code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="netops"'
+        return response
+    return render_template("errors/error.html", code=code, name=exc.name, description=exc.description), code
+
+
+def _unexpected(exc: Exception) -> ResponseReturnValue:
+    log.exception("unhandled error", exc_info=exc)
+    return _handle(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _handle)
+    app.register_error_handler(Exception, _unexpected)

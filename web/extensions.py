@@ -1,0 +1,85 @@
+"""Unbound Flask extensions (CSRF, Babel) and the Jinja filters, bound by ``init_app``.
+
+Language: the logged-in user's setting, else the one picked on the login page (session),
+else the browser's Accept-Language, else the configured default. Times are shown in the
+configured zone (Magelang: Asia/Jakarta, WIB).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, g, request, session
+from flask_babel import Babel, format_datetime, format_time, get_locale, gettext, ngettext
+from flask_wtf.csrf import CSRFProtect
+
+LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def select_locale() -> str:
+    user = g.get("user")
+    if user is not None and user.language in LANGUAGES:
+        return str(user.language)
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(list(LANGUAGES)) or _default()
+
+
+def _default() -> str:
+    from flask import current_app
+
+    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["netops.settings"]
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", getattr(settings.web, "timezone", "Asia/Jakarta"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(
+        dt=_format_dt, hhmm=_format_hhmm, duration=format_duration, bps=format_bps, num=_format_num,
+        ago=_format_ago,
+    )
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+
+
+def _format_dt(value: datetime | None) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else "–"
+
+
+def _format_hhmm(value: datetime | None) -> str:
+    return format_time(value, "HH:mm") if value else "–"
+
+
+def _format_ago(value: datetime | None) -> str:
+    return format_duration((datetime.now(UTC) - value).total_seconds()) if value else "–"
+
+
+def _format_num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """'N minutes' under two hours, then hours, then days (translated)."""
+    if seconds is None:
+        return "–"
+    minutes = int(seconds // 60)
+    if minutes < 120:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return ngettext("%(num)d day", "%(num)d days", hours // 24)
+
+
+def format_bps(value: float | None) -> str:
+    if value is None:
+        return "–"
+    for unit, scale in (("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.1f} {unit}"
+    return gettext("%(value)d bit/s", value=int(value))

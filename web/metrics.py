@@ -1,0 +1,98 @@
+"""Prometheus metrics at ``/metrics`` and a liveness probe at ``/healthz``.
+
+A custom collector reads the stored state at scrape time (device up, link state, interface
+rates, optical levels, last poll durations per job); no labels carry secrets. The page is
+unauthenticated like any exporter's; the service binds 127.0.0.1 by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from web import history, readers
+
+bp = Blueprint("metrics", __name__)
+
+
+class StoredStateCollector(Collector):
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[Metric]:
+        with self.sessions() as session:
+            yield from _device_metrics(session)
+            yield from _link_metrics(session)
+            yield from _interface_metrics(session)
+            yield from _job_metrics(session)
+
+
+def _device_metrics(session: Session) -> Iterator[Metric]:
+    up = GaugeMetricFamily("netops_device_up", "1 if the device answers polls", labels=["device", "site", "role"])
+    for d in readers.list_devices(session):
+        up.add_metric([d.name, d.site or "", d.role], 1.0 if d.state == "up" else 0.0)
+    yield up
+
+
+def _link_metrics(session: Session) -> Iterator[Metric]:
+    state = GaugeMetricFamily("netops_link_up", "1 up, 0 down, 0.5 degraded, -1 unknown", labels=["link"])
+    value = {"up": 1.0, "down": 0.0, "degraded": 0.5}
+    for link in readers.list_links(session):
+        state.add_metric([link.name], value.get(link.state, -1.0))
+    yield state
+
+
+def _interface_metrics(session: Session) -> Iterator[Metric]:
+    rate = GaugeMetricFamily("netops_interface_rate_bps", "Interface traffic rate",
+                             labels=["device", "interface", "direction"])
+    rx = GaugeMetricFamily("netops_optical_rx_dbm", "Optical receive power", labels=["device", "interface"])
+    tx = GaugeMetricFamily("netops_optical_tx_dbm", "Optical transmit power", labels=["device", "interface"])
+    for i in readers.list_interfaces(session):
+        if i.in_bps is not None:
+            rate.add_metric([i.device, i.name, "in"], i.in_bps)
+        if i.out_bps is not None:
+            rate.add_metric([i.device, i.name, "out"], i.out_bps)
+        if i.rx_dbm is not None:
+            rx.add_metric([i.device, i.name], i.rx_dbm)
+        if i.tx_dbm is not None:
+            tx.add_metric([i.device, i.name], i.tx_dbm)
+    yield from (rate, rx, tx)
+
+
+def _job_metrics(session: Session) -> Iterator[Metric]:
+    duration = GaugeMetricFamily("netops_poll_duration_seconds", "Duration of the last cycle of a job",
+                                 labels=["job"])
+    for job, run in history.last_job_runs(session).items():
+        if run.duration_s is not None:
+            duration.add_metric([job], run.duration_s)
+    yield duration
+
+
+@bp.get("/metrics")
+def metrics() -> ResponseReturnValue:
+    registry: CollectorRegistry = current_app.extensions["netops.metrics"]
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    try:
+        with current_app.extensions["netops.sessions"]() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:  # the probe reports, it does not crash
+        return jsonify({"status": "error", "database": type(exc).__name__}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+def init_app(app: Flask) -> None:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoredStateCollector(app.extensions["netops.sessions"]))
+    app.extensions["netops.metrics"] = registry
+    app.register_blueprint(bp)

@@ -1,0 +1,186 @@
+"""Read functions for inventory and current state (devices, interfaces, links, sites).
+
+Views never write SQL; they call these. Each function loads what a page needs in a few
+set-based queries (no per-row lazy loads) and returns frozen records from ``web.views``,
+so a 1,000-device dashboard stays cheap. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from inventory.models import (
+    Device,
+    DeviceFacts,
+    DeviceState,
+    Interface,
+    Link,
+    LinkState,
+    NeighborRecord,
+    Site,
+)
+from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
+
+DEVICE_STATES = ("up", "down", "unreachable", "agent_down", "unknown")
+LINK_STATES = ("up", "down", "degraded", "unknown")
+
+
+def list_devices(session: Session, *, site: str | None = None) -> list[DeviceView]:
+    """Every device with its site, sysName and current state, ordered by name."""
+    stmt = (
+        select(Device, Site.name, Site.district, DeviceFacts.sys_name, DeviceState)
+        .outerjoin(Site, Device.site_id == Site.id)
+        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(DeviceState, DeviceState.device_id == Device.id)
+        .order_by(Device.name)
+    )
+    if site is not None:
+        stmt = stmt.where(Site.name == site)
+    return [_device_view(*row) for row in session.execute(stmt).all()]
+
+
+def get_device(session: Session, name: str) -> DeviceView | None:
+    for view in _devices_named(session, [name]):
+        return view
+    return None
+
+
+def _devices_named(session: Session, names: Iterable[str]) -> list[DeviceView]:
+    stmt = (
+        select(Device, Site.name, Site.district, DeviceFacts.sys_name, DeviceState)
+        .outerjoin(Site, Device.site_id == Site.id)
+        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(DeviceState, DeviceState.device_id == Device.id)
+        .where(Device.name.in_(list(names)))
+    )
+    return [_device_view(*row) for row in session.execute(stmt).all()]
+
+
+def _device_view(
+    device: Device, site: str | None, district: str | None, sys_name: str | None, state: DeviceState | None
+) -> DeviceView:
+    return DeviceView(
+        name=device.name, address=device.address, role=device.role, site=site, district=district,
+        platform=device.platform, enabled=device.enabled,
+        state=state.state if state else "unknown", state_since=state.since if state else None,
+        sys_name=sys_name, last_poll_at=state.last_poll_at if state else None,
+        last_error=state.last_error if state else None,
+    )
+
+
+def get_facts(session: Session, device: str) -> FactsView | None:
+    stmt = select(DeviceFacts).join(Device, Device.id == DeviceFacts.device_id).where(Device.name == device)
+    facts = session.scalars(stmt).first()
+    if facts is None:
+        return None
+    return FactsView(
+        sys_name=facts.sys_name, sys_descr=facts.sys_descr, sys_location=facts.sys_location,
+        sys_contact=facts.sys_contact, vendor=facts.vendor, model=facts.model, serial=facts.serial,
+        os_version=facts.os_version, profile=facts.profile, uptime_s=facts.uptime_s,
+        learned_at=facts.learned_at,
+    )
+
+
+def list_interfaces(session: Session, device: str | None = None) -> list[InterfaceView]:
+    stmt = select(Interface, Device.name).join(Device, Device.id == Interface.device_id)
+    if device is not None:
+        stmt = stmt.where(Device.name == device)
+    rows = session.execute(stmt.order_by(Device.name, Interface.if_index, Interface.name)).all()
+    return [_interface_view(iface, dev) for iface, dev in rows]
+
+
+def _interface_view(iface: Interface, device: str) -> InterfaceView:
+    return InterfaceView(
+        id=iface.id, device=device, name=iface.name, alias=iface.alias, description=iface.description,
+        admin_status=iface.admin_status, oper_status=iface.oper_status, speed_bps=iface.speed_bps,
+        in_bps=iface.in_bps, out_bps=iface.out_bps, utilization_pct=iface.utilization_pct,
+        in_errors_per_s=iface.in_errors_per_s, out_errors_per_s=iface.out_errors_per_s,
+        rx_dbm=iface.rx_dbm, tx_dbm=iface.tx_dbm, last_change=iface.last_change,
+    )
+
+
+def list_neighbors(session: Session, device: str) -> list[NeighborView]:
+    stmt = (
+        select(NeighborRecord).join(Device, Device.id == NeighborRecord.device_id)
+        .where(Device.name == device).order_by(NeighborRecord.local_port)
+    )
+    return [
+        NeighborView(
+            local_port=n.local_port, protocol=n.protocol, system_name=n.system_name, port_id=n.port_id,
+            port_description=n.port_description, chassis_id=n.chassis_id,
+            management_address=n.management_address, last_seen=n.last_seen,
+        )
+        for n in session.scalars(stmt)
+    ]
+
+
+def list_links(session: Session, *, device: str | None = None) -> list[LinkView]:
+    """Every link with both ends, its monitor state (or one derived from the ports) and load."""
+    ia, ib = aliased(Interface), aliased(Interface)
+    da, db = aliased(Device), aliased(Device)
+    stmt = (
+        select(Link, ia, da.name, ib, db.name, LinkState)
+        .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
+        .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
+        .outerjoin(LinkState, LinkState.link_id == Link.id)
+        .order_by(da.name, ia.name)
+    )
+    if device is not None:
+        stmt = stmt.where((da.name == device) | (db.name == device))
+    return [_link_view(*row) for row in session.execute(stmt).all()]
+
+
+def _link_view(
+    link: Link, a: Interface, a_dev: str, b: Interface, b_dev: str, state: LinkState | None
+) -> LinkView:
+    utils = [u for u in (a.utilization_pct, b.utilization_pct) if u is not None]
+    speeds = [s for s in (a.speed_bps, b.speed_bps) if s]
+    return LinkView(
+        id=link.id, a_device=a_dev, a_port=a.name, b_device=b_dev, b_port=b.name, medium=link.medium,
+        source=link.source, declared=link.declared,
+        state=state.state if state else _state_from_ports(a.oper_status, b.oper_status),
+        since=state.since if state else None, reason=state.reason if state else None,
+        utilization_pct=max(utils) if utils else None, speed_bps=min(speeds) if speeds else None,
+        last_seen=link.last_seen,
+    )
+
+
+def _state_from_ports(a: str | None, b: str | None) -> str:
+    """Without a monitor verdict, a link is as up as its two ports say."""
+    if a is None and b is None:
+        return "unknown"
+    if "down" in (a, b) or "lowerLayerDown" in (a, b):
+        return "down"
+    return "up" if a == b == "up" else "unknown"
+
+
+def list_sites(session: Session) -> list[SiteView]:
+    devices: dict[int, list[str]] = {}
+    for site_id, name in session.execute(select(Device.site_id, Device.name).order_by(Device.name)):
+        if site_id is not None:
+            devices.setdefault(site_id, []).append(name)
+    return [
+        SiteView(
+            name=s.name, kind=s.kind, district=s.district, address=s.address,
+            contact_name=s.contact_name, contact_phone=s.contact_phone,
+            devices=tuple(devices.get(s.id, ())),
+        )
+        for s in session.scalars(select(Site).order_by(Site.name))
+    ]
+
+
+def device_state_counts(session: Session) -> Counter[str]:
+    counts: Counter[str] = Counter({state: 0 for state in ("up", "down", "unreachable", "unknown")})
+    stmt = select(DeviceState.state).select_from(Device).outerjoin(DeviceState, DeviceState.device_id == Device.id)
+    counts.update(state or "unknown" for state in session.scalars(stmt))
+    return counts
+
+
+def link_state_counts(links: Iterable[LinkView]) -> Counter[str]:
+    counts: Counter[str] = Counter({state: 0 for state in LINK_STATES})
+    counts.update(link.state for link in links)
+    return counts

@@ -1,0 +1,78 @@
+/* Topology map: pan (drag), zoom (wheel, pinch buttons), click for details, filters,
+   and in-place state refresh from /api/v1/topology every 30 s. Plain JS, no library. */
+(function () {
+  var svg = document.getElementById("topo");
+  if (!svg) { return; }
+  var base = svg.viewBox.baseVal, view = {x: base.x, y: base.y, w: base.width, h: base.height};
+  var initial = Object.assign({}, view);
+  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function toSvg(evt) {
+    var r = svg.getBoundingClientRect();
+    return {x: view.x + (evt.clientX - r.left) / r.width * view.w, y: view.y + (evt.clientY - r.top) / r.height * view.h};
+  }
+  svg.addEventListener("wheel", function (evt) {
+    evt.preventDefault();
+    var p = toSvg(evt), k = evt.deltaY < 0 ? 0.85 : 1 / 0.85;
+    view.x = p.x - (p.x - view.x) * k; view.y = p.y - (p.y - view.y) * k; view.w *= k; view.h *= k; apply();
+  }, {passive: false});
+  var drag = null;
+  svg.addEventListener("pointerdown", function (evt) {
+    if (evt.target.closest(".node")) { return; }
+    drag = {x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y}; svg.setPointerCapture(evt.pointerId);
+  });
+  svg.addEventListener("pointermove", function (evt) {
+    if (!drag) { return; }
+    var r = svg.getBoundingClientRect();
+    view.x = drag.vx - (evt.clientX - drag.x) / r.width * view.w;
+    view.y = drag.vy - (evt.clientY - drag.y) / r.height * view.h; apply();
+  });
+  svg.addEventListener("pointerup", function () { drag = null; });
+  document.getElementById("zoom-reset").addEventListener("click", function () { view = Object.assign({}, initial); apply(); });
+
+  var details = document.getElementById("details");
+  svg.addEventListener("click", function (evt) {
+    var node = evt.target.closest(".node");
+    if (!node) { details.hidden = true; return; }
+    document.getElementById("d-name").textContent = node.dataset.name;
+    document.getElementById("d-state").textContent = node.dataset.state;
+    document.getElementById("d-role").textContent = node.dataset.role;
+    document.getElementById("d-site").textContent = node.dataset.site + (node.dataset.district ? " · " + node.dataset.district : "");
+    document.getElementById("d-link").href = svg.dataset.deviceUrl.replace("__name__", encodeURIComponent(node.dataset.name));
+    details.hidden = false;
+  });
+
+  var fDistrict = document.getElementById("f-district"), fRole = document.getElementById("f-role");
+  function filter() {
+    var shown = {};
+    svg.querySelectorAll(".node").forEach(function (node) {
+      var ok = (!fDistrict.value || node.dataset.district === fDistrict.value) && (!fRole.value || node.dataset.role === fRole.value);
+      node.classList.toggle("hidden", !ok); if (ok) { shown[node.dataset.name] = true; }
+    });
+    svg.querySelectorAll(".link").forEach(function (link) {
+      link.classList.toggle("hidden", !(shown[link.dataset.a] && shown[link.dataset.b]));
+    });
+  }
+  fDistrict.addEventListener("change", filter); fRole.addEventListener("change", filter);
+
+  function setState(el, prefix, state) {
+    el.classList.forEach(function (c) { if (c.indexOf(prefix) === 0) { el.classList.remove(c); } });
+    el.classList.add(prefix + state); el.dataset.state = state;
+  }
+  function refresh() {
+    fetch(svg.dataset.api, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        var nodes = {};
+        svg.querySelectorAll(".node").forEach(function (n) { nodes[n.dataset.name] = n; });
+        data.nodes.forEach(function (n) { if (nodes[n.id]) { setState(nodes[n.id], "n-", n.state); } });
+        data.links.forEach(function (l) {
+          var el = document.getElementById("link-" + l.id);
+          if (el) { setState(el, "l-", l.state); el.setAttribute("stroke-width", (1.5 + (l.utilization_pct || 0) / 20).toFixed(1)); }
+        });
+        document.getElementById("refreshed").textContent = new Date().toLocaleTimeString();
+      })
+      .catch(function () { document.getElementById("refreshed").textContent = "!"; });
+  }
+  window.netopsRefreshTopology = refresh;
+  setInterval(refresh, 30000);
+})();

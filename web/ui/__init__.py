@@ -1,0 +1,13 @@
+"""Server-rendered pages (blueprint ``ui``): dashboard, schools, outages, topology, devices, jobs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("ui", __name__)
+
+
+def init_app(app: Flask) -> None:
+    from web.ui import admin_pages, network_pages, status_pages  # noqa: F401  (routes register on bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,204 @@
+"""Frozen records the web layer renders: what pages and the JSON API show, nothing ORM-shaped.
+
+Read functions (``web.readers``, ``web.history``, ``web.connectivity``) return these, so
+templates and JSON serialisation never touch a live session and never trigger lazy loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    name: str
+    address: str
+    role: str
+    site: str | None
+    district: str | None
+    platform: str | None
+    enabled: bool
+    state: str
+    state_since: datetime | None
+    sys_name: str | None
+    last_poll_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FactsView:
+    sys_name: str | None
+    sys_descr: str | None
+    sys_location: str | None
+    sys_contact: str | None
+    vendor: str | None
+    model: str | None
+    serial: str | None
+    os_version: str | None
+    profile: str | None
+    uptime_s: float | None
+    learned_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceView:
+    id: int
+    device: str
+    name: str
+    alias: str | None
+    description: str | None
+    admin_status: str | None
+    oper_status: str | None
+    speed_bps: int | None
+    in_bps: float | None
+    out_bps: float | None
+    utilization_pct: float | None
+    in_errors_per_s: float | None
+    out_errors_per_s: float | None
+    rx_dbm: float | None
+    tx_dbm: float | None
+    last_change: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    id: int
+    a_device: str
+    a_port: str
+    b_device: str
+    b_port: str
+    medium: str
+    source: str
+    declared: bool
+    state: str
+    since: datetime | None
+    reason: str | None
+    utilization_pct: float | None
+    speed_bps: int | None
+    last_seen: datetime | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.a_device}:{self.a_port}--{self.b_device}:{self.b_port}"
+
+
+@dataclass(frozen=True, slots=True)
+class NeighborView:
+    local_port: str
+    protocol: str
+    system_name: str | None
+    port_id: str
+    port_description: str | None
+    chassis_id: str
+    management_address: str | None
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    name: str
+    kind: str
+    district: str | None
+    address: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    devices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutageView:
+    id: int
+    root_cause_type: str
+    root_cause: str
+    cause_text: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float
+    affected_sites: tuple[str, ...]
+    affected_devices: tuple[str, ...]
+    flapping: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    at: datetime
+    element_type: str
+    element: str
+    old_state: str | None
+    new_state: str
+    evidence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobRunView:
+    id: int
+    job: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_s: float | None
+    devices_polled: int
+    devices_failed: int
+    overrun: bool
+    trigger: str
+    result: str
+    errors: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollRunView:
+    device: str
+    job: str
+    transport: str
+    started_at: datetime
+    duration_s: float
+    ok: bool
+    completed: str
+    error_kind: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """Why a site is not online, as data; templates put it in plain words in the user's language.
+
+    ``kind`` is ``link`` (``a``/``b`` are the two devices), ``device`` (``a`` does not answer)
+    or ``text`` (``a`` is a sentence from the monitor).
+    """
+
+    kind: str
+    a: str
+    b: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteStatus:
+    """The help-desk answer for one site: is it connected, since when, why, via what."""
+
+    site: SiteView
+    state: str  # online | degraded | offline | unknown
+    since: datetime | None
+    cause: Cause | None
+    path: tuple[str, ...] = ()
+    down_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyNode:
+    name: str
+    role: str
+    site: str | None
+    district: str | None
+    state: str
+    x: float
+    y: float
+    sys_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    nodes: tuple[TopologyNode, ...]
+    links: tuple[LinkView, ...]
+    width: float = 1000.0
+    height: float = 1000.0
+    districts: tuple[str, ...] = field(default=())
