@@ -1,0 +1,236 @@
+"""The topology graph: devices and links as a NetworkX MultiGraph, built from a snapshot.
+
+Declared links and LLDP/CDP sightings are merged into one link per physical port pair (two
+fibers between the same pair of devices stay two edges): a link seen from both ends is one
+link, a one-sided sighting is kept and marked, a sighting that corrects a declared port
+replaces it and keeps the declaration for the audit. Neighbors matching no inventory device
+become unknown nodes. Each link gets a status from the evidence at both ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import networkx as nx
+
+from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
+from topology.identify import DeviceIndex, unknown_node_id
+from topology.linkstatus import EndEvidence, LinkThresholds, link_status
+from topology.names import port_key
+from topology.snapshot import NetworkSnapshot
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class LinkEnd:
+    device: str
+    port: str
+
+    def __str__(self) -> str:
+        return f"{self.device}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    id: str
+    known: bool
+    site: str | None = None
+    role: str = "unknown"
+    state: str = "unknown"
+    state_since: datetime | None = None
+    address: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopoLink:
+    key: str
+    a: LinkEnd
+    b: LinkEnd
+    sources: tuple[str, ...]
+    declared: bool
+    seen_from: tuple[str, ...] = ()
+    port_resolved: bool = True
+    declared_ends: tuple[LinkEnd, LinkEnd] | None = None
+    status: str = "unknown"
+    reason: str = ""
+    since: datetime | None = None
+    medium: str = "fiber"
+    length_m: float | None = None
+    speed_bps: int | None = None
+    utilization_pct: float | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    @property
+    def one_sided(self) -> bool:
+        """Discovered from exactly one of its ends."""
+        return len(self.seen_from) == 1
+
+    def other(self, device: str) -> LinkEnd:
+        return self.b if self.a.device == device else self.a
+
+
+@dataclass(slots=True)
+class _Draft:
+    a: LinkEnd
+    b: LinkEnd
+    sources: set[str] = field(default_factory=set)
+    declared: bool = False
+    seen_from: set[str] = field(default_factory=set)
+    port_resolved: bool = True
+    declared_ends: tuple[LinkEnd, LinkEnd] | None = None
+    record: LinkRecord | None = None
+
+
+@dataclass
+class TopologyGraph:
+    graph: nx.MultiGraph
+    nodes: dict[str, NodeInfo]
+    links: dict[str, TopoLink]
+    sites: dict[str, SiteRecord]
+    site_devices: dict[str, tuple[str, ...]]
+    snapshot: NetworkSnapshot
+
+    def default_roots(self) -> tuple[str, ...]:
+        return tuple(sorted(n for n, info in self.nodes.items() if info.known and info.role == "core"))
+
+    def link_at(self, device: str, port: str) -> TopoLink | None:
+        """The link using a device's port (any spelling of the port name)."""
+        want = port_key(port)
+        for link in self.links.values():
+            for end in (link.a, link.b):
+                if end.device == device and port_key(end.port) == want:
+                    return link
+        return None
+
+
+def _end_key(end: LinkEnd) -> tuple[str, str]:
+    return end.device, port_key(end.port)
+
+
+def link_key(x: LinkEnd, y: LinkEnd) -> str:
+    first, second = sorted((x, y), key=_end_key)
+    return f"{first.device}:{first.port}|{second.device}:{second.port}"
+
+
+class _Builder:
+    def __init__(self, snapshot: NetworkSnapshot) -> None:
+        self.index = DeviceIndex(snapshot.devices, snapshot.interfaces)
+        self.drafts: list[_Draft] = []
+        self.at: dict[tuple[str, str], _Draft] = {}
+        self.unknown: dict[str, NodeInfo] = {}
+
+    def _occupant(self, x: LinkEnd, y: LinkEnd) -> _Draft | None:
+        for mine, theirs in ((x, y), (y, x)):
+            draft = self.at.get(_end_key(mine))
+            if draft is not None:
+                other = draft.b if _end_key(draft.a) == _end_key(mine) else draft.a
+                if other.device == theirs.device:
+                    return draft
+        return None
+
+    def add(self, x: LinkEnd, y: LinkEnd, *, resolved: bool = True) -> _Draft:
+        draft = self._occupant(x, y)
+        if draft is None:
+            a, b = sorted((x, y), key=_end_key)
+            draft = _Draft(a, b, port_resolved=resolved)
+            self.drafts.append(draft)
+        elif resolved and {_end_key(x), _end_key(y)} != {_end_key(draft.a), _end_key(draft.b)}:
+            if draft.port_resolved and draft.declared and draft.declared_ends is None:
+                draft.declared_ends = (draft.a, draft.b)
+            draft.a, draft.b = sorted((x, y), key=_end_key)
+            draft.port_resolved = True
+        for end in (draft.a, draft.b):
+            self.at.setdefault(_end_key(end), draft)
+        return draft
+
+    def add_record(self, rec: LinkRecord) -> None:
+        x = LinkEnd(rec.a_device, self.index.local_port(rec.a_device, rec.a_port))
+        y = LinkEnd(rec.b_device, self.index.local_port(rec.b_device, rec.b_port))
+        draft = self.add(x, y)
+        draft.sources.add(rec.source)
+        if rec.declared:
+            draft.sources.add("declared")
+            draft.declared = True
+        if draft.record is None or rec.declared:
+            draft.record = rec
+
+    def add_sighting(self, nb: NeighborRecordView) -> None:
+        local = LinkEnd(nb.device, self.index.local_port(nb.device, nb.local_port))
+        res = self.index.resolve(nb)
+        raw = (nb.port_id or nb.port_description or "?").strip()[:100] or "?"
+        if res.device is None:
+            node = unknown_node_id(nb)
+            label = (nb.system_name or nb.chassis_id or "?").strip()[:100]
+            self.unknown.setdefault(node, NodeInfo(node, False, label=label, address=nb.management_address))
+            draft = self.add(local, LinkEnd(node, raw), resolved=False)
+        elif res.port is None:
+            draft = self._occupant(local, LinkEnd(res.device, raw)) or self.add(
+                local, LinkEnd(res.device, raw), resolved=False)
+        else:
+            draft = self.add(local, LinkEnd(res.device, res.port))
+        draft.sources.add(nb.protocol or "lldp")
+        draft.seen_from.add(nb.device)
+
+
+def _node(dev: DeviceRecord) -> NodeInfo:
+    return NodeInfo(dev.name, True, dev.site, dev.role, dev.state or "unknown", dev.state_since,
+                    dev.address, dev.sys_name or dev.name)
+
+
+def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: dict[tuple[str, str], InterfaceRecord],
+            since: dict[str, datetime | None], limits: LinkThresholds) -> TopoLink:
+    ends = []
+    for end in (draft.a, draft.b):
+        info = nodes.get(end.device)
+        ends.append(EndEvidence(end.device, end.port, info.state if info else "unknown",
+                                ifaces.get(_end_key(end))))
+    st = link_status(ends[0], ends[1], limits)
+    known = [e.interface for e in ends if e.interface is not None]
+    speeds = [i.speed_bps for i in known if i.speed_bps]
+    utils = [i.utilization_pct for i in known if i.utilization_pct is not None]
+    rec = draft.record
+    key = link_key(draft.a, draft.b)
+    return TopoLink(
+        key=key, a=draft.a, b=draft.b, sources=tuple(sorted(draft.sources)), declared=draft.declared,
+        seen_from=tuple(sorted(draft.seen_from)), port_resolved=draft.port_resolved,
+        declared_ends=draft.declared_ends, status=st.status, reason=st.reason,
+        since=since.get(key, st.since) or st.since, medium=rec.medium if rec else "fiber",
+        length_m=rec.length_m if rec else None, speed_bps=min(speeds) if speeds else None,
+        utilization_pct=max(utils) if utils else None,
+        first_seen=rec.first_seen if rec else None, last_seen=rec.last_seen if rec else None,
+    )
+
+
+def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None) -> TopologyGraph:
+    """Merge declared links and neighbor sightings into one MultiGraph of devices and links."""
+    limits = thresholds or LinkThresholds()
+    builder = _Builder(snapshot)
+    for rec in snapshot.links:
+        builder.add_record(rec)
+    for nb in snapshot.neighbors:
+        builder.add_sighting(nb)
+    nodes = {dev.name: _node(dev) for dev in snapshot.devices}
+    nodes.update({k: v for k, v in builder.unknown.items() if k not in nodes})
+    ifaces = {(i.device, port_key(i.name)): i for i in snapshot.interfaces}
+    monitor_since = {
+        link_key(LinkEnd(s.a_device, s.a_port), LinkEnd(s.b_device, s.b_port)): s.since
+        for s in snapshot.link_states
+    }
+    graph: nx.MultiGraph = nx.MultiGraph()
+    for name, info in nodes.items():
+        graph.add_node(name, info=info)
+    links: dict[str, TopoLink] = {}
+    for draft in builder.drafts:
+        link = _finish(draft, nodes, ifaces, monitor_since, limits)
+        if link.key in links:
+            link = replace(link, key=f"{link.key}#{len(links)}")
+        links[link.key] = link
+        graph.add_edge(link.a.device, link.b.device, key=link.key, link=link)
+    site_devices: dict[str, list[str]] = {s.name: [] for s in snapshot.sites}
+    for dev in snapshot.devices:
+        if dev.site:
+            site_devices.setdefault(dev.site, []).append(dev.name)
+    sites = {s.name: s for s in snapshot.sites}
+    return TopologyGraph(graph, nodes, links, sites, {k: tuple(v) for k, v in site_devices.items()}, snapshot)

@@ -1,0 +1,93 @@
+"""A network snapshot: every record the topology needs, read once from the inventory.
+
+``load_snapshot(session)`` reads sites, devices, interfaces, links, neighbors, the monitor's
+link states and open outages through ``inventory.queries`` plus two small joins; tests and
+generated networks build the same frozen object straight from records, so the graph and the
+analysis never touch a database session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from inventory import queries
+from inventory.models import Device, Interface, Link, LinkState, Outage
+from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStateRecord:
+    """The monitor's verdict on a stored link (``link_states``), by its two ends."""
+
+    a_device: str
+    a_port: str
+    b_device: str
+    b_port: str
+    state: str
+    since: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutageRecord:
+    """An open outage (``outages`` with no end), for the "since" of the sites it affects."""
+
+    root_cause_type: str
+    root_cause: str
+    started_at: datetime
+    affected_sites: tuple[str, ...] = ()
+    cause_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSnapshot:
+    sites: tuple[SiteRecord, ...] = ()
+    devices: tuple[DeviceRecord, ...] = ()
+    interfaces: tuple[InterfaceRecord, ...] = ()
+    links: tuple[LinkRecord, ...] = ()
+    neighbors: tuple[NeighborRecordView, ...] = ()
+    link_states: tuple[LinkStateRecord, ...] = ()
+    outages: tuple[OutageRecord, ...] = ()
+    taken_at: datetime | None = None
+
+
+def _link_states(session: Session) -> list[LinkStateRecord]:
+    ia, ib = aliased(Interface), aliased(Interface)
+    da, db = aliased(Device), aliased(Device)
+    stmt = (
+        select(LinkState, da.name, ia.name, db.name, ib.name)
+        .join(Link, LinkState.link_id == Link.id)
+        .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
+        .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
+    )
+    return [
+        LinkStateRecord(a_dev, a_port, b_dev, b_port, state.state, state.since, state.reason)
+        for state, a_dev, a_port, b_dev, b_port in session.execute(stmt)
+    ]
+
+
+def _open_outages(session: Session) -> list[OutageRecord]:
+    rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.started_at))
+    return [
+        OutageRecord(o.root_cause_type, o.root_cause, o.started_at,
+                     tuple(str(s) for s in (o.affected_sites or ())), o.cause_text)
+        for o in rows
+    ]
+
+
+def load_snapshot(session: Session, taken_at: datetime | None = None) -> NetworkSnapshot:
+    """Everything the topology needs, as frozen records (a handful of set-based queries)."""
+    return NetworkSnapshot(
+        sites=tuple(queries.list_sites(session)),
+        devices=tuple(queries.list_devices(session)),
+        interfaces=tuple(queries.list_interfaces(session)),
+        links=tuple(queries.list_links(session)),
+        neighbors=tuple(queries.list_neighbors(session)),
+        link_states=tuple(_link_states(session)),
+        outages=tuple(_open_outages(session)),
+        taken_at=taken_at,
+    )
