@@ -1,0 +1,229 @@
+"""One cycle of one job: plan, hand polls to the executor, persist, evaluate the monitor, record the run.
+
+``JobRunner`` holds what every cycle needs (settings, engine, executor, notifier, one lock that
+serialises monitor evaluations in this process). A cycle writes a ``JobRun`` row first (so a
+crash leaves a visible ``running`` row that the next start marks ``aborted``), submits the
+devices in buckets at their jittered offsets, and as each bucket's results come back persists
+them (``netops.store.persist``), pings the devices whose SNMP stayed silent, runs one monitor
+evaluation and commits: a fiber cut is detected when the device behind it is polled, not at
+the end of the cycle. It finishes the row with counts, errors and ``overrun`` when the cycle
+took longer than its interval. Notifications are only queued here; sending is elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from collectors.observations import PollResult
+from collectors.targets import Target
+from inventory.db import session_scope
+from inventory.models import Device, JobRun, utcnow
+from netops.config import Settings
+from netops.executor import Executor
+from netops.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
+from netops.monitor.evaluate import Evaluation, Probe, evaluate
+from netops.notify import Notifier
+
+log = logging.getLogger(__name__)
+SNMP_JOBS = frozenset({"status", "counters", "discovery"})
+MAX_ERRORS_KEPT = 20
+Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
+
+
+@dataclass
+class CycleSummary:
+    job_run_id: int
+    job: str
+    devices_polled: int = 0
+    devices_failed: int = 0
+    duration_s: float = 0.0
+    overrun: bool = False
+    errors: list[str] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+
+
+def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
+                   now: datetime) -> object:
+    from netops.store import persist
+
+    return persist(session, result, job=job, job_run_id=job_run_id, now=now)
+
+
+def load_device_intervals(session: Session) -> list[DeviceIntervals]:
+    rows = session.scalars(select(Device).where(Device.enabled.is_(True)).order_by(Device.name))
+    return [DeviceIntervals(name=d.name, poll_group=d.poll_group, status_interval_s=d.status_interval_s,
+                            counters_interval_s=d.counters_interval_s,
+                            discovery_interval_s=d.discovery_interval_s, ssh_interval_s=d.ssh_interval_s)
+            for d in rows]
+
+
+class JobRunner:
+    """Runs cycles of job specs; safe to call from several scheduler threads at once."""
+
+    def __init__(self, settings: Settings, engine: Engine, executor: Executor, *,
+                 notifier: Notifier | None = None, persist: Persist | None = None,
+                 overrides: Mapping[str, int] | None = None, bucket_s: float = 1.0) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.executor = executor
+        self.notifier = notifier
+        self.overrides = dict(overrides or {})
+        self._persist = persist or _store_persist
+        self._monitor_lock = threading.Lock()
+        self._bucket_s = bucket_s
+
+    def run_cycle(self, spec: JobSpec, *, trigger: str = "schedule", devices: Sequence[str] | None = None,
+                  spread: bool = True) -> CycleSummary:
+        """Poll the spec's devices (or just ``devices``), persist, evaluate; return what happened."""
+        started = utcnow()
+        clock = time.monotonic()
+        run_id = self._start_run(spec, trigger, started)
+        summary = CycleSummary(job_run_id=run_id, job=spec.job_id)
+        try:
+            plan, targets = self._plan(spec, devices, spread)
+            self._execute(spec, plan, targets, clock, summary)
+            result = "ok" if not summary.devices_failed else "partial"
+            if summary.devices_polled and summary.devices_failed == summary.devices_polled:
+                result = "failed"
+        except Exception as exc:
+            log.exception("job %s failed", spec.job_id)
+            summary.errors.append(f"internal error: {exc}")
+            result = "error"
+        summary.duration_s = time.monotonic() - clock
+        summary.overrun = summary.duration_s > spec.interval_s and trigger == "schedule"
+        self._finish_run(summary, started, result)
+        return summary
+
+    def _start_run(self, spec: JobSpec, trigger: str, started: datetime) -> int:
+        with session_scope(self.engine) as session:
+            row = JobRun(job=spec.job_id, started_at=started, trigger=trigger, result="running",
+                         devices_polled=0, devices_failed=0, overrun=False)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def _finish_run(self, summary: CycleSummary, started: datetime, result: str) -> None:
+        errors = "\n".join(summary.errors[:MAX_ERRORS_KEPT]) or None
+        with session_scope(self.engine) as session:
+            session.execute(update(JobRun).where(JobRun.id == summary.job_run_id).values(
+                finished_at=utcnow(), duration_s=summary.duration_s, devices_polled=summary.devices_polled,
+                devices_failed=summary.devices_failed, overrun=summary.overrun, result=result, errors=errors))
+        if summary.overrun:
+            log.warning("job %s overran its interval: %.1f s", summary.job, summary.duration_s)
+
+    def _plan(self, spec: JobSpec, devices: Sequence[str] | None,
+              spread: bool) -> tuple[list[PlannedPoll], dict[str, Target]]:
+        from netops.targets import build_targets
+
+        with session_scope(self.engine) as session:
+            if devices is not None:
+                plan = [PlannedPoll(name, 0.0) for name in devices]
+            else:
+                plan = plan_cycle(spec, load_device_intervals(session), self.settings, self.overrides)
+            targets = {t.device_key: t for t in build_targets(session, self.settings)}
+        if not spread:
+            plan = [PlannedPoll(p.device, 0.0) for p in plan]
+        return [p for p in plan if p.device in targets], targets
+
+    def _execute(self, spec: JobSpec, plan: list[PlannedPoll], targets: Mapping[str, Target], clock: float,
+                 summary: CycleSummary) -> None:
+        buckets = _buckets(plan, self._bucket_s)
+        pending: set[Future[list[PollResult]]] = set()
+        while buckets or pending:
+            now = time.monotonic() - clock
+            while buckets and buckets[0][0] <= now:
+                _, names = buckets.pop(0)
+                pending.add(self.executor.submit([targets[n] for n in names], spec.kinds))
+            timeout = max(0.0, buckets[0][0] - now) if buckets else None
+            if not pending:
+                time.sleep(timeout or 0)
+                continue
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._process(spec, _results_of(future, summary), targets, summary)
+
+    def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
+                 summary: CycleSummary) -> None:
+        if not results:
+            return
+        silent = [r for r in results if not r.reachable]
+        icmp: dict[str, bool | None] = {}
+        if silent and self.settings.monitor.icmp and spec.name in SNMP_JOBS:
+            addresses = {r.device_key: targets[r.device_key].host for r in silent if r.device_key in targets}
+            answers = self.executor.ping(addresses.values()).result(timeout=30)
+            icmp = {name: answers.get(addr) for name, addr in addresses.items()}
+        summary.devices_polled += len(results)
+        summary.devices_failed += len(silent)
+        summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
+        probes = {r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r),
+                                      source=f"{spec.name} poll (job run {summary.job_run_id})")
+                  for r in results} if spec.name in SNMP_JOBS else {}
+        evaluation = self.record(results, probes, spec.name, summary.job_run_id)
+        summary.opened += evaluation.outages.opened
+        summary.closed += evaluation.outages.closed
+
+    def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
+               job_run_id: int | None) -> Evaluation:
+        """Persist results and evaluate the monitor in one transaction; queue notifications."""
+        with self._monitor_lock, session_scope(self.engine) as session:
+            now = utcnow()
+            for result in results:
+                self._persist(session, result, job, job_run_id, now)
+            session.flush()
+            evaluation = evaluate(session, self.settings, probes, now)
+        self._notify(evaluation)
+        return evaluation
+
+    def evaluate_only(self) -> Evaluation:
+        """Re-evaluate on stored state (after a restart, or to close flapping outages)."""
+        return self.record([], {}, "monitor", None)
+
+    def _notify(self, evaluation: Evaluation) -> None:
+        if self.notifier is None:
+            return
+        for outage_id in evaluation.outages.opened:
+            self.notifier.enqueue(outage_id, "open")
+        for outage_id in evaluation.outages.flapping:
+            self.notifier.enqueue(outage_id, "flapping")
+        for outage_id in evaluation.outages.closed:
+            self.notifier.enqueue(outage_id, "close")
+
+
+def _buckets(plan: list[PlannedPoll], bucket_s: float) -> list[tuple[float, list[str]]]:
+    buckets: dict[int, list[str]] = {}
+    for poll in plan:
+        buckets.setdefault(int(poll.offset_s // bucket_s), []).append(poll.device)
+    return [(index * bucket_s, names) for index, names in sorted(buckets.items())]
+
+
+def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list[PollResult]:
+    try:
+        return list(future.result())
+    except Exception as exc:  # the poll task must return results, but never trust that blindly
+        log.exception("poll task failed")
+        summary.errors.append(f"poll task failed: {exc}")
+        return []
+
+
+def _error_text(result: PollResult) -> str | None:
+    if not result.errors:
+        return None
+    first = result.errors[0]
+    return f"{first.kind}: {first.message}"
+
+
+def mark_aborted_runs(engine: Engine) -> int:
+    """Job runs left ``running`` by a process that died are marked ``aborted`` at start-up."""
+    with session_scope(engine) as session:
+        outcome = session.execute(update(JobRun).where(JobRun.result == "running").values(result="aborted"))
+        return int(getattr(outcome, "rowcount", 0) or 0)
