@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from inventory.models import Device, DeviceFacts, DeviceState, Interface, Link, NeighborRecord, Site
+from inventory.models import (
+    Credential,
+    Device,
+    DeviceFacts,
+    DeviceState,
+    Interface,
+    Link,
+    NeighborRecord,
+    Site,
+)
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 
 _HEX = re.compile(r"[^0-9a-f]")
@@ -118,3 +129,63 @@ def list_neighbors(session: Session) -> list[NeighborRecordView]:
                            management_address=n.management_address, last_seen=n.last_seen)
         for name, n in session.execute(stmt)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceDetail:
+    """Everything declared and learned about a device, for ``inventory show`` (no secrets)."""
+
+    name: str
+    address: str
+    snmp_port: int
+    ssh_port: int
+    role: str
+    platform: str | None
+    site: str | None
+    snmp_credential: str | None
+    ssh_credential: str | None
+    enabled: bool
+    poll_intervals: dict[str, int]
+    sys_name: str | None = None
+    sys_descr: str | None = None
+    sys_object_id: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    os_version: str | None = None
+    uptime_s: float | None = None
+    facts_learned_at: datetime | None = None
+    state: str = "unknown"
+
+
+def list_device_details(session: Session) -> list[DeviceDetail]:
+    """Every device with its declaration, learned facts and state, sorted by name."""
+    snmp_cred, ssh_cred = aliased(Credential), aliased(Credential)
+    stmt = (
+        select(Device, Site.name, snmp_cred.name, ssh_cred.name, DeviceFacts, DeviceState.state)
+        .outerjoin(Site, Device.site_id == Site.id)
+        .outerjoin(snmp_cred, Device.snmp_credential_id == snmp_cred.id)
+        .outerjoin(ssh_cred, Device.ssh_credential_id == ssh_cred.id)
+        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(DeviceState, DeviceState.device_id == Device.id)
+        .order_by(Device.name)
+    )
+    out = []
+    for d, site, snmp, ssh, facts, state in session.execute(stmt):
+        intervals = {k: getattr(d, f"{k}_interval_s") for k in ("status", "counters", "discovery", "ssh")}
+        detail = DeviceDetail(
+            name=d.name, address=d.address, snmp_port=d.snmp_port, ssh_port=d.ssh_port, role=d.role,
+            platform=d.platform, site=site, snmp_credential=snmp, ssh_credential=ssh, enabled=d.enabled,
+            poll_intervals={k: v for k, v in intervals.items() if v is not None},
+            state=state or "unknown",
+        )
+        out.append(detail if facts is None else _with_facts(detail, facts))
+    return out
+
+
+def _with_facts(detail: DeviceDetail, facts: DeviceFacts) -> DeviceDetail:
+    return replace(
+        detail, sys_name=facts.sys_name, sys_descr=facts.sys_descr, sys_object_id=facts.sys_object_id,
+        vendor=facts.vendor, model=facts.model, serial=facts.serial, os_version=facts.os_version,
+        uptime_s=facts.uptime_s, facts_learned_at=facts.learned_at,
+    )

@@ -54,3 +54,22 @@ def decrypt(ref: str, settings: Settings) -> str:
         return fernet(settings).decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretError("encrypted secret does not match the key in the data directory") from None
+
+
+class FernetSealer:
+    """The ``inventory.upsert.SecretSealer`` of the service: literals become ``enc:<token>``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def seal(self, value: str) -> str:
+        return encrypt(value, self.settings)
+
+    def matches(self, stored: str, value: str) -> bool:
+        """True when ``stored`` is the encryption of ``value`` (so a re-import changes nothing)."""
+        if not stored.startswith(ENC_PREFIX):
+            return False
+        try:
+            return decrypt(stored, self.settings) == value
+        except SecretError:
+            return False
