@@ -12,6 +12,7 @@ import click
 
 COMMAND_MODULES = (
     "netops.cli.base_cmds",
+    "netops.cli.web_cmds",
 )
 
 
