@@ -128,18 +128,22 @@ def speed(value: Any) -> int | None:
         return None
 
 
+def _mac_hex(raw: str) -> str | None:
+    hexchars = "".join(ch for ch in raw if ch not in ".:- ")
+    if len(hexchars) == 12 and set(hexchars) <= _HEX and len(raw) <= 17:
+        return hexchars.lower()
+    return None
+
+
 def mac(value: Any) -> Any:
     """A MAC in any common notation to ``aa:bb:cc:dd:ee:ff``; anything else unchanged."""
     raw = text(value)
-    hexchars = "".join(ch for ch in raw if ch not in ".:- ")
-    if len(hexchars) == 12 and set(hexchars) <= _HEX and len(raw) <= 17:
-        low = hexchars.lower()
-        return ":".join(low[i : i + 2] for i in range(0, 12, 2))
-    return raw
+    low = _mac_hex(raw)
+    return ":".join(low[i : i + 2] for i in range(0, 12, 2)) if low else raw
 
 
 def _is_mac(raw: str) -> bool:
-    return mac(raw) != raw or (len(raw) == 17 and raw.count(":") == 5 and mac(raw) == raw.lower())
+    return _mac_hex(raw) is not None
 
 
 def _is_ip(raw: str) -> bool:
