@@ -52,7 +52,8 @@ def start_agents(state_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes],
         if (state_dir / "demo.json").exists() and json.loads((state_dir / "demo.json").read_text())["pid"]:
             return process, port, trap_port
         if process.poll() is not None:
-            raise RuntimeError(f"demo agents exited: {process.stderr.read().decode() if process.stderr else ''}")
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"demo agents exited: {err}")
         time.sleep(0.05)
     stop(process)
     raise RuntimeError("demo agents did not start within 20 s")
