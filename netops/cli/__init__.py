@@ -13,6 +13,7 @@ import click
 COMMAND_MODULES = (
     "netops.cli.base_cmds",
     "netops.cli.web_cmds",
+    "netops.cli.topology_cmds",
 )
 
 
