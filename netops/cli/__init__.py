@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "netops.cli.base_cmds",
     "netops.cli.web_cmds",
     "netops.cli.topology_cmds",
+    "netops.cli.demo_cmds",
 )
 
 

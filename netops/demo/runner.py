@@ -1,0 +1,285 @@
+"""``netops demo``: the simulated network wired to the real service, started and stopped as one.
+
+Order: check the web port, write and import the demo inventory, start the agent process,
+create one login per role, run a first discovery, then the scheduler, the trap receiver and
+the web UI; print the URL and the logins; on Ctrl-C or SIGTERM stop everything it started
+(web server, scheduler, trap receiver, agent process), so no process is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import json
+import logging
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from inventory.db import session_scope
+from inventory.files import import_inventory_file
+from inventory.models import Device
+from netops.config import Settings
+from netops.demo import control
+from netops.demo.inventory import DEMO_GROUP, write_inventory
+from netops.demo.service import build_network
+from netops.keys import FernetSealer
+from netops.runtime import init_service, open_database
+
+log = logging.getLogger(__name__)
+ROLES = ("helpdesk", "engineer", "admin")
+Echo = Callable[[str], None]
+
+
+class DemoError(RuntimeError):
+    """The demo cannot start; one plain sentence for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    topology: str | None = None
+    seed: int = 1
+    host: str | None = None
+    port: int | None = None
+    snmp_port: int = 16161
+    quiet: bool = False
+    every_s: float = 180.0
+    declare_links: bool = False
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """Loopback agents always answer ICMP, so a failed switch must be judged by SNMP alone."""
+    return dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False))
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise DemoError(f"{what} port {host}:{port} is busy ({exc.strerror}): is netops already "
+                            f"running? stop it or choose another port with --port") from None
+
+
+def real_devices(engine: Engine) -> int:
+    """How many devices in the database were not put there by the demo."""
+    with session_scope(engine) as session:
+        groups = session.scalars(select(Device.poll_group)).all()
+    return sum(1 for g in groups if g != DEMO_GROUP)
+
+
+# ---------------------------------------------------------------- steps
+
+
+def start_agents(directory: Path, options: DemoOptions, trap_port: int | None) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "netops.demo.service", "--state-dir", str(directory),
+           "--snmp-port", str(options.snmp_port), "--seed", str(options.seed),
+           "--every", str(options.every_s)]
+    cmd += ["--topology", options.topology] if options.topology else []
+    cmd += ["--quiet"] if options.quiet else []
+    cmd += ["--trap-port", str(trap_port)] if trap_port else []
+    (directory / control.STATUS_FILE).unlink(missing_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "agents.log", "ab") as logfile:
+        process = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = control.read_status(directory)
+        if status is not None and status.get("pid") == process.pid:
+            return process
+        if process.poll() is not None:
+            tail = (directory / "agents.log").read_text(errors="replace").strip().splitlines()[-1:]
+            reason = " ".join(tail) or f"exit {process.returncode}"
+            raise DemoError(f"the simulated agents did not start: {reason}")
+        time.sleep(0.05)
+    stop_process(process)
+    raise DemoError("the simulated agents did not start within 30 s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def demo_logins(engine: Engine, directory: Path) -> dict[str, str]:
+    """One user per role; passwords are kept in ``logins.json`` (0600) and reset on each start."""
+    from werkzeug.security import generate_password_hash
+
+    from inventory.models import User
+    from web.auth.accounts import add_user
+
+    path = directory / "logins.json"
+    try:
+        logins: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        logins = {role: secrets.token_urlsafe(9) for role in ROLES}
+        path.write_text(json.dumps(logins), encoding="utf-8")
+        path.chmod(0o600)
+    with session_scope(engine) as session:
+        for role in ROLES:
+            user = session.scalar(select(User).where(User.name == role))
+            if user is None:
+                add_user(session, role, logins[role], role)
+            else:
+                user.password_hash, user.role = generate_password_hash(logins[role]), role
+    return logins
+
+
+def first_discovery(settings: Settings, engine: Engine, echo: Echo) -> None:
+    """Discovery before the web opens, so the map already has its links."""
+    try:
+        discovery = importlib.import_module("netops.discovery")
+    except ImportError:
+        echo("discovery: netops.discovery is not in this build; the scheduler's discovery job runs it")
+        return
+    run: Any = getattr(discovery, "discover", None) or getattr(discovery, "run_discovery", None)
+    if run is None:
+        echo("discovery: no entry point found in netops.discovery; the scheduler's discovery job will run")
+        return
+    started = time.monotonic()
+    run(settings, engine)
+    echo(f"discovery: done in {time.monotonic() - started:.1f} s")
+
+
+# ---------------------------------------------------------------- the service
+
+
+@dataclass
+class RunningDemo:
+    settings: Settings
+    engine: Engine
+    agents: subprocess.Popen[bytes]
+    url: str
+    stoppers: list[Callable[[], None]]
+
+    def stop(self) -> None:
+        for stopper in reversed(self.stoppers):
+            try:
+                stopper()
+            except Exception:  # keep stopping the rest
+                log.exception("demo: stopping a part failed")
+        self.stoppers.clear()
+
+
+def _start_web(settings: Settings, engine: Engine, scheduler: Any, host: str, port: int) -> tuple[Any, str]:
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    app = create_app(settings, scheduler_control=scheduler, engine=engine)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise DemoError(f"web port {host}:{port} is busy ({exc.strerror}); "
+                        "choose another with --port") from None
+    threading.Thread(target=server.serve_forever, name="demo-web", daemon=True).start()
+    return server, f"http://{host}:{server.server_port}/"
+
+
+def _start_traps(settings: Settings, engine: Engine, scheduler: Any, echo: Echo) -> Callable[[], None] | None:
+    if not settings.traps.enabled:
+        return None
+    try:
+        from netops.traps import Trap, TrapReceiver
+    except ImportError:
+        return None
+
+    def on_trap(trap: Trap) -> None:
+        scheduler.poll_now([trap.device], trigger="trap")
+
+    receiver = TrapReceiver(engine, settings, on_trap)
+    try:
+        receiver.start()
+    except Exception as exc:
+        echo(f"traps: not receiving on port {receiver.port} ({exc}); polling still finds every fault")
+        return None
+    return receiver.stop
+
+
+@contextlib.contextmanager
+def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterator[RunningDemo]:
+    settings = demo_settings(settings)
+    host, port = options.host or settings.web.host, options.port or settings.web.port
+    check_port_free(host, port, "web")
+    directory = control.demo_dir(settings.data_dir)
+    if control.read_status(directory) is not None:
+        raise DemoError(f"a demo is already running with data directory {settings.data_dir}")
+    network = build_network(options.topology, options.seed)
+    init_service(settings)
+    engine = open_database(settings)
+    stoppers: list[Callable[[], None]] = [engine.dispose]
+    demo = None
+    try:
+        if real_devices(engine):
+            raise DemoError(f"data directory {settings.data_dir} holds a real inventory; "
+                            "run the demo with another NETOPS_DATA_DIR")
+        path = write_inventory(network, directory / "inventory.yaml", options.snmp_port,
+                               options.declare_links)
+        with session_scope(engine) as session:
+            report = import_inventory_file(session, path, FernetSealer(settings))
+        echo(f"inventory: {path} ({report.summary().split(' (')[0]})")
+        trap_port = settings.traps.effective_port if settings.traps.enabled else None
+        agents = start_agents(directory, options, trap_port)
+        stoppers.append(lambda: stop_process(agents))
+        echo(f"agents: {len(network.devices)} simulated switches on 127.0.0.0/8 UDP port "
+             f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
+        logins = demo_logins(engine, directory)
+        first_discovery(settings, engine, echo)
+        from netops.scheduler import Scheduler
+
+        scheduler = Scheduler(settings, engine)
+        scheduler.start()
+        stoppers.append(lambda: scheduler.shutdown(wait=True))
+        stop_traps = _start_traps(settings, engine, scheduler, echo)
+        if stop_traps:
+            stoppers.append(stop_traps)
+        server, url = _start_web(settings, engine, scheduler, host, port)
+        stoppers.append(server.shutdown)
+        demo = RunningDemo(settings, engine, agents, url, stoppers)
+        echo(f"\nnetops demo is running: {url}")
+        for role in ROLES:
+            echo(f"  login {role:<9} password {logins[role]}")
+        echo("faults: " + ("off (--quiet)" if options.quiet else
+                           f"every ~{options.every_s:.0f} s a fiber is cut or a switch fails, "
+                           "and is repaired later"))
+        echo("Ctrl-C stops the demo.")
+        yield demo
+    finally:
+        if demo is not None:
+            demo.stop()
+        else:
+            for stopper in reversed(stoppers):
+                stopper()
+
+
+def run_demo(settings: Settings, options: DemoOptions, echo: Echo) -> None:
+    """Run until SIGINT/SIGTERM; raises ``DemoError`` for anything the user can fix."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with running_demo(settings, options, echo) as demo:
+            while not stop.wait(1.0):
+                if demo.agents.poll() is not None:
+                    raise DemoError(f"the simulated agents stopped (exit {demo.agents.returncode}); "
+                                    f"see {control.demo_dir(settings.data_dir) / 'agents.log'}")
+        echo("demo stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
