@@ -52,8 +52,11 @@ def _load(raw: Path) -> tuple[str, str, str, list[dict[str, object]]]:
 def _observations(kind: PollKind, spec: CommandSpec, rows: list[dict[str, object]]) -> list[object]:
     if kind is PollKind.FACTS:
         return [records.facts(spec, [{**r, "_prompt": "prompt-name"} for r in rows])]
-    builder = {PollKind.INTERFACES: records.interfaces, PollKind.NEIGHBORS: records.neighbors,
-               PollKind.OPTICS: records.optics}[kind]
+    builder = {
+        PollKind.INTERFACES: records.interfaces,
+        PollKind.NEIGHBORS: records.neighbors,
+        PollKind.OPTICS: records.optics,
+    }[kind]
     return list(builder(spec, rows))
 
 
@@ -106,14 +109,20 @@ def _one(platform: str, folder: str, name: str) -> list[object]:
 
 def test_cisco_lldp_detail_fields() -> None:
     first = _one("cisco_ios", "show_lldp_neighbors_detail", "cisco_ios_show_lldp_neighbors_detail_01.raw")[0]
-    assert (first.local_port, first.chassis_id, first.chassis_id_kind) == ("Gi1/1/2", "24:16:ab:cd:ab:cd", IdKind.MAC)
+    assert (first.local_port, first.chassis_id, first.chassis_id_kind) == (
+        "Gi1/1/2",
+        "24:16:ab:cd:ab:cd",
+        IdKind.MAC,
+    )
     assert (first.port_id, first.port_id_kind) == ("Gi1/0/16", IdKind.INTERFACE_NAME)
     assert first.system_name == "sdalab-bldg1-as01.devices.example.com"
     assert first.management_address == "172.16.1.1"
 
 
 def test_cisco_lldp_numeric_port_id_is_a_local_id() -> None:
-    junos_peer = _one("cisco_ios", "show_lldp_neighbors_detail", "cisco_ios_show_lldp_neighbors_detail1.raw")[0]
+    junos_peer = _one("cisco_ios", "show_lldp_neighbors_detail", "cisco_ios_show_lldp_neighbors_detail1.raw")[
+        0
+    ]
     assert (junos_peer.port_id, junos_peer.port_id_kind) == ("502", IdKind.LOCAL)
     assert junos_peer.port_description == "ge-0/0/0.0"
 
@@ -122,25 +131,43 @@ def test_cdp_neighbor_uses_device_id() -> None:
     first = _one("cisco_ios", "show_cdp_neighbors_detail", "cisco_ios_show_cdp_neighbors_detail.raw")[0]
     assert first.protocol == "cdp" and first.chassis_id_kind is IdKind.LOCAL
     assert (first.local_port, first.system_name, first.port_id) == (
-        "GigabitEthernet1/0/16", "desktop-switch", "GigabitEthernet0/1")
+        "GigabitEthernet1/0/16",
+        "desktop-switch",
+        "GigabitEthernet0/1",
+    )
 
 
 def test_cisco_version_and_interfaces() -> None:
     (facts,) = _one("cisco_ios", "show_version", "cisco_ios_show_version.raw")
     assert (facts.hostname, facts.os_version, facts.model, facts.serial) == (
-        "router1", "12.2(54)SG1", "WS-C4948E", "CAT1451S15C")
+        "router1",
+        "12.2(54)SG1",
+        "WS-C4948E",
+        "CAT1451S15C",
+    )
     assert facts.uptime_s == ((2 * 365 + 31 * 7 + 6) * 86400 + 9 * 3600 + 55 * 60)
     gi00 = _one("cisco_ios", "show_interfaces", "cisco_ios_show_interfaces.raw")[0]
-    assert (gi00.name, gi00.admin_status, gi00.oper_status) == ("GigabitEthernet0/0", AdminStatus.UP, OperStatus.DOWN)
+    assert (gi00.name, gi00.admin_status, gi00.oper_status) == (
+        "GigabitEthernet0/0",
+        AdminStatus.UP,
+        OperStatus.DOWN,
+    )
     assert (gi00.speed_bps, gi00.mtu, gi00.mac) == (1_000_000_000, 1500, "fa:16:3e:57:33:6f")
 
 
 def test_huawei_lldp_and_brief() -> None:
     neighbors = _one("huawei_vrp", "display_lldp_neighbor", "huawei_vrp_display_lldp_neighbor.raw")
-    assert [(n.local_port, n.chassis_id, n.chassis_id_kind, n.port_id, n.port_id_kind) for n in neighbors][0] == (
-        "GigabitEthernet0/0/1", "f5:5f:c2:c5:e1:80", IdKind.MAC, "Gi1/0/1", IdKind.INTERFACE_NAME)
-    states = {i.name: (i.admin_status, i.oper_status) for i in
-              _one("huawei_vrp", "display_interface_brief", "huawei_vrp_display_interface_brief2.raw")}
+    first = neighbors[0]
+    assert (first.local_port, first.chassis_id, first.chassis_id_kind) == (
+        "GigabitEthernet0/0/1",
+        "f5:5f:c2:c5:e1:80",
+        IdKind.MAC,
+    )
+    assert (first.port_id, first.port_id_kind) == ("Gi1/0/1", IdKind.INTERFACE_NAME)
+    states = {
+        i.name: (i.admin_status, i.oper_status)
+        for i in _one("huawei_vrp", "display_interface_brief", "huawei_vrp_display_interface_brief2.raw")
+    }
     assert (AdminStatus.UP, OperStatus.DOWN) in states.values()
     assert (AdminStatus.UP, OperStatus.UP) in states.values()
 
@@ -154,8 +181,12 @@ def test_junos_lag_members_and_mikrotik_neighbors() -> None:
     members = _one("juniper_junos", "show_lldp_neighbors", "juniper_junos_show_lldp_neighbors_ae7.raw")
     assert {n.local_port for n in members} == {"xe-0/1/1", "xe-0/3/3", "xe-2/0/5", "xe-2/1/5"}
     assert {n.system_name for n in members} == {"core01.sjc01"}
-    wrapped = _one("mikrotik_routeros", "ip_neighbor_print_detail", "mikrotik_routeros_ip_neighbor_print_detail_line_wrap.raw")
-    assert [(n.local_port, n.port_id) for n in wrapped][0] == ("ether2", "ether1")
+    wrapped = _one(
+        "mikrotik_routeros",
+        "ip_neighbor_print_detail",
+        "mikrotik_routeros_ip_neighbor_print_detail_line_wrap.raw",
+    )
+    assert next((n.local_port, n.port_id) for n in wrapped) == ("ether2", "ether1")
 
 
 def test_aruba_qsfp_gives_one_reading_per_lane() -> None:
