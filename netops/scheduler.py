@@ -39,6 +39,7 @@ from netops.notify import Notifier
 log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
 HEARTBEAT_S = 10
+CACHE_WAIT_S = 3.5
 _ACTIVE: Scheduler | None = None
 _ACTIVE_LOCK = threading.Lock()
 
@@ -186,13 +187,23 @@ class Scheduler:
 
     def poll_devices(self, names: Sequence[str], *, trigger: str,
                      confirm: Sequence[tuple[str, int, str]] = ()) -> None:
+        """Status poll now; repeat while the trap's claim is not yet visible (ifTable is cached ~3 s).
+
+        With ``confirm`` (device, ifIndex, expected ifOperStatus) it re-polls every 1.5 s until
+        the stored state agrees (at most 3 more times); without it, it polls once more after
+        3.5 s so a change hidden by the agent's cache is still seen promptly.
+        """
         spec = self.specs.get("status") or next(s for s in self.specs.values() if s.name == "status")
         for attempt in range(4):
             self.runner.run_cycle(spec, trigger=trigger, devices=list(names), spread=False)
-            if not confirm or _confirmed(self.engine, confirm):
+            if not confirm:
+                if attempt == 0:
+                    time.sleep(CACHE_WAIT_S)
+                    continue
                 return
-            if attempt < 3:
-                time.sleep(1.5)  # net-snmp serves ifTable from a ~3 s cache
+            if _confirmed(self.engine, confirm) or attempt == 3:
+                return
+            time.sleep(1.5)
 
 
 def _confirmed(engine: Engine, confirm: Sequence[tuple[str, int, str]]) -> bool:

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "netops.cli.web_cmds",
     "netops.cli.topology_cmds",
     "netops.cli.demo_cmds",
+    "netops.cli.ops_cmds",
 )
 
 

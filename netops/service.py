@@ -1,0 +1,84 @@
+"""The monitoring service in one process: scheduler, trap receiver and (for ``netops run``) the web.
+
+``MonitorService`` starts the scheduler (which starts the notifier and the executor), then the
+trap receiver wired to the scheduler: a linkDown/linkUp/coldStart/warmStart or LLDP change
+from a known device queues an immediate status poll of that device (one per device per
+second at most); the poll, never the trap, changes states and opens outages. A trap port that
+cannot be bound is logged and the service runs without traps. ``serve_web`` runs the Flask
+app from ``web.create_app`` on werkzeug's threaded server in a daemon thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+
+from netops.config import Settings
+from netops.executor import Executor
+from netops.notify import Notifier
+from netops.scheduler import Scheduler
+from netops.traps import Trap, TrapReceiver
+
+log = logging.getLogger(__name__)
+TRAP_DEBOUNCE_S = 1.0
+
+
+class MonitorService:
+    def __init__(self, settings: Settings, engine: Engine, *, overrides: Mapping[str, int] | None = None,
+                 executor: Executor | None = None, notifier: Notifier | None = None,
+                 traps: bool | None = None, trap_port: int | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.scheduler = Scheduler(settings, engine, executor=executor, notifier=notifier,
+                                   overrides=overrides)
+        self._traps_enabled = settings.traps.enabled if traps is None else traps
+        self._trap_port = trap_port
+        self.trap_receiver: TrapReceiver | None = None
+        self._last_trap_poll: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.scheduler.start()
+        if self._traps_enabled:
+            receiver = TrapReceiver(self.engine, self.settings, self.on_trap, port=self._trap_port)
+            try:
+                receiver.start()
+                self.trap_receiver = receiver
+            except OSError as exc:
+                log.error("trap receiver disabled: cannot listen on UDP %s: %s", receiver.port, exc)
+
+    def stop(self) -> None:
+        if self.trap_receiver is not None:
+            self.trap_receiver.stop()
+        self.scheduler.shutdown(wait=False)
+
+    def on_trap(self, trap: Trap) -> None:
+        """Queue a confirming status poll of the trap's device (debounced per device)."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_trap_poll.get(trap.device, -1e9) < TRAP_DEBOUNCE_S:
+                return
+            self._last_trap_poll[trap.device] = now
+        confirm = []
+        if trap.kind in ("linkDown", "linkUp") and trap.if_index is not None:
+            confirm.append((trap.device, trap.if_index, "down" if trap.kind == "linkDown" else "up"))
+        self.scheduler.poll_now([trap.device], trigger="trap", confirm=confirm)
+
+
+def serve_web(settings: Settings, engine: Engine, scheduler: Scheduler) -> Any:
+    """Start the web app in a daemon thread; returns the werkzeug server (``shutdown()`` stops it)."""
+    from werkzeug.serving import make_server
+
+    web = importlib.import_module("web")  # imported late: the scheduler alone must not need Flask
+    app = web.create_app(settings, scheduler_control=scheduler, engine=engine)
+    server = make_server(settings.web.host, settings.web.port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="netops-web", daemon=True)
+    thread.start()
+    log.info("web UI on http://%s:%d/", settings.web.host, settings.web.port)
+    return server
