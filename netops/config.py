@@ -59,6 +59,8 @@ class PollingSettings:
     discovery_interval_s: int = 3600
     ssh_interval_s: int = 86400
     job_history_days: int = 30
+    group_intervals: tuple[str, ...] = ()  # "GROUP.JOB=SECONDS", e.g. "schools.status=120"
+    spread: float = 0.5  # devices start within this fraction of the interval (deterministic jitter)
 
 
 @dataclass(frozen=True, slots=True)
