@@ -155,11 +155,11 @@ def plan_cycle(spec: JobSpec, devices: Iterable[DeviceIntervals], settings: Sett
 
 
 def group_intervals(settings: Settings) -> dict[tuple[str, str], int]:
-    return parse_group_intervals(getattr(settings.polling, "group_intervals", ()))
+    return parse_group_intervals(settings.polling.group_intervals)
 
 
 def spread_of(settings: Settings) -> float:
-    spread = float(getattr(settings.polling, "spread", 0.5))
+    spread = float(settings.polling.spread)
     return min(max(spread, 0.0), 0.9)
 
 
