@@ -4,7 +4,9 @@ Collectors store neighbors raw, as advertised. Here a neighbor is matched to a d
 chassis MAC, its system name (with or without a domain), a management address, or a chassis
 id that is itself an address or a name; the remote port by ifName, ifDescr or an abbreviation
 of them, by the port's MAC when the port-id subtype is a MAC, and by ifAlias or ifIndex when
-the subtype is ``local``. Anything a device sent may be hostile or empty: nothing raises.
+the subtype is ``local``. A MAC or address that two inventory devices share (cloned configs,
+anonymised data) identifies neither. Anything a device sent may be hostile or empty: nothing
+raises.
 """
 
 from __future__ import annotations
@@ -72,10 +74,18 @@ class DeviceIndex:
         self.by_address: dict[str, str] = {}
         self.by_mac: dict[str, str] = {}
         self.ports: dict[str, _PortIndex] = {}
+        self._ambiguous: set[tuple[str, str]] = set()
         for dev in devices:
             self._add_device(dev)
         for iface in interfaces:
             self._add_interface(iface)
+        for table, key in self._ambiguous:
+            {"address": self.by_address, "mac": self.by_mac}[table].pop(key, None)
+
+    def _claim(self, table: str, mapping: dict[str, str], key: str, device: str) -> None:
+        """Record key -> device; a key two devices claim identifies neither."""
+        if mapping.setdefault(key, device) != device:
+            self._ambiguous.add((table, key))
 
     def _add_device(self, dev: DeviceRecord) -> None:
         self.ports.setdefault(dev.name, _PortIndex())
@@ -84,11 +94,11 @@ class DeviceIndex:
                 self.by_name.setdefault(name.strip().lower(), dev.name)
                 self.by_host.setdefault(host_part(name), dev.name)
         if dev.address:
-            self.by_address.setdefault(dev.address.strip().lower(), dev.name)
+            self._claim("address", self.by_address, dev.address.strip().lower(), dev.name)
         for mac in dev.chassis_macs:
             norm = normalize_mac(mac)
             if norm:
-                self.by_mac.setdefault(norm, dev.name)
+                self._claim("mac", self.by_mac, norm, dev.name)
 
     def _add_interface(self, iface: InterfaceRecord) -> None:
         index = self.ports.setdefault(iface.device, _PortIndex())
@@ -99,7 +109,7 @@ class DeviceIndex:
         mac = normalize_mac(iface.mac)
         if mac:
             index.by_mac.setdefault(mac, iface.name)
-            self.by_mac.setdefault(mac, iface.device)
+            self._claim("mac", self.by_mac, mac, iface.device)
         if iface.alias:
             index.by_alias.setdefault(iface.alias.strip(), iface.name)
         if iface.if_index is not None:
