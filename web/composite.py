@@ -40,7 +40,9 @@ class Availability:
 def site_availability(session: Session, site: str, now: datetime | None = None) -> Availability:
     now = now or datetime.now(UTC)
     outages: list[OutageView] = history.outages_touching(session, now - timedelta(days=30), now)
-    return Availability(history.availability(outages, site, 7, now), history.availability(outages, site, 30, now))
+    return Availability(
+        history.availability(outages, site, 7, now), history.availability(outages, site, 30, now)
+    )
 
 
 def topology(session: Session, net: Network | None = None) -> Topology:
@@ -48,9 +50,16 @@ def topology(session: Session, net: Network | None = None) -> Topology:
     devices = list(net.devices.values())
     positions = positions_for(session, devices, net.links)
     nodes = tuple(
-        TopologyNode(name=d.name, role=d.role, site=d.site, district=d.district, state=d.state,
-                     x=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[0],
-                     y=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[1], sys_name=d.sys_name)
+        TopologyNode(
+            name=d.name,
+            role=d.role,
+            site=d.site,
+            district=d.district,
+            state=d.state,
+            x=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[0],
+            y=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[1],
+            sys_name=d.sys_name,
+        )
         for d in devices
     )
     districts = tuple(sorted({d.district for d in devices if d.district}))

@@ -40,7 +40,9 @@ class Network:
         dev = self.devices.get(device)
         return link.state not in DEAD_LINK and (dev is None or dev.state not in DEAD_DEVICE)
 
-    def _bfs_parents(self, starts: Iterable[str], healthy_only: bool) -> dict[str, tuple[str, LinkView] | None]:
+    def _bfs_parents(
+        self, starts: Iterable[str], healthy_only: bool
+    ) -> dict[str, tuple[str, LinkView] | None]:
         parents: dict[str, tuple[str, LinkView] | None] = {}
         queue: deque[str] = deque()
         for root in starts:
@@ -87,8 +89,14 @@ def site_status(site: SiteView, net: Network, open_outages: Sequence[OutageView]
         if not weak:
             return SiteStatus(site=site, state="online", since=best.state_since, cause=None, path=path)
         since = min((link.since for link in weak if link.since), default=None)
-        return SiteStatus(site=site, state="degraded", since=since, cause=_link_cause(weak[0]), path=path,
-                          down_links=tuple(link.name for link in weak))
+        return SiteStatus(
+            site=site,
+            state="degraded",
+            since=since,
+            cause=_link_cause(weak[0]),
+            path=path,
+            down_links=tuple(link.name for link in weak),
+        )
     cause, since, broken = _offline_cause(net, hops, outage)
     return SiteStatus(site=site, state="offline", since=since, cause=cause, path=path, down_links=broken)
 

@@ -41,7 +41,11 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
-        dt=_format_dt, hhmm=_format_hhmm, duration=format_duration, bps=format_bps, num=_format_num,
+        dt=_format_dt,
+        hhmm=_format_hhmm,
+        duration=format_duration,
+        bps=format_bps,
+        num=_format_num,
         ago=_format_ago,
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
@@ -69,11 +73,11 @@ def format_duration(seconds: float | None) -> str:
         return "–"
     minutes = int(seconds // 60)
     if minutes < 120:
-        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+        return str(ngettext("%(num)d minute", "%(num)d minutes", minutes))
     hours = minutes // 60
     if hours < 48:
-        return ngettext("%(num)d hour", "%(num)d hours", hours)
-    return ngettext("%(num)d day", "%(num)d days", hours // 24)
+        return str(ngettext("%(num)d hour", "%(num)d hours", hours))
+    return str(ngettext("%(num)d day", "%(num)d days", hours // 24))
 
 
 def format_bps(value: float | None) -> str:
@@ -82,4 +86,4 @@ def format_bps(value: float | None) -> str:
     for unit, scale in (("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
         if value >= scale:
             return f"{value / scale:.1f} {unit}"
-    return gettext("%(value)d bit/s", value=int(value))
+    return str(gettext("%(value)d bit/s", value=int(value)))

@@ -23,9 +23,15 @@ def _now() -> datetime:
 def _outage_view(o: Outage, now: datetime) -> OutageView:
     end = o.ended_at or now
     return OutageView(
-        id=o.id, root_cause_type=o.root_cause_type, root_cause=o.root_cause, cause_text=o.cause_text,
-        started_at=o.started_at, ended_at=o.ended_at, duration_s=max(0.0, (end - o.started_at).total_seconds()),
-        affected_sites=tuple(o.affected_sites or ()), affected_devices=tuple(o.affected_devices or ()),
+        id=o.id,
+        root_cause_type=o.root_cause_type,
+        root_cause=o.root_cause,
+        cause_text=o.cause_text,
+        started_at=o.started_at,
+        ended_at=o.ended_at,
+        duration_s=max(0.0, (end - o.started_at).total_seconds()),
+        affected_sites=tuple(o.affected_sites or ()),
+        affected_devices=tuple(o.affected_devices or ()),
         flapping=o.flapping,
     )
 
@@ -55,8 +61,7 @@ def availability(outages: list[OutageView], site: str, days: int, now: datetime 
     now = now or _now()
     start = now - timedelta(days=days)
     spans = sorted(
-        (max(o.started_at, start), min(o.ended_at or now, now))
-        for o in outages if site in o.affected_sites
+        (max(o.started_at, start), min(o.ended_at or now, now)) for o in outages if site in o.affected_sites
     )
     down, cursor = 0.0, start
     for begin, end in spans:
@@ -76,17 +81,31 @@ def list_events(
     if since is not None:
         stmt = stmt.where(Event.at >= since)
     return [
-        EventView(at=e.at, element_type=e.element_type, element=e.element, old_state=e.old_state,
-                  new_state=e.new_state, evidence=e.evidence)
+        EventView(
+            at=e.at,
+            element_type=e.element_type,
+            element=e.element,
+            old_state=e.old_state,
+            new_state=e.new_state,
+            evidence=e.evidence,
+        )
         for e in session.scalars(stmt)
     ]
 
 
 def _job_run_view(r: JobRun) -> JobRunView:
     return JobRunView(
-        id=r.id, job=r.job, started_at=r.started_at, finished_at=r.finished_at, duration_s=r.duration_s,
-        devices_polled=r.devices_polled, devices_failed=r.devices_failed, overrun=r.overrun,
-        trigger=r.trigger, result=r.result, errors=r.errors,
+        id=r.id,
+        job=r.job,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        duration_s=r.duration_s,
+        devices_polled=r.devices_polled,
+        devices_failed=r.devices_failed,
+        overrun=r.overrun,
+        trigger=r.trigger,
+        result=r.result,
+        errors=r.errors,
     )
 
 
@@ -111,13 +130,24 @@ def overrun_counts(session: Session) -> dict[str, int]:
 
 def poll_runs(session: Session, device: str, limit: int = 20) -> list[PollRunView]:
     stmt = (
-        select(PollRun, Device.name).join(Device, Device.id == PollRun.device_id)
-        .where(Device.name == device).order_by(PollRun.started_at.desc()).limit(limit)
+        select(PollRun, Device.name)
+        .join(Device, Device.id == PollRun.device_id)
+        .where(Device.name == device)
+        .order_by(PollRun.started_at.desc())
+        .limit(limit)
     )
     return [
-        PollRunView(device=name, job=p.job, transport=p.transport, started_at=p.started_at,
-                    duration_s=p.duration_s, ok=p.ok, completed=p.completed, error_kind=p.error_kind,
-                    error=p.error)
+        PollRunView(
+            device=name,
+            job=p.job,
+            transport=p.transport,
+            started_at=p.started_at,
+            duration_s=p.duration_s,
+            ok=p.ok,
+            completed=p.completed,
+            error_kind=p.error_kind,
+            error=p.error,
+        )
         for p, name in session.execute(stmt)
     ]
 
@@ -129,8 +159,9 @@ class RatePoint:
     out_bps: float
 
 
-def traffic_series(session: Session, interface_id: int, hours: int = 24,
-                   now: datetime | None = None) -> list[RatePoint]:
+def traffic_series(
+    session: Session, interface_id: int, hours: int = 24, now: datetime | None = None
+) -> list[RatePoint]:
     """Rates of one interface: raw samples when there are any in the window, else hourly rollups."""
     since = (now or _now()) - timedelta(hours=hours)
     raw = session.execute(

@@ -56,14 +56,17 @@ def overview(
     last_runs: Mapping[str, JobRunView], overruns: Mapping[str, int], control: SchedulerControl | None
 ) -> list[JobOverview]:
     scheduled = {job.job_id: job for job in control.jobs()} if control is not None else {}
-    names = sorted(set(KNOWN_JOBS) | set(last_runs) | set(scheduled),
-                   key=lambda n: (KNOWN_JOBS.index(n) if n in KNOWN_JOBS else len(KNOWN_JOBS), n))
+    names = sorted(
+        set(KNOWN_JOBS) | set(last_runs) | set(scheduled),
+        key=lambda n: (KNOWN_JOBS.index(n) if n in KNOWN_JOBS else len(KNOWN_JOBS), n),
+    )
     return [
         JobOverview(
             name=name,
             next_run_at=scheduled[name].next_run if name in scheduled else None,
             paused=scheduled[name].paused if name in scheduled else None,
-            last=last_runs.get(name), overruns=overruns.get(name, 0),
+            last=last_runs.get(name),
+            overruns=overruns.get(name, 0),
         )
         for name in names
     ]

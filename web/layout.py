@@ -22,7 +22,9 @@ CANVAS = 1000.0
 
 
 def stored_positions(session: Session) -> dict[str, tuple[float, float]]:
-    stmt = select(Device.name, NodePosition.x, NodePosition.y).join(NodePosition, NodePosition.device_id == Device.id)
+    stmt = select(Device.name, NodePosition.x, NodePosition.y).join(
+        NodePosition, NodePosition.device_id == Device.id
+    )
     return {name: (x, y) for name, x, y in session.execute(stmt)}
 
 
@@ -53,7 +55,9 @@ def radial_layout(devices: Sequence[DeviceView], links: Sequence[LinkView]) -> d
     return positions
 
 
-def _bfs_tree(adjacent: Mapping[str, list[str]], roots: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+def _bfs_tree(
+    adjacent: Mapping[str, list[str]], roots: Sequence[str]
+) -> tuple[dict[str, list[str]], dict[str, int]]:
     depth = {r: 0 for r in roots}
     children: dict[str, list[str]] = {name: [] for name in adjacent}
     queue = deque(roots)
@@ -88,9 +92,15 @@ def _leaf_counts(roots: Sequence[str], children: Mapping[str, list[str]]) -> dic
     return counts
 
 
-def _place(root: str, sector: tuple[float, float], children: Mapping[str, list[str]],
-           leaves: Mapping[str, int], depth: Mapping[str, int], step: float,
-           positions: dict[str, tuple[float, float]]) -> None:
+def _place(
+    root: str,
+    sector: tuple[float, float],
+    children: Mapping[str, list[str]],
+    leaves: Mapping[str, int],
+    depth: Mapping[str, int],
+    step: float,
+    positions: dict[str, tuple[float, float]],
+) -> None:
     stack = [(root, *sector)]
     while stack:
         node, lo, hi = stack.pop()
@@ -110,8 +120,9 @@ def _polar(angle: float, radius: float) -> tuple[float, float]:
     return (round(CANVAS / 2 + radius * math.cos(angle), 1), round(CANVAS / 2 + radius * math.sin(angle), 1))
 
 
-def positions_for(session: Session, devices: Sequence[DeviceView],
-                  links: Sequence[LinkView]) -> dict[str, tuple[float, float]]:
+def positions_for(
+    session: Session, devices: Sequence[DeviceView], links: Sequence[LinkView]
+) -> dict[str, tuple[float, float]]:
     stored = stored_positions(session)
     if all(d.name in stored for d in devices):
         return stored

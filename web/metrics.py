@@ -35,7 +35,9 @@ class StoredStateCollector(Collector):
 
 
 def _device_metrics(session: Session) -> Iterator[Metric]:
-    up = GaugeMetricFamily("netops_device_up", "1 if the device answers polls", labels=["device", "site", "role"])
+    up = GaugeMetricFamily(
+        "netops_device_up", "1 if the device answers polls", labels=["device", "site", "role"]
+    )
     for d in readers.list_devices(session):
         up.add_metric([d.name, d.site or "", d.role], 1.0 if d.state == "up" else 0.0)
     yield up
@@ -50,8 +52,9 @@ def _link_metrics(session: Session) -> Iterator[Metric]:
 
 
 def _interface_metrics(session: Session) -> Iterator[Metric]:
-    rate = GaugeMetricFamily("netops_interface_rate_bps", "Interface traffic rate",
-                             labels=["device", "interface", "direction"])
+    rate = GaugeMetricFamily(
+        "netops_interface_rate_bps", "Interface traffic rate", labels=["device", "interface", "direction"]
+    )
     rx = GaugeMetricFamily("netops_optical_rx_dbm", "Optical receive power", labels=["device", "interface"])
     tx = GaugeMetricFamily("netops_optical_tx_dbm", "Optical transmit power", labels=["device", "interface"])
     for i in readers.list_interfaces(session):
@@ -67,8 +70,9 @@ def _interface_metrics(session: Session) -> Iterator[Metric]:
 
 
 def _job_metrics(session: Session) -> Iterator[Metric]:
-    duration = GaugeMetricFamily("netops_poll_duration_seconds", "Duration of the last cycle of a job",
-                                 labels=["job"])
+    duration = GaugeMetricFamily(
+        "netops_poll_duration_seconds", "Duration of the last cycle of a job", labels=["job"]
+    )
     for job, run in history.last_job_runs(session).items():
         if run.duration_s is not None:
             duration.add_metric([job], run.duration_s)

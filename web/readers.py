@@ -64,10 +64,17 @@ def _device_view(
     device: Device, site: str | None, district: str | None, sys_name: str | None, state: DeviceState | None
 ) -> DeviceView:
     return DeviceView(
-        name=device.name, address=device.address, role=device.role, site=site, district=district,
-        platform=device.platform, enabled=device.enabled,
-        state=state.state if state else "unknown", state_since=state.since if state else None,
-        sys_name=sys_name, last_poll_at=state.last_poll_at if state else None,
+        name=device.name,
+        address=device.address,
+        role=device.role,
+        site=site,
+        district=district,
+        platform=device.platform,
+        enabled=device.enabled,
+        state=state.state if state else "unknown",
+        state_since=state.since if state else None,
+        sys_name=sys_name,
+        last_poll_at=state.last_poll_at if state else None,
         last_error=state.last_error if state else None,
     )
 
@@ -78,9 +85,16 @@ def get_facts(session: Session, device: str) -> FactsView | None:
     if facts is None:
         return None
     return FactsView(
-        sys_name=facts.sys_name, sys_descr=facts.sys_descr, sys_location=facts.sys_location,
-        sys_contact=facts.sys_contact, vendor=facts.vendor, model=facts.model, serial=facts.serial,
-        os_version=facts.os_version, profile=facts.profile, uptime_s=facts.uptime_s,
+        sys_name=facts.sys_name,
+        sys_descr=facts.sys_descr,
+        sys_location=facts.sys_location,
+        sys_contact=facts.sys_contact,
+        vendor=facts.vendor,
+        model=facts.model,
+        serial=facts.serial,
+        os_version=facts.os_version,
+        profile=facts.profile,
+        uptime_s=facts.uptime_s,
         learned_at=facts.learned_at,
     )
 
@@ -95,24 +109,42 @@ def list_interfaces(session: Session, device: str | None = None) -> list[Interfa
 
 def _interface_view(iface: Interface, device: str) -> InterfaceView:
     return InterfaceView(
-        id=iface.id, device=device, name=iface.name, alias=iface.alias, description=iface.description,
-        admin_status=iface.admin_status, oper_status=iface.oper_status, speed_bps=iface.speed_bps,
-        in_bps=iface.in_bps, out_bps=iface.out_bps, utilization_pct=iface.utilization_pct,
-        in_errors_per_s=iface.in_errors_per_s, out_errors_per_s=iface.out_errors_per_s,
-        rx_dbm=iface.rx_dbm, tx_dbm=iface.tx_dbm, last_change=iface.last_change,
+        id=iface.id,
+        device=device,
+        name=iface.name,
+        alias=iface.alias,
+        description=iface.description,
+        admin_status=iface.admin_status,
+        oper_status=iface.oper_status,
+        speed_bps=iface.speed_bps,
+        in_bps=iface.in_bps,
+        out_bps=iface.out_bps,
+        utilization_pct=iface.utilization_pct,
+        in_errors_per_s=iface.in_errors_per_s,
+        out_errors_per_s=iface.out_errors_per_s,
+        rx_dbm=iface.rx_dbm,
+        tx_dbm=iface.tx_dbm,
+        last_change=iface.last_change,
     )
 
 
 def list_neighbors(session: Session, device: str) -> list[NeighborView]:
     stmt = (
-        select(NeighborRecord).join(Device, Device.id == NeighborRecord.device_id)
-        .where(Device.name == device).order_by(NeighborRecord.local_port)
+        select(NeighborRecord)
+        .join(Device, Device.id == NeighborRecord.device_id)
+        .where(Device.name == device)
+        .order_by(NeighborRecord.local_port)
     )
     return [
         NeighborView(
-            local_port=n.local_port, protocol=n.protocol, system_name=n.system_name, port_id=n.port_id,
-            port_description=n.port_description, chassis_id=n.chassis_id,
-            management_address=n.management_address, last_seen=n.last_seen,
+            local_port=n.local_port,
+            protocol=n.protocol,
+            system_name=n.system_name,
+            port_id=n.port_id,
+            port_description=n.port_description,
+            chassis_id=n.chassis_id,
+            management_address=n.management_address,
+            last_seen=n.last_seen,
         )
         for n in session.scalars(stmt)
     ]
@@ -124,8 +156,10 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
     da, db = aliased(Device), aliased(Device)
     stmt = (
         select(Link, ia, da.name, ib, db.name, LinkState)
-        .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
-        .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
+        .join(ia, Link.a_interface_id == ia.id)
+        .join(da, ia.device_id == da.id)
+        .join(ib, Link.b_interface_id == ib.id)
+        .join(db, ib.device_id == db.id)
         .outerjoin(LinkState, LinkState.link_id == Link.id)
         .order_by(da.name, ia.name)
     )
@@ -140,11 +174,19 @@ def _link_view(
     utils = [u for u in (a.utilization_pct, b.utilization_pct) if u is not None]
     speeds = [s for s in (a.speed_bps, b.speed_bps) if s]
     return LinkView(
-        id=link.id, a_device=a_dev, a_port=a.name, b_device=b_dev, b_port=b.name, medium=link.medium,
-        source=link.source, declared=link.declared,
+        id=link.id,
+        a_device=a_dev,
+        a_port=a.name,
+        b_device=b_dev,
+        b_port=b.name,
+        medium=link.medium,
+        source=link.source,
+        declared=link.declared,
         state=state.state if state else _state_from_ports(a.oper_status, b.oper_status),
-        since=state.since if state else None, reason=state.reason if state else None,
-        utilization_pct=max(utils) if utils else None, speed_bps=min(speeds) if speeds else None,
+        since=state.since if state else None,
+        reason=state.reason if state else None,
+        utilization_pct=max(utils) if utils else None,
+        speed_bps=min(speeds) if speeds else None,
         last_seen=link.last_seen,
     )
 
@@ -165,8 +207,12 @@ def list_sites(session: Session) -> list[SiteView]:
             devices.setdefault(site_id, []).append(name)
     return [
         SiteView(
-            name=s.name, kind=s.kind, district=s.district, address=s.address,
-            contact_name=s.contact_name, contact_phone=s.contact_phone,
+            name=s.name,
+            kind=s.kind,
+            district=s.district,
+            address=s.address,
+            contact_name=s.contact_name,
+            contact_phone=s.contact_phone,
             devices=tuple(devices.get(s.id, ())),
         )
         for s in session.scalars(select(Site).order_by(Site.name))
@@ -175,7 +221,11 @@ def list_sites(session: Session) -> list[SiteView]:
 
 def device_state_counts(session: Session) -> Counter[str]:
     counts: Counter[str] = Counter({state: 0 for state in ("up", "down", "unreachable", "unknown")})
-    stmt = select(DeviceState.state).select_from(Device).outerjoin(DeviceState, DeviceState.device_id == Device.id)
+    stmt = (
+        select(DeviceState.state)
+        .select_from(Device)
+        .outerjoin(DeviceState, DeviceState.device_id == Device.id)
+    )
     counts.update(state or "unknown" for state in session.scalars(stmt))
     return counts
 

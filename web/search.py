@@ -15,9 +15,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 ABBREVIATIONS = {
-    "sdn": ("sd", "negeri"), "smpn": ("smp", "negeri"), "sman": ("sma", "negeri"),
-    "smkn": ("smk", "negeri"), "neg": ("negeri",), "kel": ("kelurahan",), "kec": ("kecamatan",),
-    "pkm": ("puskesmas",), "rs": ("rsud",),
+    "sdn": ("sd", "negeri"),
+    "smpn": ("smp", "negeri"),
+    "sman": ("sma", "negeri"),
+    "smkn": ("smk", "negeri"),
+    "neg": ("negeri",),
+    "kel": ("kelurahan",),
+    "kec": ("kecamatan",),
+    "pkm": ("puskesmas",),
+    "rs": ("rsud",),
 }
 FILLER = frozenset({"negeri", "kota", "kantor", "dan"})
 MIN_SCORE = 0.55

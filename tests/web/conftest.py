@@ -25,8 +25,10 @@ class FakeScheduler:
         from netops.scheduler import JobInfo
 
         self.calls: list[tuple[str, str]] = []
-        self._jobs = [JobInfo(job_id=j, interval_s=60, next_run=None, paused=False)
-                      for j in ("status", "counters", "discovery", "ssh")]
+        self._jobs = [
+            JobInfo(job_id=j, interval_s=60, next_run=None, paused=False)
+            for j in ("status", "counters", "discovery", "ssh")
+        ]
 
     def jobs(self):  # type: ignore[no-untyped-def]
         return self._jobs
@@ -60,8 +62,9 @@ def csrf_from(html: str) -> str:
 
 def login(client: FlaskClient, role: str) -> None:
     page = client.get("/auth/login").get_data(as_text=True)
-    response = client.post("/auth/login", data={"name": role, "password": PASSWORDS[role],
-                                                "csrf_token": csrf_from(page)})
+    response = client.post(
+        "/auth/login", data={"name": role, "password": PASSWORDS[role], "csrf_token": csrf_from(page)}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

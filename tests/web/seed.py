@@ -58,47 +58,105 @@ def seed(session: Session) -> None:
     sites = [Site(name=n, kind=k, district=d, contact_name=c, contact_phone=p) for n, k, d, c, p in SITES]
     session.add_all(sites)
     devices = {}
-    for i, (name, role, site, state) in enumerate(DEVICES):
+    for i, (name, role, site, _state) in enumerate(DEVICES):
         dev = Device(name=name, address=f"198.51.100.{i + 2}", role=role, site=sites[site], platform="linux")
-        dev.facts = DeviceFacts(sys_name=XSS if name == "acc-dinkes" else name, sys_descr="Linux",
-                                learned_at=NOW)
+        dev.facts = DeviceFacts(
+            sys_name=XSS if name == "acc-dinkes" else name, sys_descr="Linux", learned_at=NOW
+        )
         devices[name] = dev
         session.add(dev)
     session.flush()
     for dev in devices.values():
-        session.add(DeviceState(device_id=dev.id, state="up", since=NOW - timedelta(days=2), last_poll_at=NOW))
+        session.add(
+            DeviceState(device_id=dev.id, state="up", since=NOW - timedelta(days=2), last_poll_at=NOW)
+        )
     ports: dict[tuple[str, str], Interface] = {}
     for a, ap, b, bp, state in LINKS:
         for dev, port in ((a, ap), (b, bp)):
-            iface = Interface(device=devices[dev], name=port, if_index=10 + len(ports), speed_bps=10**9,
-                              oper_status=state, admin_status="up", alias=XSS if dev == "acc-dinkes" else None,
-                              in_bps=2e6, out_bps=1e6, utilization_pct=12.5, rx_dbm=-7.5, tx_dbm=-2.1)
+            iface = Interface(
+                device=devices[dev],
+                name=port,
+                if_index=10 + len(ports),
+                speed_bps=10**9,
+                oper_status=state,
+                admin_status="up",
+                alias=XSS if dev == "acc-dinkes" else None,
+                in_bps=2e6,
+                out_bps=1e6,
+                utilization_pct=12.5,
+                rx_dbm=-7.5,
+                tx_dbm=-2.1,
+            )
             ports[(dev, port)] = iface
             session.add(iface)
         session.flush()
-        link = Link(a_interface_id=ports[(a, ap)].id, b_interface_id=ports[(b, bp)].id, declared=True,
-                    source="declared")
+        link = Link(
+            a_interface_id=ports[(a, ap)].id,
+            b_interface_id=ports[(b, bp)].id,
+            declared=True,
+            source="declared",
+        )
         session.add(link)
         session.flush()
         session.add(LinkState(link_id=link.id, state=state, since=NOW - timedelta(minutes=17)))
     for k in range(6):
-        session.add(CounterRecord(interface_id=ports[("acc-smpn1", "sfp1")].id,
-                                  sampled_at=NOW - timedelta(minutes=5 * (6 - k)), in_bps=1e6 * k, out_bps=5e5 * k))
-    outage = Outage(root_cause_type="link", root_cause="dist-utara:sfp2--acc-sdn1:sfp1",
-                    started_at=NOW - timedelta(minutes=17), affected_sites=["SD Negeri 1 Magelang"],
-                    affected_devices=["acc-sdn1"])
-    old = Outage(root_cause_type="device", root_cause="acc-smpn1", started_at=NOW - timedelta(days=3),
-                 ended_at=NOW - timedelta(days=3) + timedelta(hours=2), affected_sites=["SMP Negeri 1 Magelang"],
-                 affected_devices=["acc-smpn1"])
+        session.add(
+            CounterRecord(
+                interface_id=ports[("acc-smpn1", "sfp1")].id,
+                sampled_at=NOW - timedelta(minutes=5 * (6 - k)),
+                in_bps=1e6 * k,
+                out_bps=5e5 * k,
+            )
+        )
+    outage = Outage(
+        root_cause_type="link",
+        root_cause="dist-utara:sfp2--acc-sdn1:sfp1",
+        started_at=NOW - timedelta(minutes=17),
+        affected_sites=["SD Negeri 1 Magelang"],
+        affected_devices=["acc-sdn1"],
+    )
+    old = Outage(
+        root_cause_type="device",
+        root_cause="acc-smpn1",
+        started_at=NOW - timedelta(days=3),
+        ended_at=NOW - timedelta(days=3) + timedelta(hours=2),
+        affected_sites=["SMP Negeri 1 Magelang"],
+        affected_devices=["acc-smpn1"],
+    )
     session.add_all([outage, old])
-    session.add(Event(at=NOW - timedelta(minutes=17), element_type="link",
-                      element="dist-utara:sfp2--acc-sdn1:sfp1", old_state="up", new_state="down", evidence=XSS))
-    run = JobRun(job="status", started_at=NOW - timedelta(minutes=1), finished_at=NOW, duration_s=3.2,
-                 devices_polled=5, devices_failed=0, result="ok")
+    session.add(
+        Event(
+            at=NOW - timedelta(minutes=17),
+            element_type="link",
+            element="dist-utara:sfp2--acc-sdn1:sfp1",
+            old_state="up",
+            new_state="down",
+            evidence=XSS,
+        )
+    )
+    run = JobRun(
+        job="status",
+        started_at=NOW - timedelta(minutes=1),
+        finished_at=NOW,
+        duration_s=3.2,
+        devices_polled=5,
+        devices_failed=0,
+        result="ok",
+    )
     session.add(run)
     session.flush()
-    session.add(PollRun(job_run_id=run.id, device_id=devices["acc-smpn1"].id, job="status", transport="snmp",
-                        started_at=NOW - timedelta(minutes=1), duration_s=0.2, ok=True, completed="interfaces"))
+    session.add(
+        PollRun(
+            job_run_id=run.id,
+            device_id=devices["acc-smpn1"].id,
+            job="status",
+            transport="snmp",
+            started_at=NOW - timedelta(minutes=1),
+            duration_s=0.2,
+            ok=True,
+            completed="interfaces",
+        )
+    )
     for role, password in PASSWORDS.items():
         add_user(session, role, password, role)
     session.commit()

@@ -18,8 +18,11 @@ from flask import Flask
 
 PREFIX = "/api/v1"
 _SCALARS: dict[Any, dict[str, Any]] = {
-    str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"},
-    bool: {"type": "boolean"}, datetime: {"type": "string", "format": "date-time"},
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    datetime: {"type": "string", "format": "date-time"},
 }
 
 
@@ -53,15 +56,20 @@ def _component(record: type, components: dict[str, Any]) -> dict[str, Any]:
 
 
 def _openapi_path(rule: str) -> str:
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX) :])
 
 
 def _operation(view: Any, method: str, params: list[str], components: dict[str, Any]) -> dict[str, Any]:
     doc = (view.__doc__ or "").strip().splitlines()
     role = getattr(view, "required_role", None)
-    op: dict[str, Any] = {"summary": doc[0] if doc else view.__name__, "operationId": f"{method}_{view.__name__}"}
+    op: dict[str, Any] = {
+        "summary": doc[0] if doc else view.__name__,
+        "operationId": f"{method}_{view.__name__}",
+    }
     if params:
-        op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+        op["parameters"] = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+        ]
     record = getattr(view, "returns", None)
     ok: dict[str, Any] = {"description": "OK"}
     if record is not None:
@@ -74,11 +82,19 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
         op["security"] = []
     else:
         op["description"] = f"Role: {role} or higher."
-        responses.update({"401": {"$ref": "#/components/responses/Unauthorized"},
-                          "403": {"$ref": "#/components/responses/Forbidden"}})
+        responses.update(
+            {
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "403": {"$ref": "#/components/responses/Forbidden"},
+            }
+        )
     if method == "post":
-        responses.update({"404": {"description": "Unknown job"},
-                          "503": {"description": "No scheduler attached to this web process"}})
+        responses.update(
+            {
+                "404": {"description": "Unknown job"},
+                "503": {"description": "No scheduler attached to this web process"},
+            }
+        )
     op["responses"] = responses
     return op
 
@@ -92,7 +108,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         view = app.view_functions[rule.endpoint]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(_openapi_path(rule.rule), {})[method.lower()] = _operation(
-                view, method.lower(), sorted(rule.arguments), components)
+                view, method.lower(), sorted(rule.arguments), components
+            )
     error = {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
@@ -103,10 +120,14 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "schemas": {**dict(sorted(components.items())), "Error": error},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "responses": {
-                "Unauthorized": {"description": "Not logged in",
-                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "Forbidden": {"description": "Role too low",
-                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "Unauthorized": {
+                    "description": "Not logged in",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "Forbidden": {
+                    "description": "Role too low",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
         "security": [{"bearer": []}],

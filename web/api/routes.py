@@ -76,13 +76,18 @@ def links() -> ResponseReturnValue:
 def topology() -> ResponseReturnValue:
     """The network as node-link JSON with map positions and states."""
     topo = composite.topology(db_session())
-    return jsonify({
-        "directed": False, "multigraph": True,
-        "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
-        "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device, "name": lk.name}
-                  for lk in topo.links],
-        "districts": list(topo.districts),
-    })
+    return jsonify(
+        {
+            "directed": False,
+            "multigraph": True,
+            "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
+            "links": [
+                to_json(lk) | {"source": lk.a_device, "target": lk.b_device, "name": lk.name}
+                for lk in topo.links
+            ],
+            "districts": list(topo.districts),
+        }
+    )
 
 
 @bp.get("/outages")
@@ -109,8 +114,15 @@ def events() -> ResponseReturnValue:
 def jobs() -> ResponseReturnValue:
     """Polling jobs: last run, duration, result, next run, paused, overruns."""
     session = db_session()
-    return jsonify(to_json(overview(history.last_job_runs(session), history.overrun_counts(session),
-                                    current_app.extensions["netops.scheduler"])))
+    return jsonify(
+        to_json(
+            overview(
+                history.last_job_runs(session),
+                history.overrun_counts(session),
+                current_app.extensions["netops.scheduler"],
+            )
+        )
+    )
 
 
 def _job_action(job: str, action: str) -> ResponseReturnValue:

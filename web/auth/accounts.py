@@ -45,7 +45,9 @@ def _current(user: User) -> CurrentUser:
     return CurrentUser(id=user.id, name=user.name, role=user.role, language=user.language)
 
 
-def add_user(session: Session, name: str, password: str, role: str, language: str | None = None) -> CurrentUser:
+def add_user(
+    session: Session, name: str, password: str, role: str, language: str | None = None
+) -> CurrentUser:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
@@ -54,8 +56,13 @@ def add_user(session: Session, name: str, password: str, role: str, language: st
         raise AccountError("user name must not be empty")
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise AccountError(f"user {name!r} already exists")
-    user = User(name=name, password_hash=generate_password_hash(password), role=role,
-                language=language, created_at=datetime.now(UTC))
+    user = User(
+        name=name,
+        password_hash=generate_password_hash(password),
+        role=role,
+        language=language,
+        created_at=datetime.now(UTC),
+    )
     session.add(user)
     session.flush()
     return _current(user)
@@ -94,8 +101,11 @@ def create_token(session: Session, user_name: str) -> str:
     if user is None:
         raise AccountError(f"no user {user_name!r}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), prefix=token[:12],
-                         created_at=datetime.now(UTC)))
+    session.add(
+        ApiToken(
+            user_id=user.id, token_hash=_hash_token(token), prefix=token[:12], created_at=datetime.now(UTC)
+        )
+    )
     session.flush()
     return token
 

@@ -21,12 +21,12 @@ from web.extensions import LANGUAGES
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FlaskForm):  # type: ignore[misc]
     name = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(FlaskForm):  # type: ignore[misc]
     lang = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
 
 
@@ -43,8 +43,11 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         keys = (f"user:{form.name.data}", f"addr:{request.remote_addr}")
         if throttle.blocked(*keys):
-            return render_template("auth/login.html", form=form,
-                                   error=_("Too many failed logins. Wait a few minutes and try again.")), 429
+            return render_template(
+                "auth/login.html",
+                form=form,
+                error=_("Too many failed logins. Wait a few minutes and try again."),
+            ), 429
         user = check_login(db_session(), str(form.name.data), str(form.password.data))
         if user is None:
             throttle.failed(*keys)

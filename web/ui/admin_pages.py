@@ -11,18 +11,18 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from web import history
-from web.auth.accounts import ROLES, AccountError, add_user, list_users
 from web.auth.access import require_role
+from web.auth.accounts import ROLES, AccountError, add_user, list_users
 from web.db import db_session
 from web.jobs import ACTIONS, UnknownJob, act, overview
 from web.ui import bp
 
 
-class ActionForm(FlaskForm):
+class ActionForm(FlaskForm):  # type: ignore[misc]
     """An empty form: only the CSRF token, for the job buttons."""
 
 
-class UserForm(FlaskForm):
+class UserForm(FlaskForm):  # type: ignore[misc]
     name = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
@@ -34,9 +34,11 @@ def jobs() -> ResponseReturnValue:
     session = db_session()
     control = current_app.extensions["netops.scheduler"]
     return render_template(
-        "ui/jobs.html", jobs=overview(history.last_job_runs(session), history.overrun_counts(session), control),
+        "ui/jobs.html",
+        jobs=overview(history.last_job_runs(session), history.overrun_counts(session), control),
         runs=history.job_history(session, request.args.get("job"), limit=50),
-        control=control is not None, form=ActionForm(),
+        control=control is not None,
+        form=ActionForm(),
     )
 
 

@@ -41,5 +41,8 @@ def rate_chart(series: Sequence[RatePoint]) -> Chart:
     return Chart(
         in_points=points([(p.at, p.in_bps) for p in series]),
         out_points=points([(p.at, p.out_bps) for p in series]),
-        max_bps=peak, start=start, end=end, samples=len(series),
+        max_bps=peak,
+        start=start,
+        end=end,
+        samples=len(series),
     )

@@ -18,8 +18,9 @@ ROLES_SHOWN = ("core", "distribution", "access", "other")
 @require_role("engineer")
 def topology() -> ResponseReturnValue:
     topo = composite.topology(db_session())
-    return render_template("ui/topology.html", topo=topo, roles=ROLES_SHOWN,
-                           nodes={n.name: n for n in topo.nodes})
+    return render_template(
+        "ui/topology.html", topo=topo, roles=ROLES_SHOWN, nodes={n.name: n for n in topo.nodes}
+    )
 
 
 @bp.route("/devices/<name>")
@@ -31,13 +32,25 @@ def device(name: str) -> ResponseReturnValue:
         abort(404)
     interfaces = readers.list_interfaces(session, name)
     charts = {i.id: rate_chart(history.traffic_series(session, i.id)) for i in interfaces}
-    outages = [o for o in history.list_outages(session, limit=200) if name in o.affected_devices
-               or o.root_cause.startswith(f"{name}:") or f"--{name}:" in o.root_cause or o.root_cause == name]
+    outages = [
+        o
+        for o in history.list_outages(session, limit=200)
+        if name in o.affected_devices
+        or o.root_cause.startswith(f"{name}:")
+        or f"--{name}:" in o.root_cause
+        or o.root_cause == name
+    ]
     return render_template(
-        "ui/device.html", device=view, facts=readers.get_facts(session, name), interfaces=interfaces,
-        charts=charts, neighbors=readers.list_neighbors(session, name),
-        links=readers.list_links(session, device=name), events=history.list_events(session, limit=30, element=name),
-        outages=outages[:20], polls=history.poll_runs(session, name),
+        "ui/device.html",
+        device=view,
+        facts=readers.get_facts(session, name),
+        interfaces=interfaces,
+        charts=charts,
+        neighbors=readers.list_neighbors(session, name),
+        links=readers.list_links(session, device=name),
+        events=history.list_events(session, limit=30, element=name),
+        outages=outages[:20],
+        polls=history.poll_runs(session, name),
     )
 
 
@@ -47,7 +60,9 @@ def inventory() -> ResponseReturnValue:
     session = db_session()
     links = readers.list_links(session)
     return render_template(
-        "ui/inventory.html", sites=readers.list_sites(session), devices=readers.list_devices(session),
+        "ui/inventory.html",
+        sites=readers.list_sites(session),
+        devices=readers.list_devices(session),
         links=links,
         declared_only=[lk for lk in links if lk.declared and lk.last_seen is None],
         discovered_only=[lk for lk in links if not lk.declared],

@@ -13,10 +13,14 @@ from web.auth.access import require_role
 from web.db import db_session
 from web.search import rank
 from web.ui import bp
+from web.views import OutageView
 
 SORT_KEYS = {
     "name": lambda s: s.site.name.lower(),
-    "state": lambda s: ({"offline": 0, "degraded": 1, "unknown": 2, "online": 3}[s.state], s.site.name.lower()),
+    "state": lambda s: (
+        {"offline": 0, "degraded": 1, "unknown": 2, "online": 3}[s.state],
+        s.site.name.lower(),
+    ),
     "district": lambda s: ((s.site.district or "").lower(), s.site.name.lower()),
     "kind": lambda s: (s.site.kind, s.site.name.lower()),
 }
@@ -30,8 +34,10 @@ def dashboard() -> ResponseReturnValue:
     active = history.list_outages(session, active=True)
     return render_template(
         "ui/dashboard.html",
-        device_counts=readers.device_state_counts(session), link_counts=readers.link_state_counts(links),
-        outages=active, events=history.list_events(session, limit=15),
+        device_counts=readers.device_state_counts(session),
+        link_counts=readers.link_state_counts(links),
+        outages=active,
+        events=history.list_events(session, limit=15),
         job_runs=history.job_history(session, limit=8),
     )
 
@@ -51,8 +57,14 @@ def schools() -> ResponseReturnValue:
     answer = matches[0][1] if matches else None
     avail = composite.site_availability(session, answer.site.name) if answer else None
     return render_template(
-        "ui/schools.html", query=query, answer=answer, availability=avail,
-        others=[m[1] for m in matches[1:6]], statuses=listed, kind=kind, sort=sort,
+        "ui/schools.html",
+        query=query,
+        answer=answer,
+        availability=avail,
+        others=[m[1] for m in matches[1:6]],
+        statuses=listed,
+        kind=kind,
+        sort=sort,
         kinds=sorted({s.site.kind for s in statuses}),
     )
 
@@ -65,11 +77,12 @@ def site(name: str) -> ResponseReturnValue:
     if site_view is None:
         abort(404)
     status = composite.one_site_status(session, site_view)
-    return render_template("ui/site.html", answer=status,
-                           availability=composite.site_availability(session, name))
+    return render_template(
+        "ui/site.html", answer=status, availability=composite.site_availability(session, name)
+    )
 
 
-def _filtered_outages(active: bool | None) -> list[history.OutageView]:
+def _filtered_outages(active: bool | None) -> list[OutageView]:
     session = db_session()
     outages = history.list_outages(session, active=active)
     kind, district = request.args.get("kind", ""), request.args.get("district", "")
@@ -77,9 +90,11 @@ def _filtered_outages(active: bool | None) -> list[history.OutageView]:
         return outages
     sites = {s.name: s for s in readers.list_sites(session)}
 
-    def keep(o: history.OutageView) -> bool:
+    def keep(o: OutageView) -> bool:
         affected = [sites[n] for n in o.affected_sites if n in sites]
-        return any((not kind or s.kind == kind) and (not district or s.district == district) for s in affected)
+        return any(
+            (not kind or s.kind == kind) and (not district or s.district == district) for s in affected
+        )
 
     return [o for o in outages if keep(o)]
 
@@ -89,9 +104,13 @@ def _filtered_outages(active: bool | None) -> list[history.OutageView]:
 def outages() -> ResponseReturnValue:
     sites = readers.list_sites(db_session())
     return render_template(
-        "ui/outages.html", active=_filtered_outages(True), closed=_filtered_outages(False),
-        kinds=sorted({s.kind for s in sites}), districts=sorted({s.district for s in sites if s.district}),
-        kind=request.args.get("kind", ""), district=request.args.get("district", ""),
+        "ui/outages.html",
+        active=_filtered_outages(True),
+        closed=_filtered_outages(False),
+        kinds=sorted({s.kind for s in sites}),
+        districts=sorted({s.district for s in sites if s.district}),
+        kind=request.args.get("kind", ""),
+        district=request.args.get("district", ""),
     )
 
 
@@ -100,15 +119,38 @@ def outages() -> ResponseReturnValue:
 def outages_csv() -> ResponseReturnValue:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "root_cause_type", "root_cause", "started_at", "ended_at", "duration_s",
-                     "affected_sites", "affected_devices", "flapping"])
+    writer.writerow(
+        [
+            "id",
+            "root_cause_type",
+            "root_cause",
+            "started_at",
+            "ended_at",
+            "duration_s",
+            "affected_sites",
+            "affected_devices",
+            "flapping",
+        ]
+    )
     for o in _filtered_outages(None):
-        writer.writerow([o.id, o.root_cause_type, _csv_safe(o.root_cause), o.started_at.isoformat(),
-                         o.ended_at.isoformat() if o.ended_at else "", int(o.duration_s),
-                         _csv_safe("; ".join(o.affected_sites)), _csv_safe("; ".join(o.affected_devices)),
-                         o.flapping])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=outages.csv"})
+        writer.writerow(
+            [
+                o.id,
+                o.root_cause_type,
+                _csv_safe(o.root_cause),
+                o.started_at.isoformat(),
+                o.ended_at.isoformat() if o.ended_at else "",
+                int(o.duration_s),
+                _csv_safe("; ".join(o.affected_sites)),
+                _csv_safe("; ".join(o.affected_devices)),
+                o.flapping,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=outages.csv"},
+    )
 
 
 def _csv_safe(text: str) -> str:

@@ -1,0 +1,70 @@
+"""The JSON API's content and the OpenAPI document against the registered routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+Client = Callable[[str | None], FlaskClient]
+
+
+def test_openapi_matches_routes(app: Flask, client_as: Client) -> None:
+    doc = client_as(None).get("/api/v1/openapi.json").get_json()
+    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = rule.rule[len("/api/v1") :].replace("<", "{").replace(">", "}")
+            routed |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert documented == routed
+    assert ("/jobs/{job}/run", "post") in documented and ("/topology", "get") in documented
+    sites = doc["paths"]["/sites"]["get"]
+    assert (
+        sites["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"]
+        == "#/components/schemas/SiteStatus"
+    )
+    assert "401" in sites["responses"] and "403" in sites["responses"]
+    props = doc["components"]["schemas"]["OutageView"]["properties"]
+    assert props["started_at"] == {"type": "string", "format": "date-time"}
+
+
+def test_openapi_schemas_describe_the_answers(client_as: Client) -> None:
+    client = client_as("admin")
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schemas = doc["components"]["schemas"]
+    for path, ops in doc["paths"].items():
+        content = ops.get("get", {}).get("responses", {}).get("200", {}).get("content")
+        if not content or "{" in path:
+            continue
+        ref = content["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
+        body = client.get("/api/v1" + path).get_json()
+        assert body, path
+        assert set(body[0]) == set(schemas[ref]["properties"]), path
+
+
+def test_topology_is_node_link_json(client_as: Client) -> None:
+    topo = client_as("engineer").get("/api/v1/topology").get_json()
+    ids = {n["id"] for n in topo["nodes"]}
+    assert ids == {"core-balaikota", "dist-utara", "acc-smpn1", "acc-sdn1", "acc-dinkes"}
+    assert all(link["source"] in ids and link["target"] in ids for link in topo["links"])
+    states = {link["name"]: link["state"] for link in topo["links"]}
+    assert states["dist-utara:sfp2--acc-sdn1:sfp1"] == "down"
+
+
+def test_outages_active_filter(client_as: Client) -> None:
+    client = client_as("helpdesk")
+    active = client.get("/api/v1/outages?active=true").get_json()
+    closed = client.get("/api/v1/outages?active=false").get_json()
+    assert [o["root_cause"] for o in active] == ["dist-utara:sfp2--acc-sdn1:sfp1"]
+    assert [o["root_cause"] for o in closed] == ["acc-smpn1"]
+    assert closed[0]["duration_s"] == 7200 and closed[0]["ended_at"].endswith("Z")
+    assert client.get("/api/v1/events?limit=abc").status_code == 400
+
+
+def test_jobs_api_shows_history_and_schedule(client_as: Client) -> None:
+    jobs = {j["name"]: j for j in client_as("engineer").get("/api/v1/jobs").get_json()}
+    assert set(jobs) >= {"status", "counters", "discovery", "ssh"}
+    assert jobs["status"]["last"]["duration_s"] == 3.2 and jobs["status"]["paused"] is False
+    assert jobs["counters"]["last"] is None
