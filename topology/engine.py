@@ -75,10 +75,14 @@ def bfs(core: Core) -> Reach:
 
 
 def dfs(core: Core) -> Dfs:
-    n, adj, usable, failed = core.n, core.adj, core.usable, core.failed
+    n, adj, usable = core.n, core.adj, core.usable
+    failed = core.failed + b"\x00"
     vroot = n
     nedges = len(core.ends)
     top = [(r, nedges + i) for i, r in enumerate(core.roots) if not failed[r]]
+    lists: dict[int, list[tuple[int, int]]] = {vroot: top}
+    for r, e in top:
+        lists[r] = [*lists.get(r, adj[r]), (vroot, e)]
     disc = [-1] * (n + 1)
     low = [0] * (n + 1)
     pe = [-1] * (n + 1)
@@ -94,7 +98,7 @@ def dfs(core: Core) -> Dfs:
     stack = [vroot]
     while stack:
         u = stack[-1]
-        nbrs = top if u == vroot else adj[u]
+        nbrs = lists[u] if u in lists else adj[u]
         i = pos[u]
         if i < len(nbrs):
             pos[u] = i + 1
