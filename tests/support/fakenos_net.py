@@ -140,7 +140,8 @@ def cisco_outputs(dev: Device, links: list[Link], by_name: dict[str, Device]) ->
         for i, port in enumerate(dev.ports)
     )
     version = (
-        "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, RELEASE SOFTWARE (fc2)\n"
+        "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, "
+        "RELEASE SOFTWARE (fc2)\n"
         "ROM: Bootstrap program is C2960X boot loader\n"
         f"{dev.name} uptime is 1 week, 2 days, 3 hours, 4 minutes\n"
         'System image file is "flash:c2960x-universalk9-mz.152-7.E4.bin"\n\n'
@@ -186,7 +187,8 @@ def huawei_outputs(dev: Device, links: list[Link], by_name: dict[str, Device]) -
         port_id, id_type, descr = _advertised_port(peer, peer_port)
         blocks.append(
             f"{local} has 1 neighbor(s):\n\nNeighbor index :1\nChassis type   :MAC address\n"
-            f"Chassis ID     :{_huawei_mac(peer.chassis)}\nPort ID type   :{id_type}\nPort ID        :{port_id}\n"
+            f"Chassis ID     :{_huawei_mac(peer.chassis)}\nPort ID type   :{id_type}\n"
+            f"Port ID        :{port_id}\n"
             f"Port description    :{descr}\nSystem name         :{peer.name}\n"
             f"System description  :{peer.platform} test device\n"
             "System capabilities supported   :bridge router\nSystem capabilities enabled     :bridge router\n"
