@@ -246,7 +246,9 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
 
         scheduler = Scheduler(settings, engine)
         scheduler.start()
-        stoppers.append(lambda: scheduler.shutdown(wait=True))
+        # A running cycle spreads its polls over the interval (an hour for discovery): do not
+        # wait for it; the CLI ends the process once every part was told to stop.
+        stoppers.append(lambda: scheduler.shutdown(wait=False))
         stop_traps = _start_traps(settings, engine, scheduler, echo)
         if stop_traps:
             stoppers.append(stop_traps)

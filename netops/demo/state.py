@@ -81,6 +81,7 @@ class SimState:
     counters: dict[tuple[str, int], PortCounters] = field(default_factory=dict)
     version: dict[str, int] = field(default_factory=dict)
     peers: dict[tuple[str, str], int] = field(default_factory=dict)
+    reachable: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -94,6 +95,7 @@ class SimState:
             for port in dev.ports:
                 self.changed[(dev.name, port.if_index)] = self.boot[dev.name] + rng.uniform(60, 600)
                 self.counters[(dev.name, port.if_index)] = self._new_counters(rng, dev.role, port, now)
+        self._update_reachable()
 
     def _new_counters(self, rng: random.Random, role: str, port: DemoPort, now: float) -> PortCounters:
         scale = {"core": 0.12, "distribution": 0.08}.get(role, 0.03) if port.fiber else 0.004
@@ -113,7 +115,23 @@ class SimState:
         return self.clock()
 
     def answers(self, device: str) -> bool:
-        return device not in self.failed
+        """Managed in-band: a switch answers only while a path of working fibers leads to the core."""
+        return device in self.reachable
+
+    def _update_reachable(self) -> None:
+        devices = self.network.devices
+        root = next((d.name for d in devices if d.role == "core"), devices[0].name if devices else "")
+        seen = set() if root in self.failed else {root}
+        todo = list(seen)
+        while todo:
+            here = todo.pop()
+            for index, link in enumerate(self.network.links):
+                if here in (link.a, link.b) and self.link_up(index):
+                    there = link.b if link.a == here else link.a
+                    if there not in seen:
+                        seen.add(there)
+                        todo.append(there)
+        self.reachable = seen
 
     def link_up(self, index: int) -> bool:
         link = self.network.links[index]
@@ -141,6 +159,7 @@ class SimState:
     def _apply(self, touched: set[str], change: Callable[[], None]) -> list[PortChange]:
         before = self._port_states(touched)
         change()
+        self._update_reachable()
         after = self._port_states(touched)
         now = self.clock()
         changes = []

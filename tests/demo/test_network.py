@@ -223,3 +223,19 @@ def test_bad_topology_file_names_the_place(tmp_path):
     bad.write_text("{")
     with pytest.raises(TopologyError, match=r"bad\.json"):
         load_topology(bad)
+
+
+def test_sites_behind_a_cut_fiber_stop_answering(net):
+    state = SimState(net, clock=Clock())
+    assert state.reachable == {d.name for d in net.devices}
+    apply_command(state, FaultCommand("cut-link", "dist-utara", "acc-kel-wates"))
+    assert not state.answers("acc-kel-wates") and not state.answers("acc-smpn2"), "chained school stays dark"
+    assert state.answers("dist-utara")
+    apply_command(state, FaultCommand("restore-all"))
+    apply_command(state, FaultCommand("cut-link", "core-balaikota", "dist-utara"))
+    assert state.answers("dist-utara"), "the ring carries traffic the other way"
+    apply_command(state, FaultCommand("fail-device", "dist-selatan"))
+    single = [d.name for d in net.devices if d.name != "dist-selatan" and net.links_of(d.name)
+              and all("dist-selatan" in (lk.a, lk.b) for lk in net.links_of(d.name))]
+    assert single and not any(state.answers(n) for n in single)
+    assert state.answers("acc-rsud-tidar"), "dual-homed hospital keeps its second fiber"
