@@ -1,0 +1,68 @@
+"""The SSH branch of the poll task: which targets go over SSH, and polling them on a bounded pool.
+
+``netops.tasks.poll_targets`` (the pure poll task) hands SSH work here. A target goes over SSH
+when it has SSH credentials and either asks for a kind only SSH reads (the running config) or
+has no SNMP credentials at all. Targets get the service's host-key policy and a known_hosts file
+under ``<data_dir>/ssh/`` (trust on first use), and one ``SshPoller`` per process keeps the
+platform definitions loaded. Results are the collector's ``PollResult``s; nothing is stored here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from collectors.observations import PollKind, PollResult
+from collectors.ssh import SshPoller
+from collectors.targets import Target
+from netops.config import Settings
+
+SSH_ONLY_KINDS = frozenset({PollKind.CONFIG})
+SSH_KINDS = frozenset(
+    {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG}
+)
+
+
+def known_hosts_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "ssh" / "known_hosts"
+
+
+def wants_ssh(target: Target, kinds: Iterable[PollKind]) -> bool:
+    """True when this target's kinds should be read over SSH."""
+    if target.ssh is None:
+        return False
+    return bool(SSH_ONLY_KINDS & set(kinds)) or target.snmp is None
+
+
+def ssh_target(target: Target, settings: Settings) -> Target:
+    """The target with the service's host-key policy and known_hosts file filled in."""
+    return dataclasses.replace(
+        target,
+        known_hosts_path=target.known_hosts_path or str(known_hosts_path(settings)),
+        host_key_policy=settings.ssh.host_key_policy,
+    )
+
+
+@functools.cache
+def _poller(session_log_dir: str | None) -> SshPoller:
+    return SshPoller(session_log_dir=session_log_dir)
+
+
+def poll_ssh_targets(
+    targets: Sequence[Target], kinds: Iterable[PollKind], settings: Settings
+) -> list[PollResult]:
+    """Poll targets over SSH on a pool of ``settings.ssh.max_workers`` threads (blocking)."""
+    wanted = frozenset(kinds) & SSH_KINDS
+    prepared = [ssh_target(t, settings) for t in targets]
+    poller = _poller(settings.ssh.session_log_dir)
+    return list(poller.poll_many(prepared, wanted, settings.ssh.max_workers))
+
+
+async def poll_ssh_targets_async(
+    targets: Sequence[Target], kinds: Iterable[PollKind], settings: Settings
+) -> list[PollResult]:
+    """``poll_ssh_targets`` off the event loop, for the asyncio poll task."""
+    return await asyncio.to_thread(poll_ssh_targets, list(targets), frozenset(kinds), settings)
