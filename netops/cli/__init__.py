@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "netops.cli.topology_cmds",
     "netops.cli.demo_cmds",
     "netops.cli.ops_cmds",
+    "netops.cli.config_cmds",
 )
 
 
