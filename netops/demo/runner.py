@@ -58,9 +58,11 @@ class DemoOptions:
     declare_links: bool = False
 
 
-def demo_settings(settings: Settings) -> Settings:
-    """Loopback agents always answer ICMP, so a failed switch must be judged by SNMP alone."""
-    return dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False))
+def demo_settings(settings: Settings, host: str, port: int) -> Settings:
+    """The web where asked; no ICMP: loopback agents always answer pings, so a switch cut off
+    from the core must be judged by SNMP alone."""
+    return dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
+                               web=dataclasses.replace(settings.web, host=host, port=port))
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -178,45 +180,22 @@ class RunningDemo:
         self.stoppers.clear()
 
 
-def _start_web(settings: Settings, engine: Engine, scheduler: Any, host: str, port: int) -> tuple[Any, str]:
-    from werkzeug.serving import make_server
+def _start_web(settings: Settings, engine: Engine, scheduler: Any) -> tuple[Any, str]:
+    from netops.service import serve_web
 
-    from web import create_app
-
-    app = create_app(settings, scheduler_control=scheduler, engine=engine)
+    host, port = settings.web.host, settings.web.port
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = serve_web(settings, engine, scheduler)
     except OSError as exc:
         raise DemoError(f"web port {host}:{port} is busy ({exc.strerror}); "
                         "choose another with --port") from None
-    threading.Thread(target=server.serve_forever, name="demo-web", daemon=True).start()
     return server, f"http://{host}:{server.server_port}/"
-
-
-def _start_traps(settings: Settings, engine: Engine, scheduler: Any, echo: Echo) -> Callable[[], None] | None:
-    if not settings.traps.enabled:
-        return None
-    try:
-        from netops.traps import Trap, TrapReceiver
-    except ImportError:
-        return None
-
-    def on_trap(trap: Trap) -> None:
-        scheduler.poll_now([trap.device], trigger="trap")
-
-    receiver = TrapReceiver(engine, settings, on_trap)
-    try:
-        receiver.start()
-    except Exception as exc:
-        echo(f"traps: not receiving on port {receiver.port} ({exc}); polling still finds every fault")
-        return None
-    return receiver.stop
 
 
 @contextlib.contextmanager
 def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterator[RunningDemo]:
-    settings = demo_settings(settings)
     host, port = options.host or settings.web.host, options.port or settings.web.port
+    settings = demo_settings(settings, host, port)
     check_port_free(host, port, "web")
     directory = control.demo_dir(settings.data_dir)
     if control.read_status(directory) is not None:
@@ -242,17 +221,16 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
              f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
         logins = demo_logins(engine, directory)
         first_discovery(settings, engine, echo)
-        from netops.scheduler import Scheduler
+        from netops.service import MonitorService
 
-        scheduler = Scheduler(settings, engine)
-        scheduler.start()
-        # A running cycle spreads its polls over the interval (an hour for discovery): do not
-        # wait for it; the CLI ends the process once every part was told to stop.
-        stoppers.append(lambda: scheduler.shutdown(wait=False))
-        stop_traps = _start_traps(settings, engine, scheduler, echo)
-        if stop_traps:
-            stoppers.append(stop_traps)
-        server, url = _start_web(settings, engine, scheduler, host, port)
+        service = MonitorService(settings, engine)
+        service.start()
+        # stop() does not wait for a cycle that spreads its polls over the interval (an hour
+        # for discovery); the CLI ends the process once every part was told to stop.
+        stoppers.append(service.stop)
+        if settings.traps.enabled and service.trap_receiver is None:
+            echo(f"traps: not receiving on UDP port {trap_port}; polling still finds every fault")
+        server, url = _start_web(settings, engine, service.scheduler)
         stoppers.append(server.shutdown)
         demo = RunningDemo(settings, engine, agents, url, stoppers)
         echo(f"\nnetops demo is running: {url}")
