@@ -1,0 +1,98 @@
+"""Walk several table columns at once with GETBULK, staying inside each column.
+
+One GETBULK asks for every unfinished column (and, in the first request, any non-repeater
+scalars such as sysUpTime.0), so a 48-port status poll is one round trip. Each column stops
+at the first OID outside its subtree or at endOfMibView (what ``lexicographicMode=False``
+does in pysnmp's hlapi). A column whose OIDs do not increase is a broken agent: the walk
+fails as MALFORMED instead of looping. ``tooBig`` halves max-repetitions; SNMPv1's
+``noSuchName`` ends the column it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from collectors.errors import SnmpError
+from collectors.observations import ErrorKind
+from collectors.snmp.decode import MISSING_TYPES
+from collectors.snmp.session import (
+    NO_SUCH_NAME,
+    TOO_BIG,
+    Endpoint,
+    Oid,
+    SnmpEngineHost,
+    VarBind,
+    status_error,
+)
+
+MAX_REQUESTS = 10_000
+
+
+def oid_tuple(oid: str) -> Oid:
+    return tuple(int(arc) for arc in oid.lstrip(".").split("."))
+
+
+@dataclass
+class WalkResult:
+    """Per column OID (string as requested): {index suffix: value}; plus the scalars."""
+
+    columns: dict[str, dict[Oid, object]] = field(default_factory=dict)
+    scalars: list[VarBind] = field(default_factory=list)
+
+
+async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str], max_repetitions: int,
+                       non_repeaters: Sequence[str] = ()) -> WalkResult:
+    """Walk ``columns`` (numeric OIDs) to their ends; ``non_repeaters`` are exact scalar OIDs
+    ("X.0") read in the first request. Raises SnmpError on failure."""
+    prefixes = {c: oid_tuple(c) for c in columns}
+    cursor = dict(prefixes)
+    result = WalkResult(columns={c: {} for c in columns})
+    active = list(dict.fromkeys(columns))
+    # GETBULK non-repeaters are GETNEXTs: ask for the parent of "X.0" to get X.0 itself.
+    scalars = [s.rsplit(".", 1)[0] for s in non_repeaters]
+    reps = max(1, max_repetitions)
+    for _ in range(MAX_REQUESTS):
+        if not active and not scalars:
+            return result
+        request = [".".join(map(str, cursor[c])) for c in active]
+        status, index, var_binds = await host.bulk(ep, scalars, request, reps if active else 0)
+        if status:
+            if status == TOO_BIG and reps > 1:
+                reps = max(1, reps // 2)
+                continue
+            dropped = index - 1 - len(scalars)
+            if status == NO_SUCH_NAME and ep.version == "1" and 0 <= dropped < len(active):
+                del active[dropped]
+                continue
+            raise status_error(status, index)
+        if scalars:
+            wanted = [oid_tuple(s) for s in non_repeaters]
+            result.scalars = [(oid, value if oid == want else None)
+                              for want, (oid, value) in zip(wanted, var_binds[: len(scalars)], strict=False)]
+            var_binds = var_binds[len(scalars):]
+            scalars = []
+        if active and not var_binds:
+            raise SnmpError(ErrorKind.MALFORMED, "agent returned an empty GETBULK answer")
+        active = _take(active, var_binds, prefixes, cursor, result)
+    raise SnmpError(ErrorKind.MALFORMED, "walk did not end (agent keeps returning rows)")
+
+
+def _take(active: list[str], var_binds: list[VarBind], prefixes: dict[str, Oid], cursor: dict[str, Oid],
+          result: WalkResult) -> list[str]:
+    """Assign row-major varbinds to their columns; return the columns still unfinished."""
+    width = len(active)
+    finished: set[str] = set()
+    for position, (oid, value) in enumerate(var_binds):
+        column = active[position % width]
+        if column in finished:
+            continue
+        prefix = prefixes[column]
+        if oid[: len(prefix)] != prefix or len(oid) == len(prefix) or isinstance(value, MISSING_TYPES):
+            finished.add(column)
+            continue
+        if oid <= cursor[column]:
+            raise SnmpError(ErrorKind.MALFORMED, f"agent returned OIDs out of order in column {column}")
+        result.columns[column][oid[len(prefix):]] = value
+        cursor[column] = oid
+    return [c for c in active if c not in finished]
