@@ -1,105 +1,30 @@
 """End to end: ``netops demo --quiet`` as a user starts it, on free ports with a temporary data
 directory: every simulated switch is polled up, every fiber is discovered, a fiber cut through
-the control hook opens an outage that closes after the repair, a second demo on the same port
-fails cleanly, and Ctrl-C leaves no process behind."""
+the control hook opens an outage that closes after the repair, headless Chromium shows the
+dashboard and the topology map (screenshots in ``test-artifacts/`` and ``docs/screenshots/``),
+a second demo on the same port fails cleanly, and Ctrl-C leaves no process behind."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import signal
-import socket
+import shutil
 import subprocess
-import sys
-import threading
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from netops.demo.network import generate
+from tests.demo.running import NETOPS, Demo, wait_for
 
-NETOPS = [sys.executable, "-c", "from netops.cli import main; main()"]
 pytestmark = pytest.mark.timeout(420)
-
-
-def free_port(kind: int, address: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((address, 0))
-        return int(sock.getsockname()[1])
-
-
-class Demo:
-    def __init__(self, data_dir: Path) -> None:
-        self.web_port = free_port(socket.SOCK_STREAM)
-        self.snmp_port = free_port(socket.SOCK_DGRAM, "127.0.100.1")
-        self.env = {**os.environ, "NETOPS_DATA_DIR": str(data_dir),
-                    "NETOPS_POLLING__STATUS_INTERVAL_S": "10", "NETOPS_POLLING__DISCOVERY_INTERVAL_S": "60",
-                    "NETOPS_POLLING__SPREAD": "0.2",
-                    "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM))}
-        self.data_dir = data_dir
-        self.lines: list[str] = []
-        self.process: subprocess.Popen[str] | None = None
-        self.token = ""
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*NETOPS, "demo", "--quiet", "--port", str(self.web_port), "--snmp-port", str(self.snmp_port)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        wait_for(lambda: any("netops demo is running" in line for line in self.lines), 120,
-                 lambda: "demo did not start:\n" + "".join(self.lines[-30:]), self.process)
-        self.token = self.cli("token", "create", "admin").stdout.strip().splitlines()[-1]
-
-    def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*NETOPS, *args], env=self.env, capture_output=True, text=True, timeout=60,
-                              check=check)
-
-    def api(self, path: str) -> Any:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.web_port}/api/v1/{path}",
-                                         headers={"Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
-    def agents_pid(self) -> int:
-        return int(json.loads((self.data_dir / "demo" / "demo.json").read_text())["pid"])
-
-    def stop(self) -> int:
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                return self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-                raise
-        return self.process.returncode
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float, message: Callable[[], str],
-             process: subprocess.Popen[str] | None = None) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            break
-        try:
-            result = check()
-        except (OSError, ValueError, KeyError):
-            result = None
-        if result:
-            return result
-        time.sleep(1)
-    pytest.fail(message())
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CUT = ("dist-utara", "acc-kel-wates")
 
 
 @pytest.fixture(scope="module")
@@ -141,19 +66,23 @@ def test_every_fiber_is_discovered(demo):
              lambda: f"links missing: {sorted(map(sorted, expected - discovered()))[:5]}")
 
 
-def test_cut_fiber_opens_an_outage_that_closes_after_repair(demo):
+def open_outage(demo: Demo) -> dict[str, Any] | None:
+    for outage in demo.api("outages?active=true"):
+        if CUT[1] in outage["affected_devices"]:
+            return dict(outage)
+    return None
+
+
+def cut_fiber(demo: Demo) -> dict[str, Any]:
     wait_for(lambda: all(d["state"] == "up" for d in demo.api("devices")), 150, lambda: "devices not up")
-    cut = demo.cli("demo", "fault", "cut-link", "dist-utara", "acc-kel-wates")
-    assert "cut: dist-utara:" in cut.stdout
+    cut = demo.cli("demo", "fault", "cut-link", *CUT)
+    assert f"cut: {CUT[0]}:" in cut.stdout
+    return dict(wait_for(lambda: open_outage(demo), 120, lambda: f"no outage opened: {demo.api('outages')}"))
 
-    def open_outage() -> dict[str, Any] | None:
-        for outage in demo.api("outages?active=true"):
-            if "acc-kel-wates" in outage["affected_devices"]:
-                return outage
-        return None
 
+def test_cut_fiber_opens_an_outage_that_closes_after_repair(demo):
     try:
-        outage = wait_for(open_outage, 120, lambda: f"no outage opened: {demo.api('outages')}")
+        outage = cut_fiber(demo)
         assert "acc-smpn2" in outage["affected_devices"], "the school chained behind the office is out too"
         devices = {d["name"]: d["state"] for d in demo.api("devices")}
         assert devices["dist-utara"] == "up"
@@ -164,6 +93,42 @@ def test_cut_fiber_opens_an_outage_that_closes_after_repair(demo):
         return any(o["id"] == outage["id"] and o["ended_at"] for o in demo.api("outages?active=false"))
 
     wait_for(closed, 120, lambda: f"outage did not close: {demo.api('outages')}")
+
+
+@pytest.mark.browser
+def test_browser_shows_dashboard_and_topology_map(demo):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium (/usr/bin/chromium) is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    artifacts, docs = ROOT / "test-artifacts", ROOT / "docs" / "screenshots"
+    artifacts.mkdir(exist_ok=True)
+    docs.mkdir(parents=True, exist_ok=True)
+    password = next(line.split()[-1] for line in demo.lines if line.strip().startswith("login engineer"))
+    base = f"http://127.0.0.1:{demo.web_port}"
+    try:
+        cut_fiber(demo)
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{base}/auth/login")
+            page.fill("input[name=name]", "engineer")
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            assert "acc-kel-wates" in page.content() or "Kelurahan Wates" in page.content()
+            page.screenshot(path=str(artifacts / "demo-dashboard.png"), full_page=True)
+            page.goto(f"{base}/topology")
+            page.wait_for_selector("svg#topo g.node")
+            nodes = page.locator("svg#topo g.node").count()
+            assert nodes == len(generate(1).devices)
+            assert page.locator("svg#topo line.l-down").count() >= 1, "the cut fiber is drawn down"
+            page.screenshot(path=str(artifacts / "demo-topology.png"), full_page=True)
+            browser.close()
+    finally:
+        demo.cli("demo", "fault", "restore-all")
+    for name in ("demo-dashboard.png", "demo-topology.png"):
+        assert (artifacts / name).stat().st_size > 10_000
+        shutil.copyfile(artifacts / name, docs / name)
 
 
 def test_second_demo_on_the_same_port_says_busy(demo):
