@@ -45,7 +45,7 @@ def list_sites(session: Session) -> list[SiteRecord]:
     return [
         SiteRecord(name=s.name, kind=s.kind, district=s.district, latitude=s.latitude,
                    longitude=s.longitude, address=s.address, contact_name=s.contact_name,
-                   contact_phone=s.contact_phone)
+                   contact_phone=s.contact_phone, notes=s.notes)
         for s in rows
     ]
 

@@ -21,6 +21,7 @@ class SiteRecord:
     address: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    notes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,8 @@ def test_import_reimport_export_show(
     shown = json.loads(run(env, "inventory", "show", "--json").output)
     assert set(shown) == {"sites", "devices"}
     assert len(shown["sites"]) == 6 and len(shown["devices"]) == 6
+    kominfo_site = next(x for x in shown["sites"] if x["name"] == "Dinas Kominfo")
+    assert kominfo_site["notes"] == "server room on floor 2" and kominfo_site["latitude"] == -7.4752
     core = next(d for d in shown["devices"] if d["name"] == "core-balaikota")
     assert core["snmp_credential"] == "city-v3" and core["ssh_credential"] == "city-ssh"
     assert core["site"] == "Balai Kota" and core["snmp_port"] == 161 and core["state"] == "unknown"
