@@ -205,6 +205,10 @@ class _Builder:
         self.put((*ENT_PHYS, 2, 1), _text(self.dev.vendor.model))
         self.put((*ENT_PHYS, 5, 1), _int(3))
         self.put((*ENT_PHYS, 7, 1), _text(self.dev.vendor.model))
+        serial = hashlib.sha256(self.dev.name.encode()).hexdigest()[:8].upper()
+        prefix = {"Cisco": "FOC", "Huawei": "2102351", "MikroTik": "HD0"}.get(vendor, "SN")
+        self.put((*ENT_PHYS, 11, 1), _text(f"{prefix}{serial}"))
+        self.put((*ENT_PHYS, 13, 1), _text(self.dev.vendor.model))
         for port in self.dev.ports:
             if not port.fiber:
                 continue
