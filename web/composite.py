@@ -1,34 +1,66 @@
-"""Reads that combine several sources for one page or endpoint (network, site statuses, map).
+"""Reads that combine sources for one page or endpoint: site statuses, availability, the map.
 
-The one place that decides which read functions feed a view; swapping an interim reader
-for another package's (``inventory.queries``, ``topology``, ``netops.monitor.queries``)
-happens here, not in the views.
+Connectivity comes from ``netops.topology_service`` (the same analysis as ``netops status``:
+reachability from the core, root causes in plain words, redundancy), cached by the service
+until the database changes; map positions from ``topology.layout`` (stable, persisted).
+Site details and history come from ``web.readers`` / ``web.history``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
+from netops.topology_service import TopologyService, TopologyView
+from topology.analysis import SiteState
+from topology.cause import site_text
+from topology.layout import compute_positions, load_positions, save_new_positions
 from web import history, readers
-from web.connectivity import Network, all_site_statuses, site_status
-from web.layout import CANVAS, positions_for
-from web.views import OutageView, SiteStatus, SiteView, Topology, TopologyNode
+from web.layout import radial_layout
+from web.views import OutageView, SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
+
+STATE_WORDS = {"connected": "online", "degraded": "degraded", "disconnected": "offline", "unknown": "unknown"}
+CANVAS, MARGIN = 1000.0, 40.0
 
 
-def network(session: Session) -> Network:
-    return Network(readers.list_devices(session), readers.list_links(session))
+def _view() -> TopologyView:
+    service: TopologyService = current_app.extensions["netops.topology"]
+    return service.current()
 
 
-def site_statuses(session: Session, net: Network | None = None) -> list[SiteStatus]:
-    net = net or network(session)
-    return all_site_statuses(readers.list_sites(session), net, history.list_outages(session, active=True))
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
-def one_site_status(session: Session, site: SiteView) -> SiteStatus:
-    return site_status(site, network(session), history.list_outages(session, active=True))
+def _status(site: SiteView, view: TopologyView, state: SiteState | None, lang: str) -> SiteStatus:
+    if state is None:
+        return SiteStatus(site=site, state="unknown", since=None, cause=None)
+    return SiteStatus(
+        site=site,
+        state=STATE_WORDS.get(state.state, "unknown"),
+        since=view.since(state),
+        cause=site_text(view.graph, state, lang),
+        path=state.path,
+        causes=tuple(c.id for c in state.causes),
+        disjoint_paths=view.analysis.disjoint_paths(state.site) if state.state != "disconnected" else 0,
+    )
+
+
+def site_statuses(session: Session) -> list[SiteStatus]:
+    view, lang = _view(), _language()
+    sites: Mapping[str, SiteState] = view.analysis.sites
+    return [_status(s, view, sites.get(s.name), lang) for s in readers.list_sites(session)]
+
+
+def one_site_status(site: SiteView) -> SiteStatus:
+    view = _view()
+    return _status(site, view, view.analysis.sites.get(site.name), _language())
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,22 +77,74 @@ def site_availability(session: Session, site: str, now: datetime | None = None) 
     )
 
 
-def topology(session: Session, net: Network | None = None) -> Topology:
-    net = net or network(session)
-    devices = list(net.devices.values())
-    positions = positions_for(session, devices, net.links)
+def _fit(positions: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Scale stored positions into the SVG canvas (north up: y grows downwards on screen)."""
+    if not positions:
+        return {}
+    xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = (CANVAS - 2 * MARGIN) / span
+    return {
+        name: (round(MARGIN + (x - min(xs)) * scale, 1), round(CANVAS - MARGIN - (y - min(ys)) * scale, 1))
+        for name, (x, y) in positions.items()
+    }
+
+
+def _stable_positions(session: Session, view: TopologyView) -> dict[str, tuple[float, float]]:
+    """Stored positions, completed by ``topology.layout`` (first ever: our radial layout), kept."""
+    graph = view.graph
+    stored = load_positions(session)
+    if all(name in stored for name in graph.nodes):
+        return stored
+    if not stored:
+        stored = radial_layout(
+            {n: i.role for n, i in graph.nodes.items() if i.known},
+            [(lk.a.device, lk.b.device) for lk in graph.links.values()],
+        )
+    positions = compute_positions(graph, stored)
+    if save_new_positions(session, positions):
+        session.commit()  # kept, so the map never jumps
+    return positions
+
+
+def topology(session: Session) -> Topology:
+    view = _view()
+    graph = view.graph
+    positions = _fit(_stable_positions(session, view))
+    districts = {name: site.district for name, site in graph.sites.items()}
     nodes = tuple(
         TopologyNode(
-            name=d.name,
-            role=d.role,
-            site=d.site,
-            district=d.district,
-            state=d.state,
-            x=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[0],
-            y=positions.get(d.name, (CANVAS / 2, CANVAS / 2))[1],
-            sys_name=d.sys_name,
+            name=name,
+            role=info.role,
+            site=info.site,
+            district=districts.get(info.site or ""),
+            state=info.state,
+            x=positions.get(name, (CANVAS / 2, CANVAS / 2))[0],
+            y=positions.get(name, (CANVAS / 2, CANVAS / 2))[1],
+            sys_name=info.label or None,
         )
-        for d in devices
+        for name, info in sorted(graph.nodes.items())
     )
-    districts = tuple(sorted({d.district for d in devices if d.district}))
-    return Topology(nodes=nodes, links=tuple(net.links), width=CANVAS, height=CANVAS, districts=districts)
+    links = tuple(
+        TopologyLink(
+            key=link.key,
+            a_device=link.a.device,
+            a_port=link.a.port,
+            b_device=link.b.device,
+            b_port=link.b.port,
+            state=link.status,
+            reason=link.reason,
+            medium=link.medium,
+            declared=link.declared,
+            utilization_pct=link.utilization_pct,
+            speed_bps=link.speed_bps,
+        )
+        for link in graph.links.values()
+    )
+    return Topology(
+        nodes=nodes,
+        links=links,
+        width=CANVAS,
+        height=CANVAS,
+        districts=tuple(sorted({d for d in districts.values() if d})),
+    )

@@ -1,9 +1,9 @@
-"""Map coordinates for the topology page.
+"""The first layout of a network that has no stored map positions yet: radial around the core.
 
-Positions come from ``node_positions`` (written by ``topology.layout``, stable across polls);
-devices without one get a deterministic radial position around the core (ring of
-distribution switches, access switches fanned out behind their uplink), so the map is usable
-before any layout was stored and never jumps between page loads.
+``topology.layout`` keeps positions stable (stored ones never move, new devices are placed
+near their neighbours); it needs a start. A municipal fiber network is a core, a ring of
+district switches and trees of access sites, so cores go in the centre, then rings by hop
+count, each child in its parent's sector. Deterministic, O(n), no numeric libraries.
 """
 
 from __future__ import annotations
@@ -12,31 +12,21 @@ import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from inventory.models import Device, NodePosition
-from web.views import DeviceView, LinkView
-
 CANVAS = 1000.0
 
 
-def stored_positions(session: Session) -> dict[str, tuple[float, float]]:
-    stmt = select(Device.name, NodePosition.x, NodePosition.y).join(
-        NodePosition, NodePosition.device_id == Device.id
-    )
-    return {name: (x, y) for name, x, y in session.execute(stmt)}
-
-
-def radial_layout(devices: Sequence[DeviceView], links: Sequence[LinkView]) -> dict[str, tuple[float, float]]:
-    """Cores in the centre, then rings by hop count; children placed in their parent's sector."""
-    adjacent: dict[str, list[str]] = {d.name: [] for d in devices}
-    for link in links:
-        adjacent.setdefault(link.a_device, []).append(link.b_device)
-        adjacent.setdefault(link.b_device, []).append(link.a_device)
+def radial_layout(
+    roles: Mapping[str, str], edges: Sequence[tuple[str, str]]
+) -> dict[str, tuple[float, float]]:
+    """Positions for every device in ``roles`` (name -> role), linked by ``edges``."""
+    adjacent: dict[str, list[str]] = {name: [] for name in roles}
+    for a, b in edges:
+        if a in adjacent and b in adjacent:
+            adjacent[a].append(b)
+            adjacent[b].append(a)
     for peers in adjacent.values():
         peers.sort()
-    roots = sorted(d.name for d in devices if d.role == "core") or sorted(adjacent)[:1]
+    roots = sorted(n for n, role in roles.items() if role == "core") or sorted(adjacent)[:1]
     children, depth = _bfs_tree(adjacent, roots)
     orphans = sorted(name for name in adjacent if name not in depth)
     positions: dict[str, tuple[float, float]] = {}
@@ -118,14 +108,3 @@ def _place(
 
 def _polar(angle: float, radius: float) -> tuple[float, float]:
     return (round(CANVAS / 2 + radius * math.cos(angle), 1), round(CANVAS / 2 + radius * math.sin(angle), 1))
-
-
-def positions_for(
-    session: Session, devices: Sequence[DeviceView], links: Sequence[LinkView]
-) -> dict[str, tuple[float, float]]:
-    stored = stored_positions(session)
-    if all(d.name in stored for d in devices):
-        return stored
-    computed = radial_layout(devices, links)
-    computed.update(stored)
-    return computed

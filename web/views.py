@@ -1,6 +1,6 @@
 """Frozen records the web layer renders: what pages and the JSON API show, nothing ORM-shaped.
 
-Read functions (``web.readers``, ``web.history``, ``web.connectivity``) return these, so
+Read functions (``web.readers``, ``web.history``, ``web.composite``) return these, so
 templates and JSON serialisation never touch a live session and never trigger lazy loads.
 """
 
@@ -159,28 +159,20 @@ class PollRunView:
 
 
 @dataclass(frozen=True, slots=True)
-class Cause:
-    """Why a site is not online, as data; templates put it in plain words in the user's language.
-
-    ``kind`` is ``link`` (``a``/``b`` are the two devices), ``device`` (``a`` does not answer)
-    or ``text`` (``a`` is a sentence from the monitor).
-    """
-
-    kind: str
-    a: str
-    b: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class SiteStatus:
-    """The help-desk answer for one site: is it connected, since when, why, via what."""
+    """The help-desk answer for one site: is it connected, since when, why, via what.
+
+    ``cause`` is already in plain words in the reader's language; ``path`` runs from the
+    site to the core; ``causes`` are the failed links (``A:p|B:q``) or devices.
+    """
 
     site: SiteView
     state: str  # online | degraded | offline | unknown
     since: datetime | None
-    cause: Cause | None
+    cause: str | None
     path: tuple[str, ...] = ()
-    down_links: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    disjoint_paths: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +188,24 @@ class TopologyNode:
 
 
 @dataclass(frozen=True, slots=True)
+class TopologyLink:
+    key: str
+    a_device: str
+    a_port: str
+    b_device: str
+    b_port: str
+    state: str
+    reason: str
+    medium: str
+    declared: bool
+    utilization_pct: float | None
+    speed_bps: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Topology:
     nodes: tuple[TopologyNode, ...]
-    links: tuple[LinkView, ...]
+    links: tuple[TopologyLink, ...]
     width: float = 1000.0
     height: float = 1000.0
     districts: tuple[str, ...] = field(default=())

@@ -49,8 +49,9 @@ def test_topology_is_node_link_json(client_as: Client) -> None:
     ids = {n["id"] for n in topo["nodes"]}
     assert ids == {"core-balaikota", "dist-utara", "acc-smpn1", "acc-sdn1", "acc-dinkes"}
     assert all(link["source"] in ids and link["target"] in ids for link in topo["links"])
-    states = {link["name"]: link["state"] for link in topo["links"]}
-    assert states["dist-utara:sfp2--acc-sdn1:sfp1"] == "down"
+    states = {link["key"]: link["state"] for link in topo["links"]}
+    assert states["acc-sdn1:sfp1|dist-utara:sfp2"] == "down"
+    assert states["acc-smpn1:sfp1|dist-utara:sfp1"] == "up"
 
 
 def test_outages_active_filter(client_as: Client) -> None:

@@ -24,8 +24,7 @@ def test_school_search_is_typo_tolerant_and_answers_offline_with_cause(client_as
     answer = _text(html.split('class="answer', 1)[1].split("</section>", 1)[0])
     assert "SD Negeri 1 Magelang" in answer
     assert re.search(r"Offline since \d\d:\d\d \(1[78] minutes\)", answer), answer
-    assert "the fiber between dist-utara and acc-sdn1 is down" in answer
-    assert "acc-sdn1 → dist-utara → core-balaikota" in answer
+    assert "fiber between acc-sdn1:sfp1 and dist-utara:sfp2 is down" in answer
     assert "Bu Sri 0812-2222" in answer
     assert re.search(r"Availability: 99\.\d\d % \(7 days\)", answer)
 
@@ -33,6 +32,7 @@ def test_school_search_is_typo_tolerant_and_answers_offline_with_cause(client_as
 def test_online_school(client_as: Client) -> None:
     html = client_as("helpdesk").get("/schools?q=smpn1").get_data(as_text=True)
     assert 'data-state="online"' in html and "SMP Negeri 1 Magelang" in html
+    assert "acc-smpn1 → dist-utara → core-balaikota" in _text(html)
 
 
 def test_no_match(client_as: Client) -> None:
@@ -80,8 +80,8 @@ def test_outages_filter_and_csv(client_as: Client) -> None:
 
 def test_topology_draws_links_in_state_colours(client_as: Client) -> None:
     html = client_as("engineer").get("/topology").get_data(as_text=True)
-    down = re.findall(r'class="link l-down" data-link="([^"]+)"', html)
-    assert sorted(down) == ["dist-utara:sfp2--acc-sdn1:sfp1", "dist-utara:sfp3--acc-dinkes:sfp2"]
+    down = re.findall(r'class="link l-down" data-key="([^"]+)"', html)
+    assert sorted(down) == ["acc-dinkes:sfp2|core-balaikota:sfp2", "acc-sdn1:sfp1|dist-utara:sfp2"]
     assert html.count('class="node ') == 5
     assert "Magelang Utara" in html  # district filter option
 
@@ -109,7 +109,7 @@ def test_language_from_browser_and_from_choice(app: Flask, client_as: Client) ->
     html = client.get("/schools?q=sd+1+magelang", headers={"Accept-Language": "id-ID,id;q=0.9"}).get_data(
         as_text=True
     )
-    assert "Terputus sejak" in html and "fiber antara dist-utara dan acc-sdn1 putus" in html
+    assert "Terputus sejak" in html and "serat optik antara acc-sdn1:sfp1 dan dist-utara:sfp2 putus" in html
     token = csrf_from(html)
     client.post("/auth/language", data={"lang": "id", "csrf_token": token, "next": "/"})
     assert "Gangguan aktif" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

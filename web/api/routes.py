@@ -81,10 +81,7 @@ def topology() -> ResponseReturnValue:
             "directed": False,
             "multigraph": True,
             "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
-            "links": [
-                to_json(lk) | {"source": lk.a_device, "target": lk.b_device, "name": lk.name}
-                for lk in topo.links
-            ],
+            "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device} for lk in topo.links],
             "districts": list(topo.districts),
         }
     )

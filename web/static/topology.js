@@ -65,8 +65,10 @@
         var nodes = {};
         svg.querySelectorAll(".node").forEach(function (n) { nodes[n.dataset.name] = n; });
         data.nodes.forEach(function (n) { if (nodes[n.id]) { setState(nodes[n.id], "n-", n.state); } });
+        var links = {};
+        svg.querySelectorAll(".link").forEach(function (el) { links[el.dataset.key] = el; });
         data.links.forEach(function (l) {
-          var el = document.getElementById("link-" + l.id);
+          var el = links[l.key];
           if (el) { setState(el, "l-", l.state); el.setAttribute("stroke-width", (1.5 + (l.utilization_pct || 0) / 20).toFixed(1)); }
         });
         document.getElementById("refreshed").textContent = new Date().toLocaleTimeString();

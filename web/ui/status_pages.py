@@ -76,7 +76,7 @@ def site(name: str) -> ResponseReturnValue:
     site_view = next((s for s in readers.list_sites(session) if s.name == name), None)
     if site_view is None:
         abort(404)
-    status = composite.one_site_status(session, site_view)
+    status = composite.one_site_status(site_view)
     return render_template(
         "ui/site.html", answer=status, availability=composite.site_availability(session, name)
     )
