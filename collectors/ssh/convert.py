@@ -20,6 +20,7 @@ from typing import Any
 Converter = Callable[[Any], Any]
 
 _HEX = frozenset(string.hexdigits)
+_DIGITS = frozenset(string.digits)
 _UNITS_S = {
     "year": 31_536_000,
     "week": 604_800,
@@ -76,7 +77,7 @@ def to_int(value: Any) -> int | None:
     """The leading integer of a value (``"1500"``, ``"1000000 Kbit"``), else None."""
     digits = ""
     for ch in text(value):
-        if ch.isdigit():
+        if ch in _DIGITS:
             digits += ch
         elif digits or ch not in " +":
             break
@@ -115,7 +116,7 @@ def speed(value: Any) -> int | None:
     raw = text(value).lower().replace(" ", "")
     number = ""
     for ch in raw:
-        if ch.isdigit() or ch == ".":
+        if ch in _DIGITS or ch == ".":
             number += ch
         else:
             break
@@ -177,18 +178,24 @@ def ip_or_none(value: Any) -> str | None:
     return raw if _is_ip(raw) else None
 
 
+def _char_class(ch: str) -> str:
+    if ch in _DIGITS:
+        return "digit"
+    return "alpha" if ch.isascii() and ch.isalpha() else ""
+
+
 def _tokens(raw: str) -> list[str]:
     """Split ``1w5d2h`` or ``2 years, 3 weeks`` into alternating number and word tokens."""
     tokens: list[str] = []
+    previous = ""
     for ch in raw:
-        kind = ch.isdigit(), ch.isalpha()
-        if not any(kind):
-            tokens.append("")
-        elif tokens and tokens[-1] and (tokens[-1][-1].isdigit(), tokens[-1][-1].isalpha()) == kind:
+        kind = _char_class(ch)
+        if kind and kind == previous:
             tokens[-1] += ch
-        else:
+        elif kind:
             tokens.append(ch)
-    return [t for t in tokens if t]
+        previous = kind
+    return tokens
 
 
 def uptime(value: Any) -> float | None:
@@ -197,7 +204,7 @@ def uptime(value: Any) -> float | None:
     total, seen = 0, False
     for number, unit in itertools.pairwise(tokens):
         key = unit.rstrip("s") if len(unit) > 1 else unit
-        if number.isdigit() and key in _UNITS_S:
+        if set(number) <= _DIGITS and key in _UNITS_S:
             total, seen = total + int(number) * _UNITS_S[key], True
     return float(total) if seen else None
 
