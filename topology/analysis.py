@@ -11,7 +11,8 @@ bridges and articulation points of what works now, each with the sites that depe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -21,7 +22,7 @@ from topology import engine
 from topology.graph import TopologyGraph
 from topology.linkstatus import SILENT_STATES
 
-UNKNOWN_VERDICT = "unknown"
+FLAGS, SHADOWS, FULL = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -102,22 +103,55 @@ class Analyzer:
                            for site, devs in graph.site_devices.items()}
         self.site_of = {i: site for site, nodes in self.site_nodes.items() for i in nodes}
 
+        self._last: Analysis | None = None
+        self._need = FULL
+
+    def invalidate(self) -> None:
+        """Flags were changed directly: the next ``analyze()`` recomputes everything."""
+        self._need = FULL
+
+    def _reached(self, v: int) -> bool:
+        return self._last is None or bool(self._last.reach.reached[v])
+
     def set_link_status(self, key: str, status: str) -> None:
         e = self.eidx[key]
-        self.core.usable[e] = status != "down"
+        usable = status != "down"
+        if self.core.usable[e] != usable and any(self._reached(x) for x in self.core.ends[e]):
+            self._need = FULL
+        self.core.usable[e] = usable
         self.degraded[e] = status == "degraded"
         self.edge_known[e] = status != "unknown"
 
     def set_device_state(self, name: str, state: str) -> None:
         v = self.idx[name]
-        self.core.failed[v] = state in SILENT_STATES
+        failed = state in SILENT_STATES
+        if self.core.failed[v] != failed:
+            near = [v, *(w for w, _ in self.core.adj[v])]
+            self._need = FULL if v in self.roots or any(self._reached(x) for x in near) else max(
+                self._need, SHADOWS)
+        self.core.failed[v] = failed
         self.node_known[v] = state != "unknown"
 
     def analyze(self) -> Analysis:
-        reach = engine.bfs(self.core)
-        d = engine.dfs(self.core)
-        comp, causes = engine.shadows(self.core, reach.reached)
-        return Analysis(self, reach, d, comp, causes)
+        """Re-evaluate; a change that cannot alter reachability reuses the last passes."""
+        last, need = self._last, self._need
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            if last is None or need == FULL:
+                reach, d = engine.bfs(self.core), engine.dfs(self.core)
+                comp, causes = engine.shadows(self.core, reach.reached)
+            elif need == SHADOWS:
+                reach, d = last.reach, last.dfs
+                comp, causes = engine.shadows(self.core, reach.reached)
+            else:
+                reach, d, comp, causes = last.reach, last.dfs, last.comp, last.raw_causes
+            result = Analysis(self, reach, d, comp, causes)
+        finally:
+            if enabled:
+                gc.enable()
+        self._last, self._need = result, FLAGS
+        return result
 
 
 def analyze(graph: TopologyGraph, roots: Sequence[str] | None = None) -> Analysis:
@@ -130,7 +164,7 @@ class Analysis:
 
     def __init__(self, az: Analyzer, reach: engine.Reach, d: engine.Dfs, comp: list[int],
                  causes: dict[int, set[tuple[str, int]]]) -> None:
-        self.az, self.reach, self.dfs, self.comp = az, reach, d, comp
+        self.az, self.reach, self.dfs, self.comp, self.raw_causes = az, reach, d, comp, causes
         self.usable = bytes(az.core.usable)
         self.failed = bytes(az.core.failed)
         self.degraded = bytes(az.degraded)
@@ -138,13 +172,42 @@ class Analysis:
         self.node_known = bytes(az.node_known)
         self.path_degraded = self._path_degraded()
         n = az.core.n
-        self.bridged = engine.behind(d, n, {e for e, _ in d.bridges})
-        self.lost_redundancy = engine.behind(d, n, {e for e, _ in d.bridges} - az.design_bridges)
-        self.site_live = {s: sum(1 for v in nodes if reach.reached[v]) for s, nodes in az.site_nodes.items()}
+        self.bridged, self.lost_redundancy = engine.behind(d, n, az.design_bridges)
+        self._site_live: dict[str, int] | None = None
         self._failed_by_comp: dict[int, list[Element]] | None = None
         self._causes = {c: tuple(sorted(self._element(x) for x in elems)) for c, elems in causes.items()}
-        self.sites: dict[str, SiteState] = {s: self._site(s) for s in az.site_nodes}
+        self.codes: dict[str, str] = self._codes()
+        self.sites: Mapping[str, SiteState] = _Sites(self)
         self._flow: nx.DiGraph | None = None
+
+    def changed_sites(self, before: Analysis) -> dict[str, tuple[str, str]]:
+        """Sites whose state differs from ``before``: site -> (old, new)."""
+        old = before.codes
+        return {s: (old.get(s, "unknown"), c) for s, c in self.codes.items() if old.get(s) != c}
+
+    def _codes(self) -> dict[str, str]:
+        reached, lost, bad = self.reach.reached, self.lost_redundancy, self.path_degraded
+        known = self.node_known
+        out: dict[str, str] = {}
+        for site, nodes in self.az.site_nodes.items():
+            if len(nodes) == 1 and reached[nodes[0]] and known[nodes[0]]:
+                v = nodes[0]
+                out[site] = "degraded" if lost[v] or bad[v] else "connected"
+            else:
+                out[site] = self._code(nodes)
+        return out
+
+    def _code(self, nodes: list[int]) -> str:
+        """The site's state alone, from flags (cheap; ``sites[...]`` adds causes and paths)."""
+        if not nodes or not self._has_data(nodes):
+            return "unknown"
+        reached = self.reach.reached
+        live = [v for v in nodes if reached[v]]
+        if live:
+            fine = any(not self.lost_redundancy[v] and not self.path_degraded[v] for v in live)
+            return "connected" if fine else "degraded"
+        cut = any(self._causes.get(self.comp[v]) for v in nodes)
+        return "disconnected" if cut and any(self.az.design_reached[v] for v in nodes) else "unknown"
 
     @property
     def roots(self) -> tuple[str, ...]:
@@ -241,10 +304,10 @@ class Analysis:
     def root_causes(self) -> dict[Element, tuple[str, ...]]:
         """Each failed element that cuts something off, with the sites it cuts off."""
         out: dict[Element, set[str]] = {}
-        for st in self.sites.values():
-            if st.state == "disconnected":
-                for c in st.causes:
-                    out.setdefault(c, set()).add(st.site)
+        for site, code in self.codes.items():
+            if code == "disconnected":
+                for c in self.sites[site].causes:
+                    out.setdefault(c, set()).add(site)
         return {c: tuple(sorted(s)) for c, s in sorted(out.items())}
 
     # -- single points of failure ----------------------------------------------------------
@@ -255,7 +318,12 @@ class Analysis:
             site = self.az.site_of.get(v)
             if site is not None and self.reach.reached[v]:
                 count[site] = count.get(site, 0) + 1
-        return tuple(sorted(s for s, c in count.items() if c == self.site_live[s]))
+        if self._site_live is None:
+            reached = self.reach.reached
+            self._site_live = {s: sum(1 for v in nodes if reached[v])
+                               for s, nodes in self.az.site_nodes.items()}
+        live = self._site_live
+        return tuple(sorted(s for s, c in count.items() if c == live[s]))
 
     def spofs(self) -> list[Spof]:
         """Bridges and articulation points of the working graph, with their dependents."""
@@ -301,3 +369,24 @@ class Analysis:
                     g.add_edge(v, ("site", site))
             self._flow = g
         return self._flow
+
+
+class _Sites(Mapping[str, SiteState]):
+    """Site states built on first access: a re-evaluation only pays for the sites it reads."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self._a = analysis
+        self._cache: dict[str, SiteState] = {}
+
+    def __getitem__(self, site: str) -> SiteState:
+        if site not in self._cache:
+            if site not in self._a.az.site_nodes:
+                raise KeyError(site)
+            self._cache[site] = self._a._site(site)
+        return self._cache[site]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._a.az.site_nodes)
+
+    def __len__(self) -> int:
+        return len(self._a.az.site_nodes)

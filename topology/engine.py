@@ -75,14 +75,15 @@ def bfs(core: Core) -> Reach:
 
 
 def dfs(core: Core) -> Dfs:
-    n, adj, usable = core.n, core.adj, core.usable
+    n = core.n
     failed = core.failed + b"\x00"
     vroot = n
     nedges = len(core.ends)
+    live = core.usable + b"\x01" * len(core.roots)
     top = [(r, nedges + i) for i, r in enumerate(core.roots) if not failed[r]]
-    lists: dict[int, list[tuple[int, int]]] = {vroot: top}
+    adjx = [*core.adj, top]
     for r, e in top:
-        lists[r] = [*lists.get(r, adj[r]), (vroot, e)]
+        adjx[r] = [*adjx[r], (vroot, e)]
     disc = [-1] * (n + 1)
     low = [0] * (n + 1)
     pe = [-1] * (n + 1)
@@ -98,12 +99,11 @@ def dfs(core: Core) -> Dfs:
     stack = [vroot]
     while stack:
         u = stack[-1]
-        nbrs = lists[u] if u in lists else adj[u]
-        i = pos[u]
-        if i < len(nbrs):
-            pos[u] = i + 1
+        nbrs, i, parent_edge, pushed = adjx[u], pos[u], pe[u], False
+        while i < len(nbrs):
             v, e = nbrs[i]
-            if e == pe[u] or failed[v] or (e < nedges and not usable[e]):
+            i += 1
+            if e == parent_edge or failed[v] or not live[e]:
                 continue
             if disc[v] == -1:
                 disc[v] = low[v] = timer
@@ -112,8 +112,12 @@ def dfs(core: Core) -> Dfs:
                 tin[v] = len(order)
                 order.append(v)
                 stack.append(v)
-            elif disc[v] < low[u]:
+                pushed = True
+                break
+            if disc[v] < low[u]:
                 low[u] = disc[v]
+        pos[u] = i
+        if pushed:
             continue
         stack.pop()
         if u == vroot:
@@ -130,14 +134,20 @@ def dfs(core: Core) -> Dfs:
     return Dfs(order, tin, tout, bridges, cut_children, par, pe)
 
 
-def behind(d: Dfs, n: int, bridge_edges: set[int]) -> bytearray:
-    """Per node: 1 when one of ``bridge_edges`` lies on its DFS tree path to the core."""
-    flag = bytearray(n)
+def behind(d: Dfs, n: int, design_bridges: set[int]) -> tuple[bytearray, bytearray]:
+    """Per node: a bridge lies on its DFS tree path to the core; and one that is new by design."""
+    bridged, new = bytearray(n), bytearray(n)
+    cut = {e for e, _ in d.bridges}
+    parent, parent_edge = d.parent, d.parent_edge
     for v in d.order:
-        p = d.parent[v]
-        if p != n and (flag[p] or d.parent_edge[v] in bridge_edges):
-            flag[v] = 1
-    return flag
+        p, e = parent[v], parent_edge[v]
+        if p == n:
+            continue
+        if bridged[p] or e in cut:
+            bridged[v] = 1
+            if new[p] or (e in cut and e not in design_bridges):
+                new[v] = 1
+    return bridged, new
 
 
 def subtree(d: Dfs, v: int) -> list[int]:

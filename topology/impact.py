@@ -60,9 +60,11 @@ def what_if(az: Analyzer, *, link: str | None = None, device: str | None = None,
         saved = az.core.usable[e]
         az.core.usable[e] = 0
         try:
+            az.invalidate()
             after = az.analyze()
         finally:
             az.core.usable[e] = saved
+            az.invalidate()
         element = link
     elif device is not None:
         if device not in az.idx:
@@ -71,9 +73,11 @@ def what_if(az: Analyzer, *, link: str | None = None, device: str | None = None,
         saved = az.core.failed[v]
         az.core.failed[v] = 1
         try:
+            az.invalidate()
             after = az.analyze()
         finally:
             az.core.failed[v] = saved
+            az.invalidate()
         element = device
     else:
         raise ImpactError("name a link or a device")
@@ -85,11 +89,11 @@ def _diff(element: str, base: Analysis, after: Analysis) -> Impact:
     lost = [v for v in range(n) if base.reach.reached[v] and not after.reach.reached[v]]
     lost_sites = base.lost_sites(lost)
     degraded = tuple(sorted(
-        s for s, st in after.sites.items()
-        if st.state == "degraded" and base.sites[s].state == "connected"
+        s for s, code in after.codes.items() if code == "degraded" and base.codes[s] == "connected"
     ))
     by_kind: dict[str, list[str]] = {}
     for site in lost_sites:
-        by_kind.setdefault(base.sites[site].kind, []).append(site)
+        rec = base.az.graph.sites.get(site)
+        by_kind.setdefault(rec.kind if rec else "other", []).append(site)
     return Impact(element, lost_sites, tuple(sorted(base.az.names[v] for v in lost)), degraded,
                   {k: tuple(v) for k, v in sorted(by_kind.items())})
