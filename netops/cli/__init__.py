@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "netops.cli.demo_cmds",
     "netops.cli.ops_cmds",
     "netops.cli.config_cmds",
+    "netops.cli.poll_cmds",
 )
 
 
