@@ -20,6 +20,7 @@ from pysnmp.proto import api, rfc1902, rfc1905
 
 from netops.demo.mib import MibView, build_view
 from netops.demo.state import PortChange, SimState
+from netops.demo.usm import V3Responder
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ class _DeviceProtocol(asyncio.DatagramProtocol):
         if not self.server.state.answers(self.device) or self.transport is None:
             return
         try:
+            if self.server.v3 is not None and api.decodeMessageVersion(data) == 3:
+                self.server.v3.receive(self.device, data, addr)
+                return
             reply = self.server.respond(self.device, data)
         except Exception as exc:  # a malformed packet must never stop the agent
             self.server.stats.dropped += 1
@@ -71,6 +75,7 @@ class AgentServer:
     community: str = "demo"
     trap_target: tuple[str, int] | None = None
     stats: AgentStats = field(default_factory=AgentStats)
+    v3: V3Responder | None = None
     _views: dict[str, tuple[int, MibView]] = field(default_factory=dict)
     _protocols: dict[str, _DeviceProtocol] = field(default_factory=dict)
 
@@ -78,11 +83,13 @@ class AgentServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        self.v3 = V3Responder(self.view)
         try:
             for dev in self.state.network.devices:
                 _transport, protocol = await loop.create_datagram_endpoint(
                     functools.partial(_DeviceProtocol, self, dev.name), local_addr=(dev.address, self.port))
                 self._protocols[dev.name] = protocol
+                self.v3.add_device(dev.name, functools.partial(_send, protocol))
         except OSError as exc:
             self.close()
             raise AgentError(f"cannot serve SNMP on {dev.address}:{self.port} ({exc.strerror}); "
@@ -185,6 +192,11 @@ class AgentServer:
         V2C.apiMessage.set_community(msg, self.community)
         V2C.apiMessage.set_pdu(msg, pdu)
         return bytes(encoder.encode(msg))
+
+
+def _send(protocol: _DeviceProtocol, data: bytes, addr: tuple[str, int]) -> None:
+    if protocol.transport is not None:
+        protocol.transport.sendto(data, addr)
 
 
 def _get(view: MibView, oid: tuple[int, ...]) -> Any:

@@ -1,5 +1,6 @@
 """The demo network as an inventory file (the YAML format of ``netops inventory import``).
 
+The core switch is polled with SNMPv3 (user ``netops``), the others with v2c ``demo``.
 Devices are marked ``poll_group: demo`` so ``netops start`` can tell a demo database from a
 real one. Links are not declared by default: the demo's point is that LLDP discovery finds
 every fiber (``declare_links=True`` writes them with the names operators use, e.g.
@@ -14,9 +15,11 @@ from typing import Any
 import yaml
 
 from netops.demo.network import DemoNetwork
+from netops.demo.usm import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
 
 DEMO_GROUP = "demo"
 CREDENTIAL = "demo-snmp"
+CREDENTIAL_V3 = "demo-snmp-v3"
 
 
 def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "demo",
@@ -31,11 +34,17 @@ def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "d
             site["address"] = s.address
         sites.append(site)
     devices = [{"name": d.name, "address": d.address, "snmp_port": snmp_port, "site": d.site, "role": d.role,
-                "platform": d.vendor.platform, "snmp": CREDENTIAL, "poll_group": DEMO_GROUP,
+                "platform": d.vendor.platform, "snmp": CREDENTIAL_V3 if d.role == "core" else CREDENTIAL,
+                "poll_group": DEMO_GROUP,
                 "notes": f"simulated {d.vendor.vendor} {d.vendor.model} (netops demo)"}
                for d in network.devices]
     doc: dict[str, Any] = {
-        "credentials": {CREDENTIAL: {"type": "snmp", "version": "2c", "community": community}},
+        "credentials": {
+            CREDENTIAL: {"type": "snmp", "version": "2c", "community": community},
+            CREDENTIAL_V3: {"type": "snmp", "version": "3", "user": V3_USER,
+                            "auth": {"protocol": "sha", "key": V3_AUTH_KEY},
+                            "priv": {"protocol": "aes", "key": V3_PRIV_KEY}},
+        },
         "sites": sites, "devices": devices,
     }
     if declare_links:

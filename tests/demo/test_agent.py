@@ -171,3 +171,27 @@ def test_agents_exit_on_sigterm_and_remove_their_status(tmp_path):
     stop(process)
     assert process.returncode == 0
     assert not (tmp_path / "demo" / "demo.json").exists()
+
+
+def test_snmpv3_user_reads_the_same_view(agents):
+    from pysnmp.hlapi.v3arch.asyncio import UsmUserData, usmAesCfb128Protocol, usmHMACSHAAuthProtocol
+
+    from netops.demo.usm import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
+
+    dev = agents.network.device("dist-tengah")
+
+    async def run(auth_key):
+        engine = SnmpEngine()
+        target = await UdpTransportTarget.create((dev.address, agents.port), timeout=1, retries=0)
+        user = UsmUserData(V3_USER, auth_key, V3_PRIV_KEY, authProtocol=usmHMACSHAAuthProtocol,
+                           privProtocol=usmAesCfb128Protocol)
+        column = ObjectType(ObjectIdentity(IF_NAME))
+        result = await bulk_cmd(engine, user, target, ContextData(), 0, 40, column)
+        engine.close_dispatcher()
+        return result
+
+    err, status, _idx, binds = asyncio.run(run(V3_AUTH_KEY))
+    assert err is None and int(status) == 0
+    assert [str(v) for o, v in binds if str(o).startswith(IF_NAME + ".")] == [p.name for p in dev.ports]
+    bad, *_rest = asyncio.run(run("not-the-auth-key"))
+    assert bad is not None, "a wrong auth key must not be answered"
