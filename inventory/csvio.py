@@ -86,7 +86,9 @@ def _add(doc: LocatedDict, section: str, line: int, value: LocatedDict, name: st
 
 def read_csv(text: str, reader: Reader) -> LocatedDict:
     """A located inventory document from CSV text; column problems go to ``reader``."""
-    rows = csv.DictReader(io.StringIO(text))
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in (rows.fieldnames or [])]
     rows.fieldnames = header
     doc = LocatedDict(1)

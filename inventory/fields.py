@@ -140,6 +140,8 @@ class Reader:
 
 def _parse_number(text: str) -> Any:
     text = text.strip()
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # decimal comma, as Indonesian spreadsheets write it
     for kind in (int, float):
         try:
             return kind(text)

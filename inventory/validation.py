@@ -141,6 +141,8 @@ class _Validator:
         return self.ssh_credential(base, data, field)
 
     def snmp_credential(self, base: CredentialSpec, data: LocatedDict, field: str) -> CredentialSpec | None:
+        if str(data.get("version", "")).lower() in ("2", "v2c", "v2"):
+            data["version"] = "2c"
         version = self.r.choice(data, "version", field, SNMP_VERSIONS, None)
         if version is None:
             if "version" not in data:
@@ -312,13 +314,20 @@ class _Validator:
         return LinkSpec(a_dev, a_port, b_dev, b_port, line=data.line, medium=medium, length_m=length,
                         notes=notes)
 
+    def split_end(self, text: str) -> tuple[str, str]:
+        """``DEVICE:PORT``; a known device name containing ':' wins over the first ':'."""
+        for index in sorted((i for i, ch in enumerate(text) if ch == ":"), reverse=True):
+            if text[:index].strip() in self.device_names:
+                return text[:index].strip(), text[index + 1:].strip()
+        device, _, port = text.partition(":")
+        return device.strip(), port.strip()
+
     def end(self, data: LocatedDict, key: str, field: str) -> tuple[str, str] | None:
         text = self.r.text(data, key, field, required=True)
         if text is None:
             return None
-        device, sep, port = text.partition(":")
-        device, port = device.strip(), port.strip()
-        if not sep or not device or not port:
+        device, port = self.split_end(text)
+        if not device or not port:
             self.r.problem(data.line_of(key), f"{field}.{key}", f"expected DEVICE:PORT, got {text!r}")
             return None
         if device not in self.device_names:

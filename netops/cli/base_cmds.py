@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from inventory.db import session_scope
@@ -41,7 +42,7 @@ def init_cmd(ctx: click.Context) -> None:
     settings = settings_from(ctx)
     try:
         result = init_service(settings)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, CommandError) as exc:
         fail(f"init failed: {_first_line(exc)}")
     click.echo(f"data directory: {result.data_dir}")
     click.echo(f"database: {result.database} (schema revision {result.revision})")

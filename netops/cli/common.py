@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -79,7 +80,7 @@ def engine_from(ctx: click.Context) -> Engine:
         settings = settings_from(ctx)
         try:
             engine = open_database(settings)
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, CommandError) as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             fail(f"database {display_url(settings.effective_database_url)}: {detail}")
         obj["engine"] = engine

@@ -217,3 +217,31 @@ def test_hostile_strings_do_not_crash() -> None:
     text = 'sites:\n  - {name: "<script>\\u0000\\n", kind: other, notes: "\\x1b[31m"}\n'
     doc = parse_inventory(text, "h.yaml")
     assert doc.sites[0].name.startswith("<script>")
+
+
+def test_device_names_with_colons_in_link_ends() -> None:
+    text = (
+        "devices:\n  - {name: 'sw:lab', address: 10.0.0.1}\n  - {name: sw2, address: 10.0.0.2}\n"
+        "links:\n  - {a: 'sw:lab:ether1', b: 'sw2:ge-0/0/1'}\n"
+    )
+    link = parse_inventory(text, "c.yaml").links[0]
+    assert (link.a_device, link.a_port, link.b_device, link.b_port) == ("sw2", "ge-0/0/1", "sw:lab", "ether1")
+
+
+def test_snmp_version_2_means_2c() -> None:
+    doc = parse_inventory("credentials:\n  c: {type: snmp, version: 2, community: {env: C}}\n", "v.yaml")
+    assert doc.credentials[0].snmp_version == "2c"
+
+
+def test_semicolon_csv_with_decimal_commas() -> None:
+    text = "name;kind;latitude;longitude\nBalai Kota;core;-7,4797;110,2177\n"
+    site = parse_inventory(text, "sites.csv", fmt="csv").sites[0]
+    assert (site.name, site.latitude, site.longitude) == ("Balai Kota", -7.4797, 110.2177)
+
+
+def test_csv_unknown_column_and_record_type() -> None:
+    with pytest.raises(InventoryError) as err:
+        parse_inventory("record,name,colour\nrouter,x,red\n", "m.csv", fmt="csv")
+    found = [str(p) for p in err.value.problems]
+    assert found[0].startswith("m.csv:1: colour: unknown column")
+    assert any(p.startswith("m.csv:2: record: unknown record type 'router'") for p in found)
