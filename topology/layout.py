@@ -3,7 +3,8 @@
 A node keeps a stored position forever (operators may pin it). A device whose site has a
 latitude/longitude is placed there (x = longitude, y = latitude). A new node is placed near
 its already placed neighbours at a small offset derived from its name, so a refresh puts it
-in the same spot; a network with no positions at all gets a seeded spring layout.
+in the same spot; a network with no positions at all gets a deterministic radial layout (the
+core in the middle, rings by hop count; pure Python, no numpy).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def _span(pos: Mapping[str, Position]) -> float:
     return span or 1.0
 
 
-def compute_positions(graph: TopologyGraph, existing: Mapping[str, Position] | None = None,
-                      seed: int = 42) -> dict[str, Position]:
+def compute_positions(graph: TopologyGraph,
+                      existing: Mapping[str, Position] | None = None) -> dict[str, Position]:
     """Positions for every node, keeping ``existing`` ones unchanged."""
     pos: dict[str, Position] = {k: v for k, v in (existing or {}).items() if k in graph.nodes}
     for name, info in graph.nodes.items():
@@ -43,13 +44,45 @@ def compute_positions(graph: TopologyGraph, existing: Mapping[str, Position] | N
         if name not in pos and site and site.latitude is not None and site.longitude is not None:
             pos[name] = (float(site.longitude), float(site.latitude))
     simple = nx.Graph(graph.graph)
+    roots = set(graph.default_roots())
     if not pos:
-        return {str(k): (float(v[0]), float(v[1])) for k, v in nx.spring_layout(simple, seed=seed).items()}
+        return radial_layout(simple, roots)
     _near_neighbours(simple, pos)
     missing = sorted(n for n in graph.nodes if n not in pos)
     if missing:
-        _islands(simple.subgraph(missing), pos, seed)
+        _islands(simple.subgraph(missing), pos, roots)
     return pos
+
+
+def radial_layout(simple: nx.Graph, roots: set[str]) -> dict[str, Position]:
+    """Each component as rings around its root (core first), sectors by subtree size; side by side."""
+    pos: dict[str, Position] = {}
+    offset = 0.0
+    comps = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    for nodes in comps:
+        root = min(nodes, key=lambda n: (n not in roots, -simple.degree(n), n))
+        tree = nx.bfs_tree(simple, root, sort_neighbors=sorted)
+        depth = _rings(tree, root, pos, offset)
+        offset += 2 * depth + 2
+    return pos
+
+
+def _rings(tree: nx.DiGraph, root: str, pos: dict[str, Position], offset: float) -> int:
+    leaves: dict[str, int] = {}
+    for node in reversed(list(nx.topological_sort(tree))):
+        leaves[node] = max(1, sum(leaves[c] for c in tree.successors(node)))
+    stack = [(root, 0, 0.0, 2 * math.pi)]
+    deepest = 0
+    while stack:
+        node, depth, start, width = stack.pop()
+        deepest = max(deepest, depth)
+        mid = start + width / 2
+        pos[node] = (offset + depth * math.cos(mid), depth * math.sin(mid))
+        for child in sorted(tree.successors(node)):
+            share = width * leaves[child] / leaves[node]
+            stack.append((child, depth + 1, start, share))
+            start += share
+    return deepest
 
 
 def _near_neighbours(simple: nx.Graph, pos: dict[str, Position]) -> None:
@@ -67,13 +100,14 @@ def _near_neighbours(simple: nx.Graph, pos: dict[str, Position]) -> None:
                 changed = True
 
 
-def _islands(sub: nx.Graph, pos: dict[str, Position], seed: int) -> None:
+def _islands(sub: nx.Graph, pos: dict[str, Position], roots: set[str]) -> None:
     span = _span(pos)
     right = max(p[0] for p in pos.values()) + span * 0.2
     top = max(p[1] for p in pos.values())
-    layout = nx.spring_layout(sub, seed=seed, scale=span * 0.1)
+    layout = radial_layout(nx.Graph(sub), roots)
+    scale = span * 0.02
     for name, (x, y) in layout.items():
-        pos[str(name)] = (right + float(x), top + float(y))
+        pos[name] = (right + x * scale, top + y * scale)
 
 
 def load_positions(session: Session) -> dict[str, Position]:

@@ -9,6 +9,7 @@ single-homed, dual-homed or chained, deterministically from a seed.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,14 +19,19 @@ from topology.snapshot import NetworkSnapshot
 ROLE_KIND = {"core": "core", "distribution": "district"}
 
 
+KIND_WORDS = (("health", ("puskesmas", "rsud", "rumah sakit", "health", "hospital")),
+              ("school", ("sd", "smp", "sma", "smk", "school", "sekolah")))
+
+
 def site_kind(name: str, role: str) -> str:
-    low = name.lower()
+    """core / district from the role, else health / school / agency from words of the name."""
     if role in ROLE_KIND:
         return ROLE_KIND[role]
-    if any(w in low for w in ("sd ", "smp", "sma", "smk", "school", "sekolah")):
-        return "school"
-    if any(w in low for w in ("puskesmas", "rsud", "health")):
-        return "health"
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    low = name.lower()
+    for kind, keys in KIND_WORDS:
+        if any(k in words or (" " in k and k in low) for k in keys):
+            return kind
     return "agency"
 
 

@@ -41,11 +41,20 @@ def _kind(text: str | None) -> str:
 def as_view(row: dict[str, Any], device: str = "local-sw") -> NeighborRecordView:
     """A stored neighbor as the SSH collector would record the row (port id, else description)."""
     port_id = row.get("neighbor_port_id") or row.get("neighbor_interface") or ""
-    descr = row.get("neighbor_interface") if row.get("neighbor_port_id") else row.get("neighbor_interface_description")
+    descr = (
+        row.get("neighbor_interface")
+        if row.get("neighbor_port_id")
+        else row.get("neighbor_interface_description")
+    )
     return NeighborRecordView(
-        device=device, local_port=row.get("local_interface") or "?", protocol="lldp",
-        chassis_id=row.get("chassis_id") or "", chassis_id_kind="mac",
-        port_id=port_id, port_id_kind=_kind(row.get("port_id_type")),
-        port_description=descr or None, system_name=row.get("neighbor_name") or None,
+        device=device,
+        local_port=row.get("local_interface") or "?",
+        protocol="lldp",
+        chassis_id=row.get("chassis_id") or "",
+        chassis_id_kind="mac",
+        port_id=port_id,
+        port_id_kind=_kind(row.get("port_id_type")),
+        port_description=descr or None,
+        system_name=row.get("neighbor_name") or None,
         management_address=row.get("mgmt_address") or None,
     )

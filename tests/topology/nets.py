@@ -19,8 +19,9 @@ def magelang() -> NetworkSnapshot:
 def cut(snapshot: NetworkSnapshot, *ends: str, status: str = "down") -> NetworkSnapshot:
     """Ports (``dev:port``) reported with ``status`` (a fiber cut reports both ends down)."""
     wanted = {tuple(e.split(":", 1)) for e in ends}
-    ifaces = tuple(replace(i, oper_status=status) if (i.device, i.name) in wanted else i
-                   for i in snapshot.interfaces)
+    ifaces = tuple(
+        replace(i, oper_status=status) if (i.device, i.name) in wanted else i for i in snapshot.interfaces
+    )
     return replace(snapshot, interfaces=ifaces)
 
 
@@ -33,8 +34,11 @@ def power_off(snapshot: NetworkSnapshot, device: str, neighbours_see_it: bool = 
     devices = tuple(replace(d, state="down") if d.name == device else d for d in snapshot.devices)
     snap = replace(snapshot, devices=devices)
     if neighbours_see_it:
-        far = [f"{lk.b_device}:{lk.b_port}" if lk.a_device == device else f"{lk.a_device}:{lk.a_port}"
-               for lk in snapshot.links if device in (lk.a_device, lk.b_device)]
+        far = [
+            f"{lk.b_device}:{lk.b_port}" if lk.a_device == device else f"{lk.a_device}:{lk.a_port}"
+            for lk in snapshot.links
+            if device in (lk.a_device, lk.b_device)
+        ]
         snap = cut(snap, *far)
     return snap
 

@@ -36,9 +36,12 @@ def test_single_homed_uplink_cut_disconnects_exactly_that_site() -> None:
     assert st.state == "disconnected"
     assert st.causes == (Element("link", "acc-smpn1:sfp1|dist-utara:sfp1"),)
     assert a.root_causes() == {st.causes[0]: (st.site,)}
-    assert site_text(a.az.graph, st, "en") == "cut off: fiber between acc-smpn1:sfp1 and dist-utara:sfp1 is down"
+    assert (
+        site_text(a.az.graph, st, "en") == "cut off: fiber between acc-smpn1:sfp1 and dist-utara:sfp1 is down"
+    )
     assert site_text(a.az.graph, st, "id") == (
-        "terputus: serat optik antara acc-smpn1:sfp1 dan dist-utara:sfp1 putus")
+        "terputus: serat optik antara acc-smpn1:sfp1 dan dist-utara:sfp1 putus"
+    )
 
 
 def test_chained_site_behind_a_cut_has_the_same_cause() -> None:
@@ -46,7 +49,9 @@ def test_chained_site_behind_a_cut_has_the_same_cause() -> None:
     a = analyze(build_graph(snap))
     lost = {s for s, st in a.sites.items() if st.state == "disconnected"}
     assert lost == {site_of(snap, "acc-kel-kedungsari"), site_of(snap, "acc-sd-kedungsari")}
-    assert {a.sites[s].causes for s in lost} == {(Element("link", "acc-kel-kedungsari:sfp1|dist-utara:sfp3"),)}
+    assert {a.sites[s].causes for s in lost} == {
+        (Element("link", "acc-kel-kedungsari:sfp1|dist-utara:sfp3"),)
+    }
 
 
 def test_ring_link_cut_degrades_the_sites_behind_it() -> None:
@@ -99,11 +104,15 @@ def test_in_band_uplink_cut_blames_the_link_not_the_silent_school() -> None:
 
 
 def test_two_failures_in_series_report_the_nearest() -> None:
-    snap = cut(cut_link(magelang(), "dist-selatan:sfp3", "acc-kel-jurangombo:sfp1"),
-               "acc-kel-jurangombo:ge1", "acc-sd-jurangombo:sfp1")
+    snap = cut(
+        cut_link(magelang(), "dist-selatan:sfp3", "acc-kel-jurangombo:sfp1"),
+        "acc-kel-jurangombo:ge1",
+        "acc-sd-jurangombo:sfp1",
+    )
     a = analyze(build_graph(snap))
     assert a.sites[site_of(snap, "acc-sd-jurangombo")].causes == (
-        Element("link", "acc-kel-jurangombo:sfp1|dist-selatan:sfp3"),)
+        Element("link", "acc-kel-jurangombo:sfp1|dist-selatan:sfp3"),
+    )
 
 
 def test_core_failure_cuts_off_everything() -> None:
@@ -114,8 +123,10 @@ def test_core_failure_cuts_off_everything() -> None:
 
 def test_degraded_link_on_the_path_degrades_the_site() -> None:
     snap = magelang()
-    ifaces = tuple(replace(i, in_errors_per_s=50.0) if (i.device, i.name) == ("dist-utara", "sfp2") else i
-                   for i in snap.interfaces)
+    ifaces = tuple(
+        replace(i, in_errors_per_s=50.0) if (i.device, i.name) == ("dist-utara", "sfp2") else i
+        for i in snap.interfaces
+    )
     a = analyze(build_graph(replace(snap, interfaces=ifaces)))
     st = a.sites[site_of(snap, "acc-sman1")]
     assert (st.state, st.reason) == ("degraded", "degraded_link")
@@ -125,10 +136,15 @@ def test_degraded_link_on_the_path_degrades_the_site() -> None:
 
 def test_sites_without_data_or_links_are_unknown() -> None:
     snap = magelang()
-    blank = replace(snap, devices=tuple(replace(d, state="unknown") for d in snap.devices),
-                    interfaces=tuple(replace(i, oper_status=None) for i in snap.interfaces))
+    blank = replace(
+        snap,
+        devices=tuple(replace(d, state="unknown") for d in snap.devices),
+        interfaces=tuple(replace(i, oper_status=None) for i in snap.interfaces),
+    )
     assert set(_states(blank).values()) == {"unknown"}
-    lonely = replace(snap, links=tuple(lk for lk in snap.links if "acc-sman3" not in (lk.a_device, lk.b_device)))
+    lonely = replace(
+        snap, links=tuple(lk for lk in snap.links if "acc-sman3" not in (lk.a_device, lk.b_device))
+    )
     st = analyze(build_graph(lonely)).sites[site_of(snap, "acc-sman3")]
     assert (st.state, st.reason) == ("unknown", "not_linked")
 

@@ -12,27 +12,47 @@ from topology.snapshot import NetworkSnapshot
 
 
 def _nb(device: str, local: str, remote: str, port: str, **kw: str) -> NeighborRecordView:
-    fields = {"protocol": "lldp", "chassis_id": "", "chassis_id_kind": "local", "port_id": port,
-              "port_id_kind": "interface_name", "system_name": remote}
+    fields = {
+        "protocol": "lldp",
+        "chassis_id": "",
+        "chassis_id_kind": "local",
+        "port_id": port,
+        "port_id_kind": "interface_name",
+        "system_name": remote,
+    }
     fields.update(kw)
     return NeighborRecordView(device=device, local_port=local, **fields)  # type: ignore[arg-type]
 
 
 def _two_switches(**extra: object) -> NetworkSnapshot:
-    devices = (DeviceRecord("core", "10.0.0.1", "core", "HQ", state="up", sys_name="core.example.net"),
-               DeviceRecord("sw1", "10.0.0.2", "access", "School", state="up", sys_name="sw1"))
-    ifaces = (InterfaceRecord("core", "GigabitEthernet0/1", descr="GigabitEthernet0/1", oper_status="up",
-                              admin_status="up", speed_bps=10**9),
-              InterfaceRecord("core", "GigabitEthernet0/2", oper_status="up", admin_status="up"),
-              InterfaceRecord("sw1", "ge-0/0/1", oper_status="up", admin_status="up", mac="02:00:00:00:01:01"),
-              InterfaceRecord("sw1", "ge-0/0/2", oper_status="up", admin_status="up"))
+    devices = (
+        DeviceRecord("core", "10.0.0.1", "core", "HQ", state="up", sys_name="core.example.net"),
+        DeviceRecord("sw1", "10.0.0.2", "access", "School", state="up", sys_name="sw1"),
+    )
+    ifaces = (
+        InterfaceRecord(
+            "core",
+            "GigabitEthernet0/1",
+            descr="GigabitEthernet0/1",
+            oper_status="up",
+            admin_status="up",
+            speed_bps=10**9,
+        ),
+        InterfaceRecord("core", "GigabitEthernet0/2", oper_status="up", admin_status="up"),
+        InterfaceRecord("sw1", "ge-0/0/1", oper_status="up", admin_status="up", mac="02:00:00:00:01:01"),
+        InterfaceRecord("sw1", "ge-0/0/2", oper_status="up", admin_status="up"),
+    )
     snap = NetworkSnapshot((SiteRecord("HQ", "core"), SiteRecord("School", "school")), devices, ifaces)
     return replace(snap, **extra)  # type: ignore[arg-type]
 
 
 def test_a_link_seen_from_both_ends_is_one_link() -> None:
-    snap = _two_switches(neighbors=(_nb("core", "Gi0/1", "sw1", "ge-0/0/1"),
-                                    _nb("sw1", "ge-0/0/1", "core.example.net", "Gi0/1")))
+    snap = _two_switches(
+        neighbors=(
+            _nb("core", "Gi0/1", "sw1", "ge-0/0/1"),
+            _nb("sw1", "ge-0/0/1", "core.example.net", "Gi0/1"),
+        )
+    )
     g = build_graph(snap)
     assert len(g.links) == 1
     link = next(iter(g.links.values()))
@@ -49,8 +69,13 @@ def test_one_sided_sighting_is_kept_and_marked() -> None:
 
 
 def test_two_fibers_between_one_pair_are_two_edges() -> None:
-    snap = _two_switches(neighbors=(_nb("core", "Gi0/1", "sw1", "ge-0/0/1"), _nb("core", "Gi0/2", "sw1", "ge-0/0/2"),
-                                    _nb("sw1", "ge-0/0/2", "core", "GigabitEthernet0/2")))
+    snap = _two_switches(
+        neighbors=(
+            _nb("core", "Gi0/1", "sw1", "ge-0/0/1"),
+            _nb("core", "Gi0/2", "sw1", "ge-0/0/2"),
+            _nb("sw1", "ge-0/0/2", "core", "GigabitEthernet0/2"),
+        )
+    )
     g = build_graph(snap)
     assert len(g.links) == 2
     assert g.graph.number_of_edges("core", "sw1") == 2
@@ -74,8 +99,11 @@ def test_discovery_corrects_a_declared_port_and_keeps_the_declaration() -> None:
 
 
 def test_unknown_neighbor_becomes_an_unknown_node() -> None:
-    snap = _two_switches(neighbors=(_nb("core", "Gi0/2", "ap-lobby", "eth0", chassis_id="aa:bb:cc:00:00:01",
-                                        chassis_id_kind="mac"),))
+    snap = _two_switches(
+        neighbors=(
+            _nb("core", "Gi0/2", "ap-lobby", "eth0", chassis_id="aa:bb:cc:00:00:01", chassis_id_kind="mac"),
+        )
+    )
     g = build_graph(snap)
     node = g.nodes["unknown:ap-lobby"]
     assert not node.known and node.label == "ap-lobby"
@@ -101,8 +129,13 @@ def test_link_status_from_both_ends() -> None:
     assert _status(snap)[0] == "up"
 
     def edit(**kw: object) -> NetworkSnapshot:
-        return replace(snap, interfaces=tuple(replace(i, **kw) if (i.device, i.name) == ("acc-smpn1", "sfp1")
-                                              else i for i in snap.interfaces))  # type: ignore[arg-type]
+        return replace(
+            snap,
+            interfaces=tuple(
+                replace(i, **kw) if (i.device, i.name) == ("acc-smpn1", "sfp1") else i
+                for i in snap.interfaces
+            ),
+        )  # type: ignore[arg-type]
 
     assert _status(edit(oper_status="down")) == ("down", "acc-smpn1:sfp1 is down")
     assert _status(edit(oper_status="lowerLayerDown"))[0] == "down"
@@ -112,9 +145,18 @@ def test_link_status_from_both_ends() -> None:
     assert _status(edit(rx_dbm=-26.0, rx_low_alarm_dbm=-28.0))[0] == "degraded"
     assert _status(edit(rx_dbm=-20.0, rx_low_alarm_dbm=-28.0))[0] == "up"
     assert _status(edit(oper_status="unknown"))[0] == "up"
-    assert _status(replace(edit(oper_status="unknown"), interfaces=tuple(
-        replace(i, oper_status=None) if i.device == "dist-utara" or i.device == "acc-smpn1" else i
-        for i in edit().interfaces)))[0] == "unknown"
+    assert (
+        _status(
+            replace(
+                edit(oper_status="unknown"),
+                interfaces=tuple(
+                    replace(i, oper_status=None) if i.device == "dist-utara" or i.device == "acc-smpn1" else i
+                    for i in edit().interfaces
+                ),
+            )
+        )[0]
+        == "unknown"
+    )
     strict = build_graph(edit(in_errors_per_s=0.5), LinkThresholds(error_rate_per_s=0.1))
     assert strict.link_at("dist-utara", "sfp1").status == "degraded"  # type: ignore[union-attr]
 
@@ -122,8 +164,13 @@ def test_link_status_from_both_ends() -> None:
 def test_a_silent_devices_stale_interfaces_are_not_evidence() -> None:
     snap = magelang()
     devices = tuple(replace(d, state="down") if d.name == "acc-smpn1" else d for d in snap.devices)
-    stale_down = replace(snap, devices=devices, interfaces=tuple(
-        replace(i, oper_status="down") if i.device == "acc-smpn1" else i for i in snap.interfaces))
+    stale_down = replace(
+        snap,
+        devices=devices,
+        interfaces=tuple(
+            replace(i, oper_status="down") if i.device == "acc-smpn1" else i for i in snap.interfaces
+        ),
+    )
     assert _status(stale_down)[0] == "up", "dist-utara still reports its port up"
 
 

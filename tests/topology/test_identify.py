@@ -33,9 +33,13 @@ def _inventory() -> tuple[list[DeviceRecord], list[InterfaceRecord], dict[str, s
             continue
         dev = f"dev{i}-{host_part(name)}"
         by_name[host_part(name)] = dev
-        devices[dev] = DeviceRecord(dev, row.get("mgmt_address") or f"10.99.0.{i}", "access",
-                                    sys_name=host_part(name),
-                                    chassis_macs=tuple(sorted(macs.get(host_part(name), ()))))
+        devices[dev] = DeviceRecord(
+            dev,
+            row.get("mgmt_address") or f"10.99.0.{i}",
+            "access",
+            sys_name=host_part(name),
+            chassis_macs=tuple(sorted(macs.get(host_part(name), ()))),
+        )
     for _, row in ROWS:
         dev = by_name.get(host_part(row.get("neighbor_name") or ""))
         port = row.get("neighbor_port_id") or row.get("neighbor_interface")
@@ -63,7 +67,7 @@ def test_neighbors_resolve_by_name_with_or_without_domain() -> None:
 
 
 def test_neighbors_resolve_by_chassis_mac_alone() -> None:
-    devices, ifaces, by_name = _inventory()
+    devices, ifaces, _by_name = _inventory()
     index = DeviceIndex(devices, ifaces)
     owners: dict[str, set[str]] = {}
     for d in devices:
@@ -86,7 +90,7 @@ def test_neighbors_resolve_by_chassis_mac_alone() -> None:
 
 
 def test_neighbors_resolve_by_management_address_alone() -> None:
-    devices, ifaces, by_name = _inventory()
+    devices, ifaces, _by_name = _inventory()
     index = DeviceIndex(devices, ifaces)
     count: dict[str, int] = {}
     for d in devices:
@@ -124,12 +128,15 @@ def test_mac_port_ids_resolve_to_the_port_with_that_mac() -> None:
     rows = [r for _, r in ROWS if normalize_mac(as_view(r).port_id)]
     assert len(rows) >= 5
     devices = [DeviceRecord(f"d{i}", f"10.0.0.{i}", "access") for i in range(len(rows))]
-    ifaces = [InterfaceRecord(f"d{i}", "port1", mac=normalise_mac(as_view(r).port_id)) for i, r in enumerate(rows)]
+    ifaces = [
+        InterfaceRecord(f"d{i}", "port1", mac=normalise_mac(as_view(r).port_id)) for i, r in enumerate(rows)
+    ]
     ifaces += [InterfaceRecord(f"d{i}", "port2", mac=f"02:00:00:00:00:{i:02x}") for i in range(len(rows))]
     index = DeviceIndex(devices, ifaces)
     for i, row in enumerate(rows):
-        view = replace(as_view(row), system_name=None, chassis_id="", management_address=None,
-                       port_id_kind="mac")
+        view = replace(
+            as_view(row), system_name=None, chassis_id="", management_address=None, port_id_kind="mac"
+        )
         device, _ = index.device_for(replace(view, chassis_id=view.port_id))
         assert device == f"d{i}"
         assert index.port_for(f"d{i}", view) == "port1"
@@ -139,8 +146,11 @@ def test_librenms_local_ports_map_to_ifname() -> None:
     """A CLI local port (``GigabitEthernet1/0/3``) maps to the stored ifName (``Gi1/0/3``)."""
     checked = 0
     for path in sorted(LIBRENMS.glob("*.json")):
-        links = json.loads(path.read_text())["discovery-protocols"]["discovery"]["links"] \
-            if "discovery-protocols" in json.loads(path.read_text()) else []
+        links = (
+            json.loads(path.read_text())["discovery-protocols"]["discovery"]["links"]
+            if "discovery-protocols" in json.loads(path.read_text())
+            else []
+        )
         if not links:
             continue
         ifaces = [InterfaceRecord("dev", lk["ifName"], descr=lk["ifDescr"]) for lk in links]
@@ -168,14 +178,21 @@ def test_librenms_mac_port_ids_normalise() -> None:
     assert seen >= 15
 
 
-@pytest.mark.parametrize("hostile", [
-    NeighborRecordView("a", "p", "lldp", "", "", "", ""),
-    NeighborRecordView("a", "p", "lldp", "\x00" * 50, "mac", "'\"<>&", "local", "x" * 5000, "\n\t", "::"),
-    NeighborRecordView("a", "p", "lldp", "00:00:00:00:00:00", "mac", "ff ff", "mac", None, ".", "0.0.0.0"),
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        NeighborRecordView("a", "p", "lldp", "", "", "", ""),
+        NeighborRecordView("a", "p", "lldp", "\x00" * 50, "mac", "'\"<>&", "local", "x" * 5000, "\n\t", "::"),
+        NeighborRecordView(
+            "a", "p", "lldp", "00:00:00:00:00:00", "mac", "ff ff", "mac", None, ".", "0.0.0.0"
+        ),
+    ],
+)
 def test_hostile_neighbors_resolve_to_nothing_without_crashing(hostile: NeighborRecordView) -> None:
-    index = DeviceIndex([DeviceRecord("sw", "10.0.0.1", "core", sys_name="sw")],
-                        [InterfaceRecord("sw", "Gi0/1", mac="00:11:22:33:44:55")])
+    index = DeviceIndex(
+        [DeviceRecord("sw", "10.0.0.1", "core", sys_name="sw")],
+        [InterfaceRecord("sw", "Gi0/1", mac="00:11:22:33:44:55")],
+    )
     res = index.resolve(hostile)
     assert res.device is None
     assert res.port is None

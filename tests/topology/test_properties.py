@@ -30,7 +30,9 @@ class Net:
 @st.composite
 def nets(draw: st.DrawFn) -> Net:
     n = draw(st.integers(2, 11))
-    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.booleans()).filter(lambda t: t[0] != t[1])
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.booleans()).filter(
+        lambda t: t[0] != t[1]
+    )
     edges = draw(st.lists(pairs, min_size=1, max_size=n * 2))
     failed = draw(st.frozensets(st.integers(0, n - 1), max_size=2))
     roots = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2))))
@@ -39,13 +41,17 @@ def nets(draw: st.DrawFn) -> Net:
 
 def snapshot(net: Net) -> NetworkSnapshot:
     sites = tuple(SiteRecord(f"s{i}", "school") for i in range(net.n))
-    devices = tuple(DeviceRecord(f"d{i}", "", "access", f"s{i}", state="down" if i in net.failed else "up")
-                    for i in range(net.n))
+    devices = tuple(
+        DeviceRecord(f"d{i}", "", "access", f"s{i}", state="down" if i in net.failed else "up")
+        for i in range(net.n)
+    )
     ifaces, links = [], []
     for k, (a, b, up) in enumerate(net.edges):
         status = "up" if up else "down"
-        ifaces += [InterfaceRecord(f"d{a}", f"p{k}", oper_status=status),
-                   InterfaceRecord(f"d{b}", f"p{k}", oper_status=status)]
+        ifaces += [
+            InterfaceRecord(f"d{a}", f"p{k}", oper_status=status),
+            InterfaceRecord(f"d{b}", f"p{k}", oper_status=status),
+        ]
         links.append(LinkRecord(f"d{a}", f"p{k}", f"d{b}", f"p{k}"))
     return NetworkSnapshot(sites, devices, tuple(ifaces), tuple(links))
 
@@ -82,7 +88,7 @@ FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(nets())
 def test_reachability_and_site_states_match_brute_force(net: Net) -> None:
-    az, a, w, roots, base = _setup(net)
+    az, a, _w, roots, base = _setup(net)
     assert a.reachable_devices() == base
     design = az.graph.graph
     for i in range(net.n):
@@ -98,7 +104,7 @@ def test_reachability_and_site_states_match_brute_force(net: Net) -> None:
 @FAST
 @given(nets())
 def test_bridges_and_articulation_points_match_brute_force(net: Net) -> None:
-    az, a, w, roots, base = _setup(net)
+    _az, a, w, roots, base = _setup(net)
     expected: dict[tuple[str, str], set[str]] = {}
     for u, v, key in list(w.edges(keys=True)):
         if u in base:
@@ -143,7 +149,7 @@ def test_what_if_matches_brute_force(net: Net, data: st.DataObject) -> None:
 @FAST
 @given(nets())
 def test_disjoint_paths_match_max_flow(net: Net) -> None:
-    az, a, w, roots, base = _setup(net)
+    _az, a, w, roots, base = _setup(net)
     for i in range(net.n):
         dev = f"d{i}"
         if dev not in base:
@@ -168,7 +174,7 @@ def _flow(w: nx.MultiGraph, roots: list[str], dev: str) -> int:
 @FAST
 @given(nets())
 def test_causes_are_on_the_border_and_restoring_them_helps(net: Net) -> None:
-    az, a, w, roots, base = _setup(net)
+    az, a, _w, roots, base = _setup(net)
     g = az.graph
     for st_ in a.sites.values():
         if st_.state != "disconnected":
