@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import get_locale
@@ -22,7 +22,7 @@ from topology.cause import site_text
 from topology.layout import compute_positions, load_positions, save_new_positions
 from web import history, readers
 from web.layout import radial_layout
-from web.views import OutageView, SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
+from web.views import SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
 
 STATE_WORDS = {"connected": "online", "degraded": "degraded", "disconnected": "offline", "unknown": "unknown"}
 CANVAS, MARGIN = 1000.0, 40.0
@@ -70,11 +70,8 @@ class Availability:
 
 
 def site_availability(session: Session, site: str, now: datetime | None = None) -> Availability:
-    now = now or datetime.now(UTC)
-    outages: list[OutageView] = history.outages_touching(session, now - timedelta(days=30), now)
-    return Availability(
-        history.availability(outages, site, 7, now), history.availability(outages, site, 30, now)
-    )
+    percent = history.site_availability(session, site, now)
+    return Availability(days_7=percent["7d"], days_30=percent["30d"])
 
 
 def _fit(positions: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:

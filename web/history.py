@@ -1,7 +1,6 @@
-"""Read functions for what happened: outages, events, job runs, poll runs, traffic history.
-
-Kept apart from ``web.readers`` (current state) because these are time-windowed and
-filtered; all return frozen records from ``web.views``.
+"""What happened, for the pages: outages, events and job runs from ``netops.monitor.queries``
+(the monitor's read functions, one JSON shape with the CLI), plus what only the web needs:
+a device's events and polls, overrun counts and traffic history for the charts.
 """
 
 from __future__ import annotations
@@ -12,115 +11,53 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inventory.models import CounterRecord, CounterRollup, Device, Event, JobRun, Outage, PollRun
-from web.views import EventView, JobRunView, OutageView, PollRunView
+from inventory.models import CounterRecord, CounterRollup, Device, Event, JobRun, PollRun
+from netops.monitor import queries as monitor
+from netops.monitor.availability import availability
+from netops.monitor.queries import EventView, JobRunView, JobStatus, OutageView
+from web.views import PollRunView
+
+__all__ = ["EventView", "JobRunView", "JobStatus", "OutageView"]
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _outage_view(o: Outage, now: datetime) -> OutageView:
-    end = o.ended_at or now
-    return OutageView(
-        id=o.id,
-        root_cause_type=o.root_cause_type,
-        root_cause=o.root_cause,
-        cause_text=o.cause_text,
-        started_at=o.started_at,
-        ended_at=o.ended_at,
-        duration_s=max(0.0, (end - o.started_at).total_seconds()),
-        affected_sites=tuple(o.affected_sites or ()),
-        affected_devices=tuple(o.affected_devices or ()),
-        flapping=o.flapping,
-    )
-
-
-def list_outages(
-    session: Session, *, active: bool | None = None, limit: int = 500, now: datetime | None = None
-) -> list[OutageView]:
+def list_outages(session: Session, *, active: bool | None = None, limit: int = 500) -> list[OutageView]:
     """Outages newest first; ``active=True`` only open ones, ``False`` only closed ones."""
-    now = now or _now()
-    stmt = select(Outage).order_by(Outage.started_at.desc()).limit(limit)
     if active is True:
-        stmt = stmt.where(Outage.ended_at.is_(None))
-    elif active is False:
-        stmt = stmt.where(Outage.ended_at.is_not(None))
-    return [_outage_view(o, now) for o in session.scalars(stmt)]
+        return sorted(monitor.active_outages(session), key=lambda o: o.started_at, reverse=True)
+    outages = monitor.outage_history(session, limit=limit)
+    return [o for o in outages if o.ended_at is not None] if active is False else outages
 
 
-def outages_touching(session: Session, since: datetime, now: datetime | None = None) -> list[OutageView]:
-    """Outages open at any moment after ``since`` (for availability)."""
-    now = now or _now()
-    stmt = select(Outage).where((Outage.ended_at.is_(None)) | (Outage.ended_at >= since))
-    return [_outage_view(o, now) for o in session.scalars(stmt)]
+def site_availability(session: Session, site: str, now: datetime | None = None) -> dict[str, float]:
+    """Percent available per window ("7d", "30d") from the monitor's outage arithmetic."""
+    rows = availability(session, "site", [site], now or _now(), windows=("7d", "30d"))
+    return {row.window: row.percent for row in rows}
 
 
-def availability(outages: list[OutageView], site: str, days: int, now: datetime | None = None) -> float:
-    """Share of the last ``days`` days in which ``site`` was in no outage (overlaps merged)."""
-    now = now or _now()
-    start = now - timedelta(days=days)
-    spans = sorted(
-        (max(o.started_at, start), min(o.ended_at or now, now)) for o in outages if site in o.affected_sites
-    )
-    down, cursor = 0.0, start
-    for begin, end in spans:
-        begin = max(begin, cursor)
-        if end > begin:
-            down += (end - begin).total_seconds()
-            cursor = end
-    return 100.0 * (1.0 - down / (days * 86400.0))
+def list_events(session: Session, *, limit: int = 100) -> list[EventView]:
+    return monitor.events(session, limit=limit)
 
 
-def list_events(
-    session: Session, *, limit: int = 100, element: str | None = None, since: datetime | None = None
-) -> list[EventView]:
-    stmt = select(Event).order_by(Event.at.desc()).limit(limit)
-    if element is not None:
-        stmt = stmt.where(Event.element.contains(element))
-    if since is not None:
-        stmt = stmt.where(Event.at >= since)
+def device_events(session: Session, device: str, limit: int = 30) -> list[EventView]:
+    """Events of the device itself and of its links and interfaces (``dev:port--...``)."""
+    like = select(Event).where((Event.element == device) | Event.element.contains(f"{device}:"))
+    rows = session.scalars(like.order_by(Event.at.desc(), Event.id.desc()).limit(limit))
     return [
-        EventView(
-            at=e.at,
-            element_type=e.element_type,
-            element=e.element,
-            old_state=e.old_state,
-            new_state=e.new_state,
-            evidence=e.evidence,
-        )
-        for e in session.scalars(stmt)
+        EventView(e.id, e.at, e.element_type, e.element, e.old_state, e.new_state, e.evidence, e.outage_id)
+        for e in rows
     ]
 
 
-def _job_run_view(r: JobRun) -> JobRunView:
-    return JobRunView(
-        id=r.id,
-        job=r.job,
-        started_at=r.started_at,
-        finished_at=r.finished_at,
-        duration_s=r.duration_s,
-        devices_polled=r.devices_polled,
-        devices_failed=r.devices_failed,
-        overrun=r.overrun,
-        trigger=r.trigger,
-        result=r.result,
-        errors=r.errors,
-    )
+def job_runs(session: Session, job: str | None = None, limit: int = 50) -> list[JobRunView]:
+    return monitor.job_runs(session, job, limit)
 
 
-def last_job_runs(session: Session) -> dict[str, JobRunView]:
-    """The latest run of every job that ever ran."""
-    latest = select(JobRun.job, func.max(JobRun.id).label("id")).group_by(JobRun.job).subquery()
-    stmt = select(JobRun).join(latest, JobRun.id == latest.c.id)
-    return {r.job: _job_run_view(r) for r in session.scalars(stmt)}
-
-
-def job_history(session: Session, job: str | None = None, limit: int = 50) -> list[JobRunView]:
-    stmt = select(JobRun).order_by(JobRun.started_at.desc()).limit(limit)
-    if job is not None:
-        stmt = stmt.where(JobRun.job == job)
-    return [_job_run_view(r) for r in session.scalars(stmt)]
+def job_statuses(session: Session) -> list[JobStatus]:
+    return monitor.job_statuses(session)
 
 
 def overrun_counts(session: Session) -> dict[str, int]:

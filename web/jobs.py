@@ -1,9 +1,10 @@
-"""The jobs page's model: run history joined with the scheduler's live view, and its controls.
+"""The jobs page's model: run history joined with the scheduler's view, and its controls.
 
 The web never runs a collector. "Run now", "pause" and "resume" go through a
 ``SchedulerControl`` the service hands to ``create_app`` (``netops run`` passes its running
-scheduler). Without one (``netops serve`` alone) the page shows history and the actions
-answer 503.
+``netops.scheduler.Scheduler``). Without one (``netops serve`` alone) next runs and paused
+flags come from the stored job table (``netops.monitor.queries.job_statuses``) and the
+actions answer 503.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from web.views import JobRunView
+from netops.monitor.queries import JobRunView, JobStatus
 
-KNOWN_JOBS = ("status", "counters", "discovery", "ssh")
 ACTIONS = ("run", "pause", "resume")
 
 
@@ -34,9 +34,9 @@ class SchedulerControl(Protocol):
     """The running scheduler's controls (``netops.scheduler.Scheduler`` fits)."""
 
     def jobs(self) -> Sequence[ScheduledJob]: ...
-    def run_now(self, job: str) -> None: ...
-    def pause(self, job: str) -> None: ...
-    def resume(self, job: str) -> None: ...
+    def run_now(self, job_id: str) -> None: ...
+    def pause(self, job_id: str) -> None: ...
+    def resume(self, job_id: str) -> None: ...
 
 
 class UnknownJob(LookupError):
@@ -46,30 +46,45 @@ class UnknownJob(LookupError):
 @dataclass(frozen=True, slots=True)
 class JobOverview:
     name: str
+    interval_s: int | None
     next_run_at: datetime | None
-    paused: bool | None  # None: no scheduler attached, state unknown
+    paused: bool
     last: JobRunView | None
     overruns: int
 
 
 def overview(
-    last_runs: Mapping[str, JobRunView], overruns: Mapping[str, int], control: SchedulerControl | None
+    stored: Sequence[JobStatus], overruns: Mapping[str, int], control: SchedulerControl | None
 ) -> list[JobOverview]:
-    scheduled = {job.job_id: job for job in control.jobs()} if control is not None else {}
-    names = sorted(
-        set(KNOWN_JOBS) | set(last_runs) | set(scheduled),
-        key=lambda n: (KNOWN_JOBS.index(n) if n in KNOWN_JOBS else len(KNOWN_JOBS), n),
-    )
-    return [
-        JobOverview(
-            name=name,
-            next_run_at=scheduled[name].next_run if name in scheduled else None,
-            paused=scheduled[name].paused if name in scheduled else None,
-            last=last_runs.get(name),
-            overruns=overruns.get(name, 0),
+    """Stored jobs and their last runs; a live scheduler's next run and pause state win."""
+    live = {job.job_id: job for job in control.jobs()} if control is not None else {}
+    rows = []
+    for status in stored:
+        job = live.get(status.job)
+        rows.append(
+            JobOverview(
+                name=status.job,
+                interval_s=status.interval_s,
+                next_run_at=job.next_run if job else status.next_run,
+                paused=job.paused if job else status.paused,
+                last=status.last_run,
+                overruns=overruns.get(status.job, 0),
+            )
         )
-        for name in names
+    known = {row.name for row in rows}
+    rows += [
+        JobOverview(
+            name=j.job_id,
+            interval_s=None,
+            next_run_at=j.next_run,
+            paused=j.paused,
+            last=None,
+            overruns=overruns.get(j.job_id, 0),
+        )
+        for j in live.values()
+        if j.job_id not in known
     ]
+    return sorted(rows, key=lambda r: r.name)
 
 
 def act(control: SchedulerControl, job: str, action: str) -> None:

@@ -73,9 +73,9 @@ def _job_metrics(session: Session) -> Iterator[Metric]:
     duration = GaugeMetricFamily(
         "netops_poll_duration_seconds", "Duration of the last cycle of a job", labels=["job"]
     )
-    for job, run in history.last_job_runs(session).items():
-        if run.duration_s is not None:
-            duration.add_metric([job], run.duration_s)
+    for status in history.job_statuses(session):
+        if status.last_run is not None and status.last_run.duration_s is not None:
+            duration.add_metric([status.job], status.last_run.duration_s)
     yield duration
 
 

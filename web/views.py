@@ -107,45 +107,6 @@ class SiteView:
 
 
 @dataclass(frozen=True, slots=True)
-class OutageView:
-    id: int
-    root_cause_type: str
-    root_cause: str
-    cause_text: str | None
-    started_at: datetime
-    ended_at: datetime | None
-    duration_s: float
-    affected_sites: tuple[str, ...]
-    affected_devices: tuple[str, ...]
-    flapping: bool
-
-
-@dataclass(frozen=True, slots=True)
-class EventView:
-    at: datetime
-    element_type: str
-    element: str
-    old_state: str | None
-    new_state: str
-    evidence: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class JobRunView:
-    id: int
-    job: str
-    started_at: datetime
-    finished_at: datetime | None
-    duration_s: float | None
-    devices_polled: int
-    devices_failed: int
-    overrun: bool
-    trigger: str
-    result: str
-    errors: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class PollRunView:
     device: str
     job: str

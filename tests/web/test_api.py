@@ -26,8 +26,9 @@ def test_openapi_matches_routes(app: Flask, client_as: Client) -> None:
         == "#/components/schemas/SiteStatus"
     )
     assert "401" in sites["responses"] and "403" in sites["responses"]
-    props = doc["components"]["schemas"]["OutageView"]["properties"]
-    assert props["started_at"] == {"type": "string", "format": "date-time"}
+    props = doc["components"]["schemas"]["DeviceView"]["properties"]
+    assert props["state_since"] == {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+    assert doc["components"]["schemas"]["Outage"]["properties"]["root_cause"]["type"] == "object"
 
 
 def test_openapi_schemas_describe_the_answers(client_as: Client) -> None:
@@ -58,8 +59,8 @@ def test_outages_active_filter(client_as: Client) -> None:
     client = client_as("helpdesk")
     active = client.get("/api/v1/outages?active=true").get_json()
     closed = client.get("/api/v1/outages?active=false").get_json()
-    assert [o["root_cause"] for o in active] == ["dist-utara:sfp2--acc-sdn1:sfp1"]
-    assert [o["root_cause"] for o in closed] == ["acc-smpn1"]
+    assert [o["root_cause"] for o in active] == [{"type": "link", "name": "dist-utara:sfp2--acc-sdn1:sfp1"}]
+    assert [o["root_cause"]["name"] for o in closed] == ["acc-smpn1"]
     assert closed[0]["duration_s"] == 7200 and closed[0]["ended_at"].endswith("Z")
     assert client.get("/api/v1/events?limit=abc").status_code == 400
 

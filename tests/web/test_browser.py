@@ -28,8 +28,15 @@ from web import create_app
 from web.auth.accounts import add_user
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCHOOL, SWITCH, UPLINK = "SMP Negeri 1 Magelang", "acc-smpn1", "dist-utara"
 LINK_KEY = "acc-smpn1:sfp1|dist-utara:sfp1"
@@ -60,7 +67,9 @@ def testbed() -> Iterator[beds.Testbed]:
 
 
 @pytest.fixture(scope="module")
-def service(testbed: beds.Testbed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine, str]]:
+def service(
+    testbed: beds.Testbed, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, Engine, str]]:
     from werkzeug.serving import make_server
 
     settings = load_settings(environ={"NETOPS_DATA_DIR": str(tmp_path_factory.mktemp("web") / "var")})
@@ -112,7 +121,9 @@ def _check_school(page: Any, base: str, query: str, shot: str) -> tuple[str, str
     return answer.get_attribute("data-state") or "", answer.inner_text()
 
 
-def _poll_until(settings: Settings, engine: Engine, bed: beds.Testbed, state: str, timeout_s: float = 30) -> None:
+def _poll_until(
+    settings: Settings, engine: Engine, bed: beds.Testbed, state: str, timeout_s: float = 30
+) -> None:
     """Status cycles until the school's uplink has ``state`` (net-snmp caches ifTable ~3 s)."""
     from web.readers import list_links
 
@@ -120,7 +131,11 @@ def _poll_until(settings: Settings, engine: Engine, bed: beds.Testbed, state: st
     while True:
         path = poll_status(settings, engine, bed.inventory)
         with session_scope(engine) as session:
-            link = next(lk for lk in list_links(session, device=SWITCH) if lk.a_device == UPLINK or lk.b_device == UPLINK)
+            link = next(
+                lk
+                for lk in list_links(session, device=SWITCH)
+                if lk.a_device == UPLINK or lk.b_device == UPLINK
+            )
         if link.state == state:
             print(f"polled via {path}: {link.name} {state}")
             return

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from web.history import availability
 from web.layout import radial_layout
 from web.search import rank
-from web.views import OutageView
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 NAMES = [
@@ -40,30 +38,6 @@ def test_search_finds_the_intended_site(query: str, best: str) -> None:
 def test_search_numbers_must_match() -> None:
     assert all(name != "SMA Negeri 1 Magelang" for _, name in rank("sma 3", NAMES, [[n] for n in NAMES]))
     assert rank("xyz", NAMES, [[n] for n in NAMES]) == []
-
-
-def _outage(site: str, start_h: float, end_h: float | None) -> OutageView:
-    start = NOW - timedelta(hours=start_h)
-    end = NOW - timedelta(hours=end_h) if end_h is not None else None
-    return OutageView(
-        id=1,
-        root_cause_type="link",
-        root_cause="x",
-        cause_text=None,
-        started_at=start,
-        ended_at=end,
-        duration_s=0,
-        affected_sites=(site,),
-        affected_devices=(),
-        flapping=False,
-    )
-
-
-def test_availability_merges_overlaps_and_clips_to_window() -> None:
-    outages = [_outage("A", 10, 8), _outage("A", 9, 7), _outage("B", 5, 1), _outage("A", 24 * 40, 24 * 39)]
-    assert availability(outages, "A", 7, NOW) == pytest.approx(100 * (1 - 3 / (7 * 24)))
-    assert availability(outages, "C", 30, NOW) == 100.0
-    assert availability([_outage("A", 1, None)], "A", 7, NOW) == pytest.approx(100 * (1 - 1 / (7 * 24)))
 
 
 ROLES = {"core": "core", "d1": "distribution", "d2": "distribution", "s1": "access", "s2": "access"}

@@ -26,7 +26,11 @@ from netops.config import Settings
 IF_OPER = "1.3.6.1.2.1.2.2.1.8"  # IF-MIB::ifOperStatus
 IF_ADMIN = "1.3.6.1.2.1.2.2.1.7"  # IF-MIB::ifAdminStatus
 STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent", 7: "lowerLayerDown"}
-KINDS = (("school", {"sd", "smp", "sma", "smk"}), ("health", {"puskesmas", "rsud"}), ("district", {"kecamatan"}))
+KINDS = (
+    ("school", {"sd", "smp", "sma", "smk"}),
+    ("health", {"puskesmas", "rsud"}),
+    ("district", {"kecamatan"}),
+)
 
 
 def _kind(site: str, role: str) -> str:
@@ -38,7 +42,9 @@ def _kind(site: str, role: str) -> str:
 
 def import_testbed(engine: Engine, inventory: dict[str, Any]) -> None:
     with session_scope(engine) as session:
-        cred = Credential(name="tb-v2c", type="snmp", snmp_version="2c", community=inventory["snmp"]["community"])
+        cred = Credential(
+            name="tb-v2c", type="snmp", snmp_version="2c", community=inventory["snmp"]["community"]
+        )
         session.add(cred)
         sites: dict[str, Site] = {}
         ports: dict[tuple[str, str], Interface] = {}
@@ -51,7 +57,11 @@ def import_testbed(engine: Engine, inventory: dict[str, Any]) -> None:
                     contact_name=node.get("contact") or None,
                 )
             device = Device(
-                name=name, address=node["mgmt_address"], role=node["role"], platform="linux", site=site,
+                name=name,
+                address=node["mgmt_address"],
+                role=node["role"],
+                platform="linux",
+                site=site,
                 snmp_credential=cred,
             )
             session.add(device)
@@ -62,7 +72,9 @@ def import_testbed(engine: Engine, inventory: dict[str, Any]) -> None:
         for link in inventory["links"]:
             a, b = (ports[tuple(end.split(":", 1))] for end in (link["a"], link["b"]))  # type: ignore[index]
             first, second = sorted((a, b), key=lambda i: i.id)
-            session.add(Link(a_interface_id=first.id, b_interface_id=second.id, declared=True, source="declared"))
+            session.add(
+                Link(a_interface_id=first.id, b_interface_id=second.id, declared=True, source="declared")
+            )
 
 
 def service_poller_available() -> bool:
@@ -96,7 +108,10 @@ def _service_cycle(settings: Settings, engine: Engine) -> None:
 def _walk(address: str, community: str, oid: str) -> dict[int, int]:
     out = subprocess.run(
         ["snmpbulkwalk", "-v2c", "-c", community, "-Oneq", "-t", "1", "-r", "1", address, oid],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     ).stdout
     values = {}
     for line in out.splitlines():
@@ -123,7 +138,9 @@ def _walk_cycle(settings: Settings, engine: Engine, inventory: dict[str, Any]) -
         evaluate(session, settings, probes, now)
 
 
-def _store_ports(session: Session, device: str, oper: dict[int, int], admin: dict[int, int], now: datetime) -> None:
+def _store_ports(
+    session: Session, device: str, oper: dict[int, int], admin: dict[int, int], now: datetime
+) -> None:
     rows = session.scalars(select(Interface).join(Device).where(Device.name == device))
     for iface in rows:
         if iface.if_index in oper:

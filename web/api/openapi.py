@@ -73,7 +73,12 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
     record = getattr(view, "returns", None)
     ok: dict[str, Any] = {"description": "OK"}
     if record is not None:
-        schema = schema_of(record[0], components)
+        if isinstance(record[0], tuple):
+            name, body_schema = record[0]
+            components[name] = body_schema
+            schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+        else:
+            schema = schema_of(record[0], components)
         body = {"type": "array", "items": schema} if record[1] else schema
         ok["content"] = {"application/json": {"schema": body}}
     code = "202" if method == "post" else "200"

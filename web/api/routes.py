@@ -18,13 +18,28 @@ from web.api.openapi import openapi_document
 from web.api.serialize import to_json
 from web.auth.access import require_role
 from web.db import db_session
+from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
-from web.views import DeviceView, EventView, InterfaceView, LinkView, OutageView, SiteStatus
+from web.views import DeviceView, InterfaceView, LinkView, SiteStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
+_STR, _TIME = {"type": "string"}, {"type": "string", "format": "date-time"}
+OUTAGE_SCHEMA: dict[str, Any] = {  # the monitor's one JSON shape (netops.monitor.queries.OutageView.to_json)
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "root_cause": {"type": "object", "properties": {"type": _STR, "name": _STR}},
+        "affected_sites": {"type": "array", "items": _STR},
+        "affected_devices": {"type": "array", "items": _STR},
+        "started_at": _TIME,
+        "ended_at": {"anyOf": [_TIME, {"type": "null"}]},
+        "duration_s": {"type": "number"},
+        "flapping": {"type": "boolean"},
+    },
+}
 
 
-def returns(record: type, many: bool = True) -> Callable[[F], F]:
+def returns(record: type | tuple[str, dict[str, Any]], many: bool = True) -> Callable[[F], F]:
     def mark(view: F) -> F:
         view.returns = (record, many)  # type: ignore[attr-defined]
         return view
@@ -89,12 +104,13 @@ def topology() -> ResponseReturnValue:
 
 @bp.get("/outages")
 @require_role("helpdesk")
-@returns(OutageView)
+@returns(("Outage", OUTAGE_SCHEMA))
 def outages() -> ResponseReturnValue:
     """Outages newest first; ?active=true|false filters open or closed ones."""
     flag = request.args.get("active")
     active = None if flag is None else flag.lower() in ("1", "true", "yes")
-    return jsonify(to_json(history.list_outages(db_session(), active=active, limit=_limit(500, 5000))))
+    outages = history.list_outages(db_session(), active=active, limit=_limit(500, 5000))
+    return jsonify([o.to_json() for o in outages])
 
 
 @bp.get("/events")
@@ -114,7 +130,7 @@ def jobs() -> ResponseReturnValue:
     return jsonify(
         to_json(
             overview(
-                history.last_job_runs(session),
+                history.job_statuses(session),
                 history.overrun_counts(session),
                 current_app.extensions["netops.scheduler"],
             )

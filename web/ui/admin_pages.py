@@ -35,8 +35,8 @@ def jobs() -> ResponseReturnValue:
     control = current_app.extensions["netops.scheduler"]
     return render_template(
         "ui/jobs.html",
-        jobs=overview(history.last_job_runs(session), history.overrun_counts(session), control),
-        runs=history.job_history(session, request.args.get("job"), limit=50),
+        jobs=overview(history.job_statuses(session), history.overrun_counts(session), control),
+        runs=history.job_runs(session, request.args.get("job"), limit=50),
         control=control is not None,
         form=ActionForm(),
     )

@@ -48,7 +48,7 @@ def device(name: str) -> ResponseReturnValue:
         charts=charts,
         neighbors=readers.list_neighbors(session, name),
         links=readers.list_links(session, device=name),
-        events=history.list_events(session, limit=30, element=name),
+        events=history.device_events(session, name),
         outages=outages[:20],
         polls=history.poll_runs(session, name),
     )

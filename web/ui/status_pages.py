@@ -11,9 +11,9 @@ from flask.typing import ResponseReturnValue
 from web import composite, history, readers
 from web.auth.access import require_role
 from web.db import db_session
+from web.history import OutageView
 from web.search import rank
 from web.ui import bp
-from web.views import OutageView
 
 SORT_KEYS = {
     "name": lambda s: s.site.name.lower(),
@@ -38,7 +38,7 @@ def dashboard() -> ResponseReturnValue:
         link_counts=readers.link_state_counts(links),
         outages=active,
         events=history.list_events(session, limit=15),
-        job_runs=history.job_history(session, limit=8),
+        job_runs=history.job_runs(session, limit=8),
     )
 
 
