@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import json
 import logging
 import secrets
@@ -144,20 +143,24 @@ def demo_logins(engine: Engine, directory: Path) -> dict[str, str]:
     return logins
 
 
-def first_discovery(settings: Settings, engine: Engine, echo: Echo) -> None:
-    """Discovery before the web opens, so the map already has its links."""
-    try:
-        discovery = importlib.import_module("netops.discovery")
-    except ImportError:
-        echo("discovery: netops.discovery is not in this build; the scheduler's discovery job runs it")
-        return
-    run: Any = getattr(discovery, "discover", None) or getattr(discovery, "run_discovery", None)
-    if run is None:
-        echo("discovery: no entry point found in netops.discovery; the scheduler's discovery job will run")
-        return
+def first_discovery(settings: Settings, engine: Engine, seed: str, port: int, echo: Echo) -> None:
+    """Crawl from the core by LLDP (``netops.discovery``) before the web opens, so the map
+    already has every discovered fiber; the scheduled discovery job keeps it fresh."""
+    import asyncio
+
+    from collectors.targets import Secret, SnmpV2c
+    from netops import discovery, tasks
+
     started = time.monotonic()
-    run(settings, engine)
-    echo(f"discovery: done in {time.monotonic() - started:.1f} s")
+    try:
+        crawl = discovery.crawl([seed], SnmpV2c(Secret("demo")), settings, max_depth=16, port=port)
+        report = asyncio.run(crawl)
+    finally:
+        tasks.close_pollers()
+    with session_scope(engine) as session:
+        discovery.store_discovery(session, report, None, settings, port=port)
+    echo(f"discovery: {len(report.found)} switches answered, {report.links_created} fibers found by LLDP "
+         f"in {time.monotonic() - started:.1f} s")
 
 
 # ---------------------------------------------------------------- the service
@@ -220,7 +223,8 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         echo(f"agents: {len(network.devices)} simulated switches on 127.0.0.0/8 UDP port "
              f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
         logins = demo_logins(engine, directory)
-        first_discovery(settings, engine, echo)
+        core = next((d for d in network.devices if d.role == "core"), network.devices[0])
+        first_discovery(settings, engine, core.address, options.snmp_port, echo)
         from netops.service import MonitorService
 
         service = MonitorService(settings, engine)
