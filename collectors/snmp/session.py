@@ -13,6 +13,7 @@ and ``close()`` releases socket and engine. Every failure becomes an ``SnmpError
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from collectors.observations import ErrorKind
 from collectors.targets import AuthProtocol, PrivProtocol, SnmpV2c, SnmpV3, Target
 
 RECV_BUFFER_BYTES = 4 * 1024 * 1024
+GRACE_S = 0.05
 Oid = tuple[int, ...]
 VarBind = tuple[Oid, Any]
 
@@ -92,6 +94,7 @@ class Endpoint:
     addr_name: str
     version: str
     context: bytes
+    give_up_s: float = 2.0
 
 
 def _auth_data(cred: SnmpV2c | SnmpV3) -> CommunityData | UsmUserData:
@@ -102,6 +105,17 @@ def _auth_data(cred: SnmpV2c | SnmpV3) -> CommunityData | UsmUserData:
     return UsmUserData(cred.user, authKey=cred.auth_key.reveal() if cred.auth_key else None,
                        privKey=cred.priv_key.reveal() if cred.priv_key else None,
                        authProtocol=auth, privProtocol=priv)
+
+
+async def _bounded(future: asyncio.Future[tuple[int, int, list[VarBind]]],
+                   ep: Endpoint) -> tuple[int, int, list[VarBind]]:
+    """Wait for an answer at most timeout x (retries + 1): pysnmp checks its own timers on a
+    coarse tick that slips when the loop is busy, and a silent device must cost no more."""
+    try:
+        async with asyncio.timeout(ep.give_up_s + GRACE_S):
+            return await future
+    except TimeoutError:
+        raise SnmpError(ErrorKind.TIMEOUT, "no answer to SNMP (timeout after all retries)") from None
 
 
 class SnmpEngineHost:
@@ -136,7 +150,9 @@ class SnmpEngineHost:
         context = cred.context.encode() if isinstance(cred, SnmpV3) else b""
         addr_name, _params = self._lcd.configure(self.engine, _auth_data(cred), transport, context)
         version = "3" if isinstance(cred, SnmpV3) else cred.version
-        found = Endpoint(addr_name=addr_name, version=version, context=context)
+        t = target.timeouts
+        found = Endpoint(addr_name=addr_name, version=version, context=context,
+                         give_up_s=t.snmp_timeout_s * (t.snmp_retries + 1))
         self._endpoints[key] = found
         self._raise_recv_buffer()
         return found
@@ -175,7 +191,7 @@ class SnmpEngineHost:
         var_binds = [(rfc1902.ObjectName(o), rfc1902.Null("")) for o in oids]
         self._get.send_varbinds(self.engine, ep.addr_name, None, ep.context, var_binds, done)
         self._raise_recv_buffer()
-        return await future
+        return await _bounded(future, ep)
 
     async def bulk(self, ep: Endpoint, non_repeaters: Sequence[str], columns: Sequence[str],
                    max_repetitions: int) -> tuple[int, int, list[VarBind]]:
@@ -185,10 +201,11 @@ class SnmpEngineHost:
         self._bulk.send_varbinds(self.engine, ep.addr_name, None, ep.context, len(non_repeaters),
                                  max_repetitions, var_binds, done)
         self._raise_recv_buffer()
-        return await future
+        return await _bounded(future, ep)
 
     def close(self) -> None:
         """Close the shared socket and drop the engine's dispatcher (idempotent)."""
         if not self._closed:
             self._closed = True
-            self.engine.close_dispatcher()
+            with contextlib.suppress(RuntimeError):  # loop already closed: the socket went with it
+                self.engine.close_dispatcher()

@@ -1,5 +1,7 @@
 """``netops poll`` and ``netops discover``: poll inventory devices now, crawl from seeds.
 
+The collector and store are imported inside the commands, so other commands start fast.
+
 Both store what they read (``netops.store``), print a summary table (or ``--json``) on stdout
 and progress on stderr; devices that do not answer are reported, never fatal.
 """
@@ -7,10 +9,13 @@ and progress on stderr; devices that do not answer are reported, never fatal.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from netops.discovery import DiscoveryReport
 
 from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3
@@ -18,11 +23,9 @@ from inventory.db import session_scope
 from inventory.models import Credential, Device
 from netops.cli.common import echo_json, engine_from, fail, settings_from
 from netops.config import Settings
-from netops.discovery import DiscoveryReport, crawl, credential_for_community, store_discovery
+from netops.discovery import DiscoveryReport, crawl, store_discovery
 from netops.secrets import SecretError
-from netops.store import persist
 from netops.targets import TargetError, build_target, build_targets
-from netops.tasks import JOB_KINDS, close_pollers, poll_targets
 
 
 def result_json(result: PollResult) -> dict[str, Any]:
@@ -68,6 +71,9 @@ def _summary(result: PollResult) -> str:
 @click.pass_context
 def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bool) -> None:
     """Poll inventory devices now over SNMP and store the results."""
+    from netops.store import persist
+    from netops.tasks import JOB_KINDS, poll_targets
+
     settings, engine = settings_from(ctx), engine_from(ctx)
     with session_scope(engine) as session:
         try:
@@ -98,10 +104,17 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
 
 
 def _run(coro: Any) -> Any:
-    try:
-        return asyncio.run(coro)
-    finally:
-        close_pollers()
+    """Run ``coro`` and close the SNMP engine inside the same event loop."""
+
+    from netops.tasks import close_pollers
+
+    async def main() -> Any:
+        try:
+            return await coro
+        finally:
+            close_pollers()
+
+    return asyncio.run(main())
 
 
 def _credential(session: Any, settings: Settings, name: str | None,
@@ -111,6 +124,8 @@ def _credential(session: Any, settings: Settings, name: str | None,
         if cred is None:
             fail(f"unknown SNMP credential {name!r}")
     elif community:
+        from netops.discovery import credential_for_community
+
         cred = credential_for_community(session, community, settings)
     else:
         fail("give --snmp-credential NAME or --community C", 2)
@@ -147,6 +162,7 @@ def report_json(report: DiscoveryReport) -> dict[str, Any]:
 def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | None, community: str | None,
                  max_depth: int, port: int, as_json: bool) -> None:
     """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory."""
+
     if cred_name and community:
         fail("give only one of --snmp-credential and --community", 2)
     settings, engine = settings_from(ctx), engine_from(ctx)
