@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 
-from topology.analysis import Analyzer
+from topology.analyzer import Analyzer
 from topology.graph import build_graph
 from topology.synthetic import generated
 

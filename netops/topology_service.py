@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from inventory.db import session_scope
 from inventory.models import Device, DeviceState, Interface, Link, LinkState, NeighborRecord, Outage, Site
 from netops.config import Settings
-from topology.analysis import Analysis, Analyzer, SiteState
+from topology.analysis import Analysis, SiteState
+from topology.analyzer import Analyzer
 from topology.cause import site_text
 from topology.graph import TopologyGraph, build_graph
 from topology.linkstatus import LinkThresholds

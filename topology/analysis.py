@@ -11,18 +11,19 @@ bridges and articulation points of what works now, each with the sites that depe
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from topology import engine
 from topology.graph import TopologyGraph
-from topology.linkstatus import SILENT_STATES
 
-FLAGS, SHADOWS, FULL = 0, 1, 2
+if TYPE_CHECKING:
+    from topology.analyzer import Analyzer
+
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -61,101 +62,10 @@ class Spof:
     dependent_devices: tuple[str, ...]
 
 
-class Analyzer:
-    """Numbers a topology graph once; ``analyze()`` after any state change (milliseconds)."""
-
-    def __init__(self, graph: TopologyGraph, roots: Sequence[str] | None = None) -> None:
-        self.graph = graph
-        self.names = list(graph.nodes)
-        self.idx = {name: i for i, name in enumerate(self.names)}
-        self.keys: list[str] = []
-        ends: list[tuple[int, int]] = []
-        adj: list[list[tuple[int, int]]] = [[] for _ in self.names]
-        for key, link in graph.links.items():
-            u, v = self.idx[link.a.device], self.idx[link.b.device]
-            if u == v:
-                continue
-            e = len(ends)
-            self.keys.append(key)
-            ends.append((u, v))
-            adj[u].append((v, e))
-            adj[v].append((u, e))
-        self.eidx = {k: e for e, k in enumerate(self.keys)}
-        chosen = list(roots) if roots else list(graph.default_roots())
-        self.roots = [self.idx[r] for r in chosen if r in self.idx]
-        statuses = [graph.links[k].status for k in self.keys]
-        states = [graph.nodes[name].state for name in self.names]
-        self.core = engine.Core(len(self.names), ends, adj, self.roots,
-                                bytearray(s != "down" for s in statuses),
-                                bytearray(s in SILENT_STATES for s in states))
-        self.degraded = bytearray(s == "degraded" for s in statuses)
-        self.edge_known = bytearray(s != "unknown" for s in statuses)
-        self.node_known = bytearray(s != "unknown" for s in states)
-        design = engine.Core(self.core.n, ends, adj, self.roots, bytearray([1]) * len(ends),
-                             bytearray(self.core.n))
-        ddfs = engine.dfs(design)
-        self.design_reached = bytearray(self.core.n)
-        for v in ddfs.order:
-            self.design_reached[v] = 1
-        self.design_bridges = {e for e, _ in ddfs.bridges}
-        self.design_comp = engine.two_edge_components(design, ddfs)
-        self.site_nodes = {site: [self.idx[d] for d in devs if d in self.idx]
-                           for site, devs in graph.site_devices.items()}
-        self.site_of = {i: site for site, nodes in self.site_nodes.items() for i in nodes}
-
-        self._last: Analysis | None = None
-        self._need = FULL
-
-    def invalidate(self) -> None:
-        """Flags were changed directly: the next ``analyze()`` recomputes everything."""
-        self._need = FULL
-
-    def _reached(self, v: int) -> bool:
-        return self._last is None or bool(self._last.reach.reached[v])
-
-    def set_link_status(self, key: str, status: str) -> None:
-        e = self.eidx[key]
-        usable = status != "down"
-        if self.core.usable[e] != usable and any(self._reached(x) for x in self.core.ends[e]):
-            self._need = FULL
-        self.core.usable[e] = usable
-        self.degraded[e] = status == "degraded"
-        self.edge_known[e] = status != "unknown"
-
-    def set_device_state(self, name: str, state: str) -> None:
-        v = self.idx[name]
-        failed = state in SILENT_STATES
-        if self.core.failed[v] != failed:
-            near = [v, *(w for w, _ in self.core.adj[v])]
-            self._need = FULL if v in self.roots or any(self._reached(x) for x in near) else max(
-                self._need, SHADOWS)
-        self.core.failed[v] = failed
-        self.node_known[v] = state != "unknown"
-
-    def analyze(self) -> Analysis:
-        """Re-evaluate; a change that cannot alter reachability reuses the last passes."""
-        last, need = self._last, self._need
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            if last is None or need == FULL:
-                reach, d = engine.bfs(self.core), engine.dfs(self.core)
-                comp, causes = engine.shadows(self.core, reach.reached)
-            elif need == SHADOWS:
-                reach, d = last.reach, last.dfs
-                comp, causes = engine.shadows(self.core, reach.reached)
-            else:
-                reach, d, comp, causes = last.reach, last.dfs, last.comp, last.raw_causes
-            result = Analysis(self, reach, d, comp, causes)
-        finally:
-            if enabled:
-                gc.enable()
-        self._last, self._need = result, FLAGS
-        return result
-
-
 def analyze(graph: TopologyGraph, roots: Sequence[str] | None = None) -> Analysis:
     """Every site's state, root causes, device verdicts and single points of failure."""
+    from topology.analyzer import Analyzer
+
     return Analyzer(graph, roots).analyze()
 
 
@@ -173,12 +83,12 @@ class Analysis:
         self.path_degraded = self._path_degraded()
         n = az.core.n
         self.bridged, self.lost_redundancy = engine.behind(d, n, az.design_bridges)
-        self._site_live: dict[str, int] | None = None
+        self.site_live: dict[str, int] | None = None
         self._failed_by_comp: dict[int, list[Element]] | None = None
         self._causes = {c: tuple(sorted(self._element(x) for x in elems)) for c, elems in causes.items()}
         self.codes: dict[str, str] = self._codes()
         self.sites: Mapping[str, SiteState] = _Sites(self)
-        self._flow: nx.DiGraph | None = None
+        self.flow_graph: nx.DiGraph | None = None
 
     def changed_sites(self, before: Analysis) -> dict[str, tuple[str, str]]:
         """Sites whose state differs from ``before``: site -> (old, new)."""
@@ -310,65 +220,24 @@ class Analysis:
                     out.setdefault(c, set()).add(site)
         return {c: tuple(sorted(s)) for c, s in sorted(out.items())}
 
-    # -- single points of failure ----------------------------------------------------------
+    # -- fragility (topology.fragility does the work) ---------------------------------------
     def lost_sites(self, lost: Iterable[int]) -> tuple[str, ...]:
         """Sites connected now whose every connected device is in ``lost``."""
-        count: dict[str, int] = {}
-        for v in set(lost):
-            site = self.az.site_of.get(v)
-            if site is not None and self.reach.reached[v]:
-                count[site] = count.get(site, 0) + 1
-        if self._site_live is None:
-            reached = self.reach.reached
-            self._site_live = {s: sum(1 for v in nodes if reached[v])
-                               for s, nodes in self.az.site_nodes.items()}
-        live = self._site_live
-        return tuple(sorted(s for s, c in count.items() if c == live[s]))
+        from topology import fragility
+
+        return fragility.lost_sites(self, lost)
 
     def spofs(self) -> list[Spof]:
         """Bridges and articulation points of the working graph, with their dependents."""
-        out: list[Spof] = []
-        for e, child in self.dfs.bridges:
-            nodes = engine.subtree(self.dfs, child)
-            out.append(self._spof(Element("link", self.az.keys[e]), "bridge", nodes))
-        for v, children in self.dfs.cut_children.items():
-            nodes = [v] + [w for c in children for w in engine.subtree(self.dfs, c)]
-            out.append(self._spof(Element("device", self.az.names[v]), "articulation_point", nodes))
-        return sorted(out, key=lambda s: (-len(s.dependent_sites), s.element))
+        from topology import fragility
 
-    def _spof(self, element: Element, kind: str, nodes: list[int]) -> Spof:
-        return Spof(element, kind, self.lost_sites(nodes), tuple(sorted(self.az.names[v] for v in nodes)))
+        return fragility.single_points_of_failure(self)
 
-    # -- edge-disjoint paths -----------------------------------------------------------------
     def disjoint_paths(self, site: str) -> int:
-        """Edge-disjoint paths from the site to the core over what works now (max flow).
+        """Edge-disjoint paths from the site to the core over what works now."""
+        from topology import fragility
 
-        A site holding a live root counts 1; a site behind a bridge counts 1 without a flow.
-        """
-        live = [v for v in self.az.site_nodes.get(site, []) if self.reach.reached[v]]
-        if not live:
-            return 0
-        if self.az.core.roots and any(v in self.az.core.roots for v in live):
-            return 1
-        if all(self.bridged[v] for v in live):
-            return 1
-        return int(nx.maximum_flow_value(self._flow_graph(), "__core__", ("site", site)))
-
-    def _flow_graph(self) -> nx.DiGraph:
-        if self._flow is None:
-            g: nx.DiGraph = nx.DiGraph()
-            for e, (u, v) in enumerate(self.az.core.ends):
-                if self.usable[e] and not self.failed[u] and not self.failed[v]:
-                    for a, b in ((u, v), (v, u)):
-                        cap = g.get_edge_data(a, b, {}).get("capacity", 0)
-                        g.add_edge(a, b, capacity=cap + 1)
-            for r in self.az.core.roots:
-                g.add_edge("__core__", r)
-            for site, nodes in self.az.site_nodes.items():
-                for v in nodes:
-                    g.add_edge(v, ("site", site))
-            self._flow = g
-        return self._flow
+        return fragility.disjoint_paths(self, site)
 
 
 class _Sites(Mapping[str, SiteState]):
@@ -390,3 +259,4 @@ class _Sites(Mapping[str, SiteState]):
 
     def __len__(self) -> int:
         return len(self._a.az.site_nodes)
+

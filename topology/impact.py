@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from topology.analysis import Analysis, Analyzer
+from topology.analysis import Analysis
+from topology.analyzer import Analyzer
 from topology.graph import LinkEnd, TopologyGraph
 from topology.names import port_key
 

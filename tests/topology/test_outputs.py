@@ -11,7 +11,7 @@ import pytest
 
 from inventory.records import InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 from tests.topology.nets import cut_link, magelang, site_of
-from topology.analysis import Analyzer
+from topology.analyzer import Analyzer
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.graph import LinkEnd, build_graph

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, SiteRecord
-from topology.analysis import Analysis, Analyzer
+from topology.analysis import Analysis
+from topology.analyzer import Analyzer
 from topology.graph import build_graph
 from topology.impact import what_if
 from topology.snapshot import NetworkSnapshot
