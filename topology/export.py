@@ -9,6 +9,7 @@ escaped, since names come from devices) so no Graphviz binding is needed.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,33 +55,42 @@ def to_node_link(graph: TopologyGraph, analysis: Analysis | None = None,
     return {"nodes": nodes, "links": links}
 
 
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text XML 1.0 can carry: control characters a device sent become U+FFFD."""
+    return _XML_BAD.sub("\ufffd", text)
+
+
 def _scalar(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float):
         return value
     if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+        return xml_safe(",".join(str(v) for v in value))
+    return xml_safe(str(value))
 
 
 def to_graphml(graph: TopologyGraph) -> str:
     flat: nx.MultiGraph = nx.MultiGraph()
     data = to_node_link(graph)
     for node in data["nodes"]:
-        flat.add_node(node["id"], **{k: _scalar(v) for k, v in node.items() if k != "id"})
+        flat.add_node(xml_safe(node["id"]), **{k: _scalar(v) for k, v in node.items() if k != "id"})
     for link in data["links"]:
         attrs = {k: _scalar(v) for k, v in link.items() if k not in ("a", "b", "id")}
-        attrs.update(a_port=link["a"]["port"], b_port=link["b"]["port"])
-        flat.add_edge(link["a"]["device"], link["b"]["device"], key=link["id"], **attrs)
+        attrs.update(a_port=_scalar(link["a"]["port"]), b_port=_scalar(link["b"]["port"]))
+        flat.add_edge(xml_safe(link["a"]["device"]), xml_safe(link["b"]["device"]), key=xml_safe(link["id"]),
+                      **attrs)
     buf = io.BytesIO()
     nx.write_graphml(flat, buf)
     return buf.getvalue().decode("utf-8")
 
 
 def _q(text: object) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
-    return f'"{escaped}"'
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _XML_BAD.sub(" ", escaped.replace("\n", " ").replace("\r", " ")) + '"'
 
 
 STYLE = {"down": "color=red,style=dashed", "degraded": "color=orange", "unknown": "color=gray"}

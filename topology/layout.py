@@ -3,8 +3,9 @@
 A node keeps a stored position forever (operators may pin it). A device whose site has a
 latitude/longitude is placed there (x = longitude, y = latitude). A new node is placed near
 its already placed neighbours at a small offset derived from its name, so a refresh puts it
-in the same spot; a network with no positions at all gets a deterministic radial layout (the
-core in the middle, rings by hop count; pure Python, no numpy).
+in the same spot; a network with no positions at all gets a deterministic radial layout of its
+devices (the core in the middle, rings by hop count; pure Python, no numpy). Unknown nodes are
+not stored; they are always placed near their neighbours, so they land in the same spot too.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def compute_positions(graph: TopologyGraph,
     simple = nx.Graph(graph.graph)
     roots = set(graph.default_roots())
     if not pos:
-        return radial_layout(simple, roots)
+        known = [n for n, info in graph.nodes.items() if info.known]
+        pos = radial_layout(nx.Graph(simple.subgraph(known)), roots)
+        if not pos:
+            return radial_layout(simple, roots)
     _near_neighbours(simple, pos)
     missing = sorted(n for n in graph.nodes if n not in pos)
     if missing:

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import click
 
+from inventory.db import session_scope
 from netops.cli.common import echo_json, engine_from, fail, settings_from, to_json
 from netops.topology_service import TopologyService, TopologyView
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.impact import ImpactError, find_link, parse_end, what_if
+from topology.layout import stable_positions
 
 
 def _view(ctx: click.Context) -> TopologyView:
@@ -88,7 +90,9 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Write the topology graph."""
     view = _view(ctx)
     if fmt == "json":
-        text = to_json(to_node_link(view.graph, view.analysis)) + "\n"
+        with session_scope(engine_from(ctx)) as session:
+            positions = stable_positions(session, view.graph)
+        text = to_json(to_node_link(view.graph, view.analysis, positions)) + "\n"
     elif fmt == "graphml":
         text = to_graphml(view.graph)
     else:

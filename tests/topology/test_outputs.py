@@ -8,7 +8,10 @@ from dataclasses import replace
 
 import networkx as nx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from inventory.models import Device, NodePosition, Site
 from inventory.records import InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 from tests.topology.nets import cut_link, magelang, site_of
 from topology.analyzer import Analyzer
@@ -16,7 +19,8 @@ from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.graph import LinkEnd, build_graph
 from topology.impact import ImpactError, find_link, parse_end, what_if
-from topology.layout import compute_positions
+from topology.layout import compute_positions, load_positions, save_new_positions, stable_positions
+from topology.snapshot import load_snapshot
 
 
 def _nb(device: str, local: str, remote: str, port: str) -> NeighborRecordView:
@@ -109,16 +113,22 @@ def test_graphml_and_dot_survive_hostile_names() -> None:
     evil = 'x"; DROP <b>&\\'
     sites = tuple(replace(s, name=evil) if s.name == site_of(snap, "acc-smpn1") else s for s in snap.sites)
     devices = tuple(replace(d, site=evil) if d.name == "acc-smpn1" else d for d in snap.devices)
-    neighbors = (_nb("dist-tengah", "sfp9", 'sw"\n<evil>', "p1"),)
+    neighbors = (
+        _nb("dist-tengah", "sfp9", 'sw"\n<evil>', "p1"),
+        _nb("dist-tengah", "sfp8", "ctl\x00\x01\x1b", "p\x07"),
+    )
     g = build_graph(replace(snap, sites=sites, devices=devices, neighbors=neighbors))
     back = nx.read_graphml(__import__("io").BytesIO(to_graphml(g).encode()))
     assert back.nodes["acc-smpn1"]["site"] == evil
-    assert back.number_of_edges() == 23
+    assert back.number_of_edges() == 24
+    assert "unknown:ctl\ufffd\ufffd\ufffd" in back.nodes
     ET.fromstring(to_graphml(g))
     dot = to_dot(g)
     assert dot.startswith("graph topology {") and dot.rstrip().endswith("}")
     assert 'x\\"; DROP <b>&\\\\' in dot
     assert "\n<evil>" not in dot
+    assert "\x00" not in dot and "\x1b" not in dot
+    assert json.loads(json.dumps(to_node_link(g)))["nodes"]
 
 
 def test_layout_is_stable_geographic_and_places_new_nodes_near_neighbours() -> None:
@@ -148,3 +158,22 @@ def test_layout_is_stable_geographic_and_places_new_nodes_near_neighbours() -> N
     dist = ((near[0] - kept["acc-smpn1"][0]) ** 2 + (near[1] - kept["acc-smpn1"][1]) ** 2) ** 0.5
     span = max(abs(x) for p in first.values() for x in p) * 2
     assert dist < span * 0.1
+
+
+def test_positions_persist_and_never_move(session: Session) -> None:
+    site = Site(name="HQ", kind="core", latitude=-7.47, longitude=110.21)
+    core = Device(name="core", address="10.0.0.1", role="core", site=site)
+    sw = Device(name="sw", address="10.0.0.2", role="access")
+    session.add_all([site, core, sw])
+    session.commit()
+    snap = load_snapshot(session)
+    g = build_graph(replace(snap, links=(LinkRecord("core", "p1", "sw", "p1"),)))
+    first = stable_positions(session, g)
+    session.commit()
+    assert first["core"] == (110.21, -7.47)
+    assert load_positions(session) == first
+    row = session.scalars(select(NodePosition).where(NodePosition.device_id == sw.id)).one()
+    row.x, row.y, row.pinned = 1.0, 2.0, True
+    session.commit()
+    assert stable_positions(session, g)["sw"] == (1.0, 2.0)
+    assert save_new_positions(session, {"sw": (9.0, 9.0)}) == 0

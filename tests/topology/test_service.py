@@ -161,7 +161,11 @@ def test_cli_status_impact_audit_export(network: Session, settings: Settings, tm
     assert code == 0, text
     assert nx.read_graphml(target).number_of_nodes() == 4
     code, text = _cli(settings, "topology", "export", "--format", "json")
-    assert {n["id"] for n in json.loads(text)["nodes"]} == {"core", "sw1", "sw2", "unknown:ap-lobby"}
+    nodes = json.loads(text)["nodes"]
+    assert {n["id"] for n in nodes} == {"core", "sw1", "sw2", "unknown:ap-lobby"}
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
+    code, again = _cli(settings, "topology", "export", "--format", "json")
+    assert [(n["x"], n["y"]) for n in json.loads(again)["nodes"]] == [(n["x"], n["y"]) for n in nodes]
     code, text = _cli(settings, "topology", "export", "--format", "dot")
     assert text.startswith("graph topology {")
 
