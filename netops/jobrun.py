@@ -81,6 +81,11 @@ class JobRunner:
         self._persist = persist or _store_persist
         self._monitor_lock = threading.Lock()
         self._bucket_s = bucket_s
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Make running cycles skip the devices they have not started yet (service shutdown)."""
+        self._stop.set()
 
     def run_cycle(self, spec: JobSpec, *, trigger: str = "schedule", devices: Sequence[str] | None = None,
                   spread: bool = True) -> CycleSummary:
@@ -140,13 +145,17 @@ class JobRunner:
         buckets = _buckets(plan, self._bucket_s)
         pending: set[Future[list[PollResult]]] = set()
         while buckets or pending:
+            if self._stop.is_set():
+                skipped = sum(len(names) for _, names in buckets)
+                summary.errors.append(f"stopped before {skipped} device(s) were polled")
+                buckets = []
             now = time.monotonic() - clock
             while buckets and buckets[0][0] <= now:
                 _, names = buckets.pop(0)
                 pending.add(self.executor.submit([targets[n] for n in names], spec.kinds))
             timeout = max(0.0, buckets[0][0] - now) if buckets else None
             if not pending:
-                time.sleep(timeout or 0)
+                self._stop.wait(timeout or 0)
                 continue
             done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in done:

@@ -114,6 +114,7 @@ class Scheduler:
 
     def shutdown(self, wait: bool = True) -> None:
         global _ACTIVE
+        self.runner.stop()
         if self._aps.running:
             self._aps.shutdown(wait=wait)
         self.notifier.stop()

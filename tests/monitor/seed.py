@@ -25,9 +25,9 @@ def seed(session: Session, devices: Iterable[Mapping[str, Any]], links: Iterable
         if site_name:
             site = sites.get(site_name) or Site(name=site_name, kind="other")
             sites[site_name] = site
-        rows[spec["name"]] = Device(name=spec["name"], address=spec["address"], role=spec.get("role", "access"),
-                                    site=site, snmp_credential=cred, enabled=True,
-                                    snmp_port=spec.get("snmp_port", 161))
+        rows[spec["name"]] = Device(name=spec["name"], address=spec["address"],
+                                    role=spec.get("role", "access"), site=site, snmp_credential=cred,
+                                    enabled=True, snmp_port=spec.get("snmp_port", 161))
         session.add(rows[spec["name"]])
     session.flush()
     ifaces: dict[tuple[str, str], Interface] = {}
@@ -46,7 +46,8 @@ def seed(session: Session, devices: Iterable[Mapping[str, Any]], links: Iterable
     session.commit()
 
 
-def from_testbed(inventory: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, str]]]:
+def from_testbed(inventory: Mapping[str, Any]) -> tuple[
+        list[dict[str, Any]], list[tuple[str, str, str, str]]]:
     """Devices and links of a ``testbed inventory`` JSON document."""
     devices = [{"name": name, "address": node["mgmt_address"], "site": node.get("site"),
                 "role": node.get("role", "access")} for name, node in inventory["nodes"].items()]

@@ -41,7 +41,8 @@ def db(engine: Engine) -> Iterator[Engine]:
 def set_ports(engine: Engine, status: str, *ports: tuple[str, str]) -> None:
     with session_scope(engine) as session:
         for device, port in ports:
-            row = session.scalar(select(Interface).join(Device).where(Device.name == device, Interface.name == port))
+            query = select(Interface).join(Device).where(Device.name == device, Interface.name == port)
+            row = session.scalar(query)
             assert row is not None
             row.oper_status, row.admin_status = status, "up"
 
@@ -83,8 +84,8 @@ def test_uplink_cut_opens_one_outage_with_the_site_behind_and_restore_closes_it(
         assert closed.outages.closed == [outage.id]
         assert outage.ended_at is not None
         assert (outage.ended_at - outage.started_at).total_seconds() == 125
-        changes = [(e.element, e.old_state, e.new_state) for e in session.scalars(select(Event).order_by(Event.id))
-                   if e.at > T0]
+        rows = session.scalars(select(Event).order_by(Event.id))
+        changes = [(e.element, e.old_state, e.new_state) for e in rows if e.at > T0]
     assert (UPLINK, "up", "down") in changes and (UPLINK, "down", "up") in changes
     assert ("smpn1", "up", "unreachable") in changes and ("smpn1", "unreachable", "up") in changes
 
@@ -92,12 +93,14 @@ def test_uplink_cut_opens_one_outage_with_the_site_behind_and_restore_closes_it(
 def test_dead_distribution_switch_is_one_outage_listing_the_schools_behind_it(
         db: Engine, settings: Settings) -> None:
     all_up(db, settings)
-    set_ports(db, "down", ("core", "xe1"), ("dist2", "xe1"), ("smpn1", "sfp1"), ("sdn2", "sfp1"), ("rsud", "sfp1"))
+    set_ports(db, "down", ("core", "xe1"), ("dist2", "xe1"), ("smpn1", "sfp1"), ("sdn2", "sfp1"),
+              ("rsud", "sfp1"))
     result = cycle(db, settings, T0 + timedelta(seconds=60), silent={"dist": False})
     with session_scope(db) as session:
         [outage] = outages(session)
         assert (outage.root_cause_type, outage.root_cause) == ("device", "dist")
-        assert outage.affected_sites == ["Kecamatan Utara", "SD Negeri 2", "SMP Negeri 1"]  # RSUD is dual-homed
+        # RSUD is dual-homed: not affected
+        assert outage.affected_sites == ["Kecamatan Utara", "SD Negeri 2", "SMP Negeri 1"]
     assert result.device_states["dist"] == "down"
     assert result.device_states["smpn1"] == result.device_states["sdn2"] == "unreachable"
     assert result.device_states["rsud"] == "up"

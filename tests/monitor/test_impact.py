@@ -37,7 +37,7 @@ def test_failed_distribution_switch_is_one_outage_and_its_ports_are_explained() 
 
 
 def test_inband_silence_behind_a_dead_switch_is_unreachable_not_down() -> None:
-    verdicts = {**ALL_UP, "d1": Verdict.SILENT, "s1": Verdict.SILENT, "s2": Verdict.SILENT, "s3": Verdict.SILENT}
+    verdicts = {**ALL_UP, **dict.fromkeys(("d1", "s1", "s2", "s3"), Verdict.SILENT)}
     impact = analyze_impact(SITES, LINKS, ["core"], verdicts, ["core-d1", "d1-d2", "d1-dual"])
     assert [(c.kind, c.name) for c in impact.root_causes] == [("device", "d1")]
     assert set(impact.root_causes[0].affected_devices) == {"d1", "s1", "s2", "s3"}

@@ -36,7 +36,7 @@ def test_jitter_is_deterministic_and_spreads_devices_over_the_window(settings: S
     first = plan_cycle(spec, devices, settings)
     assert first == plan_cycle(spec, devices, settings)
     offsets = [p.offset_s for p in first]
-    assert 0 <= min(offsets) and max(offsets) < spec.window_s
+    assert min(offsets) >= 0 and max(offsets) < spec.window_s
     per_second = [sum(1 for o in offsets if int(o) == s) for s in range(int(spec.window_s))]
     assert max(per_second) < 3 * statistics.mean(per_second)  # no thundering herd
     assert jitter_fraction("status", "a") != jitter_fraction("counters", "a")
@@ -44,5 +44,5 @@ def test_jitter_is_deterministic_and_spreads_devices_over_the_window(settings: S
 
 @pytest.mark.parametrize("entry", ["schools=120", "schools.nojob=5", ".status=5", "schools.status=x"])
 def test_malformed_group_interval_is_rejected(entry: str) -> None:
-    with pytest.raises(ValueError, match="GROUP.JOB=SECONDS"):
+    with pytest.raises(ValueError, match=r"GROUP\.JOB=SECONDS"):
         parse_group_intervals([entry])
