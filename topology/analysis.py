@@ -80,6 +80,7 @@ class Analysis:
         self.degraded = bytes(az.degraded)
         self.edge_known = bytes(az.edge_known)
         self.node_known = bytes(az.node_known)
+        self.states = tuple(az.states)
         self.path_degraded = self._path_degraded()
         n = az.core.n
         self.bridged, self.lost_redundancy = engine.behind(d, n, az.design_bridges)
@@ -199,7 +200,7 @@ class Analysis:
         v = self.az.idx[name]
         reachable = bool(self.reach.reached[v])
         if not self.failed[v]:
-            return DeviceVerdict(name, reachable, self.az.graph.nodes[name].state)
+            return DeviceVerdict(name, reachable, self.states[v])
         causes = self._causes.get(self.comp[v], ())
         if Element("device", name) in causes:
             return DeviceVerdict(name, False, "down", (Element("device", name),))

@@ -43,6 +43,7 @@ class Analyzer:
         self.roots = [self.idx[r] for r in chosen if r in self.idx]
         statuses = [graph.links[k].status for k in self.keys]
         states = [graph.nodes[name].state for name in self.names]
+        self.states = list(states)
         self.core = engine.Core(len(self.names), ends, adj, self.roots,
                                 bytearray(s != "down" for s in statuses),
                                 bytearray(s in SILENT_STATES for s in states))
@@ -89,6 +90,7 @@ class Analyzer:
                 self._need, SHADOWS)
         self.core.failed[v] = failed
         self.node_known[v] = state != "unknown"
+        self.states[v] = state
 
     def analyze(self) -> Analysis:
         """Re-evaluate; a change that cannot alter reachability reuses the last passes."""

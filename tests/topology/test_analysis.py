@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from tests.topology.nets import cut, cut_link, magelang, power_off, site_of
 from topology.analysis import Element, analyze
+from topology.analyzer import Analyzer
 from topology.cause import element_text, site_text
 from topology.graph import build_graph
 from topology.snapshot import NetworkSnapshot
@@ -165,3 +166,23 @@ def test_spofs_list_bridges_and_articulation_points_with_dependents() -> None:
     assert set(kel.dependent_devices) == {"acc-kel-kedungsari", "acc-sd-kedungsari"}
     assert ("link", "core-balaikota:xe1|dist-utara:xe1") not in spofs, "the ring has no bridge"
     assert ("device", "acc-disdukcapil") not in spofs
+
+
+def test_incremental_updates_equal_a_fresh_analysis() -> None:
+    snap = magelang()
+    az = Analyzer(build_graph(snap))
+    az.analyze()
+    az.set_device_state("dist-utara", "down")
+    az.set_link_status("acc-sman3:sfp1|dist-selatan:sfp2", "down")
+    az.set_link_status("acc-kel-kedungsari:ge1|acc-sd-kedungsari:sfp1", "down")
+    inc = az.analyze()
+    fresh = analyze(
+        build_graph(cut_link(power_off(snap, "dist-utara", False), "dist-selatan:sfp2", "acc-sman3:sfp1"))
+    )
+    fresh_codes = dict(fresh.codes)
+    assert inc.codes == fresh_codes
+    assert inc.device("dist-utara").verdict == "down"
+    az.set_device_state("dist-utara", "up")
+    back = az.analyze()
+    assert back.device("dist-utara").verdict == "up"
+    assert back.changed_sites(inc)[site_of(snap, "acc-smpn1")] == ("disconnected", "connected")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -18,6 +19,7 @@ def _interface_like(name: str) -> bool:
     return bool(rest) and bool(NUMBER.fullmatch(rest)) and kind.lower() in default_rules().canonical
 
 
+@functools.lru_cache(maxsize=1)
 def _librenms_ports() -> list[tuple[str, str, str]]:
     out = []
     for path in sorted(LIBRENMS.glob("*.json")):

@@ -195,3 +195,34 @@ def test_causes_are_on_the_border_and_restoring_them_helps(net: Net) -> None:
                     az.set_link_status(key, "up")
         assert len(az.analyze().reachable_devices()) > len(base)
         az = Analyzer(g, roots)
+
+
+@FAST
+@given(nets(), st.lists(st.tuples(st.booleans(), st.integers(0, 30), st.booleans()), max_size=8))
+def test_incremental_re_evaluation_equals_a_fresh_one(net: Net, flips: list[tuple[bool, int, bool]]) -> None:
+    az, _a, _w, roots, _base = _setup(net)
+    keys = sorted(az.graph.links)
+    links: dict[str, str] = {}
+    devices: dict[str, str] = {}
+    for is_link, i, up in flips:
+        if is_link and keys:
+            links[keys[i % len(keys)]] = "up" if up else "down"
+            az.set_link_status(keys[i % len(keys)], links[keys[i % len(keys)]])
+        else:
+            devices[f"d{i % net.n}"] = "up" if up else "down"
+            az.set_device_state(f"d{i % net.n}", devices[f"d{i % net.n}"])
+        inc = az.analyze()
+    fresh_az = Analyzer(az.graph, roots)
+    for key, status in links.items():
+        fresh_az.set_link_status(key, status)
+    for name, state in devices.items():
+        fresh_az.set_device_state(name, state)
+    fresh = fresh_az.analyze()
+    inc = az.analyze()
+    assert inc.codes == fresh.codes
+    assert inc.reachable_devices() == fresh.reachable_devices()
+    assert {s: inc.sites[s].causes for s in inc.sites} == {s: fresh.sites[s].causes for s in fresh.sites}
+    assert inc.devices() == fresh.devices()
+    assert {(s.element, s.dependent_devices) for s in inc.spofs()} == {
+        (s.element, s.dependent_devices) for s in fresh.spofs()
+    }
