@@ -3,7 +3,8 @@
 A link is ``down`` when an answering end reports its port down (or administratively down);
 ``degraded`` when it is up but one end counts errors above the threshold or receives light
 below its low-alarm threshold plus a margin; ``up`` when an end reports it up; ``unknown``
-otherwise. A silent device's stored interface states are stale, so they are not evidence.
+otherwise. The stored interface states of a device that no longer answers SNMP (silent, or
+its agent down while it still forwards) are stale, so they are not evidence.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from inventory.records import InterfaceRecord
 
 SILENT_STATES = frozenset({"down", "unreachable"})
+STALE_STATES = SILENT_STATES | {"agent_down"}
 DOWN_OPER = frozenset({"down", "lowerLayerDown", "notPresent", "lowerlayerdown", "notpresent"})
 
 
@@ -41,7 +43,7 @@ class LinkStatus:
 
 
 def _usable(end: EndEvidence) -> InterfaceRecord | None:
-    return None if end.device_state in SILENT_STATES else end.interface
+    return None if end.device_state in STALE_STATES else end.interface
 
 
 def _degradation(iface: InterfaceRecord, end: EndEvidence, limits: LinkThresholds) -> str | None:

@@ -172,6 +172,11 @@ def test_a_silent_devices_stale_interfaces_are_not_evidence() -> None:
         ),
     )
     assert _status(stale_down)[0] == "up", "dist-utara still reports its port up"
+    agent = replace(
+        stale_down,
+        devices=tuple(replace(d, state="agent_down") if d.name == "acc-smpn1" else d for d in snap.devices),
+    )
+    assert _status(agent)[0] == "up", "an agent that stopped answering leaves stale states too"
 
 
 def test_magelang_graph_equals_the_plant() -> None:
