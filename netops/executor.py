@@ -17,6 +17,7 @@ returns the results (or persists them and returns a summary); the future wraps t
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future
@@ -28,6 +29,7 @@ from netops.config import Settings
 from netops.icmp import ping_many
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 PollFunction = Callable[[Sequence[Target], frozenset[PollKind], Settings], Awaitable[list[PollResult]]]
 
 
@@ -73,7 +75,19 @@ class InProcessExecutor:
     def close(self) -> None:
         if self._loop.is_closed():
             return
-        self._loop.call_soon_threadsafe(self._loop.stop)
+
+        def stop() -> None:
+            try:
+                from netops.tasks import close_pollers
+
+                close_pollers()
+            except Exception:  # closing is best effort; the process may be exiting anyway
+                log.debug("closing the SNMP poller failed", exc_info=True)
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+            self._loop.call_soon(self._loop.stop)
+
+        self._loop.call_soon_threadsafe(stop)
         self._thread.join(5)
         if not self._thread.is_alive():
             self._loop.close()

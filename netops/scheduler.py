@@ -80,8 +80,10 @@ class Scheduler:
     """The service's scheduler: owns the APScheduler instance, the runner and the notifier."""
 
     def __init__(self, settings: Settings, engine: Engine, *, executor: Executor | None = None,
-                 notifier: Notifier | None = None, overrides: Mapping[str, int] | None = None) -> None:
+                 notifier: Notifier | None = None, overrides: Mapping[str, int] | None = None,
+                 only: Sequence[str] | None = None) -> None:
         self.settings = settings
+        self.only = frozenset(only) if only is not None else None
         self.engine = engine
         self.executor = executor or InProcessExecutor(settings)
         self.notifier = notifier if notifier is not None else Notifier(engine, settings)
@@ -128,8 +130,10 @@ class Scheduler:
         with session_scope(self.engine) as session:
             specs = build_specs(load_device_intervals(session), self.settings, self.runner.overrides)
         self.specs = specs_by_id(specs)
-        wanted = {spec.job_id: spec.interval_s for spec in specs}
-        wanted[MAINTENANCE_JOB] = MAINTENANCE_INTERVAL_S
+        wanted = {spec.job_id: spec.interval_s for spec in specs
+                  if self.only is None or spec.name in self.only}
+        if self.only is None or MAINTENANCE_JOB in self.only:
+            wanted[MAINTENANCE_JOB] = MAINTENANCE_INTERVAL_S
         for job in self._aps.get_jobs(jobstore="default"):
             if job.id not in wanted:
                 job.remove()

@@ -14,7 +14,7 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,11 +32,12 @@ TRAP_DEBOUNCE_S = 1.0
 class MonitorService:
     def __init__(self, settings: Settings, engine: Engine, *, overrides: Mapping[str, int] | None = None,
                  executor: Executor | None = None, notifier: Notifier | None = None,
-                 traps: bool | None = None, trap_port: int | None = None) -> None:
+                 traps: bool | None = None, trap_port: int | None = None,
+                 only: Sequence[str] | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.scheduler = Scheduler(settings, engine, executor=executor, notifier=notifier,
-                                   overrides=overrides)
+                                   overrides=overrides, only=only)
         self._traps_enabled = settings.traps.enabled if traps is None else traps
         self._trap_port = trap_port
         self.trap_receiver: TrapReceiver | None = None

@@ -147,7 +147,10 @@ class TrapReceiver:
         def close() -> None:
             if self._engine is not None and self._engine.transport_dispatcher is not None:
                 self._engine.transport_dispatcher.close_dispatcher()
-            self._loop.stop()
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+            self._loop.call_soon(self._loop.stop)
+
         self._loop.call_soon_threadsafe(close)
         self._thread.join(5)
         self._thread = None
