@@ -155,6 +155,8 @@ class Analysis:
         nodes = self.az.site_nodes[site]
         names = tuple(self.az.names[v] for v in nodes)
         base = SiteState(site, kind, "unknown", devices=names)
+        if not self.az.roots:
+            return replace(base, reason="no_core")
         if not nodes or not self._has_data(nodes):
             return replace(base, reason="no_data")
         live = [v for v in nodes if self.reach.reached[v]]

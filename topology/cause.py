@@ -20,6 +20,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "degraded_link": "path to the core runs over a degraded link: {causes}",
         "no_data": "no monitoring data yet",
         "not_linked": "not linked to the core in the topology",
+        "no_core": "no core device: give a device the role core or set monitor.roots",
         "and": "; ",
     },
     "id": {
@@ -32,6 +33,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "degraded_link": "jalur ke pusat melewati link yang terganggu: {causes}",
         "no_data": "belum ada data pemantauan",
         "not_linked": "tidak terhubung ke pusat dalam topologi",
+        "no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
         "and": "; ",
     },
 }

@@ -186,3 +186,16 @@ def test_incremental_updates_equal_a_fresh_analysis() -> None:
     back = az.analyze()
     assert back.device("dist-utara").verdict == "up"
     assert back.changed_sites(inc)[site_of(snap, "acc-smpn1")] == ("disconnected", "connected")
+
+
+def test_no_core_and_empty_networks_are_unknown_not_errors() -> None:
+    snap = magelang()
+    headless = replace(
+        snap, devices=tuple(replace(d, role="distribution") if d.role == "core" else d for d in snap.devices)
+    )
+    a = analyze(build_graph(headless))
+    assert set(a.codes.values()) == {"unknown"}
+    st = a.sites[site_of(snap, "acc-smpn1")]
+    assert st.reason == "no_core" and "no core device" in (site_text(a.az.graph, st) or "")
+    empty = analyze(build_graph(NetworkSnapshot()))
+    assert empty.codes == {} and empty.spofs() == [] and empty.root_causes() == {}
