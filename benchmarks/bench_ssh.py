@@ -35,9 +35,17 @@ sys.path.insert(0, str(ROOT))
 
 from collectors.observations import PollKind  # noqa: E402
 from collectors.ssh import SshPoller, load_platforms  # noqa: E402
+from collectors.ssh.errors import classify  # noqa: E402
 from collectors.ssh.session import Budget, Session  # noqa: E402
 from collectors.targets import Secret, SshCredentials, Target, Timeouts  # noqa: E402
-from tests.support.fakenos_net import PASSWORD, USERNAME, build_inventory, free_ports, triangle  # noqa: E402
+from tests.support.fakenos_net import (  # noqa: E402
+    PASSWORD,
+    USERNAME,
+    build_inventory,
+    free_ports,
+    triangle,
+    wait_listening,
+)
 from tests.support.hostile_ssh import HostileServer  # noqa: E402
 
 COMMANDS = {
@@ -85,18 +93,18 @@ def throughput(
     work: Callable[[Target], Any] = session_cycle,
 ) -> dict[str, Any]:
     jobs = [t for _ in range(rounds) for t in targets]
-    errors = 0
+    errors: dict[str, int] = {}
     times: list[float] = []
 
     def timed(target: Target) -> None:
-        nonlocal errors
         start = time.monotonic()
         try:
             outcome = work(target)
-            if hasattr(outcome, "ok") and not outcome.ok:
-                errors += 1
-        except Exception:
-            errors += 1
+            for error in getattr(outcome, "errors", ()):
+                errors[error.kind.value] = errors.get(error.kind.value, 0) + 1
+        except Exception as exc:
+            kind = classify(exc)[0].value
+            errors[kind] = errors.get(kind, 0) + 1
         times.append(time.monotonic() - start)
 
     cpu0, wall0 = cpu_s(), time.monotonic()
@@ -114,6 +122,7 @@ def throughput(
         "p50_s": round(statistics.median(times), 2),
         "p95_s": round(times[int(len(times) * 0.95) - 1], 2),
         "client_cpu_ms_per_session": round(cpu / len(jobs) * 1000, 1),
+        "loadavg_1m_after": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(figures))
     return figures
@@ -155,12 +164,13 @@ def fakenos_targets(triangles: int) -> tuple[list[Target], dict[str, Any]]:
     return targets, build_inventory(devices, links, ports)
 
 
-def hold_sessions(targets: list[Target], count: int) -> dict[str, Any]:
-    """Open ``count`` sessions at once and report the client's RSS growth per open session."""
+def _hold_child(targets: list[Target], count: int, queue: Any) -> None:
+    import logging
+
+    logging.disable(logging.CRITICAL)
     picked = [targets[i % len(targets)] for i in range(count)]
-    opened: list[Session] = []
     with ThreadPoolExecutor(max_workers=32) as pool:
-        list(pool.map(lambda t: session_cycle(t), picked[:8]))  # warm up imports, caches, the ntc index
+        session_cycle(picked[0])  # imports, the ntc index, paramiko's first key exchange
         before = rss_kb()
 
         def open_one(target: Target) -> Session:
@@ -169,18 +179,74 @@ def hold_sessions(targets: list[Target], count: int) -> dict[str, Any]:
             return session
 
         opened = list(pool.map(open_one, picked))
-    after = rss_kb()
-    for session in opened:
-        session.close()
-    figures = {
-        "label": "memory, sessions held open",
-        "sessions": count,
-        "rss_before_mb": round(before / 1024, 1),
-        "rss_after_mb": round(after / 1024, 1),
-        "kb_per_open_session": round((after - before) / count),
-    }
+        after = rss_kb()
+        threads = len(__import__("threading").enumerate())
+        for session in opened:
+            session.close()
+    queue.put(
+        {
+            "label": "client memory, sessions held open (fresh process)",
+            "sessions": count,
+            "rss_before_mb": round(before / 1024, 1),
+            "rss_after_mb": round(after / 1024, 1),
+            "kb_per_open_session": round((after - before) / count),
+            "threads_while_open": threads,
+        }
+    )
+
+
+def hold_sessions(targets: list[Target], count: int) -> dict[str, Any]:
+    """Open ``count`` sessions at once in a fresh process; its RSS growth per open session."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_hold_child, args=(targets, count, queue))
+    child.start()
+    figures: dict[str, Any] = queue.get(timeout=300)
+    child.join(60)
     print(json.dumps(figures))
     return figures
+
+
+def baseline(target: Target, repeat: int = 3) -> None:
+    """One session at a time: our wrapper against plain netmiko with the same settings."""
+    from netmiko import ConnectHandler
+
+    platform = PLATFORMS[target.platform or ""]
+    creds = target.ssh
+    assert creds is not None and creds.password is not None
+
+    def plain() -> None:
+        conn = ConnectHandler(
+            device_type=platform.device_type,
+            host=target.host,
+            port=target.ssh_port,
+            username=creds.username,
+            password=creds.password.reveal(),
+            fast_cli=True,
+            conn_timeout=10,
+            banner_timeout=10,
+            auth_timeout=10,
+            read_timeout_override=30,
+        )
+        for command in COMMANDS[platform.name]:
+            conn.send_command(command, read_timeout=30)
+        conn.cleanup = lambda command="": conn.write_channel(platform.exit_command + conn.RETURN)  # type: ignore
+        conn.disconnect()
+
+    for label, work in (("ours", lambda: session_cycle(target)), ("plain netmiko", plain)):
+        work()
+        cpu0, wall0 = cpu_s(), time.monotonic()
+        for _ in range(repeat):
+            work()
+        print(
+            json.dumps(
+                {
+                    "label": f"one session at a time, {platform.name}, {label}",
+                    "session_s": round((time.monotonic() - wall0) / repeat, 2),
+                    "client_cpu_ms": round((cpu_s() - cpu0) / repeat * 1000, 1),
+                }
+            )
+        )
 
 
 def failure_times(target: Target) -> None:
@@ -241,6 +307,7 @@ def bench_fakenos(args: argparse.Namespace) -> None:
     server.start()
     if not ready.wait(120):
         raise SystemExit("fakenos did not start")
+    wait_listening([t.ssh_port for t in targets])
     print(
         json.dumps(
             {
@@ -251,13 +318,15 @@ def bench_fakenos(args: argparse.Namespace) -> None:
         )
     )
     try:
-        throughput("fakenos: connect + 3 commands + quit", targets, args.threads, args.rounds)
+        baseline(targets[0])
+        for threads in args.threads:
+            throughput("fakenos: connect + 3 commands + quit", targets, threads, args.rounds)
         poller = SshPoller()
         kinds = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS})
         throughput(
             "fakenos: full poll (facts+interfaces+neighbors, parsed)",
             targets,
-            args.threads,
+            max(args.threads),
             1,
             lambda t: poller.poll(t, kinds),
         )
@@ -298,7 +367,7 @@ def bench_testbed(args: argparse.Namespace) -> None:
             if node.get("ssh", True)
         ]
         throughput(
-            "testbed sshd: connect + 3 commands + exit", targets, min(args.threads, 32), args.rounds * 3
+            "testbed sshd: connect + 3 commands + exit", targets, 32, args.rounds * 3
         )
         bad = Target(**{**_fields(targets[0]), "ssh": SshCredentials(ssh["username"], Secret("wrong"))})
         start = time.monotonic()
@@ -319,7 +388,7 @@ def bench_testbed(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triangles", type=int, default=34, help="fakenos triangles (3 devices each)")
-    parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--threads", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--rounds", type=int, default=3, help="sessions per device")
     parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure")
     parser.add_argument("--skip-testbed", action="store_true")

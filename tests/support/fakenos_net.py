@@ -11,6 +11,7 @@ The outputs follow the real device outputs in shared/fixtures/cli, so ntc-templa
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,20 @@ def free_ports(count: int) -> list[int]:
     for s in sockets:
         s.close()
     return ports
+
+
+def wait_listening(ports: list[int], timeout_s: float = 60.0) -> None:
+    """Block until every port accepts a TCP connection (fakenos starts its servers in threads)."""
+    deadline = time.monotonic() + timeout_s
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}") from None
+                time.sleep(0.05)
 
 
 def _short(port: str) -> str:
