@@ -108,7 +108,8 @@ class SshPoller:
                     )
                 )
                 progress.done.set()
-        return self._result(target, platform.name, started, progress)
+        # the device's profile as netops knows it (SNMP), so an SSH poll never replaces it
+        return self._result(target, target.profile or platform.name, started, progress)
 
     def poll_many(
         self, targets: Iterable[Target], kinds: Iterable[PollKind], max_workers: int = 16

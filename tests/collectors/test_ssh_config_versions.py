@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from collectors.observations import ConfigSnapshot
 from inventory.db import session_scope
-from inventory.models import ConfigVersion, Credential, Device
+from inventory.models import ConfigVersion, Credential, Device, NeighborRecord, PollRun
 from netops.cli import main
 from netops.config import Settings
 from netops.configs import config_version, config_versions, store_config
@@ -58,9 +58,11 @@ def test_versions_are_per_device(session: Session) -> None:
 @pytest.fixture(scope="module")
 def ios_port() -> Iterator[int]:
     fakenos = pytest.importorskip("fakenos")
-    core = triangle()[0][0]
+    devices, links = triangle()
     (port,) = free_ports(1)
-    server = fakenos.FakeNOS(inventory=build_inventory([core], [], {core.name: port}))
+    inventory = build_inventory(devices, links, {d.name: port for d in devices})
+    inventory["hosts"] = {"core-01": inventory["hosts"]["core-01"]}  # serve only core-01, with its LLDP
+    server = fakenos.FakeNOS(inventory=inventory)
     server.start()
     try:
         yield port
@@ -95,3 +97,19 @@ def test_cli_fetch_show_and_diff_over_ssh(
     assert history.output.count("\nv") + history.output.startswith("v") == 2
     missing = runner.invoke(main, ["config", "show", "nobody"], env=env)
     assert missing.exit_code == 1 and "no stored configuration" in missing.output
+
+
+def test_poll_kind_ssh_stores_config_and_neighbors(settings: Settings, engine: Engine, ios_port: int) -> None:
+    with session_scope(engine) as session:
+        _device(session, port=ios_port)
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir)}
+    polled = CliRunner().invoke(main, ["poll", "--kind", "ssh", "--device", "core-01", "--json"], env=env)
+    assert polled.exit_code == 0, polled.output
+    assert '"config"' in polled.output and '"neighbors"' in polled.output
+    with session_scope(engine) as session:
+        stored = config_version(session, "core-01")
+        assert stored is not None and stored.version == 1 and "hostname core-01" in stored.text
+        runs = session.scalars(select(PollRun)).all()
+        assert [(r.job, r.transport, r.ok) for r in runs] == [("ssh", "ssh", True)]
+        neighbors = session.scalars(select(NeighborRecord)).all()
+        assert {n.system_name for n in neighbors} == {"dist-01", "acc-01"}
