@@ -108,6 +108,10 @@ def persist(session: Session, result: PollResult, *, job: str, job_run_id: int |
         _optics(session, device, result.optics, ifaces, now, changes)
     if PollKind.NEIGHBORS in done:
         _neighbors(session, device, result, now, max_misses, changes)
+    if PollKind.CONFIG in done and result.config is not None:
+        from netops.configs import store_config  # versioned running configs (SSH collector)
+
+        store_config(session, device, result.config, now)
     return changes
 
 

@@ -50,6 +50,9 @@ def result_json(result: PollResult) -> dict[str, Any]:
                             for n in result.neighbors]
     if PollKind.OPTICS in done:
         out["optics"] = list(result.optics)
+    if PollKind.CONFIG in done and result.config is not None:
+        out["config"] = {"source_command": result.config.source_command,
+                         "lines": len(result.config.text.splitlines())}
     return out
 
 
@@ -64,13 +67,13 @@ def _summary(result: PollResult) -> str:
 
 
 @click.command("poll")
-@click.option("--kind", "job", type=click.Choice(["status", "counters", "discovery"]), default="status",
-              show_default=True, help="Which job's poll kinds to read.")
+@click.option("--kind", "job", type=click.Choice(["status", "counters", "discovery", "ssh"]),
+              default="status", show_default=True, help="Which job's poll kinds to read.")
 @click.option("--device", "devices", multiple=True, metavar="NAME", help="Only these devices (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per device.")
 @click.pass_context
 def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bool) -> None:
-    """Poll inventory devices now over SNMP and store the results."""
+    """Poll inventory devices now (SNMP; SSH for --kind ssh) and store the results."""
     from netops.store import persist
     from netops.tasks import JOB_KINDS, poll_targets
 
