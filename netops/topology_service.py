@@ -1,8 +1,10 @@
 """The topology as a service: snapshot -> graph -> analysis, cached until the database changes.
 
-The CLI, the monitor and the web all ask ``TopologyService.current()``. A cheap change marker
-(counts and latest timestamps of the tables the topology reads) decides whether the cached
-view is still true; otherwise the snapshot is reloaded and the graph and analysis rebuilt.
+The CLI, the monitor and the web all ask ``TopologyService.current()``. Two cheap markers
+decide what to do: the structure marker (sites, devices, links, interfaces, neighbors) and the
+status marker (interface polls, device and link states, outages). Both equal: the cached view.
+Only statuses changed: device states and interfaces are reloaded and the analysis re-evaluated
+incrementally. Structure changed: the snapshot is reloaded and graph and analysis rebuilt.
 ``status_rows`` gives the help-desk answer per site in the JSON shape of ``netops status``.
 """
 
@@ -18,30 +20,60 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from inventory.db import session_scope
-from inventory.models import Device, DeviceState, Interface, Link, LinkState, NeighborRecord, Outage, Site
+from inventory.models import (
+    Device,
+    DeviceFacts,
+    DeviceState,
+    Interface,
+    Link,
+    LinkState,
+    NeighborRecord,
+    Outage,
+    Site,
+)
 from netops.config import Settings
 from topology.analysis import Analysis, SiteState
 from topology.analyzer import Analyzer
 from topology.cause import site_text
-from topology.graph import TopologyGraph, build_graph
+from topology.graph import TopologyGraph, build_graph, refresh_status
 from topology.linkstatus import LinkThresholds
-from topology.snapshot import NetworkSnapshot, load_snapshot
+from topology.snapshot import NetworkSnapshot, load_snapshot, load_status
 
 
-def change_marker(session: Session) -> tuple[Any, ...]:
-    """Counts and latest timestamps of everything the topology reads (one round trip each)."""
+def _digest(session: Session, *columns: Any) -> int:
+    """A hash of every row of a few columns: notices edits that keep counts and ids."""
+    return hash(tuple(tuple(row) for row in session.execute(select(*columns).order_by(columns[0]))))
+
+
+def structure_marker(session: Session) -> tuple[Any, ...]:
+    """What the graph's shape depends on: sites, devices, sysNames, links, interfaces, neighbors."""
+    return (
+        _digest(session, Site.id, Site.name, Site.kind, Site.latitude, Site.longitude),
+        _digest(session, Device.id, Device.name, Device.role, Device.site_id, Device.address),
+        _digest(session, DeviceFacts.device_id, DeviceFacts.sys_name),
+        _digest(session, Link.id, Link.a_interface_id, Link.b_interface_id, Link.medium, Link.declared,
+                Link.source, Link.length_m),
+        tuple(session.execute(select(func.count(Interface.id), func.max(Interface.id))).one()),
+        tuple(session.execute(select(func.count(NeighborRecord.id), func.max(NeighborRecord.id),
+                                     func.max(NeighborRecord.last_seen))).one()),
+    )
+
+
+def status_marker(session: Session) -> tuple[Any, ...]:
+    """What statuses depend on: interface polls, monitor states, outages."""
     queries = [
-        select(func.count(Site.id), func.max(Site.id)),
-        select(func.count(Device.id), func.max(Device.id)),
-        select(func.count(Interface.id), func.max(Interface.status_polled_at),
-               func.max(Interface.last_change), func.max(Interface.optics_polled_at)),
-        select(func.count(Link.id), func.max(Link.id), func.max(Link.last_seen)),
-        select(func.count(NeighborRecord.id), func.max(NeighborRecord.last_seen)),
+        select(func.max(Interface.status_polled_at), func.max(Interface.last_change),
+               func.max(Interface.optics_polled_at)),
         select(func.count(DeviceState.device_id), func.max(DeviceState.since)),
         select(func.count(LinkState.link_id), func.max(LinkState.since)),
         select(func.count(Outage.id), func.max(Outage.started_at), func.max(Outage.ended_at)),
     ]
     return tuple(tuple(session.execute(q).one()) for q in queries)
+
+
+def change_marker(session: Session) -> tuple[Any, ...]:
+    """Both markers: equal markers mean the cached view is still true."""
+    return structure_marker(session), status_marker(session)
 
 
 @dataclass
@@ -102,14 +134,35 @@ class TopologyService:
             self._view = None
 
     def current(self) -> TopologyView:
+        """The view of the database as it is now: cached, refreshed, or rebuilt."""
         with self._lock, session_scope(self.engine) as session:
             marker = change_marker(session)
-            if self._view is not None and marker == self._marker:
-                return self._view
-            snapshot = load_snapshot(session, taken_at=datetime.now(UTC))
-            self._view = build_view(snapshot, self.roots, self.thresholds)
+            view = self._view
+            if view is not None and marker == self._marker:
+                return view
+            now = datetime.now(UTC)
+            if view is not None and self._marker is not None and marker[0] == self._marker[0]:
+                self._view = refresh_view(view, load_status(session, view.snapshot, now), self.thresholds)
+            else:
+                self._view = build_view(load_snapshot(session, taken_at=now), self.roots, self.thresholds)
             self._marker = marker
             return self._view
+
+
+def refresh_view(view: TopologyView, snapshot: NetworkSnapshot,
+                 thresholds: LinkThresholds | None = None) -> TopologyView:
+    """Same structure, newer statuses: flip only what changed and re-evaluate incrementally."""
+    graph, links, devices = refresh_status(view.graph, snapshot, thresholds)
+    az = view.analyzer
+    with az.lock:
+        az.set_graph(graph)
+        for key, status in links.items():
+            if key in az.eidx:
+                az.set_link_status(key, status)
+        for name, state in devices.items():
+            az.set_device_state(name, state)
+        analysis = az.analyze()
+    return TopologyView(snapshot, graph, az, analysis, datetime.now(UTC))
 
 
 def build_view(snapshot: NetworkSnapshot, roots: Sequence[str] = (),

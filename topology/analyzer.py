@@ -9,6 +9,7 @@ after one link changes state stays in milliseconds on thousands of devices.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Sequence
 
 from topology import engine
@@ -64,6 +65,13 @@ class Analyzer:
 
         self._last: Analysis | None = None
         self._need = FULL
+        self.lock = threading.RLock()
+
+    def set_graph(self, graph: TopologyGraph) -> None:
+        """Adopt a graph of the same structure with newer statuses (``graph.refresh_status``)."""
+        if list(graph.nodes) != self.names or list(graph.links) != list(self.graph.links):
+            raise ValueError("the new graph has a different structure; build a new Analyzer")
+        self.graph = graph
 
     def invalidate(self) -> None:
         """Flags were changed directly: the next ``analyze()`` recomputes everything."""
@@ -94,6 +102,10 @@ class Analyzer:
 
     def analyze(self) -> Analysis:
         """Re-evaluate; a change that cannot alter reachability reuses the last passes."""
+        with self.lock:
+            return self._analyze()
+
+    def _analyze(self) -> Analysis:
         last, need = self._last, self._need
         enabled = gc.isenabled()
         gc.disable()

@@ -179,10 +179,15 @@ def _node(dev: DeviceRecord) -> NodeInfo:
                     dev.address, dev.sys_name or dev.name)
 
 
-def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: dict[tuple[str, str], InterfaceRecord],
-            since: dict[str, datetime | None], limits: LinkThresholds) -> TopoLink:
+Ifaces = dict[tuple[str, str], InterfaceRecord]
+Since = dict[str, datetime | None]
+
+
+def _with_evidence(link: TopoLink, nodes: dict[str, NodeInfo], ifaces: Ifaces, since: Since,
+                   limits: LinkThresholds) -> TopoLink:
+    """The link with status, reason, since, speed and utilisation from the evidence at both ends."""
     ends = []
-    for end in (draft.a, draft.b):
+    for end in (link.a, link.b):
         info = nodes.get(end.device)
         ends.append(EndEvidence(end.device, end.port, info.state if info else "unknown",
                                 ifaces.get(_end_key(end))))
@@ -190,17 +195,52 @@ def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: dict[tuple[str, s
     known = [e.interface for e in ends if e.interface is not None]
     speeds = [i.speed_bps for i in known if i.speed_bps]
     utils = [i.utilization_pct for i in known if i.utilization_pct is not None]
+    stamp = since.get(link_key(link.a, link.b)) or st.since
+    return replace(link, status=st.status, reason=st.reason, since=stamp,
+                   speed_bps=min(speeds) if speeds else None, utilization_pct=max(utils) if utils else None)
+
+
+def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: Ifaces, since: Since,
+            limits: LinkThresholds) -> TopoLink:
     rec = draft.record
-    key = link_key(draft.a, draft.b)
-    return TopoLink(
-        key=key, a=draft.a, b=draft.b, sources=tuple(sorted(draft.sources)), declared=draft.declared,
-        seen_from=tuple(sorted(draft.seen_from)), port_resolved=draft.port_resolved,
-        declared_ends=draft.declared_ends, status=st.status, reason=st.reason,
-        since=since.get(key, st.since) or st.since, medium=rec.medium if rec else "fiber",
-        length_m=rec.length_m if rec else None, speed_bps=min(speeds) if speeds else None,
-        utilization_pct=max(utils) if utils else None,
+    link = TopoLink(
+        key=link_key(draft.a, draft.b), a=draft.a, b=draft.b, sources=tuple(sorted(draft.sources)),
+        declared=draft.declared, seen_from=tuple(sorted(draft.seen_from)), port_resolved=draft.port_resolved,
+        declared_ends=draft.declared_ends, medium=rec.medium if rec else "fiber",
+        length_m=rec.length_m if rec else None,
         first_seen=rec.first_seen if rec else None, last_seen=rec.last_seen if rec else None,
     )
+    return _with_evidence(link, nodes, ifaces, since, limits)
+
+
+def _indexes(snapshot: NetworkSnapshot) -> tuple[Ifaces, Since]:
+    ifaces = {(i.device, port_key(i.name)): i for i in snapshot.interfaces}
+    since = {link_key(LinkEnd(s.a_device, s.a_port), LinkEnd(s.b_device, s.b_port)): s.since
+             for s in snapshot.link_states}
+    return ifaces, since
+
+
+def refresh_status(graph: TopologyGraph, snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None,
+                   ) -> tuple[TopologyGraph, dict[str, str], dict[str, str]]:
+    """The same structure with device states and link statuses from a newer snapshot.
+
+    Returns the new graph, the links whose status changed (key -> status) and the devices
+    whose state changed (name -> state), for an incremental re-evaluation.
+    """
+    limits = thresholds or LinkThresholds()
+    nodes = dict(graph.nodes)
+    nodes.update({dev.name: _node(dev) for dev in snapshot.devices if dev.name in nodes})
+    ifaces, since = _indexes(snapshot)
+    links = {key: _with_evidence(link, nodes, ifaces, since, limits) for key, link in graph.links.items()}
+    g = graph.graph.copy()
+    for name, info in nodes.items():
+        g.nodes[name]["info"] = info
+    for key, link in links.items():
+        g.edges[link.a.device, link.b.device, key]["link"] = link
+    changed_links = {k: lk.status for k, lk in links.items() if lk.status != graph.links[k].status}
+    changed_devices = {n: i.state for n, i in nodes.items() if i.state != graph.nodes[n].state}
+    fresh = TopologyGraph(g, nodes, links, graph.sites, graph.site_devices, snapshot)
+    return fresh, changed_links, changed_devices
 
 
 def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None) -> TopologyGraph:
@@ -213,11 +253,7 @@ def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = N
         builder.add_sighting(nb)
     nodes = {dev.name: _node(dev) for dev in snapshot.devices}
     nodes.update({k: v for k, v in builder.unknown.items() if k not in nodes})
-    ifaces = {(i.device, port_key(i.name)): i for i in snapshot.interfaces}
-    monitor_since = {
-        link_key(LinkEnd(s.a_device, s.a_port), LinkEnd(s.b_device, s.b_port)): s.since
-        for s in snapshot.link_states
-    }
+    ifaces, monitor_since = _indexes(snapshot)
     graph: nx.MultiGraph = nx.MultiGraph()
     for name, info in nodes.items():
         graph.add_node(name, info=info)

@@ -53,7 +53,11 @@ def find_link(graph: TopologyGraph, a: LinkEnd, b: LinkEnd | None = None) -> str
 def what_if(az: Analyzer, *, link: str | None = None, device: str | None = None,
             base: Analysis | None = None) -> Impact:
     """The impact of failing one link (by key) or one device (by name)."""
-    base = base or az.analyze()
+    with az.lock:
+        return _what_if(az, link, device, base or az.analyze())
+
+
+def _what_if(az: Analyzer, link: str | None, device: str | None, base: Analysis) -> Impact:
     if link is not None:
         if link not in az.eidx:
             raise ImpactError(f"no link {link!r} in the topology")

@@ -8,7 +8,7 @@ analysis never touch a database session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -87,6 +87,18 @@ def load_snapshot(session: Session, taken_at: datetime | None = None) -> Network
         interfaces=tuple(queries.list_interfaces(session)),
         links=tuple(queries.list_links(session)),
         neighbors=tuple(queries.list_neighbors(session)),
+        link_states=tuple(_link_states(session)),
+        outages=tuple(_open_outages(session)),
+        taken_at=taken_at,
+    )
+
+
+def load_status(session: Session, base: NetworkSnapshot, taken_at: datetime | None = None) -> NetworkSnapshot:
+    """``base`` with fresh device states, interfaces, link states and outages (same structure)."""
+    return replace(
+        base,
+        devices=tuple(queries.list_devices(session)),
+        interfaces=tuple(queries.list_interfaces(session)),
         link_states=tuple(_link_states(session)),
         outages=tuple(_open_outages(session)),
         taken_at=taken_at,

@@ -108,7 +108,10 @@ def test_service_caches_until_the_database_changes(network: Session, engine: Eng
     network.commit()
     second = service.current()
     assert second is not first
+    assert second.analyzer is first.analyzer, "a status change re-evaluates incrementally"
+    assert first.analysis.codes["Dinas"] == "connected", "the older view is unchanged"
     assert second.analysis.codes["Dinas"] == "disconnected"
+    assert second.graph.links["sw1:ge-0/0/2|sw2:ether1"].status == "down"
     (row,) = second.status_rows("Dinas")
     assert row["since"] == T0 + timedelta(minutes=5)
     assert row["cause"] == "cut off: fiber between sw1:ge-0/0/2 and sw2:ether1 is down"
@@ -116,6 +119,28 @@ def test_service_caches_until_the_database_changes(network: Session, engine: Eng
         second.status_rows("Dinas", "id")[0]["cause"]
         == "terputus: serat optik antara sw1:ge-0/0/2 dan sw2:ether1 putus"
     )
+    dinas = network.scalars(select(Device).where(Device.name == "sw2")).one()
+    dinas.role = "core"
+    network.commit()
+    third = service.current()
+    assert third.analyzer is not second.analyzer, "a structural edit rebuilds"
+    assert set(third.analysis.roots) == {"core", "sw2"}
+    assert third.analysis.codes["Dinas"] == "connected"
+
+
+def test_incremental_refresh_equals_a_rebuild(network: Session, engine: Engine) -> None:
+    service = TopologyService(engine)
+    service.current()
+    sw1 = network.scalars(select(Device).where(Device.name == "sw1")).one()
+    network.add(DeviceState(device_id=sw1.id, state="down", since=T0))
+    network.commit()
+    refreshed = service.current()
+    rebuilt = TopologyService(engine).current()
+    assert refreshed.analysis.codes == rebuilt.analysis.codes
+    assert refreshed.status_rows() == rebuilt.status_rows()
+    assert {k: lk.status for k, lk in refreshed.graph.links.items()} == {
+        k: lk.status for k, lk in rebuilt.graph.links.items()
+    }
 
 
 def test_silent_device_since_comes_from_device_states(network: Session, engine: Engine) -> None:
