@@ -12,15 +12,30 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from collectors.observations import PollKind, PollResult
 from collectors.ssh import SshPoller
-from collectors.targets import Target
+from collectors.targets import SshCredentials, Target
 from netops.config import Settings
 
 SSH_ONLY_KINDS = frozenset({PollKind.CONFIG})
+# SNMP profile (collectors/profiles/data) -> SSH platform (collectors/ssh/platforms) of the same device family
+PROFILE_PLATFORMS = {
+    "cisco": "cisco_ios",
+    "cisco_xe": "cisco_xe",
+    "huawei": "huawei",
+    "juniper": "juniper_junos",
+    "mikrotik": "mikrotik_routeros",
+    "arista": "arista_eos",
+    "linux_netsnmp": "linux",
+    "hp_procurve": "hp_procurve",
+    "aruba_aoscx": "aruba_aoscx",
+    "zte": "zte_zxros",
+    "ubiquiti_edgeswitch": "ubiquiti_edgeswitch",
+    "ubiquiti_edgerouter": "ubiquiti_edgerouter",
+}
 SSH_KINDS = frozenset(
     {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG}
 )
@@ -66,3 +81,35 @@ async def poll_ssh_targets_async(
 ) -> list[PollResult]:
     """``poll_ssh_targets`` off the event loop, for the asyncio poll task."""
     return await asyncio.to_thread(poll_ssh_targets, list(targets), frozenset(kinds), settings)
+
+
+def ssh_follow(
+    credentials: SshCredentials, settings: Settings, port: int = 22
+) -> Callable[[PollResult], list[str]]:
+    """A ``netops.discovery.crawl`` ``follow`` hook that also reads neighbors over SSH.
+
+    For each device found over SNMP whose profile maps to an SSH platform, the CLI's LLDP/CDP
+    neighbors are read too, so discovery continues past devices whose LLDP-MIB is disabled.
+    """
+    from netops.discovery import management_addresses
+    from netops.targets import timeouts_from
+
+    def follow(result: PollResult) -> list[str]:
+        addresses = management_addresses(result)
+        platform = PROFILE_PLATFORMS.get(result.profile)
+        if platform is None:
+            return addresses
+        target = Target(
+            device_key=result.device_key,
+            host=result.device_key,
+            platform=platform,
+            ssh=credentials,
+            ssh_port=port,
+            timeouts=timeouts_from(settings),
+        )
+        over_ssh = _poller(settings.ssh.session_log_dir).poll(
+            ssh_target(target, settings), {PollKind.NEIGHBORS}
+        )
+        return list(dict.fromkeys(addresses + management_addresses(over_ssh)))
+
+    return follow

@@ -146,3 +146,27 @@ def test_ssh_neighbors_equal_snmp_neighbors(testbed: tb.Testbed, ssh_results: di
         assert {tuple(getattr(n, k) for k in key) for n in snmp_result.neighbors} == {
             tuple(getattr(n, k) for k in key) for n in over_ssh
         }, snmp_result.device_key
+
+
+def test_discovery_follows_neighbors_read_over_ssh(testbed: tb.Testbed, settings: Any) -> None:
+    """A device whose LLDP-MIB gave nothing (as with LLDP over SNMP disabled) is still crawled past."""
+    from datetime import UTC, datetime
+
+    from netops.ssh_tasks import ssh_follow
+
+    node = "dist-utara"
+    ssh = testbed.inventory["ssh"]
+    now = datetime.now(UTC)
+    silent = PollResult(
+        device_key=testbed.address(node),
+        profile="linux_netsnmp",
+        transport="snmp",
+        started_at=now,
+        finished_at=now,
+        completed=frozenset({PollKind.NEIGHBORS}),
+    )
+    follow = ssh_follow(SshCredentials(ssh["username"], Secret(ssh["password"])), settings)
+    nodes = testbed.inventory["nodes"]
+    peers = {p.split(":")[0] for p in (info["peer"] for info in nodes[node]["ports"].values())}
+    assert set(follow(silent)) == {nodes[p]["mgmt_address"] for p in peers}
+    assert (settings.data_dir / "ssh" / "known_hosts").exists()
