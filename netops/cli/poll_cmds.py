@@ -140,6 +140,21 @@ def _credential(session: Any, settings: Settings, name: str | None,
     return cred, snmp
 
 
+def _ssh_follow(session: Any, settings: Settings, name: str) -> Any:
+    """The discovery ``follow`` hook that also reads CLI neighbors over SSH (netops.ssh_tasks)."""
+    from netops.ssh_tasks import ssh_follow
+
+    cred = session.scalar(select(Credential).where(Credential.name == name, Credential.type == "ssh"))
+    if cred is None:
+        fail(f"unknown SSH credential {name!r}")
+    try:
+        ssh = build_target(Device(name="seed", address="0.0.0.0", ssh_credential=cred), settings).ssh
+    except (TargetError, SecretError) as exc:
+        fail(str(exc))
+    assert ssh is not None
+    return ssh_follow(ssh, settings)
+
+
 def report_json(report: DiscoveryReport) -> dict[str, Any]:
     return {
         "devices": [{"name": report.names.get(f.address, f.address), "address": f.address, "depth": f.depth,
@@ -161,9 +176,11 @@ def report_json(report: DiscoveryReport) -> dict[str, Any]:
               help="Hops from the seeds.")
 @click.option("--port", default=161, show_default=True, type=click.IntRange(1, 65535), help="SNMP UDP port.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--ssh-credential", "ssh_cred_name", metavar="NAME",
+              help="Also follow the neighbors read over SSH with this stored SSH credential.")
 @click.pass_context
 def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | None, community: str | None,
-                 max_depth: int, port: int, as_json: bool) -> None:
+                 max_depth: int, port: int, as_json: bool, ssh_cred_name: str | None = None) -> None:
     """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory."""
 
     if cred_name and community:
@@ -172,8 +189,9 @@ def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | No
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
         cred_id = cred.id
+        extra = {"follow": _ssh_follow(session, settings, ssh_cred_name)} if ssh_cred_name else {}
     report = _run(crawl(list(seeds), snmp, settings, max_depth=max_depth, port=port,
-                        progress=lambda text: click.echo(text, err=True)))
+                        progress=lambda text: click.echo(text, err=True), **extra))
     with session_scope(engine) as session:
         store_discovery(session, report, session.get(Credential, cred_id), settings, port=port)
     if as_json:
