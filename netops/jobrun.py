@@ -143,36 +143,38 @@ class JobRunner:
     def _execute(self, spec: JobSpec, plan: list[PlannedPoll], targets: Mapping[str, Target], clock: float,
                  summary: CycleSummary) -> None:
         buckets = _buckets(plan, self._bucket_s)
-        pending: set[Future[list[PollResult]]] = set()
+        pending: dict[Future[list[PollResult]], Future[dict[str, bool | None]] | None] = {}
+        use_icmp = self.settings.monitor.icmp and spec.name in SNMP_JOBS
         while buckets or pending:
             if self._stop.is_set():
                 skipped = sum(len(names) for _, names in buckets)
-                summary.errors.append(f"stopped before {skipped} device(s) were polled")
+                if skipped:
+                    summary.errors.append(f"stopped before {skipped} device(s) were polled")
                 buckets = []
             now = time.monotonic() - clock
             while buckets and buckets[0][0] <= now:
                 _, names = buckets.pop(0)
-                pending.add(self.executor.submit([targets[n] for n in names], spec.kinds))
+                batch = [targets[n] for n in names]
+                # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
+                pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
+                pending[self.executor.submit(batch, spec.kinds)] = pings
             timeout = max(0.0, buckets[0][0] - now) if buckets else None
             if not pending:
                 self._stop.wait(timeout or 0)
                 continue
-            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            done, _ = wait(list(pending), timeout=timeout, return_when=FIRST_COMPLETED)
             for future in done:
-                self._process(spec, _results_of(future, summary), targets, summary)
+                pings = pending.pop(future)
+                self._process(spec, _results_of(future, summary), targets, _answers(pings), summary)
 
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
-                 summary: CycleSummary) -> None:
+                 answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
         if not results:
             return
-        silent = [r for r in results if not r.reachable]
-        icmp: dict[str, bool | None] = {}
-        if silent and self.settings.monitor.icmp and spec.name in SNMP_JOBS:
-            addresses = {r.device_key: targets[r.device_key].host for r in silent if r.device_key in targets}
-            answers = self.executor.ping(addresses.values()).result(timeout=30)
-            icmp = {name: answers.get(addr) for name, addr in addresses.items()}
+        icmp = {r.device_key: answers.get(targets[r.device_key].host)
+                for r in results if r.device_key in targets}
         summary.devices_polled += len(results)
-        summary.devices_failed += len(silent)
+        summary.devices_failed += sum(1 for r in results if not r.reachable)
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
         probes = {r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r),
                                       source=f"{spec.name} poll (job run {summary.job_run_id})")
@@ -222,6 +224,16 @@ def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list
         log.exception("poll task failed")
         summary.errors.append(f"poll task failed: {exc}")
         return []
+
+
+def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
+    if pings is None:
+        return {}
+    try:
+        return pings.result(timeout=30)
+    except Exception:  # no ICMP answer is "unknown", never "down"
+        log.warning("ICMP echo failed", exc_info=True)
+        return {}
 
 
 def _error_text(result: PollResult) -> str | None:

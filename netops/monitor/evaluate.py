@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from inventory.models import Device, DeviceState, Interface, Link, LinkState, Site
+from inventory.models import Device, DeviceState, Event, Interface, Link, LinkState, Site
 from netops.config import Settings
 from netops.monitor.events import attach_outage, record_event
 from netops.monitor.impact import Impact, LinkEdge, analyze_impact
@@ -31,6 +31,8 @@ from netops.monitor.states import (
     link_verdict,
     probe_verdict,
 )
+
+SETTLE_EXTRA_S = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +65,12 @@ def evaluate(session: Session, settings: Settings, probes: Mapping[str, Probe], 
     """Apply ``probes`` and bring states, events and outages up to date (no commit)."""
     devices = {d.name: d for d in session.scalars(select(Device).where(Device.enabled.is_(True)))}
     states = _device_state_rows(session, devices)
+    settling = _settling(session, settings, states, probes, now)
     for name, probe in probes.items():
         if name in states:
             _apply_probe(states[name], probe, now)
     verdicts = {name: _stored_verdict(row) for name, row in states.items()}
-    links = _link_readings(session, verdicts, settings)
+    links = _link_readings(session, verdicts, settings, settling)
     sites = _device_sites(session, devices)
     roots = _roots(settings, devices)
     down_links = [name for name, row in links.items() if row.verdict.status == LinkStatus.DOWN]
@@ -124,8 +127,25 @@ def _roots(settings: Settings, devices: Mapping[str, Device]) -> list[str]:
     return sorted(name for name, d in devices.items() if d.role == "core")
 
 
-def _link_readings(session: Session, verdicts: Mapping[str, Verdict],
-                   settings: Settings) -> dict[str, _LinkRow]:
+def _settling(session: Session, settings: Settings, states: Mapping[str, DeviceState],
+              probes: Mapping[str, Probe], now: datetime) -> set[str]:
+    """Devices answering again after silence: their ports and their neighbours' still settle.
+
+    A rebooted switch answers before its neighbours' agents refresh their cached ifTable
+    (~3 s in net-snmp), so for a short while one end of a healthy link still reads down. A
+    down reading on a link touching such a device is not trusted for one status interval + 5 s.
+    """
+    result = {name for name, probe in probes.items()
+              if probe.answered and name in states and (states[name].consecutive_failures or 0) > 0}
+    since = now - timedelta(seconds=settings.polling.status_interval_s + SETTLE_EXTRA_S)
+    query = select(Event.element).where(Event.element_type == "device",
+                                        Event.old_state == DeviceStatus.DOWN.value, Event.at >= since)
+    result.update(session.scalars(query))
+    return result
+
+
+def _link_readings(session: Session, verdicts: Mapping[str, Verdict], settings: Settings,
+                   settling: set[str]) -> dict[str, _LinkRow]:
     a_if, b_if = aliased(Interface), aliased(Interface)
     a_dev, b_dev = aliased(Device), aliased(Device)
     query = (select(Link.id, a_if, b_if, a_dev.name, b_dev.name)
@@ -137,6 +157,8 @@ def _link_readings(session: Session, verdicts: Mapping[str, Verdict],
         name = link_name(a_name, a.name, b_name, b.name)
         verdict = link_verdict(_reading(a_name, a, verdicts), _reading(b_name, b, verdicts),
                                settings.monitor.error_rate_threshold, settings.monitor.optical_margin_db)
+        if verdict.status == LinkStatus.DOWN and settling & {a_name, b_name}:
+            verdict = LinkVerdict(LinkStatus.UNKNOWN, f"settling after recovery ({verdict.reason})")
         result[name] = _LinkRow(LinkEdge(name=name, a=a_name, b=b_name), verdict, link_id)
     return result
 
@@ -211,7 +233,7 @@ def _cause_texts(impact: Impact, links: Mapping[str, _LinkRow]) -> dict[tuple[st
 def _attach_events(session: Session, result: Evaluation) -> None:
     if not result.events:
         return
-    from inventory.models import Event, Outage
+    from inventory.models import Outage
 
     open_ids = {(o.root_cause_type, o.root_cause): o.id
                 for o in session.scalars(select(Outage).where(Outage.ended_at.is_(None)))}
