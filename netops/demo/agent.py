@@ -1,7 +1,7 @@
 """Simulated SNMP agents without root: one asyncio UDP socket per switch on its own
 loopback address (127.x.y.z, all of 127.0.0.0/8 is local on Linux), one port for all.
 
-A small command responder of our own on pysnmp's v1/v2c message API: GET, GETNEXT and
+A small command responder of our own (hand-written BER, ``ber``): GET, GETNEXT and
 GETBULK over the device's sorted OID index (bisect), community ``demo``. A failed switch
 simply stops answering. Port changes can be sent as SNMPv2c linkDown/linkUp traps from the
 switch's own address, so a trap receiver sees them come from the right device.
@@ -13,18 +13,15 @@ import asyncio
 import functools
 import logging
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
-from pyasn1.codec.ber import decoder, encoder
-from pysnmp.proto import api, rfc1902, rfc1905
-
+from netops.demo import ber
 from netops.demo.mib import MibView, build_view
 from netops.demo.state import PortChange, SimState
 from netops.demo.usm import V3Responder
 
 log = logging.getLogger(__name__)
 
-V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
 MAX_VARBINDS = 2000
 MAX_RESPONSE_BYTES = 60000
 SYS_UPTIME = (1, 3, 6, 1, 2, 1, 1, 3, 0)
@@ -56,7 +53,7 @@ class _DeviceProtocol(asyncio.DatagramProtocol):
         if not self.server.state.answers(self.device) or self.transport is None:
             return
         try:
-            if self.server.v3 is not None and api.decodeMessageVersion(data) == 3:
+            if self.server.v3 is not None and ber.message_version(data) == 3:
                 self.server.v3.receive(self.device, data, addr)
                 return
             reply = self.server.respond(self.device, data)
@@ -76,6 +73,7 @@ class AgentServer:
     trap_target: tuple[str, int] | None = None
     stats: AgentStats = field(default_factory=AgentStats)
     v3: V3Responder | None = None
+    _trap_id: int = 0
     _views: dict[str, tuple[int, MibView]] = field(default_factory=dict)
     _protocols: dict[str, _DeviceProtocol] = field(default_factory=dict)
 
@@ -112,56 +110,45 @@ class AgentServer:
         return cached[1]
 
     def respond(self, device: str, data: bytes) -> bytes | None:
-        if api.decodeMessageVersion(data) != api.SNMP_VERSION_2C:
-            return None
-        msg, _rest = decoder.decode(data, asn1Spec=V2C.Message())
-        if bytes(V2C.apiMessage.get_community(msg)) != self.community.encode():
+        request = ber.decode_request(data)
+        if request.version != 1 or request.community != self.community.encode():  # v2c only
             self.stats.dropped += 1
             return None
-        pdu = V2C.apiMessage.get_pdu(msg)
-        reply = V2C.apiMessage.get_response(msg)
-        reply_pdu = V2C.apiMessage.get_pdu(reply)
-        oids = [tuple(oid) for oid, _value in V2C.apiPDU.get_varbinds(pdu)]
         view = self.view(device)
         self.stats.requests += 1
-        if pdu.isSameTypeWith(V2C.GetRequestPDU()):
-            binds = [(oid, _get(view, oid)) for oid in oids]
-        elif pdu.isSameTypeWith(V2C.GetNextRequestPDU()):
-            binds = [_next(view, oid) for oid in oids]
-        elif pdu.isSameTypeWith(V2C.GetBulkRequestPDU()):
-            return self._bulk(msg, reply, reply_pdu, view, oids,
-                              int(V2C.apiBulkPDU.get_non_repeaters(pdu)),
-                              int(V2C.apiBulkPDU.get_max_repetitions(pdu)))
-        else:  # SET and anything else: read-only agent
-            V2C.apiPDU.set_error_status(reply_pdu, 17)  # notWritable
-            V2C.apiPDU.set_error_index(reply_pdu, 1)
-            V2C.apiPDU.set_varbinds(reply_pdu, [(oid, rfc1902.Null("")) for oid in oids])
-            return bytes(encoder.encode(reply))
-        return self._encode(reply, reply_pdu, binds)
-
-    def _bulk(self, msg: Any, reply: Any, reply_pdu: Any, view: MibView, oids: list[tuple[int, ...]],
-              non_repeaters: int, max_reps: int) -> bytes:
-        non_repeaters = max(0, min(non_repeaters, len(oids)))
-        binds = [_next(view, oid) for oid in oids[:non_repeaters]]
-        current = oids[non_repeaters:]
-        rows: list[list[tuple[tuple[int, ...], Any]]] = []
-        limit = max(1, (MAX_VARBINDS - len(binds)) // max(1, len(current)))
-        for _ in range(min(max(0, max_reps), limit) if current else 0):
-            row = [_next(view, oid) for oid in current]
-            rows.append(row)
-            current = [oid for oid, _value in row]
-            if all(isinstance(value, rfc1905.EndOfMibView) for _oid, value in row):
-                break
-        while True:
-            encoded = self._encode(reply, reply_pdu, binds + [b for row in rows for b in row])
-            if len(encoded) <= MAX_RESPONSE_BYTES or len(rows) <= 1:
-                return encoded
-            rows = rows[: len(rows) // 2]
-
-    def _encode(self, reply: Any, reply_pdu: Any, binds: list[tuple[tuple[int, ...], Any]]) -> bytes:
+        status, index = 0, 0
+        if request.pdu == ber.GET:
+            binds = [(view.name(oid), _get(view, oid)) for oid in request.oids]
+        elif request.pdu == ber.GETNEXT:
+            binds = [_next(view, oid) for oid in request.oids]
+        elif request.pdu == ber.GETBULK:
+            binds = self._bulk(view, request)
+        else:  # SET and anything else: a read-only agent
+            binds = [(ber.oid(oid), b"\x05\x00") for oid in request.oids]
+            status, index = 17, 1  # notWritable
         self.stats.varbinds += len(binds)
-        V2C.apiPDU.set_varbinds(reply_pdu, binds)
-        return bytes(encoder.encode(reply))
+        return ber.message(1, request.community, ber.RESPONSE, request.request_id, status, index, binds)
+
+    def _bulk(self, view: MibView, request: ber.Request) -> list[tuple[bytes, bytes]]:
+        oids = request.oids
+        non_repeaters = max(0, min(request.field1, len(oids)))
+        binds = [_next(view, oid) for oid in oids[:non_repeaters]]
+        current = list(oids[non_repeaters:])
+        size = sum(len(a) + len(b) for a, b in binds)
+        limit = max(1, (MAX_VARBINDS - len(binds)) // max(1, len(current)))
+        for _ in range(min(max(0, request.field2), limit) if current else 0):
+            row = [view.next(oid) for oid in current]
+            if all(found is None for found in row):
+                binds += [(view.name(oid), ber.END_OF_MIB_VIEW) for oid in current]
+                break
+            encoded = [(view.name(f[0]), f[1]()) if f is not None else (view.name(oid), ber.END_OF_MIB_VIEW)
+                       for oid, f in zip(current, row, strict=True)]
+            size += sum(len(a) + len(b) + 4 for a, b in encoded)
+            if size > MAX_RESPONSE_BYTES and len(binds) > non_repeaters:
+                break
+            binds += encoded
+            current = [f[0] if f is not None else oid for oid, f in zip(current, row, strict=True)]
+        return binds
 
     # ------------------------------------------------------------ traps
 
@@ -178,20 +165,16 @@ class AgentServer:
 
     def _trap(self, change: PortChange) -> bytes:
         i = change.port.if_index
-        pdu = V2C.SNMPv2TrapPDU()
-        V2C.apiTrapPDU.set_defaults(pdu)
-        V2C.apiTrapPDU.set_varbinds(pdu, [
-            (SYS_UPTIME, rfc1902.TimeTicks(int(self.state.uptime_s(change.device) * 100) % 2**32)),
-            (SNMP_TRAP_OID, rfc1902.ObjectIdentifier(LINK_UP if change.up else LINK_DOWN)),
-            ((1, 3, 6, 1, 2, 1, 2, 2, 1, 1, i), rfc1902.Integer32(i)),
-            ((1, 3, 6, 1, 2, 1, 2, 2, 1, 7, i), rfc1902.Integer32(1 if change.port.admin_up else 2)),
-            ((1, 3, 6, 1, 2, 1, 2, 2, 1, 8, i), rfc1902.Integer32(1 if change.up else 2)),
-        ])
-        msg = V2C.Message()
-        V2C.apiMessage.set_defaults(msg)
-        V2C.apiMessage.set_community(msg, self.community)
-        V2C.apiMessage.set_pdu(msg, pdu)
-        return bytes(encoder.encode(msg))
+        binds = [
+            (ber.oid(SYS_UPTIME), ber.unsigned(int(self.state.uptime_s(change.device) * 100) % 2**32,
+                                                ber.TIMETICKS)),
+            (ber.oid(SNMP_TRAP_OID), ber.oid(LINK_UP if change.up else LINK_DOWN)),
+            (ber.oid((1, 3, 6, 1, 2, 1, 2, 2, 1, 1, i)), ber.integer(i)),
+            (ber.oid((1, 3, 6, 1, 2, 1, 2, 2, 1, 7, i)), ber.integer(1 if change.port.admin_up else 2)),
+            (ber.oid((1, 3, 6, 1, 2, 1, 2, 2, 1, 8, i)), ber.integer(1 if change.up else 2)),
+        ]
+        self._trap_id = (self._trap_id + 1) % 2**31
+        return ber.message(1, self.community.encode(), ber.TRAP_V2, self._trap_id, 0, 0, binds)
 
 
 def _send(protocol: _DeviceProtocol, data: bytes, addr: tuple[str, int]) -> None:
@@ -199,18 +182,18 @@ def _send(protocol: _DeviceProtocol, data: bytes, addr: tuple[str, int]) -> None
         protocol.transport.sendto(data, addr)
 
 
-def _get(view: MibView, oid: tuple[int, ...]) -> Any:
+def _get(view: MibView, oid: tuple[int, ...]) -> bytes:
     getter = view.get(oid)
     if getter is not None:
         return getter()
     found = view.next(oid[:-1])
     if found is not None and found[0][: len(oid) - 1] == oid[:-1]:
-        return rfc1905.noSuchInstance
-    return rfc1905.noSuchObject
+        return ber.NO_SUCH_INSTANCE
+    return ber.NO_SUCH_OBJECT
 
 
-def _next(view: MibView, oid: tuple[int, ...]) -> tuple[tuple[int, ...], Any]:
+def _next(view: MibView, oid: tuple[int, ...]) -> tuple[bytes, bytes]:
     found = view.next(oid)
     if found is None:
-        return oid, rfc1905.endOfMibView
-    return found[0], found[1]()
+        return view.name(oid), ber.END_OF_MIB_VIEW
+    return view.name(found[0]), found[1]()

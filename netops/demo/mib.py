@@ -14,16 +14,14 @@ import bisect
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from pysnmp.proto import rfc1902
-
+from netops.demo import ber
 from netops.demo.network import DemoDevice, DemoPort
 from netops.demo.state import SimState
 
 OID = tuple[int, ...]
-Getter = Callable[[], Any]
+Getter = Callable[[], bytes]  # the value, BER-encoded
 
 SYSTEM = (1, 3, 6, 1, 2, 1, 1)
 IF_NUMBER = (1, 3, 6, 1, 2, 1, 2, 1, 0)
@@ -40,32 +38,40 @@ MIKROTIK_OPTICAL = (1, 3, 6, 1, 4, 1, 14988, 1, 1, 19, 1, 1)
 CAP_BRIDGE, CAP_ROUTER = 0x20, 0x08
 
 
-def _text(value: str) -> Getter:
-    encoded = rfc1902.OctetString(value.encode("utf-8"))
+def _const(encoded: bytes) -> Getter:
     return lambda: encoded
+
+
+def _text(value: str) -> Getter:
+    return _const(ber.octets(value.encode("utf-8")))
 
 
 def _raw(value: bytes) -> Getter:
-    encoded = rfc1902.OctetString(value)
-    return lambda: encoded
+    return _const(ber.octets(value))
 
 
 def _int(value: int) -> Getter:
-    encoded = rfc1902.Integer32(value)
-    return lambda: encoded
+    return _const(ber.integer(value))
 
 
-def _oid(value: OID | str) -> Getter:
-    encoded = rfc1902.ObjectIdentifier(value)
-    return lambda: encoded
+def _oid(value: OID) -> Getter:
+    return _const(ber.oid(value))
+
+
+def _c32(value: int) -> bytes:
+    return ber.unsigned(value % 2**32, ber.COUNTER32)
+
+
+def _c64(value: int) -> bytes:
+    return ber.unsigned(value % 2**64, ber.COUNTER64)
 
 
 def _mac(mac: str) -> bytes:
     return bytes(int(x, 16) for x in mac.split(":"))
 
 
-def _ticks(seconds: float) -> rfc1902.TimeTicks:
-    return rfc1902.TimeTicks(int(max(0.0, seconds) * 100) % 2**32)
+def _ticks(seconds: float) -> bytes:
+    return ber.unsigned(int(max(0.0, seconds) * 100) % 2**32, ber.TIMETICKS)
 
 
 @dataclass
@@ -74,6 +80,14 @@ class MibView:
 
     oids: list[OID]
     values: dict[OID, Getter]
+    names: dict[OID, bytes] = field(default_factory=dict)
+
+    def name(self, oid: OID) -> bytes:
+        """The encoded OID (cached: the same columns are asked every cycle)."""
+        encoded = self.names.get(oid)
+        if encoded is None:
+            encoded = self.names[oid] = ber.oid(oid)
+        return encoded
 
     def get(self, oid: OID) -> Getter | None:
         return self.values.get(oid)
@@ -97,7 +111,7 @@ class _Builder:
     def system(self) -> None:
         dev, state = self.dev, self.state
         self.put((*SYSTEM, 1, 0), _text(dev.vendor.sys_descr))
-        self.put((*SYSTEM, 2, 0), _oid(dev.vendor.sys_object_id))
+        self.put((*SYSTEM, 2, 0), _oid(tuple(int(x) for x in dev.vendor.sys_object_id.split("."))))
         self.put((*SYSTEM, 3, 0), lambda: _ticks(state.uptime_s(dev.name)))
         self.put((*SYSTEM, 4, 0), _text(dev.contact))
         self.put((*SYSTEM, 5, 0), _text(dev.name))
@@ -115,10 +129,10 @@ class _Builder:
         counters = state.counters[key]
         speed = port.speed_mbps * 1_000_000
 
-        def up() -> Any:
-            return rfc1902.Integer32(1 if state.oper_up(dev.name, port) else 2)
+        def up() -> bytes:
+            return ber.integer(1 if state.oper_up(dev.name, port) else 2)
 
-        def last() -> Any:
+        def last() -> bytes:
             return _ticks(state.changed[key] - state.boot[dev.name])
 
         def rx() -> int:
@@ -132,24 +146,19 @@ class _Builder:
             if_type = 1
         columns: dict[int, Getter] = {
             1: _int(i), 2: _text(port.descr), 3: _int(if_type), 4: _int(9216 if port.fiber else 1500),
-            5: lambda: rfc1902.Gauge32(min(speed, 4294967295)),
+            5: _const(ber.unsigned(min(speed, 4294967295), ber.GAUGE32)),
             6: _raw(_mac(dev.port_mac(port))), 7: _int(1 if port.admin_up else 2), 8: up, 9: last,
-            10: lambda: rfc1902.Counter32(rx() % 2**32),
-            11: lambda: rfc1902.Counter32(rx() // 760 % 2**32),
-            13: lambda: rfc1902.Counter32(0),
-            14: lambda: rfc1902.Counter32(counters.errors(state.now()) % 2**32),
-            16: lambda: rfc1902.Counter32(tx() % 2**32),
-            17: lambda: rfc1902.Counter32(tx() // 760 % 2**32),
-            19: lambda: rfc1902.Counter32(0),
-            20: lambda: rfc1902.Counter32(0),
+            10: lambda: _c32(rx()), 11: lambda: _c32(rx() // 760), 13: _const(_c32(0)),
+            14: lambda: _c32(counters.errors(state.now())),
+            16: lambda: _c32(tx()), 17: lambda: _c32(tx() // 760), 19: _const(_c32(0)), 20: _const(_c32(0)),
         }
         for col, getter in columns.items():
             self.put((*IF_ENTRY, col, i), getter)
         xcolumns: dict[int, Getter] = {
             1: _text(port.name),
-            6: lambda: rfc1902.Counter64(rx() % 2**64), 7: lambda: rfc1902.Counter64(rx() // 760),
-            10: lambda: rfc1902.Counter64(tx() % 2**64), 11: lambda: rfc1902.Counter64(tx() // 760),
-            14: _int(1), 15: lambda: rfc1902.Gauge32(port.speed_mbps), 16: _int(2),
+            6: lambda: _c64(rx()), 7: lambda: _c64(rx() // 760),
+            10: lambda: _c64(tx()), 11: lambda: _c64(tx() // 760),
+            14: _int(1), 15: _const(ber.unsigned(port.speed_mbps, ber.GAUGE32)), 16: _int(2),
             17: _int(2 if port.virtual else 1), 18: _text(port.alias),
         }
         for col, getter in xcolumns.items():
@@ -173,7 +182,7 @@ class _Builder:
             self.put((*LLDP_LOC, 7, 1, 4, port.if_index), _text(port.alias or port.descr))
         addr = tuple(int(x) for x in dev.address.split("."))
         mgmt_if = next((p.if_index for p in dev.ports if p.virtual), 0)
-        for col, getter in ((3, _int(5)), (4, _int(2)), (5, _int(mgmt_if)), (6, _oid("0.0"))):
+        for col, getter in ((3, _int(5)), (4, _int(2)), (5, _int(mgmt_if)), (6, _oid((0, 0)))):
             self.put((*LLDP_LOC, 8, 1, col, 1, 4, *addr), getter)
 
     def lldp_remote(self) -> None:
@@ -197,7 +206,7 @@ class _Builder:
                 self.put((*LLDP_REM, col, *row), getter)
             addr = tuple(int(x) for x in peer.address.split("."))
             mgmt_if = next((p.if_index for p in peer.ports if p.virtual), 0)
-            for col, getter in ((3, _int(2)), (4, _int(mgmt_if)), (5, _oid("0.0"))):
+            for col, getter in ((3, _int(2)), (4, _int(mgmt_if)), (5, _oid((0, 0)))):
                 self.put((*LLDP_REM_MAN, col, *row, 1, 4, *addr), getter)
 
     def optics(self) -> None:
@@ -237,14 +246,14 @@ class _Builder:
             self.put((*ENT_PHYS, 5, sensor), _int(8))
             self.put((*ENT_PHYS, 7, sensor), _text(f"{port.name} {label} Power Sensor"))
             for col, getter in ((1, _int(14)), (2, _int(9)), (3, _int(1)),
-                                (4, lambda r=read: rfc1902.Integer32(round(r() * 10))), (5, _int(1))):
+                                (4, lambda r=read: ber.integer(round(r() * 10))), (5, _int(1))):
                 self.put((*CISCO_SENSOR, col, sensor), getter)
 
     def _optics_huawei(self, port: DemoPort, ent: int) -> None:
         rx, tx = self._levels(port)
 
-        def uw(dbm: float) -> Any:
-            return rfc1902.Integer32(round(1000 * math.pow(10, dbm / 10)))
+        def uw(dbm: float) -> bytes:
+            return ber.integer(round(1000 * math.pow(10, dbm / 10)))
 
         self.put((*HUAWEI_OPTICAL, 1, ent), _int(5))
         self.put((*HUAWEI_OPTICAL, 8, ent), lambda: uw(rx()))
@@ -256,7 +265,7 @@ class _Builder:
         self.put((*MIKROTIK_OPTICAL, 1, i), _int(i))
         self.put((*MIKROTIK_OPTICAL, 2, i), _text(port.name))
         self.put((*MIKROTIK_OPTICAL, 9, i), _int(round(tx * 1000)))
-        self.put((*MIKROTIK_OPTICAL, 10, i), lambda: rfc1902.Integer32(round(rx() * 1000)))
+        self.put((*MIKROTIK_OPTICAL, 10, i), lambda: ber.integer(round(rx() * 1000)))
 
 
 def _port_id(device: DemoDevice, port: DemoPort) -> tuple[int, bytes]:

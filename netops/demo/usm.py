@@ -20,6 +20,7 @@ from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.proto import rfc1902, rfc1905
 
+from netops.demo import ber
 from netops.demo.mib import MibView
 
 V3_USER = "netops"
@@ -58,7 +59,7 @@ class _Instrumentation:
         out = []
         for oid, _value in var_binds:
             getter = view.get(tuple(oid))
-            out.append((oid, getter() if getter is not None else rfc1905.noSuchInstance))
+            out.append((oid, ber.to_pysnmp(getter()) if getter is not None else rfc1905.noSuchInstance))
         return out
 
     def read_next_variables(self, *var_binds: Any, **_context: Any) -> list[tuple[Any, Any]]:
@@ -69,7 +70,7 @@ class _Instrumentation:
             if found is None:
                 out.append((oid, rfc1905.endOfMibView))
             else:
-                out.append((rfc1902.ObjectName(found[0]), found[1]()))
+                out.append((rfc1902.ObjectName(found[0]), ber.to_pysnmp(found[1]())))
         return out
 
 

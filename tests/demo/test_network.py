@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from netops.demo import ber
 from netops.demo.faults import FaultCommand, FaultError, apply_command, pick_fault
 from netops.demo.mib import IF_ENTRY, IFX_ENTRY, LLDP_REM, LLDP_REM_MAN, build_view
 from netops.demo.network import CORE, DemoNetwork, generate
@@ -34,7 +35,7 @@ def net() -> DemoNetwork:
 
 def value(view, oid):
     getter = view.get(oid)
-    return None if getter is None else getter()
+    return None if getter is None else ber.decode_value(getter())
 
 
 def remote_rows(view, local_if_index):
@@ -42,7 +43,7 @@ def remote_rows(view, local_if_index):
     rows = {}
     for oid in view.oids:
         if oid[: len(LLDP_REM)] == LLDP_REM and oid[len(LLDP_REM) + 2] == local_if_index:
-            rows[oid[len(LLDP_REM)]] = view.values[oid]()
+            rows[oid[len(LLDP_REM)]] = ber.decode_value(view.values[oid]())
     return rows
 
 
@@ -116,7 +117,7 @@ def test_views_are_sorted_and_carry_interface_names(net):
     dev = net.device("dist-tengah")
     view = build_view(state, dev)
     assert view.oids == sorted(set(view.oids))
-    names = [bytes(view.values[(*IFX_ENTRY, 1, p.if_index)]()).decode() for p in dev.ports]
+    names = [value(view, (*IFX_ENTRY, 1, p.if_index)).decode() for p in dev.ports]
     assert names == [p.name for p in dev.ports]
     assert view.next((*IFX_ENTRY, 1))[0] == (*IFX_ENTRY, 1, dev.ports[0].if_index)
     assert view.next(view.oids[-1]) is None
@@ -211,7 +212,7 @@ def test_testbed_topology_file_is_accepted():
     state = SimState(net, clock=Clock())
     view = build_view(state, net.device("dist-tengah"))
     sysname = (*LLDP_REM, 9)
-    peers = {bytes(view.values[oid]()).decode() for oid in view.oids if oid[: len(sysname)] == sysname}
+    peers = {value(view, oid).decode() for oid in view.oids if oid[: len(sysname)] == sysname}
     assert peers == {lk.a if lk.b == "dist-tengah" else lk.b for lk in net.links_of("dist-tengah")}
 
 
@@ -239,3 +240,46 @@ def test_sites_behind_a_cut_fiber_stop_answering(net):
               and all("dist-selatan" in (lk.a, lk.b) for lk in net.links_of(d.name))]
     assert single and not any(state.answers(n) for n in single)
     assert state.answers("acc-rsud-tidar"), "dual-homed hospital keeps its second fiber"
+
+
+def test_ber_codec_agrees_with_pyasn1():
+    from pyasn1.codec.ber import decoder, encoder
+    from pysnmp.proto import api, rfc1902
+
+    for v in (0, 1, 127, 128, 255, 256, -1, -128, -129, 2**31 - 1, -(2**31)):
+        assert decoder.decode(ber.integer(v), asn1Spec=rfc1902.Integer32())[0] == v
+        assert ber.decode_value(ber.integer(v)) == v
+    for v in (0, 127, 128, 2**32 - 1):
+        assert ber.unsigned(v, ber.COUNTER32) == encoder.encode(rfc1902.Counter32(v))
+    for v in (0, 2**63, 2**64 - 1):
+        assert ber.unsigned(v, ber.COUNTER64) == encoder.encode(rfc1902.Counter64(v))
+    for oid in ((1, 3, 6, 1, 2, 1, 1, 5, 0), (1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 9, 0, 1, 2), (2, 999, 16384)):
+        assert ber.oid(oid) == encoder.encode(rfc1902.ObjectIdentifier(oid))
+        assert ber.decode_value(ber.oid(oid)) == oid
+    # a request built by pysnmp decodes; our response decodes in pysnmp
+    v2c = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    pdu = v2c.GetBulkRequestPDU()
+    v2c.apiBulkPDU.set_defaults(pdu)
+    v2c.apiBulkPDU.set_request_id(pdu, 4242)
+    v2c.apiBulkPDU.set_non_repeaters(pdu, 1)
+    v2c.apiBulkPDU.set_max_repetitions(pdu, 25)
+    asked = ((1, 3, 6, 1, 2, 1, 1, 3), (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1))
+    v2c.apiBulkPDU.set_varbinds(pdu, [(oid, v2c.null) for oid in asked])
+    msg = v2c.Message()
+    v2c.apiMessage.set_defaults(msg)
+    v2c.apiMessage.set_community(msg, "demo")
+    v2c.apiMessage.set_pdu(msg, pdu)
+    request = ber.decode_request(encoder.encode(msg))
+    assert (request.version, request.community, request.pdu) == (1, b"demo", ber.GETBULK)
+    assert request.request_id == 4242
+    assert (request.field1, request.field2) == (1, 25)
+    assert request.oids == asked
+    reply = ber.message(1, b"demo", ber.RESPONSE, 4242, 0, 0,
+                        [(ber.oid((1, 3, 6, 1, 2, 1, 1, 5, 0)), ber.octets("Balai Kota – lt. 2".encode())),
+                         (ber.oid((1, 3, 6, 1, 2, 1, 1, 9)), ber.END_OF_MIB_VIEW)])
+    decoded, _rest = decoder.decode(reply, asn1Spec=v2c.Message())
+    binds = v2c.apiPDU.get_varbinds(v2c.apiMessage.get_pdu(decoded))
+    assert bytes(binds[0][1]).decode() == "Balai Kota – lt. 2"
+    assert binds[1][1].__class__.__name__ == "EndOfMibView"
+    with pytest.raises(ber.BerError):
+        ber.decode_request(b"\x30\x05\x02\x01")
