@@ -59,12 +59,14 @@ class DemoOptions:
 
 def demo_settings(settings: Settings, host: str, port: int) -> Settings:
     """The web where asked; no ICMP: loopback agents always answer pings, so a switch cut off
-    from the core must be judged by SNMP alone. At most 8 polls in flight: with 50 at once the
-    poller's own decoding outlasted the 1 s timeout here (false outages), with 8 none did."""
+    from the core must be judged by SNMP alone. At most 8 polls in flight and a 2 s timeout:
+    with 50 at once the poller's own decoding outlasted the 1 s timeout here (false outages),
+    and the agents share the machine with the service (and a browser, in the tests)."""
     return dataclasses.replace(
         settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
         web=dataclasses.replace(settings.web, host=host, port=port),
-        snmp=dataclasses.replace(settings.snmp, max_in_flight=min(settings.snmp.max_in_flight, 8)))
+        snmp=dataclasses.replace(settings.snmp, max_in_flight=min(settings.snmp.max_in_flight, 8),
+                                 timeout_s=max(settings.snmp.timeout_s, 2.0)))
 
 
 def check_port_free(host: str, port: int, what: str) -> None:

@@ -112,6 +112,9 @@ def test_browser_shows_dashboard_and_topology_map(demo):
     base = f"http://127.0.0.1:{demo.web_port}"
     try:
         cut_fiber(demo)
+        dark = {CUT[1], "acc-smpn2"}  # the office and the school chained behind it
+        wait_for(lambda: all((d["state"] == "up") != (d["name"] in dark) for d in demo.api("devices")), 90,
+                 lambda: f"states never settled: {demo.api('devices')}")
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
