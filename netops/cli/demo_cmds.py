@@ -105,9 +105,11 @@ def status_cmd(ctx: click.Context) -> None:
 
 
 @click.command("start")
-@click.option("--port", type=int, default=None, help="Web port (default: web.port, 8000).")
+@click.option("--port", type=int, default=None, help="Web port of the demo (default: web.port, 8000).")
+@click.option("--snmp-port", type=int, default=16161, show_default=True,
+              help="UDP port of the demo's simulated agents.")
 @click.pass_context
-def start_cmd(ctx: click.Context, port: int | None) -> None:
+def start_cmd(ctx: click.Context, port: int | None, snmp_port: int) -> None:
     """What `make run` runs: init the database; the demo when no inventory was imported, else `run`."""
     from netops.demo.runner import DemoError, DemoOptions, real_devices, run_demo
     from netops.runtime import init_service, open_database
@@ -123,13 +125,14 @@ def start_cmd(ctx: click.Context, port: int | None) -> None:
         run_cmd = ctx.find_root().command.commands.get("run")  # type: ignore[attr-defined]
         if run_cmd is None:
             fail("`netops run` (the real service) is not available in this build")
-        click.echo(f"{real} devices in the inventory: starting the service (`netops run`)")
-        ctx.invoke(run_cmd, **({"port": port} if port and "port" in [p.name for p in run_cmd.params] else {}))
+        click.echo(f"{real} device{'s' if real != 1 else ''} in the inventory: "
+                   "starting the service (`netops run`)")
+        ctx.invoke(run_cmd)
         return
     click.echo("no inventory imported yet: starting the demo network (`netops demo`); "
                "import yours with `netops inventory import FILE`")
     try:
-        run_demo(settings, DemoOptions(port=port), click.echo)
+        run_demo(settings, DemoOptions(port=port, snmp_port=snmp_port), click.echo)
     except DemoError as exc:
         fail(str(exc))
     _exit_now()

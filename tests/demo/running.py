@@ -39,9 +39,10 @@ class Demo:
         self.process: subprocess.Popen[str] | None = None
         self.token = ""
 
-    def start(self) -> None:
+    def start(self, *command: str) -> None:
+        command = command or ("demo", "--quiet")
         self.process = subprocess.Popen(
-            [*NETOPS, "demo", "--quiet", "--port", str(self.web_port), "--snmp-port", str(self.snmp_port)],
+            [*NETOPS, *command, "--port", str(self.web_port), "--snmp-port", str(self.snmp_port)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
         wait_for(lambda: any("netops demo is running" in line for line in self.lines), 120,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,9 +147,10 @@ def test_second_demo_on_the_same_port_says_busy(demo):
     assert "busy" in result.stderr and "Traceback" not in result.stderr + result.stdout
 
 
-def test_ctrl_c_stops_everything(tmp_path):
+def test_start_runs_the_demo_on_a_fresh_install_and_ctrl_c_stops_everything(tmp_path):
     other = Demo(tmp_path / "var")
-    other.start()
+    other.start("start")
+    assert any("no inventory imported yet" in line for line in other.lines)
     agents = other.agents_pid()
     assert other.stop() == 0
     assert any("demo stopped" in line for line in other.lines)
@@ -156,3 +158,24 @@ def test_ctrl_c_stops_everything(tmp_path):
         os.kill(agents, 0)
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+def test_start_runs_the_real_service_once_an_inventory_exists(tmp_path):
+    inventory = tmp_path / "city.yaml"
+    inventory.write_text("credentials:\n  lab: {type: snmp, version: 2c, community: {env: LAB_COMMUNITY}}\n"
+                         "sites:\n  - {name: Balai Kota, kind: core}\n"
+                         "devices:\n  - {name: core-lab, address: 127.0.0.9, snmp_port: 9, site: Balai Kota, "
+                         "role: core, snmp: lab}\n")
+    service = Demo(tmp_path / "var")
+    service.cli("init")
+    service.cli("inventory", "import", str(inventory))
+    env = {**service.env, "NETOPS_WEB__PORT": str(service.web_port)}
+    process = subprocess.Popen([*NETOPS, "start"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        first = process.stdout.readline() if process.stdout else ""
+        assert "starting the service" in first, first
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert not (tmp_path / "var" / "demo" / "demo.json").exists(), "no demo agents for a real inventory"
