@@ -24,7 +24,7 @@ REQUIRED = {
     "mikrotik_routeros": {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.CONFIG},
     "juniper_junos": {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.CONFIG},
     "arista_eos": {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG},
-    "linux": {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS},
+    "linux": {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.CONFIG},
 }
 
 

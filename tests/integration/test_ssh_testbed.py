@@ -16,7 +16,7 @@ from collectors.targets import Secret, SnmpV2c, SshCredentials, Target, Timeouts
 from tests.integration import testbed as tb
 
 pytestmark = pytest.mark.testbed
-KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS})
+KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.CONFIG})
 
 
 def _target(bed: tb.Testbed, node: str, **extra: Any) -> Target:
@@ -56,6 +56,7 @@ def test_every_ssh_node_answers_with_strict_host_keys(
     for name, result in ssh_results.items():
         assert result.completed == KINDS, (name, result.errors)
         assert result.facts is not None and result.facts.sys_name == name
+        assert result.config is not None and f"Override system name with: {name}" in result.config.text
 
 
 def test_neighbors_over_ssh_match_the_fiber_links(
