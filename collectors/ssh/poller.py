@@ -83,9 +83,12 @@ class SshPoller:
         wanted = [k for k in KIND_ORDER if k in set(kinds)]
         platform = self.platform_for(target)
         progress = _Progress()
-        if platform is None:
-            progress.fail(ErrorKind.UNSUPPORTED, f"no SSH platform definition for {target.platform!r}", None)
-            return self._result(target, "", started, progress)
+        if platform is None or target.ssh is None:
+            reason = (
+                "no SSH credentials" if platform else f"no SSH platform definition for {target.platform!r}"
+            )
+            progress.fail(ErrorKind.UNSUPPORTED, reason, None)
+            return self._result(target, target.profile or "", started, progress)
         unsupported = [k for k in wanted if k not in platform.supported]
         for kind in unsupported:
             progress.fail(ErrorKind.UNSUPPORTED, f"{platform.name} has no SSH command for {kind.value}", kind)

@@ -169,3 +169,14 @@ def test_config_snapshot_and_session_log_mask_secrets(server: HostileServer, tmp
     assert "hostname hostile" in log_text
     for secret in ("hx5rVt7rPNoS4wqbXKX7m0", PASSWORD, "s3cr3t-comm"):
         assert secret not in log_text
+
+
+def test_target_without_credentials_or_platform_is_unsupported(poller: SshPoller, tmp_path: Path) -> None:
+    bare = Target(device_key="x", host="127.0.0.1", platform="cisco_ios")
+    assert [e.kind for e in poller.poll(bare, KINDS).errors] == [ErrorKind.UNSUPPORTED]
+    odd = _target(1, tmp_path)
+    odd = Target(**{**{f: getattr(odd, f) for f in odd.__slots__}, "platform": "vendor_x"})
+    result = poller.poll(odd, KINDS)
+    assert [e.kind for e in result.errors] == [ErrorKind.UNSUPPORTED] and "vendor_x" in result.errors[
+        0
+    ].message

@@ -171,3 +171,17 @@ def test_discovery_follows_neighbors_read_over_ssh(testbed: tb.Testbed, settings
     peers = {p.split(":")[0] for p in (info["peer"] for info in nodes[node]["ports"].values())}
     assert set(follow(silent)) == {nodes[p]["mgmt_address"] for p in peers}
     assert (settings.data_dir / "ssh" / "known_hosts").exists()
+
+
+def test_key_authentication(testbed: tb.Testbed) -> None:
+    ssh = testbed.inventory["ssh"]
+    node = _ssh_nodes(testbed)[-1]
+    target = _target(testbed, node)
+    keyed = Target(
+        **{
+            **{f: getattr(target, f) for f in target.__slots__},
+            "ssh": SshCredentials(ssh["username"], key_file=ssh["private_key_file"]),
+        }
+    )
+    result = SshPoller().poll(keyed, {PollKind.FACTS})
+    assert result.completed == {PollKind.FACTS}, result.errors
