@@ -35,6 +35,7 @@ from netops.config import Settings
 from topology.analysis import Analysis, SiteState
 from topology.analyzer import Analyzer
 from topology.cause import site_text
+from topology.engine import paused_gc
 from topology.graph import TopologyGraph, build_graph, refresh_status
 from topology.linkstatus import LinkThresholds
 from topology.snapshot import NetworkSnapshot, load_snapshot, load_status
@@ -135,7 +136,7 @@ class TopologyService:
 
     def current(self) -> TopologyView:
         """The view of the database as it is now: cached, refreshed, or rebuilt."""
-        with self._lock, session_scope(self.engine) as session:
+        with self._lock, session_scope(self.engine) as session, paused_gc():
             marker = change_marker(session)
             view = self._view
             if view is not None and marker == self._marker:

@@ -8,7 +8,6 @@ after one link changes state stays in milliseconds on thousands of devices.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Sequence
 
@@ -107,9 +106,7 @@ class Analyzer:
 
     def _analyze(self) -> Analysis:
         last, need = self._last, self._need
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with engine.paused_gc():
             if last is None or need == FULL:
                 reach, d = engine.bfs(self.core), engine.dfs(self.core)
                 comp, causes = engine.shadows(self.core, reach.reached)
@@ -119,8 +116,5 @@ class Analyzer:
             else:
                 reach, d, comp, causes = last.reach, last.dfs, last.comp, last.raw_causes
             result = Analysis(self, reach, d, comp, causes)
-        finally:
-            if enabled:
-                gc.enable()
         self._last, self._need = result, FLAGS
         return result

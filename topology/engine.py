@@ -9,8 +9,24 @@ change flips one flag and reruns the passes, which keeps re-evaluation in millis
 
 from __future__ import annotations
 
+import gc
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic GC during a burst of allocations (a full collection over a big snapshot costs
+    more than the burst itself); the previous setting comes back afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)

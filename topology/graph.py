@@ -85,6 +85,9 @@ class _Draft:
 
 @dataclass
 class TopologyGraph:
+    """Structure in ``graph`` (nodes = device ids, edge keys = link keys; shared, never mutated
+    after the build, so a status refresh reuses it); facts in ``nodes`` and ``links``."""
+
     graph: nx.MultiGraph
     nodes: dict[str, NodeInfo]
     links: dict[str, TopoLink]
@@ -224,22 +227,26 @@ def refresh_status(graph: TopologyGraph, snapshot: NetworkSnapshot, thresholds: 
                    ) -> tuple[TopologyGraph, dict[str, str], dict[str, str]]:
     """The same structure with device states and link statuses from a newer snapshot.
 
-    Returns the new graph, the links whose status changed (key -> status) and the devices
-    whose state changed (name -> state), for an incremental re-evaluation.
+    Only links with an end whose interface, device state or monitor state changed are
+    re-derived. Returns the new graph, the links whose status changed (key -> status) and the
+    devices whose state changed (name -> state), for an incremental re-evaluation.
     """
     limits = thresholds or LinkThresholds()
     nodes = dict(graph.nodes)
     nodes.update({dev.name: _node(dev) for dev in snapshot.devices if dev.name in nodes})
     ifaces, since = _indexes(snapshot)
-    links = {key: _with_evidence(link, nodes, ifaces, since, limits) for key, link in graph.links.items()}
-    g = graph.graph.copy()
-    for name, info in nodes.items():
-        g.nodes[name]["info"] = info
-    for key, link in links.items():
-        g.edges[link.a.device, link.b.device, key]["link"] = link
+    old_ifaces, old_since = _indexes(graph.snapshot)
+    touched = {k for k in ifaces.keys() | old_ifaces.keys() if ifaces.get(k) != old_ifaces.get(k)}
+    moved = {n for n, info in nodes.items() if info != graph.nodes[n]}
+    stamps = {k for k in since.keys() | old_since.keys() if since.get(k) != old_since.get(k)}
+    links = dict(graph.links)
+    for key, link in graph.links.items():
+        if (link.a.device in moved or link.b.device in moved or _end_key(link.a) in touched
+                or _end_key(link.b) in touched or link_key(link.a, link.b) in stamps):
+            links[key] = _with_evidence(link, nodes, ifaces, since, limits)
     changed_links = {k: lk.status for k, lk in links.items() if lk.status != graph.links[k].status}
-    changed_devices = {n: i.state for n, i in nodes.items() if i.state != graph.nodes[n].state}
-    fresh = TopologyGraph(g, nodes, links, graph.sites, graph.site_devices, snapshot)
+    changed_devices = {n: nodes[n].state for n in moved if nodes[n].state != graph.nodes[n].state}
+    fresh = TopologyGraph(graph.graph, nodes, links, graph.sites, graph.site_devices, snapshot)
     return fresh, changed_links, changed_devices
 
 
@@ -255,15 +262,14 @@ def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = N
     nodes.update({k: v for k, v in builder.unknown.items() if k not in nodes})
     ifaces, monitor_since = _indexes(snapshot)
     graph: nx.MultiGraph = nx.MultiGraph()
-    for name, info in nodes.items():
-        graph.add_node(name, info=info)
+    graph.add_nodes_from(nodes)
     links: dict[str, TopoLink] = {}
     for draft in builder.drafts:
         link = _finish(draft, nodes, ifaces, monitor_since, limits)
         if link.key in links:
             link = replace(link, key=f"{link.key}#{len(links)}")
         links[link.key] = link
-        graph.add_edge(link.a.device, link.b.device, key=link.key, link=link)
+        graph.add_edge(link.a.device, link.b.device, key=link.key)
     site_devices: dict[str, list[str]] = {s.name: [] for s in snapshot.sites}
     for dev in snapshot.devices:
         if dev.site:

@@ -76,7 +76,17 @@ def abbreviate(name: str, rules: PortNameRules | None = None) -> str:
 
 def port_key(name: str, rules: PortNameRules | None = None) -> str:
     """A comparison key equal for every spelling of one port (case, space, abbreviation)."""
-    rules = rules or default_rules()
+    if rules is None:
+        return _default_key(name)
+    return _key(name, rules)
+
+
+@lru_cache(maxsize=65536)
+def _default_key(name: str) -> str:
+    return _key(name, default_rules())
+
+
+def _key(name: str, rules: PortNameRules) -> str:
     kind, rest = split(name)
     if not rest:
         return _SPACES.sub(" ", str(name).strip()).lower()

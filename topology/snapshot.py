@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from inventory import queries
-from inventory.models import Device, Interface, Link, LinkState, Outage
+from inventory.models import Device, DeviceState, Interface, Link, LinkState, Outage
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 
 
@@ -59,15 +59,40 @@ def _link_states(session: Session) -> list[LinkStateRecord]:
     ia, ib = aliased(Interface), aliased(Interface)
     da, db = aliased(Device), aliased(Device)
     stmt = (
-        select(LinkState, da.name, ia.name, db.name, ib.name)
+        select(da.name, ia.name, db.name, ib.name, LinkState.state, LinkState.since, LinkState.reason)
         .join(Link, LinkState.link_id == Link.id)
         .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
         .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
     )
-    return [
-        LinkStateRecord(a_dev, a_port, b_dev, b_port, state.state, state.since, state.reason)
-        for state, a_dev, a_port, b_dev, b_port in session.execute(stmt)
-    ]
+    return [LinkStateRecord(*row) for row in session.execute(stmt)]
+
+
+_STATUS_COLUMNS = {
+    "name": Interface.name, "if_index": Interface.if_index, "descr": Interface.description,
+    "alias": Interface.alias, "mac": Interface.mac, "speed_bps": Interface.speed_bps,
+    "admin_status": Interface.admin_status, "oper_status": Interface.oper_status,
+    "last_change": Interface.last_change, "in_bps": Interface.in_bps, "out_bps": Interface.out_bps,
+    "utilization_pct": Interface.utilization_pct, "in_errors_per_s": Interface.in_errors_per_s,
+    "out_errors_per_s": Interface.out_errors_per_s, "rx_dbm": Interface.rx_dbm, "tx_dbm": Interface.tx_dbm,
+    "rx_low_alarm_dbm": Interface.rx_low_alarm_dbm,
+}
+
+
+def _interfaces_fast(session: Session) -> tuple[InterfaceRecord, ...]:
+    """Every interface by plain column rows (no ORM objects): the status refresh path."""
+    names = list(_STATUS_COLUMNS)
+    stmt = select(Device.name, *_STATUS_COLUMNS.values()).join(Device, Interface.device_id == Device.id)
+    stmt = stmt.order_by(Device.name, Interface.if_index.is_(None), Interface.if_index, Interface.name)
+    return tuple(InterfaceRecord(row[0], **dict(zip(names, row[1:], strict=True)))
+                 for row in session.execute(stmt))
+
+
+def _device_states(session: Session, base: tuple[DeviceRecord, ...]) -> tuple[DeviceRecord, ...]:
+    rows = session.execute(select(Device.name, DeviceState.state, DeviceState.since)
+                           .join(DeviceState, DeviceState.device_id == Device.id))
+    states = {name: (state or "unknown", since) for name, state, since in rows}
+    return tuple(replace(d, state=states.get(d.name, ("unknown", None))[0],
+                         state_since=states.get(d.name, ("unknown", None))[1]) for d in base)
 
 
 def _open_outages(session: Session) -> list[OutageRecord]:
@@ -97,8 +122,8 @@ def load_status(session: Session, base: NetworkSnapshot, taken_at: datetime | No
     """``base`` with fresh device states, interfaces, link states and outages (same structure)."""
     return replace(
         base,
-        devices=tuple(queries.list_devices(session)),
-        interfaces=tuple(queries.list_interfaces(session)),
+        devices=_device_states(session, base.devices),
+        interfaces=_interfaces_fast(session),
         link_states=tuple(_link_states(session)),
         outages=tuple(_open_outages(session)),
         taken_at=taken_at,
