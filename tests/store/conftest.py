@@ -20,11 +20,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL of each backend with the schema at head (PostgreSQL: from a template)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        upgrade_schema(url)
+        return url
+    pg: str = request.getfixturevalue("pg_migrated_url")
+    return pg
+
+
 @pytest.fixture
-def db_engine(db_url: str) -> Iterator[Engine]:
-    """An engine on ``db_url`` with the schema migrated to head."""
-    engine = make_engine(db_url)
-    upgrade_schema(engine)
+def db_engine(migrated_db_url: str) -> Iterator[Engine]:
+    """An engine on a migrated database of each backend."""
+    engine = make_engine(migrated_db_url)
     try:
         yield engine
     finally:

@@ -27,8 +27,12 @@ devices:
 
 
 @pytest.fixture
-def env(tmp_path: Path, db_url: str) -> dict[str, str]:
-    return {"NETOPS_DATA_DIR": str(tmp_path / "var"), "NETOPS_DATABASE_URL": db_url, "NETOPS_CONFIG": ""}
+def env(tmp_path: Path, migrated_db_url: str) -> dict[str, str]:
+    return {
+        "NETOPS_DATA_DIR": str(tmp_path / "var"),
+        "NETOPS_DATABASE_URL": migrated_db_url,
+        "NETOPS_CONFIG": "",
+    }
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -43,7 +47,8 @@ def test_help_lists_the_foundation_commands() -> None:
     assert all(cmd in sub.output for cmd in ("import", "export", "show"))
 
 
-def test_init_creates_schema_and_key_once(env: dict[str, str], tmp_path: Path) -> None:
+def test_init_creates_schema_and_key_once(tmp_path: Path, db_url: str) -> None:
+    env = {"NETOPS_DATA_DIR": str(tmp_path / "var"), "NETOPS_DATABASE_URL": db_url, "NETOPS_CONFIG": ""}
     first = run(env, "init")
     assert first.exit_code == 0, first.output
     assert "created" in first.output and "schema revision" in first.output

@@ -42,7 +42,7 @@ def test_import_counts_and_idempotent_reimport(db_engine: Engine, magelang_inven
 
 @pytest.mark.parametrize("fmt", ["yaml", "csv"])
 def test_export_import_export_round_trip(
-    db_engine: Engine, db_url: str, tmp_path: Path, fmt: str, magelang_inventory_yaml: Path
+    db_engine: Engine, tmp_path: Path, fmt: str, magelang_inventory_yaml: Path
 ) -> None:
     _import(db_engine, magelang_inventory_yaml)
     exported = _export(db_engine, fmt)
