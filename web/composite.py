@@ -48,7 +48,6 @@ def _status(site: SiteView, view: TopologyView, state: SiteState | None, lang: s
         cause=site_text(view.graph, state, lang),
         path=state.path,
         causes=tuple(c.id for c in state.causes),
-        disjoint_paths=view.analysis.disjoint_paths(state.site) if state.state != "disconnected" else 0,
     )
 
 
@@ -79,10 +78,11 @@ def _fit(positions: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float,
     if not positions:
         return {}
     xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    x0, y0 = min(xs), min(ys)
+    span = max(max(xs) - x0, max(ys) - y0) or 1.0
     scale = (CANVAS - 2 * MARGIN) / span
     return {
-        name: (round(MARGIN + (x - min(xs)) * scale, 1), round(CANVAS - MARGIN - (y - min(ys)) * scale, 1))
+        name: (round(MARGIN + (x - x0) * scale, 1), round(CANVAS - MARGIN - (y - y0) * scale, 1))
         for name, (x, y) in positions.items()
     }
 

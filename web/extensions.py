@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_datetime, format_time, get_locale, gettext, ngettext
+from flask_babel import Babel, format_datetime, format_time, get_locale, gettext, lazy_gettext, ngettext
 from flask_wtf.csrf import CSRFProtect
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
@@ -48,7 +48,27 @@ def init_app(app: Flask) -> None:
         num=_format_num,
         ago=_format_ago,
     )
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, state_label=state_label)
+
+
+STATE_LABELS = {
+    "up": lazy_gettext("up"),
+    "down": lazy_gettext("down"),
+    "degraded": lazy_gettext("degraded"),
+    "unreachable": lazy_gettext("unreachable"),
+    "agent_down": lazy_gettext("agent down"),
+    "unknown": lazy_gettext("unknown"),
+    "online": lazy_gettext("Online"),
+    "offline": lazy_gettext("Offline"),
+}
+
+
+def state_label(state: str) -> str:
+    """A state in the reader's language; translated once per request, not once per row."""
+    labels: dict[str, str] | None = g.get("state_labels")
+    if labels is None:
+        labels = g.state_labels = {key: str(text) for key, text in STATE_LABELS.items()}
+    return labels.get(state, state)
 
 
 def _format_dt(value: datetime | None) -> str:

@@ -133,7 +133,6 @@ class SiteStatus:
     cause: str | None
     path: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
-    disjoint_paths: int = 0
 
 
 @dataclass(frozen=True, slots=True)

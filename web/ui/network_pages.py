@@ -10,6 +10,7 @@ from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
 from web.ui.charts import rate_chart
+from web.ui.svgmap import render
 
 ROLES_SHOWN = ("core", "distribution", "access", "other")
 
@@ -18,9 +19,7 @@ ROLES_SHOWN = ("core", "distribution", "access", "other")
 @require_role("engineer")
 def topology() -> ResponseReturnValue:
     topo = composite.topology(db_session())
-    return render_template(
-        "ui/topology.html", topo=topo, roles=ROLES_SHOWN, nodes={n.name: n for n in topo.nodes}
-    )
+    return render_template("ui/topology.html", topo=topo, roles=ROLES_SHOWN, svg_body=render(topo))
 
 
 @bp.route("/devices/<name>")

@@ -54,7 +54,7 @@ def schools() -> ResponseReturnValue:
     listed = [s for s in statuses if kind == "all" or s.site.kind == kind]
     listed.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]))
     matches = rank(query, statuses, ([s.site.name, *s.site.devices] for s in statuses)) if query else []
-    answer = matches[0][1] if matches else None
+    answer = composite.one_site_status(matches[0][1].site) if matches else None
     avail = composite.site_availability(session, answer.site.name) if answer else None
     return render_template(
         "ui/schools.html",
