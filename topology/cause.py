@@ -22,6 +22,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_linked": "not linked to the core in the topology",
         "no_core": "no core device: give a device the role core or set monitor.roots",
         "and": "; ",
+        "connected": "connected", "degraded": "degraded", "disconnected": "disconnected",
+        "unknown": "unknown", "since": "since", "cause": "cause", "path": "path",
+        "disjoint": "disjoint path(s)",
     },
     "id": {
         "fiber": "serat optik", "copper": "kabel", "wireless": "link radio",
@@ -35,12 +38,20 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_linked": "tidak terhubung ke pusat dalam topologi",
         "no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
         "and": "; ",
+        "connected": "terhubung", "degraded": "terganggu", "disconnected": "terputus",
+        "unknown": "tidak diketahui", "since": "sejak", "cause": "penyebab", "path": "jalur",
+        "disjoint": "jalur terpisah",
     },
 }
 
 
 def _words(lang: str) -> dict[str, str]:
     return PHRASES.get(lang, PHRASES["en"])
+
+
+def word(key: str, lang: str = "en") -> str:
+    """One word of the help-desk vocabulary (state names, labels) in ``lang``."""
+    return _words(lang).get(key, key)
 
 
 def element_text(graph: TopologyGraph, element: Element, lang: str = "en") -> str:

@@ -15,6 +15,7 @@ from inventory.db import session_scope
 from netops.cli.common import echo_json, engine_from, fail, settings_from, to_json
 from netops.topology_service import TopologyService, TopologyView
 from topology.audit import audit
+from topology.cause import word
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.impact import ImpactError, find_link, parse_end, what_if
 from topology.layout import stable_positions
@@ -122,12 +123,13 @@ def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | 
         echo_json(rows)
         return
     for row in rows:
-        since = f" since {row['since']:%Y-%m-%d %H:%M}" if row["since"] else ""
-        click.echo(f"{row['site']} [{row['kind']}]: {row['state']}{since}")
+        since = f" {word('since', lang)} {row['since']:%Y-%m-%d %H:%M}" if row["since"] else ""
+        click.echo(f"{row['site']} [{row['kind']}]: {word(row['state'], lang)}{since}")
         if row["cause"]:
-            click.echo(f"  cause: {row['cause']}")
+            click.echo(f"  {word('cause', lang)}: {row['cause']}")
         if row["path"]:
-            click.echo(f"  path: {' -> '.join(row['path'])} ({row['disjoint_paths']} disjoint path(s))")
+            click.echo(f"  {word('path', lang)}: {' -> '.join(row['path'])} "
+                       f"({row['disjoint_paths']} {word('disjoint', lang)})")
 
 
 def register(group: click.Group) -> None:

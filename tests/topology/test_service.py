@@ -195,6 +195,16 @@ def test_cli_status_impact_audit_export(network: Session, settings: Settings, tm
     assert text.startswith("graph topology {")
 
 
+def test_cli_status_in_bahasa_indonesia(network: Session, settings: Settings) -> None:
+    iface = network.scalars(select(Interface).where(Interface.name == "ge-0/0/2")).one()
+    iface.oper_status = "down"
+    network.commit()
+    code, text = _cli(settings, "status", "Dinas", "--lang", "id")
+    assert code == 0, text
+    assert text.splitlines()[0].startswith("Dinas [agency]: terputus sejak ")
+    assert "penyebab: terputus: serat optik antara sw1:ge-0/0/2 dan sw2:ether1 putus" in text
+
+
 def test_cli_errors_are_one_line(network: Session, settings: Settings) -> None:
     code, text = _cli(settings, "status", "Nowhere")
     assert code == 2 and "no site named 'Nowhere'" in text
