@@ -36,6 +36,7 @@ from netops.notify import Notifier
 log = logging.getLogger(__name__)
 SNMP_JOBS = frozenset({"status", "counters", "discovery"})
 MAX_ERRORS_KEPT = 20
+STOP_GRACE_S = 5.0
 Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
 
 
@@ -50,6 +51,7 @@ class CycleSummary:
     errors: list[str] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
+    events: int = 0
 
 
 def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
@@ -86,6 +88,10 @@ class JobRunner:
     def stop(self) -> None:
         """Make running cycles skip the devices they have not started yet (service shutdown)."""
         self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def run_cycle(self, spec: JobSpec, *, trigger: str = "schedule", devices: Sequence[str] | None = None,
                   spread: bool = True) -> CycleSummary:
@@ -151,6 +157,9 @@ class JobRunner:
                 if skipped:
                     summary.errors.append(f"stopped before {skipped} device(s) were polled")
                 buckets = []
+                if pending and not wait(list(pending), timeout=STOP_GRACE_S).done:
+                    summary.errors.append("stopped while polls were still running")
+                    return
             now = time.monotonic() - clock
             while buckets and buckets[0][0] <= now:
                 _, names = buckets.pop(0)
@@ -182,6 +191,7 @@ class JobRunner:
         evaluation = self.record(results, probes, spec.name, summary.job_run_id)
         summary.opened += evaluation.outages.opened
         summary.closed += evaluation.outages.closed
+        summary.events += len(evaluation.events)
 
     def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
                job_run_id: int | None) -> Evaluation:
@@ -230,7 +240,7 @@ def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool 
     if pings is None:
         return {}
     try:
-        return pings.result(timeout=30)
+        return pings.result(timeout=STOP_GRACE_S)
     except Exception:  # no ICMP answer is "unknown", never "down"
         log.warning("ICMP echo failed", exc_info=True)
         return {}

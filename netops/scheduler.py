@@ -39,7 +39,8 @@ from netops.notify import Notifier
 log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
 HEARTBEAT_S = 10
-CACHE_WAIT_S = 3.5
+TRAP_POLLS = 5
+TRAP_REPOLL_S = 1.0
 _ACTIVE: Scheduler | None = None
 _ACTIVE_LOCK = threading.Lock()
 
@@ -192,23 +193,20 @@ class Scheduler:
 
     def poll_devices(self, names: Sequence[str], *, trigger: str,
                      confirm: Sequence[tuple[str, int, str]] = ()) -> None:
-        """Status poll now; repeat while the trap's claim is not yet visible (ifTable is cached ~3 s).
+        """Status poll now, repeated every second while the trap's news is not visible yet.
 
-        With ``confirm`` (device, ifIndex, expected ifOperStatus) it re-polls every 1.5 s until
-        the stored state agrees (at most 3 more times); without it, it polls once more after
-        3.5 s so a change hidden by the agent's cache is still seen promptly.
+        Agents serve ifTable from a cache (net-snmp: ~3 s), so the first poll after a trap may
+        still read the old state. With ``confirm`` (device, ifIndex, expected ifOperStatus) the
+        poll repeats until the stored state agrees; without, until a poll changed some state;
+        at most ``TRAP_POLLS`` polls either way.
         """
         spec = self.specs.get("status") or next(s for s in self.specs.values() if s.name == "status")
-        for attempt in range(4):
-            self.runner.run_cycle(spec, trigger=trigger, devices=list(names), spread=False)
-            if not confirm:
-                if attempt == 0:
-                    time.sleep(CACHE_WAIT_S)
-                    continue
+        for attempt in range(1, TRAP_POLLS + 1):
+            summary = self.runner.run_cycle(spec, trigger=trigger, devices=list(names), spread=False)
+            seen = _confirmed(self.engine, confirm) if confirm else summary.events > 0
+            if seen or attempt == TRAP_POLLS or self.runner.stopping:
                 return
-            if _confirmed(self.engine, confirm) or attempt == 3:
-                return
-            time.sleep(1.5)
+            time.sleep(TRAP_REPOLL_S)
 
 
 def _confirmed(engine: Engine, confirm: Sequence[tuple[str, int, str]]) -> bool:
