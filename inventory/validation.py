@@ -13,19 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from inventory.credential_rules import CredentialRules
 from inventory.fields import Reader
 from inventory.models import DEVICE_ROLES, LINK_MEDIA, PLATFORMS, SITE_KINDS
 from inventory.spec import (
-    AUTH_PROTOCOLS,
     POLL_INTERVALS,
-    PRIV_PROTOCOLS,
-    SNMP_VERSIONS,
-    CredentialSpec,
     DeviceSpec,
     InventoryDoc,
     KnownNames,
     LinkSpec,
-    SecretInput,
     SiteSpec,
 )
 from inventory.yamlsrc import LocatedDict, LocatedList
@@ -33,10 +29,6 @@ from inventory.yamlsrc import LocatedDict, LocatedList
 SECTIONS = ("credentials", "sites", "devices", "links")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")
-CREDENTIAL_KEYS = {
-    "snmp": ("type", "version", "community", "user", "auth", "priv"),
-    "ssh": ("type", "username", "password", "key_file", "enable_secret"),
-}
 SITE_KEYS = ("name", "kind", "address", "district", "location", "contact", "notes")
 DEVICE_KEYS = ("name", "address", "snmp_port", "ssh_port", "role", "platform", "site", "snmp", "ssh",
                "enabled", "poll_intervals", "poll_group", "notes")
@@ -55,7 +47,7 @@ def valid_address(text: str) -> bool:
     return bool(HOSTNAME.match(text))
 
 
-class _Validator:
+class _Validator(CredentialRules):
     def __init__(self, file: str, known: KnownNames, base_dir: Path | None) -> None:
         self.r = Reader(file)
         self.known = known
@@ -106,101 +98,6 @@ class _Validator:
                 seen[name] = parsed.line
             out.append(parsed)
         return out
-
-    # -- credentials -----------------------------------------------------------------------
-    def credentials(self, top: LocatedDict) -> list[CredentialSpec]:
-        value = top.get("credentials")
-        if value is None:
-            return []
-        section = self.r.mapping(value, top.line_of("credentials"), "credentials")
-        if section is None:
-            return []
-        out = []
-        for name, body in section.items():
-            field = f"credentials.{name}"
-            if not isinstance(name, str) or not name.strip():
-                self.r.problem(section.line_of(name), field, "a credential needs a name")
-                continue
-            data = self.r.mapping(body, section.line_of(name), field)
-            spec = self.credential(str(name), data, field) if data is not None else None
-            if spec is not None:
-                out.append(spec)
-                self.credential_types[spec.name] = spec.type
-        return out
-
-    def credential(self, name: str, data: LocatedDict, field: str) -> CredentialSpec | None:
-        kind = self.r.choice(data, "type", field, ("snmp", "ssh"), None)
-        if kind is None:
-            if "type" not in data:
-                self.r.problem(data.line, f"{field}.type", "required (snmp or ssh)")
-            return None
-        self.r.unknown_keys(data, CREDENTIAL_KEYS[kind], field)
-        base = CredentialSpec(name=name, type=kind, line=data.line)
-        if kind == "snmp":
-            return self.snmp_credential(base, data, field)
-        return self.ssh_credential(base, data, field)
-
-    def snmp_credential(self, base: CredentialSpec, data: LocatedDict, field: str) -> CredentialSpec | None:
-        if str(data.get("version", "")).lower() in ("2", "v2c", "v2"):
-            data["version"] = "2c"
-        version = self.r.choice(data, "version", field, SNMP_VERSIONS, None)
-        if version is None:
-            if "version" not in data:
-                self.r.problem(data.line, f"{field}.version", "required (1, 2c or 3)")
-            return None
-        if version != "3":
-            community = self.r.secret(data, "community", field)
-            if community is None and "community" not in data:
-                self.r.problem(data.line, f"{field}.community", "required for SNMP v1/v2c")
-            for key in ("user", "auth", "priv"):
-                if key in data:
-                    self.r.problem(data.line_of(key), f"{field}.{key}", "only for SNMP v3")
-            return replace(base, snmp_version=version, community=community)
-        if "community" in data:
-            self.r.problem(data.line_of("community"), f"{field}.community", "not used by SNMP v3")
-        user = self.r.text(data, "user", field, required=True)
-        auth = self.protocol_key(data, "auth", field, AUTH_PROTOCOLS)
-        priv = self.protocol_key(data, "priv", field, PRIV_PROTOCOLS)
-        if priv[0] and not auth[0]:
-            self.r.problem(data.line_of("priv"), f"{field}.priv", "privacy needs authentication (auth)")
-        return replace(base, snmp_version="3", username=user, auth_protocol=auth[0], auth_key=auth[1],
-                       priv_protocol=priv[0], priv_key=priv[1])
-
-    def protocol_key(self, data: LocatedDict, key: str, field: str,
-                     protocols: tuple[str, ...]) -> tuple[str | None, SecretInput | None]:
-        if key not in data:
-            return None, None
-        sub = self.r.mapping(data[key], data.line_of(key), f"{field}.{key}")
-        if sub is None:
-            return None, None
-        self.r.unknown_keys(sub, ("protocol", "key"), f"{field}.{key}")
-        protocol = self.r.choice(sub, "protocol", f"{field}.{key}", protocols, None)
-        if protocol is None and "protocol" not in sub:
-            self.r.problem(sub.line, f"{field}.{key}.protocol", f"required (one of: {', '.join(protocols)})")
-        secret = self.r.secret(sub, "key", f"{field}.{key}")
-        if secret is None and "key" not in sub:
-            self.r.problem(sub.line, f"{field}.{key}.key", "required")
-        return protocol, secret
-
-    def ssh_credential(self, base: CredentialSpec, data: LocatedDict, field: str) -> CredentialSpec | None:
-        username = self.r.text(data, "username", field, required=True)
-        password = self.r.secret(data, "password", field)
-        key_file = self.r.text(data, "key_file", field)
-        if key_file and self.base_dir is not None and not Path(key_file).expanduser().is_absolute() \
-                and not key_file.startswith("~"):
-            key_file = str((self.base_dir / key_file).resolve())
-        if password is None and key_file is None and "password" not in data:
-            self.r.problem(data.line, f"{field}", "an SSH credential needs a password or a key_file")
-        enable = self.r.secret(data, "enable_secret", field)
-        return replace(base, username=username, password=self.absolute(password), key_file=key_file,
-                       enable_secret=self.absolute(enable))
-
-    def absolute(self, secret: SecretInput | None) -> SecretInput | None:
-        """``file:`` references relative to the inventory file's directory become absolute."""
-        if secret is None or self.base_dir is None or not (secret.ref or "").startswith("file:"):
-            return secret
-        path = Path(str(secret.ref)[5:]).expanduser()
-        return secret if path.is_absolute() else SecretInput(ref=f"file:{(self.base_dir / path).resolve()}")
 
     # -- sites -----------------------------------------------------------------------------
     def site(self, data: LocatedDict, field: str) -> SiteSpec | None:
