@@ -88,6 +88,25 @@ def _skip_needless_ansi_stripping(conn: BaseConnection) -> None:
     setattr(conn, "strip_ansi_escape_codes", fast_strip)  # noqa: B010 - per-instance override
 
 
+def _raise_on_closed_channel(conn: BaseConnection) -> None:
+    """Make a read on a channel the device closed raise ``EOFError`` instead of polling on.
+
+    netmiko keeps reading a closed channel until its read timeout, so a device that drops the
+    session mid-command would look like a slow one (TIMEOUT after ``ssh_command_s``); this
+    reports it at once, as DISCONNECTED.
+    """
+    read = conn.read_channel
+
+    def read_or_eof() -> str:
+        data = str(read())
+        channel = getattr(conn, "remote_conn", None)
+        if not data and channel is not None and getattr(channel, "closed", False):
+            raise EOFError("the device closed the SSH session")
+        return data
+
+    setattr(conn, "read_channel", read_or_eof)  # noqa: B010 - per-instance override
+
+
 class Session:
     """A connected device CLI; ``open`` then ``run`` commands, ``close`` always."""
 
@@ -141,6 +160,7 @@ class Session:
         conn = ConnectHandler(**self._kwargs(), **options)
         conn.key_policy = policy
         _skip_needless_ansi_stripping(conn)
+        _raise_on_closed_channel(conn)
         self.conn = conn
         conn._open()
         if self.platform.enable:

@@ -180,3 +180,15 @@ def test_target_without_credentials_or_platform_is_unsupported(poller: SshPoller
     assert [e.kind for e in result.errors] == [ErrorKind.UNSUPPORTED] and "vendor_x" in result.errors[
         0
     ].message
+
+
+@pytest.mark.parametrize(
+    "server", [("device", {"hang_on": (), "drop_on": ("show interfaces",)})], indirect=True
+)
+def test_connection_dropped_mid_session_is_disconnected(
+    poller: SshPoller, server: HostileServer, tmp_path: Path
+) -> None:
+    result, elapsed = _timed(poller, _target(server.port, tmp_path))
+    assert result.completed == {PollKind.FACTS}
+    assert [(e.kind, e.poll_kind) for e in result.errors] == [(ErrorKind.DISCONNECTED, PollKind.INTERFACES)]
+    assert elapsed < FAST.deadline_s

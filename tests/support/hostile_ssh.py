@@ -6,7 +6,8 @@ Modes, one per server on a kernel-chosen loopback port:
 - ``slowauth``: completes key exchange, never answers the password;
 - ``noprompt``: logs in, opens a shell, never prints a prompt;
 - ``device``: an instant Cisco-like CLI (prompt ``hostile#``) that answers every command with
-  nothing, except the commands in ``hang_on`` in the middle of which it stops answering;
+  nothing, except the commands in ``hang_on`` in the middle of which it stops answering, and
+  those in ``drop_on`` on which it closes the connection;
 - ``backlog``: listens with a backlog of 0 and never accepts; ``start`` fills the queue, so a
   further SYN is dropped as by an overloaded device.
 
@@ -59,13 +60,18 @@ class HostileServer:
     """One misbehaving SSH server; ``with HostileServer("hang") as s: s.port``."""
 
     def __init__(
-        self, mode: str, hang_on: Iterable[str] = ("show interfaces",), outputs: dict[str, str] | None = None
+        self,
+        mode: str,
+        hang_on: Iterable[str] = ("show interfaces",),
+        outputs: dict[str, str] | None = None,
+        drop_on: Iterable[str] = (),
     ) -> None:
         if mode not in ("silent", "slowauth", "noprompt", "device", "backlog"):
             raise ValueError(f"unknown mode {mode!r}")
         self.mode = mode
         self.hang_on = tuple(hang_on)
         self.outputs = dict(outputs or {})
+        self.drop_on = tuple(drop_on)
         self.host_key = paramiko.ECDSAKey.generate()
         self.stopping = threading.Event()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -155,6 +161,9 @@ class HostileServer:
 
     def _answer(self, channel: paramiko.Channel, command: str) -> bool:
         channel.send(f"{command}\r\n".encode())
+        if any(command.startswith(d) for d in self.drop_on):
+            channel.get_transport().close()  # the device reboots or kills the session mid-command
+            return False
         if any(command.startswith(h) for h in self.hang_on):
             channel.send(b"Output begins, then nothing more\r\n")
             self.stopping.wait(120)
