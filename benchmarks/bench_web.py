@@ -14,29 +14,35 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from inventory.db import session_scope  # noqa: E402
-from inventory.models import (  # noqa: E402
-    Device, DeviceState, Event, Interface, JobRun, Link, LinkState, Outage, Site,
+from inventory.db import session_scope
+from inventory.models import (
+    Device,
+    DeviceState,
+    Event,
+    Interface,
+    JobRun,
+    Link,
+    LinkState,
+    Outage,
+    Site,
 )
-from netops.config import load_settings  # noqa: E402
-from netops.runtime import open_database  # noqa: E402
-from web import create_app  # noqa: E402
-from web.auth.accounts import add_user, create_token  # noqa: E402
+from netops.config import Settings, load_settings
+from netops.runtime import open_database
+from web import create_app
+from web.auth.accounts import add_user, create_token
 
 NOW = datetime.now(UTC)
 
 
-def _topology(devices: int, links: int, rng: random.Random) -> tuple[list[tuple[str, str, int | None]], list[tuple[int, int]]]:
+def _topology(
+    devices: int, links: int, rng: random.Random
+) -> tuple[list[tuple[str, str, int | None]], list[tuple[int, int]]]:
     """(name, role, parent index) per device and the device index pairs of every link."""
     districts = max(4, devices // 16)
     nodes: list[tuple[str, str, int | None]] = [("core-1", "core", None), ("core-2", "core", 0)]
@@ -59,21 +65,48 @@ def _topology(devices: int, links: int, rng: random.Random) -> tuple[list[tuple[
     return nodes, edges
 
 
-def generate(url_settings, devices: int, links: int, seed: int = 7) -> None:  # type: ignore[no-untyped-def]
+def generate(settings: Settings, devices: int, links: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     nodes, edges = _topology(devices, links, rng)
-    engine = open_database(url_settings)
+    engine = open_database(settings)
     with session_scope(engine) as s:
         kinds = ["school"] * 5 + ["health", "agency", "other"]
-        s.execute(insert(Site), [
-            {"id": i + 1, "name": f"Site {i:04d} {name}", "kind": "core" if role == "core" else
-             "district" if role == "distribution" else rng.choice(kinds), "district": f"District {i % 17}",
-             "contact_name": f"Contact {i}", "contact_phone": f"0812-{i:04d}"}
-            for i, (name, role, _) in enumerate(nodes)])
-        s.execute(insert(Device), [
-            {"id": i + 1, "name": name, "address": f"10.{i // 250}.{i % 250}.1", "role": role, "site_id": i + 1,
-             "platform": "linux", "enabled": True, "source": "declared", "snmp_port": 161, "ssh_port": 22}
-            for i, (name, role, _) in enumerate(nodes)])
+        s.execute(
+            insert(Site),
+            [
+                {
+                    "id": i + 1,
+                    "name": f"Site {i:04d} {name}",
+                    "kind": "core"
+                    if role == "core"
+                    else "district"
+                    if role == "distribution"
+                    else rng.choice(kinds),
+                    "district": f"District {i % 17}",
+                    "contact_name": f"Contact {i}",
+                    "contact_phone": f"0812-{i:04d}",
+                }
+                for i, (name, role, _) in enumerate(nodes)
+            ],
+        )
+        s.execute(
+            insert(Device),
+            [
+                {
+                    "id": i + 1,
+                    "name": name,
+                    "address": f"10.{i // 250}.{i % 250}.1",
+                    "role": role,
+                    "site_id": i + 1,
+                    "platform": "linux",
+                    "enabled": True,
+                    "source": "declared",
+                    "snmp_port": 161,
+                    "ssh_port": 22,
+                }
+                for i, (name, role, _) in enumerate(nodes)
+            ],
+        )
         ports: list[dict[str, object]] = []
         count = [0] * len(nodes)
         link_rows, state_rows = [], []
@@ -81,32 +114,98 @@ def generate(url_settings, devices: int, links: int, seed: int = 7) -> None:  # 
             ends = []
             for dev in (a, b):
                 count[dev] += 1
-                ports.append({"id": len(ports) + 1, "device_id": dev + 1, "name": f"sfp{count[dev]}",
-                              "if_index": 10 + count[dev], "oper_status": "up", "admin_status": "up",
-                              "speed_bps": 10**9, "in_bps": rng.random() * 5e8, "out_bps": rng.random() * 5e8,
-                              "utilization_pct": rng.random() * 90})
+                ports.append(
+                    {
+                        "id": len(ports) + 1,
+                        "device_id": dev + 1,
+                        "name": f"sfp{count[dev]}",
+                        "if_index": 10 + count[dev],
+                        "oper_status": "up",
+                        "admin_status": "up",
+                        "speed_bps": 10**9,
+                        "in_bps": rng.random() * 5e8,
+                        "out_bps": rng.random() * 5e8,
+                        "utilization_pct": rng.random() * 90,
+                    }
+                )
                 ends.append(len(ports))
             down = n % 97 == 5
-            link_rows.append({"id": n + 1, "a_interface_id": min(ends), "b_interface_id": max(ends),
-                              "medium": "fiber", "source": "declared", "declared": True})
-            state_rows.append({"link_id": n + 1, "state": "down" if down else "up", "since": NOW - timedelta(hours=1)})
+            link_rows.append(
+                {
+                    "id": n + 1,
+                    "a_interface_id": min(ends),
+                    "b_interface_id": max(ends),
+                    "medium": "fiber",
+                    "source": "declared",
+                    "declared": True,
+                }
+            )
+            state_rows.append(
+                {"link_id": n + 1, "state": "down" if down else "up", "since": NOW - timedelta(hours=1)}
+            )
         s.execute(insert(Interface), ports)
         s.execute(insert(Link), link_rows)
         s.execute(insert(LinkState), state_rows)
-        s.execute(insert(DeviceState), [
-            {"device_id": i + 1, "state": "up", "since": NOW - timedelta(days=3), "last_poll_at": NOW,
-             "consecutive_failures": 0} for i in range(len(nodes))])
-        s.execute(insert(Outage), [
-            {"root_cause_type": "link", "root_cause": f"x:{k}--y:{k}", "started_at": NOW - timedelta(hours=k + 1),
-             "ended_at": None if k < 5 else NOW - timedelta(hours=k), "affected_sites": [f"Site {k:04d}"],
-             "affected_devices": [nodes[k][0]], "flapping": False} for k in range(300)])
-        s.execute(insert(Event), [
-            {"at": NOW - timedelta(minutes=k), "element_type": "link", "element": f"x:{k}--y:{k}",
-             "old_state": "up", "new_state": "down", "evidence": "ifOperStatus down"} for k in range(3000)])
-        s.execute(insert(JobRun), [
-            {"job": job, "started_at": NOW - timedelta(minutes=k), "finished_at": NOW - timedelta(minutes=k),
-             "duration_s": 4.2, "devices_polled": devices, "devices_failed": 3, "overrun": False,
-             "trigger": "schedule", "result": "ok"} for k in range(200) for job in ("status", "counters")])
+        s.execute(
+            insert(DeviceState),
+            [
+                {
+                    "device_id": i + 1,
+                    "state": "up",
+                    "since": NOW - timedelta(days=3),
+                    "last_poll_at": NOW,
+                    "consecutive_failures": 0,
+                }
+                for i in range(len(nodes))
+            ],
+        )
+        s.execute(
+            insert(Outage),
+            [
+                {
+                    "root_cause_type": "link",
+                    "root_cause": f"x:{k}--y:{k}",
+                    "started_at": NOW - timedelta(hours=k + 1),
+                    "ended_at": None if k < 5 else NOW - timedelta(hours=k),
+                    "affected_sites": [f"Site {k:04d}"],
+                    "affected_devices": [nodes[k][0]],
+                    "flapping": False,
+                }
+                for k in range(300)
+            ],
+        )
+        s.execute(
+            insert(Event),
+            [
+                {
+                    "at": NOW - timedelta(minutes=k),
+                    "element_type": "link",
+                    "element": f"x:{k}--y:{k}",
+                    "old_state": "up",
+                    "new_state": "down",
+                    "evidence": "ifOperStatus down",
+                }
+                for k in range(3000)
+            ],
+        )
+        s.execute(
+            insert(JobRun),
+            [
+                {
+                    "job": job,
+                    "started_at": NOW - timedelta(minutes=k),
+                    "finished_at": NOW - timedelta(minutes=k),
+                    "duration_s": 4.2,
+                    "devices_polled": devices,
+                    "devices_failed": 3,
+                    "overrun": False,
+                    "trigger": "schedule",
+                    "result": "ok",
+                }
+                for k in range(200)
+                for job in ("status", "counters")
+            ],
+        )
         add_user(s, "bench", "bench-password", "admin")
         assert s.scalar(select(Device.id).where(Device.name == "core-1"))
     engine.dispose()
@@ -127,7 +226,9 @@ def main() -> None:
         settings = load_settings(environ={"NETOPS_DATA_DIR": tmp})
         started = time.perf_counter()
         generate(settings, args.devices, args.links)
-        print(f"generated {args.devices} devices, {args.links} links in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.devices} devices, {args.links} links in {time.perf_counter() - started:.1f} s"
+        )
         engine = open_database(settings)
         app = create_app(settings, engine=engine)
         with session_scope(engine) as s:
@@ -135,12 +236,19 @@ def main() -> None:
         client = app.test_client()
         page = client.get("/auth/login").get_data(as_text=True)
         csrf = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-        assert client.post("/auth/login", data={"name": "bench", "password": "bench-password",
-                                                "csrf_token": csrf}).status_code == 302
-        views = {"dashboard /": ("/", {}), "topology page /topology": ("/topology", {}),
-                 "GET /api/v1/topology": ("/api/v1/topology", {"Authorization": f"Bearer {token}"}),
-                 "schools /schools?sort=state": ("/schools?sort=state&q=site+0042", {}),
-                 "GET /api/v1/sites": ("/api/v1/sites", {"Authorization": f"Bearer {token}"})}
+        assert (
+            client.post(
+                "/auth/login", data={"name": "bench", "password": "bench-password", "csrf_token": csrf}
+            ).status_code
+            == 302
+        )
+        views = {
+            "dashboard /": ("/", {}),
+            "topology page /topology": ("/topology", {}),
+            "GET /api/v1/topology": ("/api/v1/topology", {"Authorization": f"Bearer {token}"}),
+            "schools /schools?sort=state": ("/schools?sort=state&q=site+0042", {}),
+            "GET /api/v1/sites": ("/api/v1/sites", {"Authorization": f"Bearer {token}"}),
+        }
         print(f"{'view':32} {'first':>9} {'p50':>9} {'p95':>9}   (ms, {args.runs} runs, target p95 < 200)")
         for label, (path, headers) in views.items():
             t0 = time.perf_counter()
