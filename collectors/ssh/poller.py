@@ -180,12 +180,11 @@ class SshPoller:
         rows = parse(spec.parser, output, spec.rows)
         for row in rows:
             row.setdefault("_prompt", session.base_prompt())
+        if not rows and not spec.optional and kind in (PollKind.FACTS, PollKind.INTERFACES):
+            # every device has facts and interfaces: an empty read is a failed read, never "none left"
+            raise ParseError(f"{spec.command!r} gave no {kind.value}")
         if kind is PollKind.FACTS:
-            return (
-                records.facts(spec, rows)
-                if rows
-                else records.facts(spec, [{"_prompt": session.base_prompt()}])
-            )
+            return records.facts(spec, rows) if rows else None
         if kind is PollKind.INTERFACES:
             return records.interfaces(spec, rows)
         if kind is PollKind.NEIGHBORS:
@@ -197,6 +196,8 @@ class SshPoller:
         assert spec is not None
         raw = session.run(spec.command, session.target.timeouts.ssh_command_s)
         text = clean_config(raw, spec, secrets_of(session.target))
+        if not text.strip():
+            raise ParseError(f"{spec.command!r} returned an empty configuration")
         with progress.lock:
             if not progress.done.is_set():
                 progress.config = ConfigSnapshot(text=text, source_command=spec.command)

@@ -192,3 +192,15 @@ def test_connection_dropped_mid_session_is_disconnected(
     assert result.completed == {PollKind.FACTS}
     assert [(e.kind, e.poll_kind) for e in result.errors] == [(ErrorKind.DISCONNECTED, PollKind.INTERFACES)]
     assert elapsed < FAST.deadline_s
+
+
+@pytest.mark.parametrize(
+    "server", [("device", {"hang_on": (), "outputs": {"show version": ""}})], indirect=True
+)
+def test_empty_facts_are_a_parse_error_not_a_blank_device(
+    poller: SshPoller, server: HostileServer, tmp_path: Path
+) -> None:
+    result, _ = _timed(poller, _target(server.port, tmp_path))
+    assert result.completed == {PollKind.INTERFACES}
+    assert [(e.kind, e.poll_kind) for e in result.errors] == [(ErrorKind.PARSE, PollKind.FACTS)]
+    assert [i.name for i in result.interfaces] == ["GigabitEthernet1/0/1"]

@@ -27,6 +27,19 @@ import paramiko
 PASSWORD = "hostile-pw"
 USERNAME = "netops"
 PROMPT = "hostile#"
+SHOW_INTERFACES = (
+    "GigabitEthernet1/0/1 is up, line protocol is up (connected)\n"
+    "  Hardware is Gigabit Ethernet, address is 0011.2233.4401 (bia 0011.2233.4401)\n"
+    "  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,\n"
+)
+SHOW_VERSION = (
+    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, RELEASE SOFTWARE (fc2)\n"
+    "ROM: Bootstrap program is C2960X boot loader\n"
+    "hostile uptime is 1 week, 2 days, 3 hours, 4 minutes\n"
+    'System image file is "flash:c2960x-universalk9-mz.152-7.E4.bin"\n\n'
+    "cisco WS-C2960X-24TS-L (APM86XXX) processor (revision B0) with 524288K bytes of memory.\n"
+    "Processor board ID FOC1234X0AB\n\nConfiguration register is 0xF\n"
+)
 
 
 class _Server(paramiko.ServerInterface):
@@ -70,7 +83,7 @@ class HostileServer:
             raise ValueError(f"unknown mode {mode!r}")
         self.mode = mode
         self.hang_on = tuple(hang_on)
-        self.outputs = dict(outputs or {})
+        self.outputs = {"show version": SHOW_VERSION, "show interfaces": SHOW_INTERFACES, **(outputs or {})}
         self.drop_on = tuple(drop_on)
         self.host_key = paramiko.ECDSAKey.generate()
         self.stopping = threading.Event()
