@@ -160,6 +160,9 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
         assert state == "offline", text
         assert "Offline since" in text
         assert "dist-utara:sfp1" in text and "acc-smpn1:sfp1" in text and "is down" in text
+        desk.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider than the screen
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+        desk.screenshot(path=str(ARTIFACTS / "web-school-offline-phone.png"), full_page=True)
 
         eng = _login(browser, base, "eng")
         eng.goto(f"{base}/topology")
