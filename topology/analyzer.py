@@ -1,9 +1,10 @@
 """The analyzer: a topology graph numbered once, re-evaluated after every state change.
 
 Links and devices become integers and status flags (``engine.Core``); ``analyze()`` runs the
-engine's passes and wraps them in an ``Analysis``. A change that cannot alter reachability (a
-link between two cut-off devices, a degradation) reuses the last passes, so re-evaluation
-after one link changes state stays in milliseconds on thousands of devices.
+engine's passes and wraps them in an ``Analysis``. Each change records which passes it
+invalidates (a link between two cut-off devices or a degradation: none; a non-tree link between
+reached devices going down: only the DFS; ...), so re-evaluation after one link changes state
+stays in milliseconds on thousands of devices.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from topology.analysis import Analysis
 from topology.graph import TopologyGraph
 from topology.linkstatus import SILENT_STATES
 
-FLAGS, SHADOWS, FULL = 0, 1, 2
+FULL = frozenset({"bfs", "dfs", "shadows"})
 
 
 class Analyzer:
@@ -63,7 +64,7 @@ class Analyzer:
         self.site_of = {i: site for site, nodes in self.site_nodes.items() for i in nodes}
 
         self._last: Analysis | None = None
-        self._need = FULL
+        self._passes: set[str] = set(FULL)
         self.lock = threading.RLock()
 
     def set_graph(self, graph: TopologyGraph) -> None:
@@ -74,16 +75,35 @@ class Analyzer:
 
     def invalidate(self) -> None:
         """Flags were changed directly: the next ``analyze()`` recomputes everything."""
-        self._need = FULL
+        self._passes |= FULL
 
     def _reached(self, v: int) -> bool:
         return self._last is None or bool(self._last.reach.reached[v])
 
+    def _link_passes(self, e: int, usable: bool) -> set[str]:
+        """Which passes a link's change of usability invalidates.
+
+        While no full pass is pending the reached set equals the last one. A link between two
+        cut-off devices changes nothing; a link between two reached ones keeps the reached set
+        (so the shadows): going down it keeps the BFS tree too unless it is a tree edge, coming
+        up it may shorten paths; anything else may move the border.
+        """
+        u, v = self.core.ends[e]
+        ru, rv = self._reached(u), self._reached(v)
+        if not ru and not rv:
+            return set()
+        if not (ru and rv) or self._last is None:
+            return set(FULL)
+        tree = self._last.reach.parent_edge
+        if usable:
+            return {"bfs", "dfs"}
+        return set(FULL) if e in (tree[u], tree[v]) else {"dfs"}
+
     def set_link_status(self, key: str, status: str) -> None:
         e = self.eidx[key]
         usable = status != "down"
-        if self.core.usable[e] != usable and any(self._reached(x) for x in self.core.ends[e]):
-            self._need = FULL
+        if self.core.usable[e] != usable:
+            self._passes |= self._link_passes(e, usable)
         self.core.usable[e] = usable
         self.degraded[e] = status == "degraded"
         self.edge_known[e] = status != "unknown"
@@ -93,8 +113,8 @@ class Analyzer:
         failed = state in SILENT_STATES
         if self.core.failed[v] != failed:
             near = [v, *(w for w, _ in self.core.adj[v])]
-            self._need = FULL if v in self.roots or any(self._reached(x) for x in near) else max(
-                self._need, SHADOWS)
+            full = v in self.roots or any(self._reached(x) for x in near)
+            self._passes |= FULL if full else {"shadows"}
         self.core.failed[v] = failed
         self.node_known[v] = state != "unknown"
         self.states[v] = state
@@ -105,16 +125,15 @@ class Analyzer:
             return self._analyze()
 
     def _analyze(self) -> Analysis:
-        last, need = self._last, self._need
+        last = self._last
+        passes = set(FULL) if last is None else self._passes
         with engine.paused_gc():
-            if last is None or need == FULL:
-                reach, d = engine.bfs(self.core), engine.dfs(self.core)
-                comp, causes = engine.shadows(self.core, reach.reached)
-            elif need == SHADOWS:
-                reach, d = last.reach, last.dfs
+            reach = engine.bfs(self.core) if "bfs" in passes or last is None else last.reach
+            d = engine.dfs(self.core) if "dfs" in passes or last is None else last.dfs
+            if "shadows" in passes or last is None:
                 comp, causes = engine.shadows(self.core, reach.reached)
             else:
-                reach, d, comp, causes = last.reach, last.dfs, last.comp, last.raw_causes
+                comp, causes = last.comp, last.raw_causes
             result = Analysis(self, reach, d, comp, causes)
-        self._last, self._need = result, FLAGS
+        self._last, self._passes = result, set()
         return result
