@@ -298,25 +298,35 @@ def _fields(target: Target) -> dict[str, Any]:
     return {name: getattr(target, name) for name in target.__slots__}
 
 
+def _split(inventory: dict[str, Any], parts: int) -> list[dict[str, Any]]:
+    """The inventory's hosts dealt over ``parts`` inventories (one fakenos process each)."""
+    names = sorted(inventory["hosts"])
+    return [{**inventory, "hosts": {n: inventory["hosts"][n] for n in names[i::parts]}} for i in range(parts)]
+
+
 def bench_fakenos(args: argparse.Namespace) -> None:
     targets, inventory = fakenos_targets(args.triangles)
     ctx = multiprocessing.get_context("spawn")
-    ready, stop = ctx.Event(), ctx.Event()
-    server = ctx.Process(target=serve_fakenos, args=(inventory, ready, stop), daemon=True)
+    stop = ctx.Event()
+    servers = []
     start = time.monotonic()
-    server.start()
-    if not ready.wait(120):
-        raise SystemExit("fakenos did not start")
+    # fakenos serves every session from one Python process (GIL); one process per core
+    for part in _split(inventory, args.servers):
+        ready = ctx.Event()
+        server = ctx.Process(target=serve_fakenos, args=(part, ready, stop), daemon=True)
+        server.start()
+        servers.append((server, ready))
+    for _, ready in servers:
+        if not ready.wait(180):
+            raise SystemExit("fakenos did not start")
     wait_listening([t.ssh_port for t in targets])
-    print(
-        json.dumps(
-            {
-                "label": "fakenos started",
-                "devices": len(targets),
-                "seconds": round(time.monotonic() - start, 1),
-            }
-        )
-    )
+    started = {
+        "label": "fakenos started",
+        "devices": len(targets),
+        "processes": args.servers,
+        "seconds": round(time.monotonic() - start, 1),
+    }
+    print(json.dumps(started))
     try:
         baseline(targets[0])
         for threads in args.threads:
@@ -334,9 +344,10 @@ def bench_fakenos(args: argparse.Namespace) -> None:
         failure_times(targets[0])
     finally:
         stop.set()
-        server.join(60)
-        if server.is_alive():
-            server.kill()
+        for server, _ in servers:
+            server.join(60)
+            if server.is_alive():
+                server.kill()
 
 
 def bench_testbed(args: argparse.Namespace) -> None:
@@ -366,9 +377,7 @@ def bench_testbed(args: argparse.Namespace) -> None:
             for n, node in inv["nodes"].items()
             if node.get("ssh", True)
         ]
-        throughput(
-            "testbed sshd: connect + 3 commands + exit", targets, 32, args.rounds * 3
-        )
+        throughput("testbed sshd: connect + 3 commands + exit", targets, 32, args.rounds * 3)
         bad = Target(**{**_fields(targets[0]), "ssh": SshCredentials(ssh["username"], Secret("wrong"))})
         start = time.monotonic()
         result = SshPoller().poll(bad, {PollKind.FACTS})
@@ -390,6 +399,7 @@ def main() -> None:
     parser.add_argument("--triangles", type=int, default=34, help="fakenos triangles (3 devices each)")
     parser.add_argument("--threads", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--rounds", type=int, default=3, help="sessions per device")
+    parser.add_argument("--servers", type=int, default=2, help="fakenos processes (one per core)")
     parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure")
     parser.add_argument("--skip-testbed", action="store_true")
     args = parser.parse_args()
