@@ -4,9 +4,9 @@ Collectors store neighbors raw, as advertised. Here a neighbor is matched to a d
 chassis MAC, its system name (with or without a domain), a management address, or a chassis
 id that is itself an address or a name; the remote port by ifName, ifDescr or an abbreviation
 of them, by the port's MAC when the port-id subtype is a MAC, and by ifAlias or ifIndex when
-the subtype is ``local``. A MAC or address that two inventory devices share (cloned configs,
-anonymised data) identifies neither. Anything a device sent may be hostile or empty: nothing
-raises.
+the subtype is ``local``. A MAC, address or name that two inventory devices share (cloned
+configs, a default sysName, anonymised data) identifies neither. Anything a device sent may be
+hostile or empty: nothing raises.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ class DeviceIndex:
             self._add_device(dev)
         for iface in interfaces:
             self._add_interface(iface)
+        tables = {"address": self.by_address, "mac": self.by_mac, "name": self.by_name, "host": self.by_host}
         for table, key in self._ambiguous:
-            {"address": self.by_address, "mac": self.by_mac}[table].pop(key, None)
+            tables[table].pop(key, None)
 
     def _claim(self, table: str, mapping: dict[str, str], key: str, device: str) -> None:
         """Record key -> device; a key two devices claim identifies neither."""
@@ -91,8 +92,8 @@ class DeviceIndex:
         self.ports.setdefault(dev.name, _PortIndex())
         for name in (dev.name, dev.sys_name):
             if name:
-                self.by_name.setdefault(name.strip().lower(), dev.name)
-                self.by_host.setdefault(host_part(name), dev.name)
+                self._claim("name", self.by_name, name.strip().lower(), dev.name)
+                self._claim("host", self.by_host, host_part(name), dev.name)
         if dev.address:
             self._claim("address", self.by_address, dev.address.strip().lower(), dev.name)
         for mac in dev.chassis_macs:

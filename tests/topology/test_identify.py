@@ -196,3 +196,19 @@ def test_hostile_neighbors_resolve_to_nothing_without_crashing(hostile: Neighbor
     res = index.resolve(hostile)
     assert res.device is None
     assert res.port is None
+
+
+def test_a_name_two_devices_share_identifies_neither() -> None:
+    devices = [
+        DeviceRecord("sw-a", "10.0.0.1", "access", sys_name="Switch"),
+        DeviceRecord("sw-b", "10.0.0.2", "access", sys_name="Switch"),
+        DeviceRecord("core", "10.0.0.3", "core", sys_name="core.site-a.example"),
+        DeviceRecord("core-b", "10.0.0.4", "core", sys_name="core.site-b.example"),
+    ]
+    index = DeviceIndex(devices, [])
+    nb = NeighborRecordView("x", "p1", "lldp", "", "local", "p1", "local", system_name="Switch")
+    assert index.device_for(nb) == (None, "none")
+    assert index.device_for(replace(nb, management_address="10.0.0.2")) == ("sw-b", "mgmt_address")
+    assert index.device_for(replace(nb, system_name="core.site-b.example"))[0] == "core-b"
+    assert index.device_for(replace(nb, system_name="core"))[0] == "core", "the inventory name itself"
+    assert index.device_for(replace(nb, system_name="core.other.example"))[0] is None
