@@ -134,3 +134,19 @@ def test_logout_needs_post_and_ends_session(client_as: Callable[[str | None], Fl
     assert client.get("/auth/logout").status_code == 405
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_pages_carry_a_strict_csp_and_no_inline_handlers(
+    client_as: Callable[[str | None], FlaskClient],
+) -> None:
+    import re
+
+    client = client_as("admin")
+    for path in ("/", "/schools?q=sd", "/topology", "/devices/acc-dinkes", "/jobs", "/users", "/auth/login"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+        html = response.get_data(as_text=True)
+        assert not re.search(r"<script>(?!</script>)", html), path  # scripts only by src
+        assert not re.search(r"\son[a-z]+=", html), path
+    assert client.get("/api/v1/sites").headers["X-Content-Type-Options"] == "nosniff"

@@ -61,7 +61,7 @@ def require_role(role: str) -> Callable[[F], F]:
             if user is None:
                 if wants_json():
                     abort(401)
-                return redirect(url_for("auth.login", next=request.full_path))
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not user.has_role(role):
                 abort(403)
             return view(*args, **kwargs)

@@ -27,6 +27,12 @@
     view.y = drag.vy - (evt.clientY - drag.y) / r.height * view.h; apply();
   });
   svg.addEventListener("pointerup", function () { drag = null; });
+  function zoom(k) {
+    var cx = view.x + view.w / 2, cy = view.y + view.h / 2;
+    view.w *= k; view.h *= k; view.x = cx - view.w / 2; view.y = cy - view.h / 2; apply();
+  }
+  document.getElementById("zoom-in").addEventListener("click", function () { zoom(0.7); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 0.7); });
   document.getElementById("zoom-reset").addEventListener("click", function () { view = Object.assign({}, initial); apply(); });
 
   var details = document.getElementById("details");
@@ -41,6 +47,7 @@
     details.hidden = false;
   });
 
+  document.getElementById("topo-filter").addEventListener("submit", function (evt) { evt.preventDefault(); });
   var fDistrict = document.getElementById("f-district"), fRole = document.getElementById("f-role");
   function filter() {
     var shown = {};
