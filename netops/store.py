@@ -80,6 +80,15 @@ class Changes:
     unknown_device: bool = False
 
 
+def to_db(counter: int | None) -> int | None:
+    """Counter64 values above 2^63 - 1 do not fit a signed BIGINT: store them two's complement."""
+    return counter - 2**64 if counter is not None and counter >= 2**63 else counter
+
+
+def from_db(counter: int | None) -> int | None:
+    return counter + 2**64 if counter is not None and counter < 0 else counter
+
+
 def cut(value: str | None, key: str) -> str | None:
     """Fit a device-supplied string into its column (PostgreSQL enforces VARCHAR lengths)."""
     limit = LIMITS.get(key)
@@ -189,9 +198,9 @@ def _latest_counters(session: Session, ids: list[int]) -> dict[int, CounterRecor
 
 
 def _sample(at: datetime, s: CounterSample | CounterRecord) -> rates.Sample:
-    return rates.Sample(at_s=at.timestamp(), in_octets=s.in_octets, out_octets=s.out_octets,
-                        in_errors=s.in_errors, out_errors=s.out_errors, counter_bits=s.counter_bits,
-                        uptime_s=s.uptime_s)
+    return rates.Sample(at_s=at.timestamp(), in_octets=from_db(s.in_octets), out_octets=from_db(s.out_octets),
+                        in_errors=from_db(s.in_errors), out_errors=from_db(s.out_errors),
+                        counter_bits=s.counter_bits, uptime_s=s.uptime_s)
 
 
 def _counters(session: Session, device: Device, samples: tuple[CounterSample, ...],
@@ -209,9 +218,11 @@ def _counters(session: Session, device: Device, samples: tuple[CounterSample, ..
         row.in_bps, row.out_bps, row.utilization_pct = got.in_bps, got.out_bps, got.utilization_pct
         row.in_errors_per_s, row.out_errors_per_s = got.in_errors_per_s, got.out_errors_per_s
         session.add(CounterRecord(
-            interface_id=row.id, sampled_at=now, in_octets=sample.in_octets, out_octets=sample.out_octets,
-            in_errors=sample.in_errors, out_errors=sample.out_errors, in_discards=sample.in_discards,
-            out_discards=sample.out_discards, counter_bits=sample.counter_bits, uptime_s=sample.uptime_s,
+            interface_id=row.id, sampled_at=now, in_octets=to_db(sample.in_octets),
+            out_octets=to_db(sample.out_octets), in_errors=to_db(sample.in_errors),
+            out_errors=to_db(sample.out_errors), in_discards=to_db(sample.in_discards),
+            out_discards=to_db(sample.out_discards), counter_bits=sample.counter_bits,
+            uptime_s=sample.uptime_s,
             in_bps=got.in_bps, out_bps=got.out_bps))
         changes.counters_stored += 1
 

@@ -8,11 +8,12 @@ credentials (auth) fails every remaining kind at once, so a dead device costs on
 timeout x (retries + 1), not one per kind.
 
 ``poll_many`` bounds concurrency twice: at most ``max_in_flight`` polls are open, and at most
-``active_limit`` of them may still be in their first ``timeout / 2`` seconds (the ones that
-bring CPU work); a poll slower than that (a silent device waiting for its timeout) gives its
-active slot to the next device. pysnmp needs ~10 ms of CPU per 48-port answer, so unbounded
-concurrency collapses (answers outlive their timeout), while silent devices must not hold
-the queue up (../shared/reading/snmp-performance.md, section 3).
+``active_limit`` of them (adapted to the event loop's lag, ``gate.AdaptiveGate``) may still be
+in their first ``timeout / 2`` seconds (the ones that bring CPU work); a poll slower than
+that (a silent device waiting for its timeout) gives its active slot to the next device.
+pysnmp needs ~10 ms of CPU per 48-port answer, so unbounded concurrency collapses
+(answers outlive their timeout), while silent devices must not hold the queue up
+(../shared/reading/snmp-performance.md, section 3).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collectors.observations import (
 from collectors.profiles.loader import ProfileSet, default_profiles
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
+from collectors.snmp.gate import AdaptiveGate
 from collectors.snmp.readers import interfaces as ifr
 from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
@@ -94,6 +96,7 @@ class SnmpPoller:
         self.max_repetitions = max_repetitions
         self.max_in_flight = max_in_flight
         self.profiles = profiles or default_profiles()
+        self.last_active_limit: int | None = None  # lowest adaptive limit of the last poll_many
         self._host: SnmpEngineHost | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -227,7 +230,7 @@ class SnmpPoller:
         state.optics = await read_optics(host, state.ep, state.profile, ports, self.max_repetitions)
 
     def active_limit(self, timeout_s: float, max_in_flight: int) -> int:
-        """How many polls may bring CPU work at once: below timeout / CPU per poll."""
+        """The most polls that may bring CPU work at once: below timeout / CPU per poll."""
         return max(1, min(max_in_flight, int(timeout_s / CPU_S_PER_POLL)))
 
     async def poll_many(self, targets: Iterable[Target], kinds: Iterable[PollKind],
@@ -239,7 +242,8 @@ class SnmpPoller:
             return
         limit = max(1, max_in_flight or self.max_in_flight)
         timeout_s = min(t.timeouts.snmp_timeout_s for t in todo)
-        opened, active = asyncio.Semaphore(limit), asyncio.Semaphore(self.active_limit(timeout_s, limit))
+        opened = asyncio.Semaphore(limit)
+        active = AdaptiveGate(self.active_limit(timeout_s, limit), high_lag_s=timeout_s / 10)
         results: asyncio.Queue[PollResult] = asyncio.Queue()
 
         async def one(target: Target) -> None:
@@ -260,14 +264,16 @@ class SnmpPoller:
                     timer.cancel()
                     release()
 
+        watcher = asyncio.create_task(active.watch())
         tasks = [asyncio.create_task(one(t)) for t in todo]
         try:
             for _ in todo:
                 yield await results.get()
         finally:
-            for task in tasks:
+            for task in (*tasks, watcher):
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, watcher, return_exceptions=True)
+            self.last_active_limit = active.lowest
 
 
 def _age_last_change(state: InterfaceState, uptime_s: float | None) -> InterfaceState:

@@ -32,7 +32,6 @@ from collectors.observations import ErrorKind
 from collectors.targets import AuthProtocol, PrivProtocol, SnmpV2c, SnmpV3, Target
 
 RECV_BUFFER_BYTES = 4 * 1024 * 1024
-GRACE_S = 0.05
 Oid = tuple[int, ...]
 VarBind = tuple[Oid, Any]
 
@@ -94,7 +93,8 @@ class Endpoint:
     addr_name: str
     version: str
     context: bytes
-    give_up_s: float = 2.0
+    timeout_s: float = 1.0
+    retries: int = 1
 
 
 def _auth_data(cred: SnmpV2c | SnmpV3) -> CommunityData | UsmUserData:
@@ -105,17 +105,6 @@ def _auth_data(cred: SnmpV2c | SnmpV3) -> CommunityData | UsmUserData:
     return UsmUserData(cred.user, authKey=cred.auth_key.reveal() if cred.auth_key else None,
                        privKey=cred.priv_key.reveal() if cred.priv_key else None,
                        authProtocol=auth, privProtocol=priv)
-
-
-async def _bounded(future: asyncio.Future[tuple[int, int, list[VarBind]]],
-                   ep: Endpoint) -> tuple[int, int, list[VarBind]]:
-    """Wait for an answer at most timeout x (retries + 1): pysnmp checks its own timers on a
-    coarse tick that slips when the loop is busy, and a silent device must cost no more."""
-    try:
-        async with asyncio.timeout(ep.give_up_s + GRACE_S):
-            return await future
-    except TimeoutError:
-        raise SnmpError(ErrorKind.TIMEOUT, "no answer to SNMP (timeout after all retries)") from None
 
 
 class SnmpEngineHost:
@@ -144,7 +133,7 @@ class SnmpEngineHost:
         try:
             transport = await UdpTransportTarget.create(
                 (target.host, target.snmp_port), timeout=target.timeouts.snmp_timeout_s,
-                retries=target.timeouts.snmp_retries)
+                retries=0)  # we retry ourselves: an abandoned request must not be re-sent
         except Exception as exc:  # pysnmp wraps resolver failures in PySnmpError
             raise SnmpError(ErrorKind.UNREACHABLE, f"cannot resolve {target.host}: {exc}") from exc
         context = cred.context.encode() if isinstance(cred, SnmpV3) else b""
@@ -152,19 +141,32 @@ class SnmpEngineHost:
         version = "3" if isinstance(cred, SnmpV3) else cred.version
         t = target.timeouts
         found = Endpoint(addr_name=addr_name, version=version, context=context,
-                         give_up_s=t.snmp_timeout_s * (t.snmp_retries + 1))
+                         timeout_s=t.snmp_timeout_s, retries=max(0, t.snmp_retries))
         self._endpoints[key] = found
-        self._raise_recv_buffer()
+        await self._raise_recv_buffer()
         return found
 
-    def _raise_recv_buffer(self) -> None:
-        if self._buffer_set:
-            return
-        transport = config.get_transport(self.engine, udp.DOMAIN_NAME)
-        sock = getattr(getattr(transport, "transport", None), "get_extra_info", lambda _n: None)("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._recv_buffer)
-            self._buffer_set = True
+    async def _raise_recv_buffer(self) -> None:
+        """Give the shared UDP socket a large receive buffer once it exists (connection_made
+        runs a loop iteration after pysnmp opens it): 100 answers of ~5 KB in flight overflow
+        the default 208 KiB and are dropped."""
+        for _ in range(200):
+            if self._buffer_set:
+                return
+            transport = config.get_transport(self.engine, udp.DOMAIN_NAME)
+            asyncio_transport = getattr(transport, "transport", None)
+            sock = asyncio_transport.get_extra_info("socket") if asyncio_transport is not None else None
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._recv_buffer)
+                self._buffer_set = True
+                return
+            await asyncio.sleep(0.005)
+
+    def receive_buffer_bytes(self) -> int | None:
+        """The socket's receive buffer as the kernel granted it (None before the first target)."""
+        transport = getattr(config.get_transport(self.engine, udp.DOMAIN_NAME), "transport", None)
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)) if sock is not None else None
 
     def _future(self) -> tuple[asyncio.Future[tuple[int, int, list[VarBind]]], Any]:
         future: asyncio.Future[tuple[int, int, list[VarBind]]] = asyncio.get_running_loop().create_future()
@@ -187,21 +189,40 @@ class SnmpEngineHost:
 
     async def get(self, ep: Endpoint, oids: Sequence[str]) -> tuple[int, int, list[VarBind]]:
         """GET: (error-status, error-index, varbinds)."""
-        future, done = self._future()
         var_binds = [(rfc1902.ObjectName(o), rfc1902.Null("")) for o in oids]
-        self._get.send_varbinds(self.engine, ep.addr_name, None, ep.context, var_binds, done)
-        self._raise_recv_buffer()
-        return await _bounded(future, ep)
+
+        def send(done: Any) -> None:
+            self._get.send_varbinds(self.engine, ep.addr_name, None, ep.context, var_binds, done)
+
+        return await self._request(ep, send)
 
     async def bulk(self, ep: Endpoint, non_repeaters: Sequence[str], columns: Sequence[str],
                    max_repetitions: int) -> tuple[int, int, list[VarBind]]:
         """GETBULK (GETNEXT on SNMPv1): non-repeaters first, then rows of ``columns``."""
-        future, done = self._future()
         var_binds = [(rfc1902.ObjectName(o), rfc1902.Null("")) for o in (*non_repeaters, *columns)]
-        self._bulk.send_varbinds(self.engine, ep.addr_name, None, ep.context, len(non_repeaters),
-                                 max_repetitions, var_binds, done)
-        self._raise_recv_buffer()
-        return await _bounded(future, ep)
+
+        def send(done: Any) -> None:
+            self._bulk.send_varbinds(self.engine, ep.addr_name, None, ep.context, len(non_repeaters),
+                                     max_repetitions, var_binds, done)
+
+        return await self._request(ep, send)
+
+    async def _request(self, ep: Endpoint, send: Any) -> tuple[int, int, list[VarBind]]:
+        """Send, wait ``timeout``, resend up to ``retries`` times. The retries are ours (pysnmp's
+        are off) so a silent device costs exactly timeout x (retries + 1), pysnmp's coarse timer
+        tick does not stretch it, and nothing is re-sent for a poll that was given up."""
+        for _attempt in range(ep.retries + 1):
+            future, done = self._future()
+            send(done)
+            try:
+                async with asyncio.timeout(ep.timeout_s):
+                    return await future
+            except TimeoutError:
+                continue
+            except SnmpError as exc:
+                if exc.kind is not ErrorKind.TIMEOUT:
+                    raise
+        raise SnmpError(ErrorKind.TIMEOUT, "no answer to SNMP (timeout after all retries)")
 
     def close(self) -> None:
         """Close the shared socket and drop the engine's dispatcher (idempotent)."""

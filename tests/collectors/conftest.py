@@ -19,6 +19,7 @@ import pytest
 from collectors.observations import PollKind, PollResult
 from collectors.snmp import SnmpPoller
 from collectors.targets import Secret, SnmpV2c, Target, Timeouts
+from tests.collectors.hostile_agent import write_hostile
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "librenms"
 DEVICES = sorted(p.stem for p in (FIXTURES / "snmprec").glob("*.snmprec"))
@@ -46,6 +47,7 @@ def snmpsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     data = tmp_path_factory.mktemp("snmpsim")
     for rec in (FIXTURES / "snmprec").glob("*.snmprec"):
         shutil.copy(rec, data / rec.name)
+    write_hostile(data)
     port = free_udp_port()
     log = open(data / "snmpsim.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -65,14 +67,14 @@ def snmpsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 
 def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # snmpsim indexes every file first; slow on a busy machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail("snmpsim exited at start-up")
         result = poll_once(sim_target("linux_ntc", port, timeout_s=0.5), frozenset({PollKind.FACTS}))
         if result.completed:
             return
-    pytest.fail("snmpsim did not answer within 60 s")
+    pytest.fail("snmpsim did not answer within 180 s")
 
 
 def poll_once(target: Target, kinds: frozenset[PollKind]) -> PollResult:

@@ -1,0 +1,129 @@
+"""A status-poll cycle of N 48-port devices through netops' SnmpPoller, against real snmpd.
+
+Two snmpd instances in a namespace we create (lo + 47 ifb links each, agent pinned to CPU 1)
+answer for N inventory devices: every device is its own 127.0.x.y address, hence its own
+registered target in the one pysnmp engine, polled with the status job's kinds (sysUpTime,
+ifName, ifOperStatus, ifAdminStatus, ifLastChange: one GETBULK) through
+``SnmpPoller.poll_many`` with bounded concurrency. Prints for N = 100, 1,000, 5,000: wall time
+per cycle, poller CPU per device poll, devices per second per core and what that means for a
+60 s cycle on 2 cores (one poller process per core); the first cycle (target registration)
+is shown apart. Then the same with 10 % of the devices silent (timeout 1 s, 1 retry): the
+cycle may grow by at most timeout x (retries + 1) = 2 s.
+Run as root: ``.venv/bin/python benchmarks/bench_snmp_cycle.py [--sizes 100,1000,5000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.snmpd_netns import COMMUNITY, namespace, need_root, run_inside, snmpd
+
+PORTS = (16100, 16101)
+DEAD_PORT = 16199  # nothing listens there: the device stays silent
+TIMEOUT_S, RETRIES = 1.0, 1
+
+
+def targets(n: int, dead_every: int = 0) -> list[object]:
+    from collectors.targets import Secret, SnmpV2c, Target, Timeouts
+
+    cred, timeouts = SnmpV2c(Secret(COMMUNITY)), Timeouts(snmp_timeout_s=TIMEOUT_S, snmp_retries=RETRIES)
+    out = []
+    for i in range(n):
+        dead = dead_every and i % dead_every == dead_every - 1
+        out.append(
+            Target(
+                device_key=f"dev{i:05d}",
+                host=f"127.0.{i // 250}.{i % 250 + 1}",
+                profile="generic",
+                snmp=cred,
+                snmp_port=DEAD_PORT if dead else PORTS[i % len(PORTS)],
+                timeouts=timeouts,
+            )
+        )
+    return out
+
+
+async def cycle(poller: object, devices: list[object]) -> tuple[float, float, int, int]:
+    from collectors.observations import PollKind
+
+    start_wall, start_cpu, ok, vbs = time.perf_counter(), time.process_time(), 0, 0
+    errors: Counter[str] = Counter()
+    async for result in poller.poll_many(devices, {PollKind.INTERFACES}):  # type: ignore[attr-defined]
+        if result.completed:
+            ok += 1
+            vbs += 4 * len(result.interfaces) + 1
+        for error in result.errors[:1]:
+            errors[f"{error.kind}: {error.message}"] += 1
+    if errors and os.environ.get("BENCH_VERBOSE"):
+        print("   errors:", errors.most_common(3))
+    return time.perf_counter() - start_wall, time.process_time() - start_cpu, ok, vbs
+
+
+async def inner(sizes: list[int], dead_sizes: list[int]) -> None:
+    from collectors.snmp import SnmpPoller
+
+    os.sched_setaffinity(0, {0})
+    poller = SnmpPoller(max_in_flight=200)
+    print(
+        f"status poll cycle, 48-port devices, timeout {TIMEOUT_S:g} s, {RETRIES} retry, max in flight 200 "
+        f"(active limit {poller.active_limit(TIMEOUT_S, 200)}), poller on CPU 0, 2 snmpd on CPU 1"
+    )
+    print(
+        f"{'N':>6} {'dead':>5} {'answered':>9} {'wall s':>8} {'CPU s':>7} {'CPU ms/dev':>11} {'µs/vb':>6} "
+        f"{'dev/s/core':>10} {'2 cores/60s':>11} {'1st cycle CPU s':>15}"
+    )
+    walls: dict[int, float] = {}
+    for n in sizes:
+        devices = targets(n)
+        first = await cycle(poller, devices)  # registers every target (one-off per process)
+        wall, cpu, ok, vbs = await cycle(poller, devices)
+        walls[n] = wall
+        print(
+            f"{n:>6} {'0%':>5} {ok:>9} {wall:>8.2f} {cpu:>7.2f} {cpu / n * 1000:>11.2f}"
+            f" {cpu / max(vbs, 1) * 1e6:>6.1f} {n / cpu:>10.0f} {int(2 * 60 * n / cpu):>11} {first[1]:>15.2f}"
+        )
+    for n in dead_sizes:
+        devices = targets(n, dead_every=10)
+        await cycle(poller, devices)
+        if n not in walls:
+            walls[n] = (await cycle(poller, targets(n)))[0]
+        wall, cpu, ok, vbs = await cycle(poller, devices)
+        grew = wall - walls[n]
+        print(
+            f"{n:>6} {'10%':>5} {ok:>9} {wall:>8.2f} {cpu:>7.2f} {cpu / n * 1000:>11.2f} "
+            f"{cpu / max(vbs, 1) * 1e6:>6.1f} {n / cpu:>10.0f} {'':>11} {'':>15}   "
+            f"cycle grew {grew:+.2f} s (limit {TIMEOUT_S * (RETRIES + 1):.0f} s)"
+        )
+    poller.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--dead-sizes", default="1000,5000")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    dead = [int(x) for x in args.dead_sizes.split(",") if x]
+    if args.inner:
+        asyncio.run(inner(sizes, dead))
+        return 0
+    reason = need_root()
+    if reason:
+        print(f"bench_snmp_cycle: skipped, {reason}")
+        return 0
+    ns = f"nbc{os.getpid() % 100000}"
+    with namespace(ns, 48), snmpd(ns, PORTS[0], cpu=1), snmpd(ns, PORTS[1], cpu=1):
+        return run_inside(ns, __file__, "--sizes", args.sizes, "--dead-sizes", args.dead_sizes)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
