@@ -103,6 +103,8 @@ class JobRunner:
         try:
             plan, targets = self._plan(spec, devices, spread)
             self._execute(spec, plan, targets, clock, summary)
+            if spec.name in SNMP_JOBS and summary.devices_polled:
+                self.evaluate_only()  # time-based transitions (flapping, settling) once per cycle
             result = "ok" if not summary.devices_failed else "partial"
             if summary.devices_polled and summary.devices_failed == summary.devices_polled:
                 result = "failed"
@@ -198,10 +200,10 @@ class JobRunner:
         """Persist results and evaluate the monitor in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
             now = utcnow()
-            for result in results:
-                self._persist(session, result, job, job_run_id, now)
+            changes = [self._persist(session, result, job, job_run_id, now) for result in results]
             session.flush()
-            evaluation = evaluate(session, self.settings, probes, now)
+            evaluation = evaluate(session, self.settings, probes, now, quick=bool(results) and all(
+                _quiet(c) for c in changes))
         self._notify(evaluation)
         return evaluation
 
@@ -234,6 +236,13 @@ def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list
         log.exception("poll task failed")
         summary.errors.append(f"poll task failed: {exc}")
         return []
+
+
+def _quiet(changes: object) -> bool:
+    """True when the store reported that no interface appeared or changed state."""
+    interface_changes = getattr(changes, "interface_changes", None)
+    new_interfaces = getattr(changes, "new_interfaces", None)
+    return interface_changes is not None and not interface_changes and not new_interfaces
 
 
 def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
