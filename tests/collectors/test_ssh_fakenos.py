@@ -1,5 +1,6 @@
 """The SSH collector against simulated vendor CLIs (fakenos on loopback), through netmiko exactly
-as against real switches: a Cisco IOS / Huawei VRP / Junos triangle with consistent LLDP."""
+as against real switches: a Cisco IOS / Huawei VRP / Junos triangle plus an Arista EOS edge
+switch, with consistent LLDP on every link."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ import pytest
 from collectors.observations import ErrorKind, IdKind, PollKind, PollResult
 from collectors.ssh import SshPoller
 from collectors.targets import Secret, SshCredentials, Target, Timeouts
-from tests.support.fakenos_net import PASSWORD, USERNAME, Device, Link, build_inventory, free_ports, triangle
+from tests.support.fakenos_net import (
+    PASSWORD,
+    USERNAME,
+    Device,
+    Link,
+    build_inventory,
+    free_ports,
+    vendor_net,
+)
 
 fakenos = pytest.importorskip("fakenos")
 # fakenos's own server thread raises after a rejected login; that is its noise, not ours
@@ -41,7 +50,7 @@ class Net:
 
 @pytest.fixture(scope="module")
 def net() -> Iterator[Net]:
-    devices, links = triangle()
+    devices, links = vendor_net()
     ports = dict(zip([d.name for d in devices], free_ports(len(devices)), strict=True))
     server = fakenos.FakeNOS(inventory=build_inventory(devices, links, ports))
     server.start()
@@ -121,3 +130,24 @@ def test_refused_port_is_refused_fast(net: Net) -> None:
     result = SshPoller().poll(net.target("core-01", port=closed), ALL)
     assert {e.kind for e in result.errors} == {ErrorKind.REFUSED}
     assert time.monotonic() - start < 3.0
+
+
+def test_optics_from_cisco_and_arista(net: Net) -> None:
+    poller = SshPoller()
+    core = poller.poll(net.target("core-01"), {PollKind.OPTICS})
+    edge = poller.poll(net.target("edge-01"), {PollKind.OPTICS})
+    assert [(o.port, o.rx_dbm, o.tx_dbm, o.temperature_c) for o in core.optics] == [
+        ("Gi1/0/1", -7.1, -5.4, 31.2)
+    ]
+    assert [(o.port, o.rx_dbm, o.tx_dbm) for o in edge.optics] == [("Et1", -3.08, -2.36)]
+
+
+def test_arista_facts(results: dict[str, PollResult]) -> None:
+    facts = results["edge-01"].facts
+    assert facts is not None
+    assert (facts.model, facts.serial, facts.os_version, facts.vendor) == (
+        "DCS-7050TX-64-R",
+        "JPE12345678",
+        "4.21.1F",
+        "Arista",
+    )

@@ -74,6 +74,27 @@ def triangle(suffix: str = "", index: int = 0) -> tuple[list[Device], list[Link]
     return [core, dist, acc], links
 
 
+def vendor_net() -> tuple[list[Device], list[Link]]:
+    """The triangle plus an Arista EOS edge switch hanging off the core."""
+    devices, links = triangle()
+    edge = Device(
+        "edge-01", "arista_eos", "arista_eos", "00:1c:73:00:04:00", ("Ethernet1", "Ethernet2"), "10.0.0.4"
+    )
+    core = devices[0]
+    core = Device(
+        core.name,
+        core.platform,
+        core.netmiko_platform,
+        core.chassis,
+        (*core.ports, "GigabitEthernet1/0/3"),
+        core.mgmt,
+    )
+    return [core, *devices[1:], edge], [
+        *links,
+        Link(core.name, "GigabitEthernet1/0/3", edge.name, "Ethernet1"),
+    ]
+
+
 def free_ports(count: int) -> list[int]:
     """Ports chosen by the kernel (fakenos binds with SO_REUSEPORT, so never guess one)."""
     sockets = []
@@ -267,8 +288,81 @@ def junos_outputs(dev: Device, links: list[Link], by_name: dict[str, Device]) ->
     }
 
 
-OUTPUTS = {"cisco_ios": cisco_outputs, "huawei_vrp": huawei_outputs, "juniper_junos": junos_outputs}
-BASE_PROMPTS = {"cisco_ios": "{name}", "huawei_vrp": "<{name}", "juniper_junos": "netops@{name}"}
+def arista_outputs(dev: Device, links: list[Link], by_name: dict[str, Device]) -> dict[str, str]:
+    blocks = []
+    for local, peer_name, peer_port in _peers(dev, links):
+        peer = by_name[peer_name]
+        port_id, _, descr = _advertised_port(peer, peer_port)
+        blocks.append(
+            f"Interface {local} detected 1 LLDP neighbors:\n\n"
+            f'  Neighbor {_cisco_mac(peer.chassis)}/"{port_id}", age 12 seconds\n'
+            "  Discovered 1 day, 2:03:04 ago; Last changed 1 day, 2:03:04 ago\n"
+            f"  - Chassis ID type: MAC address (4)\n    Chassis ID     : {_cisco_mac(peer.chassis)}\n"
+            f'  - Port ID type: Interface name (5)\n    Port ID        : "{port_id}"\n'
+            "  - Time To Live: 120 seconds\n"
+            f'  - Port Description: "{descr}"\n  - System Name: "{peer.name}"\n'
+            f'  - System Description: "{peer.platform} test device"\n'
+            "  - System Capabilities : Bridge, Router\n    Enabled Capabilities: Bridge, Router\n"
+            f"  - Management Address Subtype: IPv4 (1)\n    Management Address        : {peer.mgmt}\n"
+            "    Interface Number Subtype  : ifIndex (2)\n    Interface Number          : 999999\n"
+            "    OID String                : \n\n"
+        )
+    for port in dev.ports:
+        if port not in {p for p, _, _ in _peers(dev, links)}:
+            blocks.append(f"Interface {port} detected 0 LLDP neighbors:\n\n")
+    interfaces = "".join(
+        f"{port} is up, line protocol is up (connected)\n"
+        f"  Hardware is Ethernet, address is {_cisco_mac(dev.chassis)[:-1]}{i + 1} "
+        f"(bia {_cisco_mac(dev.chassis)[:-1]}{i + 1})\n  Description: edge port {i + 1}\n"
+        "  Ethernet MTU 9214 bytes, BW 10000000 kbit\n  Full-duplex, 10Gb/s, auto negotiation: off\n"
+        for i, port in enumerate(dev.ports)
+    )
+    version = (
+        f"Arista DCS-7050TX-64-R\nHardware version:    01.11\nSerial number:       JPE12345678\n"
+        f"System MAC address:  {_cisco_mac(dev.chassis)}\n\nSoftware image version: 4.21.1F\n"
+        "Architecture:           i686\nInternal build version: 4.21.1F-9887494.4211F\n"
+        "Internal build ID:      1497e24b-a79b-48e7-a876-43061e109b92\n\n"
+        "Uptime:                 1 week, 2 days, 3 hours and 4 minutes\n"
+        "Total memory:           8099732 kB\nFree memory:            6236784 kB\n"
+    )
+    transceiver = (
+        "If device is externally calibrated, only calibrated values are printed.\n"
+        "N/A: not applicable, Tx: transmit, Rx: receive.\n"
+        "mA: milliamperes, dBm: decibels (milliwatts).\n"
+        "                                        Bias      Optical   Optical\n"
+        "            Temp       Voltage   Current   Tx Power  Rx Power\n"
+        "Port        (Celsius)  (Volts)   (mA)      (dBm)     (dBm)     Last Update\n"
+        "----------  ---------  --------  --------  --------  --------  -------------------\n"
+        "Et1         34.12      3.30      6.63      -2.36     -3.08     0:00:03 ago\n"
+    )
+    config = (
+        f"! device: {dev.name} (DCS-7050TX-64, EOS-4.21.1F)\n!\nhostname {dev.name}\n!\n"
+        f"username {USERNAME} privilege 15 role network-admin secret sha512 $6$secrethash\n"
+        "snmp-server community netops-ro ro\n!\nend\n"
+    )
+    return {
+        "show lldp neighbors detail": "".join(blocks),
+        "show interfaces": interfaces,
+        "show version": version,
+        "show interfaces transceiver": transceiver,
+        "show running-config": config,
+        "terminal width 511": "Width set to 511 columns.",
+        "terminal length 0": "Pagination disabled.",
+    }
+
+
+OUTPUTS = {
+    "cisco_ios": cisco_outputs,
+    "huawei_vrp": huawei_outputs,
+    "juniper_junos": junos_outputs,
+    "arista_eos": arista_outputs,
+}
+BASE_PROMPTS = {
+    "cisco_ios": "{name}",
+    "huawei_vrp": "<{name}",
+    "juniper_junos": "netops@{name}",
+    "arista_eos": "{name}",
+}
 
 
 def _commands(outputs: dict[str, str], platform: str) -> dict[str, Any]:
@@ -276,6 +370,7 @@ def _commands(outputs: dict[str, str], platform: str) -> dict[str, Any]:
         "cisco_ios": ["{base_prompt}>", "{base_prompt}#"],
         "huawei_vrp": ["{base_prompt}>"],
         "juniper_junos": ["{base_prompt}>"],
+        "arista_eos": ["{base_prompt}>", "{base_prompt}#"],
     }[platform]
     return {cmd: {"output": out, "help": cmd, "prompt": prompts} for cmd, out in outputs.items()}
 
