@@ -101,7 +101,8 @@ def read_csv(text: str, reader: Reader) -> LocatedDict:
     default = "device" if DEVICE_ONLY & set(header) else "site"
     for row in rows:
         line = rows.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if k is not None and k not in unknown}
+        values = {k: (v or "") if k == "notes" else (v or "").strip()
+                  for k, v in row.items() if k is not None and k not in unknown}
         if not any(values.values()):
             continue
         kind = values.get("record", "").lower() or default

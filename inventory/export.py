@@ -126,9 +126,13 @@ def export_document(session: Session) -> ExportResult:
     return ExportResult(doc, warnings)
 
 
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _flow(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True,
-                          width=2**31 - 1).strip()
+    text: str = yaml.dump(value, Dumper=_DUMPER, default_flow_style=True, sort_keys=False, allow_unicode=True,
+                          width=2**31 - 1)
+    return text.strip()
 
 
 def to_yaml(doc: dict[str, Any]) -> str:

@@ -48,14 +48,14 @@ class Reader:
 
     def text(self, data: LocatedDict, key: str, field: str, required: bool = False) -> str | None:
         value = data.get(key)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem(data.line_of(key), f"{field}.{key}", "required")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(data.line_of(key), f"{field}.{key}", f"expected text, got {_shown(value)}")
             return None
-        return str(value).strip() if isinstance(value, str) else str(value)
+        return value if isinstance(value, str) else str(value)
 
     def number(self, data: LocatedDict, key: str, field: str, low: float, high: float,
                integer: bool = False) -> Any:

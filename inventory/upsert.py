@@ -75,23 +75,30 @@ def _assign(row: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+def _by_name(session: Session, model: Any) -> dict[str, Any]:
+    return {row.name: row for row in session.scalars(select(model))}
+
+
 class _Applier:
+    """Upserts with one query per table up front (a city inventory fits in memory easily)."""
+
     def __init__(self, session: Session, sealer: SecretSealer | None, report: ImportReport) -> None:
         self.session = session
         self.sealer = sealer
         self.report = report
+        self.rows: dict[Any, dict[str, Any]] = {m: _by_name(session, m) for m in (Credential, Site, Device)}
 
     def upsert(self, model: Any, kind: str, name: str, values: dict[str, Any]) -> Any:
-        row = self.session.scalar(select(model).where(model.name == name))
+        row = self.rows[model].get(name)
         if row is None:
             row = model(name=name, **values)
             self.session.add(row)
+            self.rows[model][name] = row
             self.report.count(kind, "created")
         elif _assign(row, values):
             self.report.count(kind, "updated")
         else:
             self.report.count(kind, "unchanged")
-        self.session.flush()
         return row
 
     def secret_value(self, stored: str | None, given: SecretInput | None) -> str | None:
@@ -107,7 +114,7 @@ class _Applier:
         return self.sealer.seal(literal)
 
     def credential(self, spec: CredentialSpec) -> None:
-        existing = self.session.scalar(select(Credential).where(Credential.name == spec.name))
+        existing = self.rows[Credential].get(spec.name)
         values: dict[str, Any] = {name: getattr(spec, name) for name in CREDENTIAL_PLAIN_FIELDS}
         for name in SECRET_FIELDS:
             stored = getattr(existing, name) if existing is not None else None
@@ -120,7 +127,7 @@ class _Applier:
     def _id_of(self, model: Any, name: str | None) -> int | None:
         if name is None:
             return None
-        row_id: int | None = self.session.scalar(select(model.id).where(model.name == name))
+        row_id: int = self.rows[model][name].id
         return row_id
 
     def device(self, spec: DeviceSpec) -> None:
@@ -130,43 +137,49 @@ class _Applier:
         values["ssh_credential_id"] = self._id_of(Credential, spec.ssh)
         self.upsert(Device, "devices", spec.name, values)
 
-    def interface(self, device: str, port: str) -> Interface:
-        device_id = self._id_of(Device, device)
-        iface = self.session.scalar(
-            select(Interface).where(Interface.device_id == device_id, Interface.name == port))
-        if iface is None:
-            iface = Interface(device_id=device_id, name=port)
-            self.session.add(iface)
-            self.session.flush()
-        return iface
-
-    def link(self, spec: LinkSpec) -> None:
-        a = self.interface(spec.a_device, spec.a_port)
-        b = self.interface(spec.b_device, spec.b_port)
-        low, high = sorted((a.id, b.id))
-        row = self.session.scalar(select(Link).where(Link.a_interface_id == low, Link.b_interface_id == high))
-        values = {"medium": spec.medium, "length_m": spec.length_m, "notes": spec.notes, "declared": True}
-        if row is None:
-            self.session.add(Link(a_interface_id=low, b_interface_id=high, source="declared", **values))
-            self.report.count("links", "created")
-        elif _assign(row, values):
-            self.report.count("links", "updated")
-        else:
-            self.report.count("links", "unchanged")
+    def links(self, specs: tuple[LinkSpec, ...]) -> None:
+        """Create missing link-end interfaces by name, then upsert each link by its port pair."""
+        ends = {(s.a_device, s.a_port) for s in specs} | {(s.b_device, s.b_port) for s in specs}
+        device_ids = {self.rows[Device][device].id for device, _ in ends}
+        ifaces = {(i.device_id, i.name): i
+                  for i in self.session.scalars(select(Interface).where(Interface.device_id.in_(device_ids)))}
+        for device, port in sorted(ends):
+            key = (self.rows[Device][device].id, port)
+            if key not in ifaces:
+                ifaces[key] = Interface(device_id=key[0], name=port)
+                self.session.add(ifaces[key])
         self.session.flush()
+        existing = {(lk.a_interface_id, lk.b_interface_id): lk for lk in self.session.scalars(select(Link))}
+        for spec in specs:
+            a = ifaces[(self.rows[Device][spec.a_device].id, spec.a_port)]
+            b = ifaces[(self.rows[Device][spec.b_device].id, spec.b_port)]
+            low, high = sorted((a.id, b.id))
+            values = {"medium": spec.medium, "length_m": spec.length_m, "notes": spec.notes, "declared": True}
+            row = existing.get((low, high))
+            if row is None:
+                self.session.add(Link(a_interface_id=low, b_interface_id=high, source="declared", **values))
+                self.report.count("links", "created")
+            elif _assign(row, values):
+                self.report.count("links", "updated")
+            else:
+                self.report.count("links", "unchanged")
 
 
 def apply_inventory(session: Session, doc: InventoryDoc, sealer: SecretSealer | None = None) -> ImportReport:
     """Upsert everything ``doc`` declares (in the caller's transaction) and count the outcome."""
     report = ImportReport(warnings=list(doc.warnings))
-    applier = _Applier(session, sealer, report)
-    for credential in doc.credentials:
-        applier.credential(credential)
-    for site in doc.sites:
-        applier.site(site)
-    for device in doc.devices:
-        applier.device(device)
-    for link in doc.links:
-        applier.link(link)
+    with session.no_autoflush:
+        applier = _Applier(session, sealer, report)
+        for credential in doc.credentials:
+            applier.credential(credential)
+        for site in doc.sites:
+            applier.site(site)
+        session.flush()
+        for device in doc.devices:
+            applier.device(device)
+        session.flush()
+        if doc.links:
+            applier.links(doc.links)
+        session.flush()
     log.info("inventory applied: %s", report.summary())
     return report

@@ -47,7 +47,10 @@ class YamlSyntaxError(Exception):
         self.line = line
 
 
-class _LocatingLoader(yaml.SafeLoader):
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: faster
+
+
+class _LocatingLoader(_BaseLoader):  # type: ignore[misc]
     pass
 
 

@@ -206,3 +206,35 @@ def test_csv_problems_are_located_by_row(db_engine: Engine, tmp_path: Path) -> N
     assert any(p.startswith(f"{devices}:4: devices[3].name: duplicate name 'core-1'") for p in text), text
     with session_scope(db_engine) as s:
         assert s.scalar(select(func.count()).select_from(Device)) == 0
+
+
+HOSTILE = [
+    "Kantor: Kec. #1 'A' \"B\"",
+    "SMP N 2 – Magelang / ✓ ünïcode",
+    "- leading dash, {braces} [brackets] & *star !bang %pct @at `tick`",
+    "multi\nline\tand trailing space ",
+    "yes",
+    "0123",
+]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv"])
+def test_hostile_names_and_notes_round_trip(db_engine: Engine, tmp_path: Path, fmt: str) -> None:
+    with session_scope(db_engine) as s:
+        from inventory.models import Site
+
+        for i, text in enumerate(HOSTILE):
+            s.add(Site(name=f"site {i} {text.strip()}", kind="other", notes=text))
+    first = _export(db_engine, fmt)
+    dump = tmp_path / f"h.{fmt}"
+    dump.write_text(first)
+    fresh = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    upgrade_schema(fresh)
+    try:
+        assert _import(fresh, dump).created["sites"] == len(HOSTILE)
+        assert _export(fresh, fmt) == first
+        with session_scope(fresh) as s:
+            notes = sorted(n for n in s.scalars(select(Site.notes)) if n is not None)
+    finally:
+        fresh.dispose()
+    assert notes == sorted(HOSTILE)

@@ -245,3 +245,8 @@ def test_csv_unknown_column_and_record_type() -> None:
     found = [str(p) for p in err.value.problems]
     assert found[0].startswith("m.csv:1: colour: unknown column")
     assert any(p.startswith("m.csv:2: record: unknown record type 'router'") for p in found)
+
+
+def test_blank_names_are_missing() -> None:
+    found = problems_of("sites:\n  - {name: '   ', kind: core}\n")
+    assert found == ["net.yaml:2: sites[1].name: required"]
