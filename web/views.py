@@ -96,6 +96,20 @@ class NeighborView:
 
 
 @dataclass(frozen=True, slots=True)
+class CredentialView:
+    """A credential as admins may see it: what it is and how its secrets are kept, never a value."""
+
+    name: str
+    type: str
+    snmp_version: str | None
+    username: str | None
+    auth_protocol: str | None
+    priv_protocol: str | None
+    secrets: tuple[tuple[str, str], ...]  # (field, "env" | "file" | "encrypted" | "literal")
+    used_by: int
+
+
+@dataclass(frozen=True, slots=True)
 class SiteView:
     name: str
     kind: str

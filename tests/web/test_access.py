@@ -22,6 +22,7 @@ PAGES = {
     "/jobs": "engineer",
     "/inventory": "engineer",
     "/users": "admin",
+    "/credentials": "admin",
 }
 API_GET = {
     "/api/v1/sites": "helpdesk",

@@ -71,7 +71,7 @@ def test_credentials_are_never_rendered(app: Flask, client_as: Callable[[str | N
                 name="ro",
                 type="snmp",
                 snmp_version="2c",
-                community="very-secret-community",
+                community="very-secret-community",  # a literal: stored as given, still never shown
                 auth_key="very-secret-auth",
                 password="very-secret-password",
             )
@@ -88,7 +88,10 @@ def test_credentials_are_never_rendered(app: Flask, client_as: Callable[[str | N
         "/api/v1/topology",
         "/api/v1/openapi.json",
         "/users",
+        "/credentials",
     ]
+    listing = client.get("/credentials").get_data(as_text=True)
+    assert "ro" in listing and "community" in listing and "literal" in listing
     for path in paths:
         body = client.get(path).get_data(as_text=True)
         assert "very-secret" not in body, path

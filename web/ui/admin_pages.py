@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web import history
+from web import history, readers
 from web.auth.access import require_role
 from web.auth.accounts import ROLES, AccountError, add_user, list_users
 from web.db import db_session
@@ -56,6 +56,12 @@ def job_action(job: str, action: str) -> ResponseReturnValue:
         abort(404)
     flash(_("Job %(job)s: %(action)s requested.", job=job, action=action))
     return redirect(url_for("ui.jobs"))
+
+
+@bp.route("/credentials")
+@require_role("admin")
+def credentials() -> ResponseReturnValue:
+    return render_template("ui/credentials.html", credentials=readers.list_credentials(db_session()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
