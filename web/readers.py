@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.models import (
-    Credential,
     Device,
     DeviceFacts,
     DeviceState,
@@ -25,7 +24,7 @@ from inventory.models import (
     NeighborRecord,
     Site,
 )
-from web.views import CredentialView, DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
+from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
 
 # Built once: constructing an alias costs more than loading 1,200 links.
 _A_IFACE, _B_IFACE = aliased(Interface), aliased(Interface)
@@ -278,33 +277,3 @@ def link_state_counts(links: Iterable[LinkView]) -> Counter[str]:
     counts: Counter[str] = Counter({state: 0 for state in LINK_STATES})
     counts.update(link.state for link in links)
     return counts
-
-
-SECRET_FIELDS = ("community", "auth_key", "priv_key", "password", "key_file", "enable_secret")
-
-
-def _secret_kind(ref: str) -> str:
-    for prefix, kind in (("env:", "env"), ("file:", "file"), ("enc:", "encrypted")):
-        if ref.startswith(prefix):
-            return kind
-    return "literal"
-
-
-def list_credentials(session: Session) -> list[CredentialView]:
-    """Credentials without their secrets: only which fields are set and how they are stored."""
-    users: Counter[int] = Counter()
-    for snmp_id, ssh_id in session.execute(select(Device.snmp_credential_id, Device.ssh_credential_id)):
-        users.update(i for i in (snmp_id, ssh_id) if i is not None)
-    return [
-        CredentialView(
-            name=c.name,
-            type=c.type,
-            snmp_version=c.snmp_version,
-            username=c.username,
-            auth_protocol=c.auth_protocol,
-            priv_protocol=c.priv_protocol,
-            secrets=tuple((f, _secret_kind(v)) for f in SECRET_FIELDS if (v := getattr(c, f))),
-            used_by=users[c.id],
-        )
-        for c in session.scalars(select(Credential).order_by(Credential.name))
-    ]

@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web import history, readers
+from web import history
 from web.auth.access import require_role
 from web.auth.accounts import ROLES, AccountError, add_user, list_users
+from web.credentials import list_credentials
 from web.db import db_session
 from web.jobs import ACTIONS, UnknownJob, act, overview
 from web.ui import bp
@@ -61,7 +62,7 @@ def job_action(job: str, action: str) -> ResponseReturnValue:
 @bp.route("/credentials")
 @require_role("admin")
 def credentials() -> ResponseReturnValue:
-    return render_template("ui/credentials.html", credentials=readers.list_credentials(db_session()))
+    return render_template("ui/credentials.html", credentials=list_credentials(db_session()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
