@@ -263,7 +263,7 @@ def list_sites(session: Session) -> list[SiteView]:
 
 
 def device_state_counts(session: Session) -> Counter[str]:
-    counts: Counter[str] = Counter({state: 0 for state in ("up", "down", "unreachable", "unknown")})
+    counts: Counter[str] = Counter({state: 0 for state in DEVICE_STATES})
     stmt = (
         select(DeviceState.state)
         .select_from(Device)
