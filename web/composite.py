@@ -93,12 +93,14 @@ def _stable_positions(session: Session, view: TopologyView) -> dict[str, tuple[f
     stored = load_positions(session)
     if all(name in stored for name in graph.nodes):
         return stored
-    if not stored:
-        stored = radial_layout(
-            {n: i.role for n, i in graph.nodes.items() if i.known},
-            [(lk.a.device, lk.b.device) for lk in graph.links.values()],
-        )
-    positions = compute_positions(graph, stored)
+    radial = radial_layout(
+        {n: i.role for n, i in graph.nodes.items()},
+        [(lk.a.device, lk.b.device) for lk in graph.links.values()],
+    )
+    try:
+        positions = compute_positions(graph, stored or radial)
+    except ImportError:  # its spring layout (islands with no placed neighbour) needs numpy
+        positions = {**radial, **stored}
     if save_new_positions(session, positions):
         session.commit()  # kept, so the map never jumps
     return positions

@@ -135,3 +135,22 @@ def test_metrics_and_health(client_as: Client) -> None:
     assert 'netops_optical_rx_dbm{device="acc-smpn1",interface="sfp1"} -7.5' in body
     assert 'netops_poll_duration_seconds{job="status"} 3.2' in body
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_map_places_a_new_unlinked_device_without_moving_the_others(app: Flask, client_as: Client) -> None:
+    from inventory.models import Device
+    from topology.layout import load_positions
+    from web.db import db_session
+
+    client = client_as("engineer")
+    assert client.get("/topology").status_code == 200
+    with app.app_context():
+        stored = load_positions(db_session())
+        assert len(stored) == 5
+        db_session().add(Device(name="acc-new", address="198.51.100.99", role="access"))
+        db_session().commit()
+    assert client.get("/topology").status_code == 200
+    assert "acc-new" in {n["id"] for n in client.get("/api/v1/topology").get_json()["nodes"]}
+    with app.app_context():
+        now = load_positions(db_session())
+    assert "acc-new" in now and {k: now[k] for k in stored} == stored
