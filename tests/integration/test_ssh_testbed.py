@@ -185,3 +185,36 @@ def test_key_authentication(testbed: tb.Testbed) -> None:
     )
     result = SshPoller().poll(keyed, {PollKind.FACTS})
     assert result.completed == {PollKind.FACTS}, result.errors
+
+
+def test_discover_cli_with_ssh_credential(testbed: tb.Testbed, settings: Any, engine: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from inventory.db import session_scope
+    from inventory.models import Credential
+    from netops.cli import main
+
+    ssh = testbed.inventory["ssh"]
+    with session_scope(engine) as session:
+        session.add(Credential(name="tb-ssh", type="ssh", username=ssh["username"], password=ssh["password"]))
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir)}
+    seed = testbed.address("dist-utara")
+    args = [
+        "discover",
+        "--seed",
+        seed,
+        "--community",
+        testbed.inventory["snmp"]["community"],
+        "--max-depth",
+        "1",
+    ]
+    unknown = CliRunner().invoke(main, [*args, "--ssh-credential", "nope"], env=env)
+    assert unknown.exit_code == 1 and "unknown SSH credential 'nope'" in unknown.output
+    found = CliRunner().invoke(main, [*args, "--ssh-credential", "tb-ssh", "--json"], env=env)
+    assert found.exit_code == 0, found.output
+    report = json.loads(found.stdout)
+    nodes = testbed.inventory["nodes"]
+    peers = {info["peer"].split(":")[0] for info in nodes["dist-utara"]["ports"].values()}
+    assert {d["name"] for d in report["devices"]} >= {"dist-utara", *peers}
