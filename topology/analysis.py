@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from topology import engine
 from topology.graph import TopologyGraph
 
@@ -89,7 +87,9 @@ class Analysis:
         self._causes = {c: tuple(sorted(self._element(x) for x in elems)) for c, elems in causes.items()}
         self.codes: dict[str, str] = self._codes()
         self.sites: Mapping[str, SiteState] = _Sites(self)
-        self.flow_graph: nx.DiGraph | None = None
+        self.flow_cache: dict[str, int] = {}
+        self.two_paths: set[int] = set()
+        self.work_comp: list[int] | None = None
 
     def changed_sites(self, before: Analysis) -> dict[str, tuple[str, str]]:
         """Sites whose state differs from ``before``: site -> (old, new)."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from topology import engine
 
 if TYPE_CHECKING:
@@ -50,26 +48,102 @@ def single_points_of_failure(a: Analysis) -> list[Spof]:
 
 
 def disjoint_paths(a: Analysis, site: str) -> int:
-    """Edge-disjoint paths from the site to the core; a site holding a live root counts 1."""
+    """Edge-disjoint paths from the site to the core over what works now.
+
+    0 when cut off; 1 behind a bridge or when the site holds a live root; 2 when the site's
+    device is not behind a bridge and has two working links; otherwise a unit-capacity max flow
+    from the core, inside the site's 2-edge-connected component, stopped at the site's degree.
+    """
     live = [v for v in a.az.site_nodes.get(site, []) if a.reach.reached[v]]
     if not live:
         return 0
     if any(v in a.az.core.roots for v in live) or all(a.bridged[v] for v in live):
         return 1
-    return int(nx.maximum_flow_value(_flow_graph(a), "__core__", ("site", site)))
+    degree = sum(_degree(a, v) for v in live)
+    if degree <= 2:
+        return degree
+    if len(live) == 1 and live[0] in a.two_paths:
+        return 2
+    cache = a.flow_cache
+    if site not in cache:
+        cache[site] = _max_flow(a, set(live), degree)
+    return cache[site]
 
 
-def _flow_graph(a: Analysis) -> nx.DiGraph:
-    if a.flow_graph is None:
-        g: nx.DiGraph = nx.DiGraph()
-        for e, (u, v) in enumerate(a.az.core.ends):
-            if a.usable[e] and not a.failed[u] and not a.failed[v]:
-                for x, y in ((u, v), (v, u)):
-                    g.add_edge(x, y, capacity=g.get_edge_data(x, y, {}).get("capacity", 0) + 1)
-        for r in a.az.core.roots:
-            g.add_edge("__core__", r)
-        for name, nodes in a.az.site_nodes.items():
-            for v in nodes:
-                g.add_edge(v, ("site", name))
-        a.flow_graph = g
-    return a.flow_graph
+def _degree(a: Analysis, v: int) -> int:
+    return sum(1 for w, e in a.az.core.adj[v] if a.usable[e] and not a.failed[w])
+
+
+def _components(a: Analysis) -> list[int]:
+    """2-edge-connected components of the working graph, all live roots joined (virtual root)."""
+    if a.work_comp is None:
+        core, cut = a.az.core, {e for e, _ in a.dfs.bridges}
+        comp = list(range(core.n))
+
+        def find(x: int) -> int:
+            while comp[x] != x:
+                comp[x] = comp[comp[x]]
+                x = comp[x]
+            return x
+
+        for e, (u, v) in enumerate(core.ends):
+            if a.usable[e] and e not in cut and a.reach.reached[u] and a.reach.reached[v]:
+                comp[find(u)] = find(v)
+        live_roots = [r for r in core.roots if a.reach.reached[r]]
+        for r in live_roots[1:]:
+            comp[find(r)] = find(live_roots[0])
+        a.work_comp = [find(x) for x in range(core.n)]
+    return a.work_comp
+
+
+def _max_flow(a: Analysis, sinks: set[int], cap: int) -> int:
+    """Unit-capacity undirected max flow from every live root to ``sinks``, at most ``cap``."""
+    core, comp = a.az.core, _components(a)
+    zone = comp[next(iter(sinks))]
+    flow = [0] * len(core.ends)
+    sources = [r for r in core.roots if a.reach.reached[r] and comp[r] == zone]
+    total = 0
+    while total < cap:
+        seen: set[int] = set()
+        path = _augmenting_path(a, flow, sources, sinks, zone, comp, seen)
+        if path is None:
+            if total == 2:
+                _share_cut(a, seen, zone, comp)
+            break
+        for u, e in path:
+            flow[e] += 1 if core.ends[e][0] == u else -1
+        total += 1
+    return total
+
+
+def _share_cut(a: Analysis, source_side: set[int], zone: int, comp: list[int]) -> None:
+    """A min cut of value 2 separates the core from every node beyond it: in the same
+    2-edge-connected component those have exactly 2 edge-disjoint paths too."""
+    a.two_paths.update(v for v in range(a.az.core.n) if comp[v] == zone and v not in source_side)
+
+
+def _augmenting_path(a: Analysis, flow: list[int], sources: list[int], sinks: set[int], zone: int,
+                     comp: list[int], seen: set[int]) -> list[tuple[int, int]] | None:
+    """A shortest augmenting path (BFS); ``seen`` ends as the residual-reachable source side."""
+    core = a.az.core
+    prev: dict[int, tuple[int, int]] = {}
+    seen.update(sources)
+    queue = list(sources)
+    for u in queue:
+        for v, e in core.adj[u]:
+            if v in seen or comp[v] != zone or not a.usable[e] or a.failed[v]:
+                continue
+            forward = core.ends[e][0] == u
+            if (flow[e] >= 1) if forward else (flow[e] <= -1):
+                continue
+            seen.add(v)
+            prev[v] = (u, e)
+            if v in sinks:
+                path = []
+                while v in prev:
+                    u2, e2 = prev[v]
+                    path.append((u2, e2))
+                    v = u2
+                return path
+            queue.append(v)
+    return None

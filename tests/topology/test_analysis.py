@@ -199,3 +199,23 @@ def test_no_core_and_empty_networks_are_unknown_not_errors() -> None:
     assert st.reason == "no_core" and "no core device" in (site_text(a.az.graph, st) or "")
     empty = analyze(build_graph(NetworkSnapshot()))
     assert empty.codes == {} and empty.spofs() == [] and empty.root_causes() == {}
+
+
+def test_disjoint_paths_shared_from_one_min_cut_match_fresh_flows() -> None:
+    snap = cut_link(magelang(), "core-balaikota:sfp3", "acc-disdukcapil:sfp1")
+    names = ["dist-tengah", "dist-selatan", "dist-utara", "acc-rsud-tidar", "acc-disdukcapil"]
+    first = analyze(build_graph(snap))
+    together = {n: first.disjoint_paths(site_of(snap, n)) for n in names}
+    alone = {n: analyze(build_graph(snap)).disjoint_paths(site_of(snap, n)) for n in names}
+    assert (
+        together
+        == alone
+        == {
+            "dist-tengah": 2,
+            "dist-selatan": 2,
+            "dist-utara": 2,
+            "acc-rsud-tidar": 2,
+            "acc-disdukcapil": 1,
+        }
+    )
+    assert first.two_paths, "the first flow's min cut answered the others"
