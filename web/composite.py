@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from netops.topology_service import TopologyService, TopologyView
 from topology.analysis import SiteState
+from topology.audit import AuditFinding, audit
 from topology.cause import site_text
 from topology.layout import compute_positions, load_positions, save_new_positions
 from web import history, readers
@@ -147,3 +148,21 @@ def topology(session: Session) -> Topology:
         height=CANVAS,
         districts=tuple(sorted({d for d in districts.values() if d})),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CablingAudit:
+    """``topology.audit`` findings by kind, and how many declared links LLDP/CDP confirm."""
+
+    confirmed: int
+    findings: dict[str, list[AuditFinding]]
+
+
+def cabling_audit() -> CablingAudit:
+    graph = _view().graph
+    findings: dict[str, list[AuditFinding]] = {}
+    for finding in audit(graph):
+        findings.setdefault(finding.kind, []).append(finding)
+    flagged = len(findings.get("declared_not_seen", [])) + len(findings.get("port_mismatch", []))
+    declared = sum(1 for link in graph.links.values() if link.declared)
+    return CablingAudit(confirmed=declared - flagged, findings=findings)

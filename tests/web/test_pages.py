@@ -154,3 +154,13 @@ def test_map_places_a_new_unlinked_device_without_moving_the_others(app: Flask, 
     with app.app_context():
         now = load_positions(db_session())
     assert "acc-new" in now and {k: now[k] for k in stored} == stored
+
+
+def test_inventory_shows_the_cabling_audit(client_as: Client) -> None:
+    html = client_as("engineer").get("/inventory").get_data(as_text=True)
+    # the seed declares five links and has no LLDP data: all five are declared but not seen
+    assert re.search(r"0 declared links confirmed by LLDP/CDP", html)
+    assert (
+        len(re.findall(r"<li>", html.split('data-kind="declared_not_seen"', 1)[1].split("</ul>", 1)[0])) == 5
+    )
+    assert "no neighbor data from either end" in html

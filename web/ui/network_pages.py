@@ -63,7 +63,5 @@ def inventory() -> ResponseReturnValue:
         sites=readers.list_sites(session),
         devices=readers.list_devices(session),
         links=links,
-        declared_only=[lk for lk in links if lk.declared and lk.last_seen is None],
-        discovered_only=[lk for lk in links if not lk.declared],
-        confirmed=[lk for lk in links if lk.declared and lk.last_seen is not None],
+        audit=composite.cabling_audit(),
     )
