@@ -118,7 +118,7 @@ class Session:
         self.budget = budget
         self.session_log_dir = session_log_dir
         self.conn: BaseConnection | None = None
-        self._error_patterns = tuple(re.compile(p) for p in platform.error_patterns)
+        self._error_patterns = tuple(re.compile(p, re.MULTILINE) for p in platform.error_patterns)
 
     def _kwargs(self) -> dict[str, Any]:
         creds = self.target.ssh

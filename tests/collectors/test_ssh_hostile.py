@@ -204,3 +204,33 @@ def test_empty_facts_are_a_parse_error_not_a_blank_device(
     assert result.completed == {PollKind.INTERFACES}
     assert [(e.kind, e.poll_kind) for e in result.errors] == [(ErrorKind.PARSE, PollKind.FACTS)]
     assert [i.name for i in result.interfaces] == ["GigabitEthernet1/0/1"]
+
+
+REJECTED = "                    ^\n% Invalid input detected at '^' marker.\n"
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        (
+            "device",
+            {
+                "hang_on": (),
+                "outputs": {
+                    "show lldp neighbors detail": "% LLDP is not enabled\n",
+                    "show interfaces transceiver": REJECTED,
+                    "show running-config": REJECTED,
+                },
+            },
+        )
+    ],
+    indirect=True,
+)
+def test_rejected_commands_are_unsupported_unless_optional(
+    poller: SshPoller, server: HostileServer, tmp_path: Path
+) -> None:
+    kinds = frozenset({PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG})
+    result, _ = _timed(poller, _target(server.port, tmp_path), kinds)
+    assert result.completed == {PollKind.NEIGHBORS, PollKind.OPTICS}
+    assert result.neighbors == () and result.optics == ()
+    assert [(e.kind, e.poll_kind) for e in result.errors] == [(ErrorKind.UNSUPPORTED, PollKind.CONFIG)]
