@@ -26,6 +26,14 @@ def test_openapi_matches_routes(app: Flask, client_as: Client) -> None:
         == "#/components/schemas/SiteStatus"
     )
     assert "401" in sites["responses"] and "403" in sites["responses"]
+    outage_params = {p["name"]: p["in"] for p in doc["paths"]["/outages"]["get"]["parameters"]}
+    assert outage_params == {"active": "query", "limit": "query"}
+    assert doc["paths"]["/jobs/{job}/run"]["post"]["parameters"][0] == {
+        "name": "job",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    }
     props = doc["components"]["schemas"]["DeviceView"]["properties"]
     assert props["state_since"] == {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
     assert doc["components"]["schemas"]["Outage"]["properties"]["root_cause"]["type"] == "object"

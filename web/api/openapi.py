@@ -66,10 +66,13 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
         "summary": doc[0] if doc else view.__name__,
         "operationId": f"{method}_{view.__name__}",
     }
-    if params:
-        op["parameters"] = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
-        ]
+    parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": {"type": kind}, "description": text}
+        for name, (kind, text) in getattr(view, "query_params", {}).items()
+    ]
+    if parameters:
+        op["parameters"] = parameters
     record = getattr(view, "returns", None)
     ok: dict[str, Any] = {"description": "OK"}
     if record is not None:

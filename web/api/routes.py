@@ -47,6 +47,16 @@ def returns(record: type | tuple[str, dict[str, Any]], many: bool = True) -> Cal
     return mark
 
 
+def query(**params: tuple[str, str]) -> Callable[[F], F]:
+    """Document query parameters: ``name=(json type, description)`` (read by the OpenAPI builder)."""
+
+    def mark(view: F) -> F:
+        view.query_params = params  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def _limit(default: int = 100, most: int = 1000) -> int:
     try:
         return max(1, min(most, int(request.args.get("limit", default))))
@@ -58,7 +68,10 @@ def _limit(default: int = 100, most: int = 1000) -> int:
 @require_role("helpdesk")
 @returns(SiteStatus)
 def sites() -> ResponseReturnValue:
-    """Sites with their connectivity (online, degraded, offline), cause and path to the core."""
+    """Sites with their connectivity (online, degraded, offline), cause and path to the core.
+
+    The cause is in plain words in the request's language (Accept-Language: en or id).
+    """
     return jsonify(to_json(composite.site_statuses(db_session())))
 
 
@@ -73,6 +86,7 @@ def devices() -> ResponseReturnValue:
 @bp.get("/interfaces")
 @require_role("engineer")
 @returns(InterfaceView)
+@query(device=("string", "only this device's interfaces"))
 def interfaces() -> ResponseReturnValue:
     """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
     return jsonify(to_json(readers.list_interfaces(db_session(), request.args.get("device"))))
@@ -105,6 +119,7 @@ def topology() -> ResponseReturnValue:
 @bp.get("/outages")
 @require_role("helpdesk")
 @returns(("Outage", OUTAGE_SCHEMA))
+@query(active=("boolean", "true: open outages only; false: closed ones only"), limit=("integer", "at most N"))
 def outages() -> ResponseReturnValue:
     """Outages newest first; ?active=true|false filters open or closed ones."""
     flag = request.args.get("active")
@@ -116,6 +131,7 @@ def outages() -> ResponseReturnValue:
 @bp.get("/events")
 @require_role("helpdesk")
 @returns(EventView)
+@query(limit=("integer", "at most N (default 100)"))
 def events() -> ResponseReturnValue:
     """Recent state changes, newest first (?limit=N)."""
     return jsonify(to_json(history.list_events(db_session(), limit=_limit())))
