@@ -28,10 +28,11 @@ from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import ntfrcv
 from sqlalchemy import Engine, select
 
-from collectors.targets import SnmpV2c, SnmpV3
+from collectors.targets import AuthProtocol, PrivProtocol, SnmpV3
 from inventory.db import session_scope
-from inventory.models import Device, TrapStat, utcnow
+from inventory.models import Credential, Device, TrapStat, utcnow
 from netops.config import Settings
+from netops.secrets import SecretError, resolve
 
 log = logging.getLogger(__name__)
 
@@ -86,19 +87,33 @@ def parse_varbinds(varbinds: list[tuple[str, str]]) -> tuple[str | None, int | N
 
 
 def load_credentials(db: Engine, settings: Settings) -> tuple[list[str], list[SnmpV3], dict[str, str]]:
-    """Communities, v3 users and address -> device name from the inventory."""
-    from netops.targets import build_targets
-
+    """Communities and v3 users of every stored SNMP credential, and address -> device name."""
     communities: set[str] = set()
     users: dict[str, SnmpV3] = {}
     with session_scope(db) as session:
-        for target in build_targets(session, settings):
-            if isinstance(target.snmp, SnmpV2c):
-                communities.add(target.snmp.community.reveal())
-            elif isinstance(target.snmp, SnmpV3):
-                users[target.snmp.user] = target.snmp
+        for cred in session.scalars(select(Credential).where(Credential.type == "snmp")):
+            try:
+                _add_credential(cred, settings, communities, users)
+            except (SecretError, ValueError) as exc:
+                log.warning("trap receiver: credential %s skipped: %s", cred.name, exc)
         senders = {d.address: d.name for d in session.scalars(select(Device).where(Device.enabled.is_(True)))}
     return sorted(communities), list(users.values()), senders
+
+
+def _add_credential(cred: Credential, settings: Settings, communities: set[str],
+                    users: dict[str, SnmpV3]) -> None:
+    if cred.snmp_version == "3":
+        if cred.username:
+            users[cred.username] = SnmpV3(
+                user=cred.username,
+                auth_protocol=AuthProtocol(cred.auth_protocol) if cred.auth_protocol else None,
+                auth_key=resolve(cred.auth_key, settings),
+                priv_protocol=PrivProtocol(cred.priv_protocol) if cred.priv_protocol else None,
+                priv_key=resolve(cred.priv_key, settings))
+        return
+    community = resolve(cred.community, settings)
+    if community:
+        communities.add(community.reveal())
 
 
 class TrapReceiver:
