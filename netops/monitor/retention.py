@@ -7,10 +7,11 @@ computed from). Rollups are built before the raw rows they summarise are deleted
 (interface, hour) row each for every complete hour, idempotently (an hour already rolled up is
 recomputed, not doubled), so long-range graphs read rollups and recent ones raw samples.
 
-Growth per device per day with the defaults (20 ports, status every 60 s, counters every 300 s):
-288 counter samples x 20 ports = 5,760 rows (~0.6 MB in SQLite) for 7 days, then 24 rollups x
-20 ports = 480 rows (~40 kB) per day for 400 days; about 1,440 poll runs (~150 kB) per day for
-30 days; events only on changes. Steady state ~10 MB per device, mostly the 7 days of raw counters.
+Growth per device per day, measured in SQLite (20 ports, status every 60 s, counters every
+300 s): raw counter samples 0.72 MB (5,760 rows with their index), hourly rollups 57 kB (480
+rows), poll runs 0.21 MB (~1,750 rows); events only on state changes. With the default
+retention that settles at ~5 MB of raw counters (7 d) + ~6 MB of poll runs (30 d) per device,
+plus rollups growing 57 kB/day up to ~23 MB after 400 d.
 """
 
 from __future__ import annotations
