@@ -10,6 +10,7 @@ turns it green in place (no reload). Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -147,6 +148,8 @@ def _poll_until(
 def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
     testbed: beds.Testbed, service: tuple[Settings, Engine, str], browser: Any
 ) -> None:
+    from playwright.sync_api import expect
+
     settings, engine, base = service
     _poll_until(settings, engine, testbed, "up")
     desk = _login(browser, base, "desk")
@@ -175,9 +178,9 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
         testbed.restore_link(UPLINK, SWITCH)
 
     _poll_until(settings, engine, testbed, "up")
+    eng.evaluate("window.sameDocument = true")
     eng.evaluate("window.netopsRefreshTopology()")  # the map's own 30 s refresh, run now
-    eng.wait_for_function(
-        f"document.querySelector('line[data-key=\"{LINK_KEY}\"]').classList.contains('l-up')", timeout=10_000
-    )
+    expect(line).to_have_class(re.compile(r"\bl-up\b"), timeout=10_000)
+    assert eng.evaluate("window.sameDocument") is True  # updated in place, no reload
     assert line.evaluate("el => getComputedStyle(el).stroke") == UP_RGB
     eng.screenshot(path=str(ARTIFACTS / "web-topology-restored.png"), full_page=True)
