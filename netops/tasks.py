@@ -7,14 +7,16 @@ credentials and the kinds include one only SSH reads, i.e. CONFIG, or it has no 
 credentials), otherwise over SNMP; a target with neither gets an UNSUPPORTED error result.
 SNMP and SSH run concurrently; results come back in the order of ``targets``.
 
-The SNMP side uses one ``SnmpPoller`` per process (one pysnmp engine, bound to the running
-event loop; the executor keeps one long-lived loop). ``close_pollers()`` releases it.
+The SNMP side uses one ``SnmpPoller`` per event loop (pysnmp engines are bound to their loop;
+the executor keeps one long-lived loop, so in practice one engine per process).
+``close_pollers()`` releases it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -31,26 +33,32 @@ JOB_KINDS: dict[str, frozenset[PollKind]] = {
 }
 ResultCallback = Callable[[PollResult], Awaitable[None] | None]
 
-_snmp_poller: SnmpPoller | None = None
+_pollers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SnmpPoller] = weakref.WeakKeyDictionary()
 
 
 def snmp_poller(settings: Settings) -> SnmpPoller:
-    """The process's one SNMP poller, with the current settings applied."""
-    global _snmp_poller
-    if _snmp_poller is None:
-        _snmp_poller = SnmpPoller(max_repetitions=settings.snmp.max_repetitions,
-                                  max_in_flight=settings.snmp.max_in_flight)
-    _snmp_poller.max_repetitions = settings.snmp.max_repetitions
-    _snmp_poller.max_in_flight = settings.snmp.max_in_flight
-    return _snmp_poller
+    """The SNMP poller of the running event loop (one engine per loop, in practice one per
+    process: the executor keeps a single long-lived loop), with the current settings applied."""
+    loop = asyncio.get_running_loop()
+    poller = _pollers.get(loop)
+    if poller is None:
+        poller = _pollers[loop] = SnmpPoller()
+    poller.max_repetitions = settings.snmp.max_repetitions
+    poller.max_in_flight = settings.snmp.max_in_flight
+    return poller
 
 
 def close_pollers() -> None:
-    """Release the SNMP engine (socket, memory); the next poll creates a new one."""
-    global _snmp_poller
-    if _snmp_poller is not None:
-        _snmp_poller.close()
-        _snmp_poller = None
+    """Release SNMP engines (socket, memory). Inside a loop: that loop's engine. Outside any
+    loop (after ``asyncio.run``): every engine whose loop is not running; best called inside
+    the loop, where the socket can still be closed cleanly."""
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for loop in list(_pollers):
+        if loop is running or (running is None and not loop.is_running()):
+            _pollers.pop(loop).close()
 
 
 def _no_transport(target: Target, kinds: frozenset[PollKind]) -> PollResult:

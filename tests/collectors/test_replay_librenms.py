@@ -9,11 +9,13 @@ Known, documented differences (../shared/fixtures/librenms/MANIFEST.md) are data
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
-from collectors.observations import PollResult
-from tests.collectors.conftest import DEVICES, DISCOVERY, expected
+from collectors.observations import PollKind, PollResult
+from collectors.targets import Secret, SnmpV2c
+from tests.collectors.conftest import DEVICES, DISCOVERY, expected, poll_once, sim_target
 
 # LibreNMS OS name -> profiles that may be chosen for it.
 OS_PROFILES = {
@@ -136,3 +138,14 @@ def test_optics_match_librenms(recorded: dict[str, PollResult], device: str) -> 
         if not any(v is not None and abs(v - current) < 0.02 for v in values):
             problems.append(f"{descr!r}: LibreNMS {current} dBm, netops {values}")
     assert not problems, f"{device}: optics: " + "; ".join(problems[:8])
+
+
+@pytest.mark.parametrize("device", ["linux_ntc", "routeros_rb750gr3"])
+def test_snmpv1_reads_what_v2c_reads(recorded: dict[str, PollResult], snmpsim: int, device: str) -> None:
+    """SNMPv1 has no GETBULK: the walker falls back to GETNEXT and ends on noSuchName."""
+    target = replace(sim_target(device, snmpsim), snmp=SnmpV2c(Secret(device), version="1"))
+    v1 = poll_once(target, frozenset({PollKind.INTERFACES, PollKind.NEIGHBORS}))
+    assert v1.errors == ()
+    mine = [(i.name, i.oper_status, i.admin_status) for i in v1.interfaces]
+    assert mine == [(i.name, i.oper_status, i.admin_status) for i in recorded[device].interfaces]
+    assert len(v1.neighbors) == len(recorded[device].neighbors)
