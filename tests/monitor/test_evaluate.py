@@ -145,3 +145,19 @@ def test_flapping_link_is_marked_once_instead_of_many_outages(db: Engine, settin
     with session_scope(db) as session:
         closed = session.get(Outage, flap.id)
         assert closed is not None and closed.ended_at == T0 + timedelta(seconds=30 * 8)
+
+
+def test_a_stale_down_port_next_to_a_rebooted_switch_opens_no_outage_until_it_persists(
+        db: Engine, settings: Settings) -> None:
+    all_up(db, settings)
+    set_ports(db, "down", ("core", "xe1"), ("dist2", "xe1"), ("smpn1", "sfp1"), ("sdn2", "sfp1"),
+              ("rsud", "sfp1"))
+    cycle(db, settings, T0 + timedelta(seconds=60), silent={"dist": False})
+    # dist is back; its neighbours' agents still serve a cached "down" for their ports to it
+    set_ports(db, "up", ("core", "xe1"), ("dist2", "xe1"), ("sdn2", "sfp1"), ("rsud", "sfp1"))
+    back = cycle(db, settings, T0 + timedelta(seconds=120))
+    assert back.outages.closed and not back.outages.opened
+    assert back.link_states.get(UPLINK) is None or back.link_states[UPLINK] != "down"
+    settle = settings.polling.status_interval_s + 6
+    persists = cycle(db, settings, T0 + timedelta(seconds=120 + settle))
+    assert len(persists.outages.opened) == 1  # still down after the settling time: a real fault
