@@ -15,6 +15,7 @@ from datetime import datetime
 import networkx as nx
 
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
+from topology.engine import paused_gc
 from topology.identify import DeviceIndex, unknown_node_id
 from topology.linkstatus import EndEvidence, LinkThresholds, link_status
 from topology.names import port_key
@@ -252,6 +253,11 @@ def refresh_status(graph: TopologyGraph, snapshot: NetworkSnapshot, thresholds: 
 
 def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None) -> TopologyGraph:
     """Merge declared links and neighbor sightings into one MultiGraph of devices and links."""
+    with paused_gc():
+        return _build(snapshot, thresholds)
+
+
+def _build(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None) -> TopologyGraph:
     limits = thresholds or LinkThresholds()
     builder = _Builder(snapshot)
     for rec in snapshot.links:
