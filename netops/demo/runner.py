@@ -32,6 +32,7 @@ from inventory.models import Device
 from netops.config import Settings
 from netops.demo import control
 from netops.demo.inventory import DEMO_GROUP, write_inventory
+from netops.demo.network import DemoNetwork
 from netops.demo.service import build_network
 from netops.keys import FernetSealer
 from netops.runtime import init_service, open_database
@@ -59,14 +60,14 @@ class DemoOptions:
 
 def demo_settings(settings: Settings, host: str, port: int) -> Settings:
     """The web where asked; no ICMP: loopback agents always answer pings, so a switch cut off
-    from the core must be judged by SNMP alone. At most 8 polls in flight and a 2 s timeout:
+    from the core must be judged by SNMP alone. At most 8 polls in flight and a 3 s timeout:
     with 50 at once the poller's own decoding outlasted the 1 s timeout here (false outages),
     and the agents share the machine with the service (and a browser, in the tests)."""
     return dataclasses.replace(
         settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
         web=dataclasses.replace(settings.web, host=host, port=port),
         snmp=dataclasses.replace(settings.snmp, max_in_flight=min(settings.snmp.max_in_flight, 8),
-                                 timeout_s=max(settings.snmp.timeout_s, 2.0)))
+                                 timeout_s=max(settings.snmp.timeout_s, 3.0)))
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -148,23 +149,31 @@ def demo_logins(engine: Engine, directory: Path) -> dict[str, str]:
     return logins
 
 
-def first_discovery(settings: Settings, engine: Engine, seed: str, port: int, echo: Echo) -> None:
-    """Crawl from the core by LLDP (``netops.discovery``) before the web opens, so the map
-    already has every discovered fiber; the scheduled discovery job keeps it fresh."""
+def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, port: int, echo: Echo) -> None:
+    """LLDP discovery (``netops.discovery``) of every switch before the web opens, so the map
+    already has every fiber; switches whose walk did not complete are asked again (twice)."""
     import asyncio
 
+    from collectors.observations import PollKind
     from collectors.targets import Secret, SnmpV2c
     from netops import discovery, tasks
 
-    started = time.monotonic()
-    try:
-        crawl = discovery.crawl([seed], SnmpV2c(Secret("demo")), settings, max_depth=16, port=port)
-        report = asyncio.run(crawl)
-    finally:
-        tasks.close_pollers()
-    with session_scope(engine) as session:
-        discovery.store_discovery(session, report, None, settings, port=port)
-    echo(f"discovery: {len(report.found)} switches answered, {report.links_created} fibers found by LLDP "
+    started, links = time.monotonic(), 0
+    pending = [d.address for d in network.devices]
+    for _attempt in range(3):
+        try:
+            crawl = discovery.crawl(pending, SnmpV2c(Secret("demo")), settings, max_depth=0, port=port)
+            report = asyncio.run(crawl)
+        finally:
+            tasks.close_pollers()
+        with session_scope(engine) as session:
+            discovery.store_discovery(session, report, None, settings, port=port)
+        links += report.links_created or 0
+        complete = {f.address for f in report.found if PollKind.NEIGHBORS in f.result.completed}
+        pending = [a for a in pending if a not in complete]
+        if not pending:
+            break
+    echo(f"discovery: {len(network.devices) - len(pending)} switches walked, {links} fibers found by LLDP "
          f"in {time.monotonic() - started:.1f} s")
 
 
@@ -228,8 +237,7 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         echo(f"agents: {len(network.devices)} simulated switches on 127.0.0.0/8 UDP port "
              f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
         logins = demo_logins(engine, directory)
-        core = next((d for d in network.devices if d.role == "core"), network.devices[0])
-        first_discovery(settings, engine, core.address, options.snmp_port, echo)
+        first_discovery(settings, engine, network, options.snmp_port, echo)
         from netops.service import MonitorService
 
         service = MonitorService(settings, engine)

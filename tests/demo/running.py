@@ -31,8 +31,7 @@ class Demo:
         self.web_port = free_port(socket.SOCK_STREAM)
         self.snmp_port = free_port(socket.SOCK_DGRAM, "127.0.100.1")
         self.env = {**os.environ, "NETOPS_DATA_DIR": str(data_dir),
-                    "NETOPS_POLLING__STATUS_INTERVAL_S": "10",
-                    "NETOPS_POLLING__SPREAD": "0.2",
+                    "NETOPS_POLLING__STATUS_INTERVAL_S": "20",
                     "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM))}
         self.data_dir = data_dir
         self.lines: list[str] = []
