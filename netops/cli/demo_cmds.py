@@ -27,24 +27,25 @@ from netops.cli.common import fail, settings_from
               help="Mean seconds between automatic faults.")
 @click.option("--declare-links", is_flag=True,
               help="Also declare the fibers in the inventory (with operators' port names).")
-@click.option("--real", is_flag=True, help="Use real snmpd + lldpd in network namespaces (needs root).")
+@click.option("--real", is_flag=True,
+              help="Real snmpd + lldpd in network namespaces (shared/testbed, root) instead of simulation.")
+@click.option("--testbed-prefix", default="demo", show_default=True, help="Prefix of the --real testbed.")
 @click.pass_context
 def demo_group(ctx: click.Context, topology: Path | None, host: str | None, port: int | None, snmp_port: int,
-               seed: int, quiet: bool, fault_every: float, declare_links: bool, real: bool) -> None:
+               seed: int, quiet: bool, fault_every: float, declare_links: bool, real: bool,
+               testbed_prefix: str) -> None:
     """Run a simulated municipal fiber network with polling, outages and the web UI.
 
     Everything runs on loopback without root; Ctrl-C stops everything the demo started.
     """
     if ctx.invoked_subcommand is not None:
         return
-    if real:
-        fail("--real (snmpd + lldpd in network namespaces) is not available in this build; "
-             "run `sudo shared/testbed/testbed up` and import its inventory, or use the simulated demo")
     from netops.demo.runner import DemoError, DemoOptions, run_demo
     from netops.demo.topofile import TopologyError
 
     options = DemoOptions(topology=str(topology) if topology else None, seed=seed, host=host, port=port,
-                          snmp_port=snmp_port, quiet=quiet, every_s=fault_every, declare_links=declare_links)
+                          snmp_port=snmp_port, quiet=quiet, every_s=fault_every, declare_links=declare_links,
+                          real=real, testbed_prefix=testbed_prefix)
     try:
         run_demo(settings_from(ctx), options, click.echo)
     except (DemoError, TopologyError) as exc:

@@ -23,7 +23,7 @@ CREDENTIAL_V3 = "demo-snmp-v3"
 
 
 def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "demo",
-                       declare_links: bool = False) -> dict[str, Any]:
+                       declare_links: bool = False, real: bool = False) -> dict[str, Any]:
     sites = []
     for s in network.sites:
         site: dict[str, Any] = {"name": s.name, "kind": s.kind,
@@ -34,9 +34,11 @@ def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "d
             site["address"] = s.address
         sites.append(site)
     devices = [{"name": d.name, "address": d.address, "snmp_port": snmp_port, "site": d.site, "role": d.role,
-                "platform": d.vendor.platform, "snmp": CREDENTIAL_V3 if d.role == "core" else CREDENTIAL,
+                "platform": "linux" if real else d.vendor.platform,
+                "snmp": CREDENTIAL_V3 if not real and d.role == "core" else CREDENTIAL,
                 "poll_group": DEMO_GROUP,
-                "notes": f"simulated {d.vendor.vendor} {d.vendor.model} (netops demo)"}
+                "notes": "testbed node: net-snmp + lldpd (netops demo --real)" if real else
+                         f"simulated {d.vendor.vendor} {d.vendor.model} (netops demo)"}
                for d in network.devices]
     doc: dict[str, Any] = {
         "credentials": {
@@ -54,10 +56,11 @@ def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "d
     return doc
 
 
-def write_inventory(network: DemoNetwork, path: Path, snmp_port: int, declare_links: bool = False) -> Path:
+def write_inventory(network: DemoNetwork, path: Path, snmp_port: int, declare_links: bool = False,
+                    community: str = "demo", real: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# Written by `netops demo`: the simulated network (community `demo`, lab only).\n"
-    body = yaml.safe_dump(inventory_document(network, snmp_port, declare_links=declare_links),
-                          sort_keys=False, allow_unicode=True, width=120)
+    header = f"# Written by `netops demo`: the demo network (community `{community}`, lab only).\n"
+    doc = inventory_document(network, snmp_port, community, declare_links, real)
+    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
     path.write_text(header + body, encoding="utf-8")
     return path

@@ -34,12 +34,14 @@ from netops.demo import control
 from netops.demo.inventory import DEMO_GROUP, write_inventory
 from netops.demo.network import DemoNetwork
 from netops.demo.service import build_network
+from netops.demo.topofile import load_topology
 from netops.keys import FernetSealer
 from netops.runtime import init_service, open_database
 
 log = logging.getLogger(__name__)
 ROLES = ("helpdesk", "engineer", "admin")
 Echo = Callable[[str], None]
+Health = Callable[[], "str | None"]
 
 
 class DemoError(RuntimeError):
@@ -56,15 +58,17 @@ class DemoOptions:
     quiet: bool = False
     every_s: float = 180.0
     declare_links: bool = False
+    real: bool = False
+    testbed_prefix: str = "demo"
 
 
-def demo_settings(settings: Settings, host: str, port: int) -> Settings:
+def demo_settings(settings: Settings, host: str, port: int, real: bool = False) -> Settings:
     """The web where asked; no ICMP: loopback agents always answer pings, so a switch cut off
     from the core must be judged by SNMP alone. At most 8 polls in flight and a 3 s timeout:
     with 50 at once the poller's own decoding outlasted the 1 s timeout here (false outages),
     and the agents share the machine with the service (and a browser, in the tests)."""
     return dataclasses.replace(
-        settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
+        settings, monitor=dataclasses.replace(settings.monitor, icmp=settings.monitor.icmp and real),
         web=dataclasses.replace(settings.web, host=host, port=port),
         snmp=dataclasses.replace(settings.snmp, max_in_flight=min(settings.snmp.max_in_flight, 8),
                                  timeout_s=max(settings.snmp.timeout_s, 3.0)))
@@ -149,7 +153,8 @@ def demo_logins(engine: Engine, directory: Path) -> dict[str, str]:
     return logins
 
 
-def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, port: int, echo: Echo) -> None:
+def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, port: int, community: str,
+                    echo: Echo) -> None:
     """LLDP discovery (``netops.discovery``) of every switch before the web opens, so the map
     already has every fiber; switches whose walk did not complete are asked again (twice)."""
     import asyncio
@@ -162,7 +167,7 @@ def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, po
     pending = [d.address for d in network.devices]
     for _attempt in range(3):
         try:
-            crawl = discovery.crawl(pending, SnmpV2c(Secret("demo")), settings, max_depth=0, port=port)
+            crawl = discovery.crawl(pending, SnmpV2c(Secret(community)), settings, max_depth=0, port=port)
             report = asyncio.run(crawl)
         finally:
             tasks.close_pollers()
@@ -184,7 +189,7 @@ def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, po
 class RunningDemo:
     settings: Settings
     engine: Engine
-    agents: subprocess.Popen[bytes]
+    health: Health
     url: str
     stoppers: list[Callable[[], None]]
 
@@ -209,35 +214,84 @@ def _start_web(settings: Settings, engine: Engine, scheduler: Any) -> tuple[Any,
     return server, f"http://{host}:{server.server_port}/"
 
 
+def _start_simulated(directory: Path, options: DemoOptions, trap_port: int | None,
+                     stoppers: list[Callable[[], None]], echo: Echo) -> tuple[DemoNetwork, int, str, Health]:
+    network = build_network(options.topology, options.seed)
+    agents = start_agents(directory, options, trap_port)
+    stoppers.append(lambda: stop_process(agents))
+    echo(f"agents: {len(network.devices)} simulated switches on 127.0.0.0/8 UDP port "
+         f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
+
+    def health() -> str | None:
+        if agents.poll() is None:
+            return None
+        return f"the simulated agents stopped (exit {agents.returncode}); see {directory / 'agents.log'}"
+
+    return network, options.snmp_port, "demo", health
+
+
+def _start_real(directory: Path, options: DemoOptions, trap_port: int | None,
+                stoppers: list[Callable[[], None]], echo: Echo) -> tuple[DemoNetwork, int, str, Health]:
+    from netops.demo import real
+
+    reason = real.unavailable_reason()
+    if reason:
+        raise DemoError(reason)
+    topology = real.topology_path(options.topology)
+    bed = real.RealBed(options.testbed_prefix, topology)
+    echo(f"testbed: building {topology.name} as network namespaces (prefix {bed.prefix}) ...")
+    stoppers.append(bed.down)
+    try:
+        bed.up(trap_port)
+    except RuntimeError as exc:
+        raise DemoError(str(exc)) from None
+    network = real.real_network(load_topology(topology), bed)
+    controller = real.RealController(bed, network, directory, options.seed)
+    controller.start(options.quiet, options.every_s)
+    stoppers.append(controller.stop)
+    community = str(bed.inventory["snmp"]["community"])
+    echo(f"testbed: {len(network.devices)} nodes with snmpd + lldpd, {len(network.links)} fibers, "
+         f"subnet {bed.inventory['management']['subnet']}, community '{community}'")
+    return network, 161, community, lambda: None
+
+
+def _check_same_network(engine: Engine, network: DemoNetwork, data_dir: Path) -> None:
+    if real_devices(engine):
+        raise DemoError(f"data directory {data_dir} holds a real inventory; "
+                        "run the demo with another NETOPS_DATA_DIR")
+    with session_scope(engine) as session:
+        known = set(session.scalars(select(Device.name).where(Device.poll_group == DEMO_GROUP)))
+    if known - {d.name for d in network.devices}:
+        raise DemoError(f"data directory {data_dir} holds another demo network; "
+                        "use another NETOPS_DATA_DIR for this one")
+
+
 @contextlib.contextmanager
 def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterator[RunningDemo]:
     host, port = options.host or settings.web.host, options.port or settings.web.port
-    settings = demo_settings(settings, host, port)
+    settings = demo_settings(settings, host, port, options.real)
     check_port_free(host, port, "web")
     directory = control.demo_dir(settings.data_dir)
     if control.read_status(directory) is not None:
         raise DemoError(f"a demo is already running with data directory {settings.data_dir}")
-    network = build_network(options.topology, options.seed)
+    names = load_topology(real_topology(options)) if options.real else build_network(options.topology,
+                                                                                        options.seed)
     init_service(settings)
     engine = open_database(settings)
     stoppers: list[Callable[[], None]] = [engine.dispose]
     demo = None
     try:
-        if real_devices(engine):
-            raise DemoError(f"data directory {settings.data_dir} holds a real inventory; "
-                            "run the demo with another NETOPS_DATA_DIR")
-        path = write_inventory(network, directory / "inventory.yaml", options.snmp_port,
-                               options.declare_links)
+        _check_same_network(engine, names, settings.data_dir)
+        trap_port = settings.traps.effective_port if settings.traps.enabled else None
+        start = _start_real if options.real else _start_simulated
+        network, snmp_port, community, health = start(directory, options, trap_port, stoppers, echo)
+        path = write_inventory(network, directory / "inventory.yaml", snmp_port, options.declare_links,
+                               community, options.real)
         with session_scope(engine) as session:
             report = import_inventory_file(session, path, FernetSealer(settings))
         echo(f"inventory: {path} ({report.summary().split(' (')[0]})")
-        trap_port = settings.traps.effective_port if settings.traps.enabled else None
-        agents = start_agents(directory, options, trap_port)
-        stoppers.append(lambda: stop_process(agents))
-        echo(f"agents: {len(network.devices)} simulated switches on 127.0.0.0/8 UDP port "
-             f"{options.snmp_port}, community 'demo' ({len(network.links)} fibers)")
         logins = demo_logins(engine, directory)
-        first_discovery(settings, engine, network, options.snmp_port, echo)
+        first_discovery(settings, engine, network, snmp_port, community, echo)
         from netops.service import MonitorService
 
         service = MonitorService(settings, engine)
@@ -249,7 +303,7 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
             echo(f"traps: not receiving on UDP port {trap_port}; polling still finds every fault")
         server, url = _start_web(settings, engine, service.scheduler)
         stoppers.append(server.shutdown)
-        demo = RunningDemo(settings, engine, agents, url, stoppers)
+        demo = RunningDemo(settings, engine, health, url, stoppers)
         echo(f"\nnetops demo is running: {url}")
         for role in ROLES:
             echo(f"  login {role:<9} password {logins[role]}")
@@ -266,6 +320,12 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
                 stopper()
 
 
+def real_topology(options: DemoOptions) -> Path:
+    from netops.demo.real import topology_path
+
+    return topology_path(options.topology)
+
+
 def run_demo(settings: Settings, options: DemoOptions, echo: Echo) -> None:
     """Run until SIGINT/SIGTERM; raises ``DemoError`` for anything the user can fix."""
     stop = threading.Event()
@@ -273,9 +333,9 @@ def run_demo(settings: Settings, options: DemoOptions, echo: Echo) -> None:
     try:
         with running_demo(settings, options, echo) as demo:
             while not stop.wait(1.0):
-                if demo.agents.poll() is not None:
-                    raise DemoError(f"the simulated agents stopped (exit {demo.agents.returncode}); "
-                                    f"see {control.demo_dir(settings.data_dir) / 'agents.log'}")
+                problem = demo.health()
+                if problem:
+                    raise DemoError(problem)
         echo("demo stopped")
     finally:
         for sig, handler in previous.items():
