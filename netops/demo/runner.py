@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
+from inventory.spec import InventoryError
 from inventory.models import Device
 from netops.config import Settings
 from netops.demo import control
@@ -232,8 +233,11 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         network, snmp_port, community, health = start(directory, options, trap_port, stoppers, echo)
         path = write_inventory(network, directory / "inventory.yaml", snmp_port, options.declare_links,
                                community, options.real)
-        with session_scope(engine) as session:
-            report = import_inventory_file(session, path, FernetSealer(settings))
+        try:
+            with session_scope(engine) as session:
+                report = import_inventory_file(session, path, FernetSealer(settings))
+        except InventoryError as exc:
+            raise DemoError(f"the demo inventory {path} was refused: {exc}") from None
         echo(f"inventory: {path} ({report.summary().split(' (')[0]})")
         logins = demo_logins(engine, directory)
         first_discovery(settings, engine, network, snmp_port, community, echo)
