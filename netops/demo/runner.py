@@ -26,8 +26,8 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
-from inventory.spec import InventoryError
 from inventory.models import Device
+from inventory.spec import InventoryError
 from netops.config import Settings
 from netops.demo import control
 from netops.demo.inventory import DEMO_GROUP, write_inventory
