@@ -28,7 +28,6 @@ from inventory.models import (
     User,
 )
 
-NOW = datetime.now(UTC).replace(microsecond=0)
 XSS = "<script>alert(1)</script>"
 PASSWORDS = {"helpdesk": "help-desk-pass", "engineer": "engineer-pass", "admin": "admin-pass-123"}
 
@@ -56,20 +55,21 @@ LINKS = [  # a, a port, b, b port, state
 
 
 def seed(session: Session) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
     sites = [Site(name=n, kind=k, district=d, contact_name=c, contact_phone=p) for n, k, d, c, p in SITES]
     session.add_all(sites)
     devices = {}
     for i, (name, role, site, _state) in enumerate(DEVICES):
         dev = Device(name=name, address=f"198.51.100.{i + 2}", role=role, site=sites[site], platform="linux")
         dev.facts = DeviceFacts(
-            sys_name=XSS if name == "acc-dinkes" else name, sys_descr="Linux", learned_at=NOW
+            sys_name=XSS if name == "acc-dinkes" else name, sys_descr="Linux", learned_at=now
         )
         devices[name] = dev
         session.add(dev)
     session.flush()
     for dev in devices.values():
         session.add(
-            DeviceState(device_id=dev.id, state="up", since=NOW - timedelta(days=2), last_poll_at=NOW)
+            DeviceState(device_id=dev.id, state="up", since=now - timedelta(days=2), last_poll_at=now)
         )
     ports: dict[tuple[str, str], Interface] = {}
     for a, ap, b, bp, state in LINKS:
@@ -99,12 +99,12 @@ def seed(session: Session) -> None:
         )
         session.add(link)
         session.flush()
-        session.add(LinkState(link_id=link.id, state=state, since=NOW - timedelta(minutes=17)))
+        session.add(LinkState(link_id=link.id, state=state, since=now - timedelta(minutes=17)))
     for k in range(6):
         session.add(
             CounterRecord(
                 interface_id=ports[("acc-smpn1", "sfp1")].id,
-                sampled_at=NOW - timedelta(minutes=5 * (6 - k)),
+                sampled_at=now - timedelta(minutes=5 * (6 - k)),
                 in_bps=1e6 * k,
                 out_bps=5e5 * k,
             )
@@ -112,22 +112,22 @@ def seed(session: Session) -> None:
     outage = Outage(
         root_cause_type="link",
         root_cause="dist-utara:sfp2--acc-sdn1:sfp1",
-        started_at=NOW - timedelta(minutes=17),
+        started_at=now - timedelta(minutes=17),
         affected_sites=["SD Negeri 1 Magelang"],
         affected_devices=["acc-sdn1"],
     )
     old = Outage(
         root_cause_type="device",
         root_cause="acc-smpn1",
-        started_at=NOW - timedelta(days=3),
-        ended_at=NOW - timedelta(days=3) + timedelta(hours=2),
+        started_at=now - timedelta(days=3),
+        ended_at=now - timedelta(days=3) + timedelta(hours=2),
         affected_sites=["SMP Negeri 1 Magelang"],
         affected_devices=["acc-smpn1"],
     )
     session.add_all([outage, old])
     session.add(
         Event(
-            at=NOW - timedelta(minutes=17),
+            at=now - timedelta(minutes=17),
             element_type="link",
             element="dist-utara:sfp2--acc-sdn1:sfp1",
             old_state="up",
@@ -137,8 +137,8 @@ def seed(session: Session) -> None:
     )
     run = JobRun(
         job="status",
-        started_at=NOW - timedelta(minutes=1),
-        finished_at=NOW,
+        started_at=now - timedelta(minutes=1),
+        finished_at=now,
         duration_s=3.2,
         devices_polled=5,
         devices_failed=0,
@@ -152,7 +152,7 @@ def seed(session: Session) -> None:
             device_id=devices["acc-smpn1"].id,
             job="status",
             transport="snmp",
-            started_at=NOW - timedelta(minutes=1),
+            started_at=now - timedelta(minutes=1),
             duration_s=0.2,
             ok=True,
             completed="interfaces",
@@ -160,5 +160,5 @@ def seed(session: Session) -> None:
     )
     for role, password in PASSWORDS.items():  # a cheap hash keeps the tests fast; login checks any method
         hashed = generate_password_hash(password, method="pbkdf2:sha256:1000")
-        session.add(User(name=role, password_hash=hashed, role=role, created_at=NOW))
+        session.add(User(name=role, password_hash=hashed, role=role, created_at=now))
     session.commit()

@@ -73,7 +73,11 @@ def service(
 ) -> Iterator[tuple[Settings, Engine, str]]:
     from werkzeug.serving import make_server
 
-    settings = load_settings(environ={"NETOPS_DATA_DIR": str(tmp_path_factory.mktemp("web") / "var")})
+    data_dir = str(tmp_path_factory.mktemp("web") / "var")
+    # patient SNMP: a loaded CI machine must not turn a slow answer into a dead switch
+    settings = load_settings(
+        environ={"NETOPS_DATA_DIR": data_dir, "NETOPS_SNMP__TIMEOUT_S": "3", "NETOPS_SNMP__RETRIES": "2"}
+    )
     engine = open_database(settings)
     import_testbed(engine, testbed.inventory)
     with session_scope(engine) as session:
@@ -123,25 +127,29 @@ def _check_school(page: Any, base: str, query: str, shot: str) -> tuple[str, str
 
 
 def _poll_until(
-    settings: Settings, engine: Engine, bed: beds.Testbed, state: str, timeout_s: float = 30
+    settings: Settings, engine: Engine, bed: beds.Testbed, state: str, timeout_s: float = 45
 ) -> None:
-    """Status cycles until the school's uplink has ``state`` (net-snmp caches ifTable ~3 s)."""
-    from web.readers import list_links
+    """Status cycles until the school's uplink has ``state`` and the school's switch answered.
+
+    net-snmp refreshes ifTable every ~3 s; on a loaded machine a poll can time out, and a
+    silent switch is (rightly) reported as the cause, so wait for a cycle in which it answered.
+    """
+    from web.readers import get_device, list_links
 
     deadline = time.monotonic() + timeout_s
     while True:
         path = poll_status(settings, engine, bed.inventory)
         with session_scope(engine) as session:
-            link = next(
-                lk
-                for lk in list_links(session, device=SWITCH)
-                if lk.a_device == UPLINK or lk.b_device == UPLINK
-            )
-        if link.state == state:
-            print(f"polled via {path}: {link.name} {state}")
+            links = list_links(session, device=SWITCH)
+            link = next(lk for lk in links if UPLINK in (lk.a_device, lk.b_device))
+            device = get_device(session, SWITCH)
+        if link.state == state and device is not None and device.state != "down":
+            print(f"polled via {path}: {link.name} {state}, {SWITCH} {device.state}")
             return
         if time.monotonic() > deadline:
-            pytest.fail(f"link {link.name} still {link.state} after {timeout_s} s (polled via {path})")
+            pytest.fail(
+                f"{link.name} {link.state}, {SWITCH} {device and device.state} after {timeout_s} s ({path})"
+            )
         time.sleep(1.5)
 
 
