@@ -62,8 +62,9 @@ class DemoService:
     async def run(self, quiet: bool, every_s: float) -> None:
         await self.agents.start()
         control.write_status(self.directory, self.status())
-        chaos = chaos_loop(self.state, self.changed, self.seed, every_s)
-        tasks = [] if quiet else [asyncio.create_task(chaos)]
+        tasks = []
+        if not quiet:
+            tasks.append(asyncio.create_task(chaos_loop(self.state, self.changed, self.seed, every_s)))
         parent = os.getppid()
         try:
             while os.getppid() == parent:
