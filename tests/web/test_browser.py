@@ -182,6 +182,15 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
         assert line.evaluate("el => getComputedStyle(el).stroke") == DOWN_RGB
         eng.screenshot(path=str(ARTIFACTS / "web-topology-down.png"), full_page=True)
         assert desk.goto(f"{base}/topology").status == 403  # helpdesk has no map
+        eng.goto(f"{base}/devices/{SWITCH}")
+        badge = eng.locator("tr", has_text="sfp1").first.locator(".badge")
+        assert badge.inner_text() == "down"
+        assert badge.evaluate("el => getComputedStyle(el).color") == "rgb(255, 255, 255)"  # readable on red
+        eng.screenshot(path=str(ARTIFACTS / "web-device-down.png"), full_page=True)
+        eng.goto(f"{base}/")
+        assert SCHOOL in eng.locator("main").inner_text()  # the open outage lists the school
+        eng.screenshot(path=str(ARTIFACTS / "web-dashboard-outage.png"), full_page=True)
+        eng.goto(f"{base}/topology")
     finally:
         testbed.restore_link(UPLINK, SWITCH)
 
