@@ -4,7 +4,8 @@
 ``PollResult``s and ``ping(addresses)`` a future of ICMP answers. ``InProcessExecutor`` (the
 default) keeps one asyncio event loop in a daemon thread for the life of the service, so the
 SNMP engine and its caches live as long as the process, and runs ``netops.tasks.poll_targets``
-(SNMP on asyncio, SSH in its bounded thread pool) and ``netops.icmp.ping_many`` there.
+(SNMP on asyncio, SSH in its bounded thread pool) there; ICMP echo runs on small loops in a
+thread pool of its own, so replies are read on time even when the SNMP loop is busy.
 
 A distributed executor (Celery on Redis/RabbitMQ, with PostgreSQL as the shared database)
 implements the same two methods: ``submit`` sends the device names and the job's kinds as a
@@ -20,7 +21,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 from collectors.observations import PollKind, PollResult
@@ -57,6 +58,7 @@ class InProcessExecutor:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="netops-executor", daemon=True)
         self._thread.start()
+        self._icmp = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netops-icmp")
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -66,7 +68,9 @@ class InProcessExecutor:
         return self.run(self._poll(list(targets), kinds, self._settings))
 
     def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]:
-        return self.run(ping_many(list(addresses)))
+        """ICMP on a loop of its own: a busy SNMP loop must not make echo replies look late."""
+        wanted = list(addresses)
+        return self._icmp.submit(lambda: asyncio.run(ping_many(wanted)))
 
     def run(self, coro: Awaitable[T]) -> Future[T]:
         """Run any coroutine on the executor's loop (the trap receiver shares it)."""
@@ -88,6 +92,7 @@ class InProcessExecutor:
             self._loop.call_soon(self._loop.stop)
 
         self._loop.call_soon_threadsafe(stop)
+        self._icmp.shutdown(wait=False, cancel_futures=True)
         self._thread.join(5)
         if not self._thread.is_alive():
             self._loop.close()

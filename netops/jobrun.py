@@ -12,6 +12,7 @@ took longer than its interval. Notifications are only queued here; sending is el
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -23,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from collectors.observations import PollResult
+from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device, JobRun, utcnow
@@ -35,9 +36,16 @@ from netops.notify import Notifier
 
 log = logging.getLogger(__name__)
 SNMP_JOBS = frozenset({"status", "counters", "discovery"})
+STATUS_JOB = "status"  # reachability (device states) comes from the status job only
 MAX_ERRORS_KEPT = 20
 STOP_GRACE_S = 5.0
 Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    pings: Future[dict[str, bool | None]] | None
+    retry: bool
 
 
 @dataclass
@@ -55,10 +63,21 @@ class CycleSummary:
 
 
 def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
-                   now: datetime) -> object:
+                   now: datetime, max_misses: int = 3) -> object:
     from netops.store import persist
 
-    return persist(session, result, job=job, job_run_id=job_run_id, now=now)
+    return persist(session, result, job=job, job_run_id=job_run_id, now=now, max_misses=max_misses)
+
+
+def _sync_links(session: Session, results: Sequence[PollResult], now: datetime) -> None:
+    """After neighbors were read, let the topology helper turn them into discovered links."""
+    if not any(PollKind.NEIGHBORS in r.completed for r in results):
+        return
+    try:
+        from netops.linksync import sync_discovered_links
+    except ImportError:  # pragma: no cover - topology helper absent
+        return
+    sync_discovered_links(session, now)
 
 
 def load_device_intervals(session: Session) -> list[DeviceIntervals]:
@@ -80,7 +99,8 @@ class JobRunner:
         self.executor = executor
         self.notifier = notifier
         self.overrides = dict(overrides or {})
-        self._persist = persist or _store_persist
+        self._persist = persist or functools.partial(
+            _store_persist, max_misses=settings.monitor.neighbor_max_misses)
         self._monitor_lock = threading.Lock()
         self._bucket_s = bucket_s
         self._stop = threading.Event()
@@ -151,8 +171,7 @@ class JobRunner:
     def _execute(self, spec: JobSpec, plan: list[PlannedPoll], targets: Mapping[str, Target], clock: float,
                  summary: CycleSummary) -> None:
         buckets = _buckets(plan, self._bucket_s)
-        pending: dict[Future[list[PollResult]], Future[dict[str, bool | None]] | None] = {}
-        use_icmp = self.settings.monitor.icmp and spec.name in SNMP_JOBS
+        pending: dict[Future[list[PollResult]], _Batch] = {}
         while buckets or pending:
             if self._stop.is_set():
                 skipped = sum(len(names) for _, names in buckets)
@@ -165,18 +184,29 @@ class JobRunner:
             now = time.monotonic() - clock
             while buckets and buckets[0][0] <= now:
                 _, names = buckets.pop(0)
-                batch = [targets[n] for n in names]
-                # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
-                pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
-                pending[self.executor.submit(batch, spec.kinds)] = pings
+                self._submit(spec, [targets[n] for n in names], pending, retry=False)
             timeout = max(0.0, buckets[0][0] - now) if buckets else None
             if not pending:
                 self._stop.wait(timeout or 0)
                 continue
             done, _ = wait(list(pending), timeout=timeout, return_when=FIRST_COMPLETED)
             for future in done:
-                pings = pending.pop(future)
-                self._process(spec, _results_of(future, summary), targets, _answers(pings), summary)
+                batch = pending.pop(future)
+                results = _results_of(future, summary)
+                if spec.name == STATUS_JOB and not batch.retry:
+                    silent = [targets[r.device_key] for r in results
+                              if not r.reachable and r.device_key in targets]
+                    if silent:  # a device is down only if it stays silent on a second try in this cycle
+                        self._submit(spec, silent, pending, retry=True)
+                        results = [r for r in results if r.reachable]
+                self._process(spec, results, targets, _answers(batch.pings), summary)
+
+    def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
+                retry: bool) -> None:
+        # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
+        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
+        pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
+        pending[self.executor.submit(batch, spec.kinds)] = _Batch(pings, retry)
 
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
                  answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
@@ -189,7 +219,7 @@ class JobRunner:
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
         probes = {r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r),
                                       source=f"{spec.name} poll (job run {summary.job_run_id})")
-                  for r in results} if spec.name in SNMP_JOBS else {}
+                  for r in results} if spec.name == STATUS_JOB else {}
         evaluation = self.record(results, probes, spec.name, summary.job_run_id)
         summary.opened += evaluation.outages.opened
         summary.closed += evaluation.outages.closed
@@ -202,6 +232,7 @@ class JobRunner:
             now = utcnow()
             changes = [self._persist(session, result, job, job_run_id, now) for result in results]
             session.flush()
+            _sync_links(session, results, now)
             evaluation = evaluate(session, self.settings, probes, now, quick=bool(results) and all(
                 _quiet(c) for c in changes))
         self._notify(evaluation)

@@ -42,7 +42,7 @@ def _start(settings: Settings, hook: WebhookReceiver, log: Path) -> subprocess.P
 
 def _open(engine: Engine) -> list[tuple[int, str]]:
     with session_scope(engine) as session:
-        rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)))
+        rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None), Outage.root_cause == LINK))
         return [(o.id, o.root_cause) for o in rows]
 
 
@@ -99,7 +99,8 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
             assert _link_events(engine).count(("up", "down")) == 1
             assert wait_for(lambda: len(hook.messages) >= 2, 15)
             time.sleep(1)
-            assert [m["title"].split(":")[0] for m in hook.messages] == ["OUTAGE", "RECOVERED"]
+            mine = [m["title"].split(":")[0] for m in hook.messages if LINK in m["title"]]
+            assert mine == ["OUTAGE", "RECOVERED"]
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -108,4 +109,4 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
                 proc.kill()
                 proc.wait(5)
     with session_scope(engine) as session:
-        assert len(list(session.scalars(select(Outage)))) == 1
+        assert len(list(session.scalars(select(Outage).where(Outage.root_cause == LINK)))) == 1
