@@ -38,7 +38,7 @@ def load_current_user() -> None:
     if header.startswith("Bearer "):
         g.user = user_for_token(db_session(), header[7:].strip())
         g.via_token = g.user is not None
-        if g.via_token:
+        if g.via_token and db_session().dirty:
             db_session().commit()
         return
     user_id = session.get("user_id")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from inventory.models import ApiToken, User
 ROLES = ("helpdesk", "engineer", "admin")
 TOKEN_PREFIX = "nto_"
 MIN_PASSWORD = 8
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 # Checked against when the user does not exist, so timing does not reveal valid names.
 _DUMMY_HASH = generate_password_hash("netops-dummy-password")
 
@@ -129,5 +130,7 @@ def user_for_token(session: Session, token: str) -> CurrentUser | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+        row.last_used_at = now  # at most one write a minute per token, not one per call
     return get_user(session, row.user_id)
