@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import select
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from collectors.ssh.platform import Platform
 from collectors.targets import Target
 
 MIN_WAIT_S = 0.2
+IDLE_WAIT_S = 0.05
 
 
 class UnsupportedCommand(RuntimeError):
@@ -88,23 +90,40 @@ def _skip_needless_ansi_stripping(conn: BaseConnection) -> None:
     setattr(conn, "strip_ansi_escape_codes", fast_strip)  # noqa: B010 - per-instance override
 
 
-def _raise_on_closed_channel(conn: BaseConnection) -> None:
-    """Make a read on a channel the device closed raise ``EOFError`` instead of polling on.
+class _ReadGate:
+    """Per-session switch: empty reads wait for data only while a command's output streams."""
 
-    netmiko keeps reading a closed channel until its read timeout, so a device that drops the
-    session mid-command would look like a slow one (TIMEOUT after ``ssh_command_s``); this
-    reports it at once, as DISCONNECTED.
+    __slots__ = ("waiting",)
+
+    def __init__(self) -> None:
+        self.waiting = False
+
+
+def _wait_for_data_and_detect_eof(conn: BaseConnection, gate: _ReadGate) -> None:
+    """A read on a closed channel raises ``EOFError``; during a command an empty read waits.
+
+    netmiko keeps reading a closed channel until its read timeout, so a device dropping the
+    session mid-command would look like a slow one; this reports it at once (DISCONNECTED).
+    While a command runs, netmiko polls the channel every 25 ms, whatever the device does; an
+    empty read then waits on the channel (``select``, woken by the first byte) for up to
+    ``IDLE_WAIT_S``, so a slow command costs a few wakeups instead of forty per second. Session
+    set-up keeps netmiko's timing, whose silence windows count empty reads.
     """
     read = conn.read_channel
 
-    def read_or_eof() -> str:
+    def read_or_wait() -> str:
         data = str(read())
         channel = getattr(conn, "remote_conn", None)
-        if not data and channel is not None and getattr(channel, "closed", False):
+        if data or channel is None:
+            return data
+        if getattr(channel, "closed", False):
             raise EOFError("the device closed the SSH session")
+        if gate.waiting and hasattr(channel, "fileno"):
+            ready, _, _ = select.select([channel], [], [], IDLE_WAIT_S)
+            return str(read()) if ready else data
         return data
 
-    setattr(conn, "read_channel", read_or_eof)  # noqa: B010 - per-instance override
+    setattr(conn, "read_channel", read_or_wait)  # noqa: B010 - per-instance override
 
 
 class Session:
@@ -118,6 +137,8 @@ class Session:
         self.budget = budget
         self.session_log_dir = session_log_dir
         self.conn: BaseConnection | None = None
+        self._prompt = ""
+        self._gate = _ReadGate()
         self._error_patterns = tuple(re.compile(p, re.MULTILINE) for p in platform.error_patterns)
 
     def _kwargs(self) -> dict[str, Any]:
@@ -160,11 +181,13 @@ class Session:
         conn = ConnectHandler(**self._kwargs(), **options)
         conn.key_policy = policy
         _skip_needless_ansi_stripping(conn)
-        _raise_on_closed_channel(conn)
+        _wait_for_data_and_detect_eof(conn, self._gate)
         self.conn = conn
         conn._open()
         if self.platform.enable:
             self._enable(conn)
+        conn.read_timeout_override = self.budget.cap(self.target.timeouts.ssh_command_s)
+        self._prompt = re.escape(conn.find_prompt().strip())
 
     def _enable(self, conn: BaseConnection) -> None:
         conn.read_timeout_override = self.budget.cap(self.target.timeouts.ssh_command_s)
@@ -180,7 +203,20 @@ class Session:
             raise RuntimeError("session is not open")
         timeout = self.budget.cap(read_timeout_s or self.target.timeouts.ssh_command_s)
         conn.read_timeout_override = timeout
-        output = str(conn.send_command(command, read_timeout=timeout, strip_prompt=True, strip_command=True))
+        self._gate.waiting = True
+        try:
+            # the prompt found once after login: netmiko would otherwise look for it before every command
+            output = str(
+                conn.send_command(
+                    command,
+                    expect_string=self._prompt or None,
+                    read_timeout=timeout,
+                    strip_prompt=True,
+                    strip_command=True,
+                )
+            )
+        finally:
+            self._gate.waiting = False
         head = "\n".join(output.lstrip().splitlines()[:4])
         if any(p.search(head) for p in self._error_patterns):
             raise UnsupportedCommand(f"the device does not know {command!r}")
