@@ -179,7 +179,7 @@ class SnmpEngineHost:
                 future.set_exception(classify(indication))
                 return
             try:
-                rows = [(tuple(name), value) for name, value in var_binds]
+                rows = [(name.asTuple(), value) for name, value in var_binds]
             except Exception as exc:  # a varbind pyasn1 could not give us
                 future.set_exception(SnmpError(ErrorKind.MALFORMED, f"undecodable varbind: {exc}"))
                 return
