@@ -164,3 +164,34 @@ def test_inventory_shows_the_cabling_audit(client_as: Client) -> None:
         len(re.findall(r"<li>", html.split('data-kind="declared_not_seen"', 1)[1].split("</ul>", 1)[0])) == 5
     )
     assert "no neighbor data from either end" in html
+
+
+def test_admin_adds_a_user_and_sees_translated_form_errors(client_as: Client) -> None:
+    client = client_as("admin")
+    token = csrf_from(client.get("/users").get_data(as_text=True))
+    short = client.post(
+        "/users",
+        data={"name": "budi", "password": "short", "role": "engineer", "csrf_token": token},
+        headers={"Accept-Language": "id"},
+    )
+    assert "Minimal 8 karakter." in short.get_data(as_text=True)
+    added = client.post(
+        "/users",
+        data={"name": "budi", "password": "long-enough", "role": "engineer", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "User budi added." in added.get_data(as_text=True)
+    again = client.post(
+        "/users",
+        data={"name": "budi", "password": "long-enough", "role": "engineer", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "User budi already exists." in again.get_data(as_text=True)
+    new = client_as(None)
+    login_page = csrf_from(new.get("/auth/login").get_data(as_text=True))
+    ok = new.post("/auth/login", data={"name": "budi", "password": "long-enough", "csrf_token": login_page})
+    assert (
+        ok.status_code == 302
+        and new.get("/topology").status_code == 200
+        and new.get("/users").status_code == 403
+    )

@@ -22,8 +22,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    name = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("User name"), validators=[DataRequired(_l("Required.")), Length(max=100, message=_l("Too long."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Required.")), Length(max=200, message=_l("Too long."))]
+    )
 
 
 class LanguageForm(FlaskForm):  # type: ignore[misc]

@@ -24,8 +24,16 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
 
 
 class UserForm(FlaskForm):  # type: ignore[misc]
-    name = StringField(_l("User name"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    name = StringField(
+        _l("User name"), validators=[DataRequired(_l("Required.")), Length(max=100, message=_l("Too long."))]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Required.")),
+            Length(min=8, max=200, message=_l("At least 8 characters.")),
+        ],
+    )
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
 
 
@@ -76,7 +84,7 @@ def users() -> ResponseReturnValue:
             session.commit()
             flash(_("User %(name)s added.", name=form.name.data))
             return redirect(url_for("ui.users"))
-        except AccountError as exc:
+        except AccountError:
             session.rollback()
-            flash(str(exc))
+            flash(_("User %(name)s already exists.", name=form.name.data))
     return render_template("ui/users.html", users=list_users(session), form=form)
