@@ -187,7 +187,8 @@ class Session:
         if self.platform.enable:
             self._enable(conn)
         conn.read_timeout_override = self.budget.cap(self.target.timeouts.ssh_command_s)
-        self._prompt = re.escape(conn.find_prompt().strip())
+        with contextlib.suppress(ValueError):  # no prompt found: netmiko looks per command instead
+            self._prompt = re.escape(conn.find_prompt().strip())
 
     def _enable(self, conn: BaseConnection) -> None:
         conn.read_timeout_override = self.budget.cap(self.target.timeouts.ssh_command_s)
