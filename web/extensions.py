@@ -60,6 +60,16 @@ STATE_LABELS = {
     "unknown": lazy_gettext("unknown"),
     "online": lazy_gettext("Online"),
     "offline": lazy_gettext("Offline"),
+    # job run results and triggers
+    "ok": lazy_gettext("ok"),
+    "partial": lazy_gettext("partial"),
+    "failed": lazy_gettext("failed"),
+    "error": lazy_gettext("error"),
+    "running": lazy_gettext("running"),
+    "aborted": lazy_gettext("aborted"),
+    "schedule": lazy_gettext("schedule"),
+    "manual": lazy_gettext("manual"),
+    "trap": lazy_gettext("trap"),
 }
 
 
