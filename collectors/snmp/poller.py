@@ -39,6 +39,7 @@ from collectors.profiles.loader import ProfileSet, default_profiles
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
 from collectors.snmp.gate import AdaptiveGate
+from collectors.snmp.namecache import NameCache
 from collectors.snmp.readers import interfaces as ifr
 from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
@@ -96,6 +97,7 @@ class SnmpPoller:
         self.max_repetitions = max_repetitions
         self.max_in_flight = max_in_flight
         self.profiles = profiles or default_profiles()
+        self.names = NameCache()  # ifName per device between status polls (namecache.py)
         self.last_active_limit: int | None = None  # lowest adaptive limit of the last poll_many
         self._host: SnmpEngineHost | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -201,15 +203,26 @@ class SnmpPoller:
     async def _interfaces(self, host: SnmpEngineHost, state: _Poll) -> None:
         assert state.ep is not None
         p = state.profile
-        detail = PollKind.FACTS in state.kinds
+        detail, key = PollKind.FACTS in state.kinds, state.target.device_key
+        cached = not detail and self.names.has(key)
         walked = await ifr.walk_interfaces(host, state.ep, p, self.max_repetitions, detail=detail,
-                                           scalars=(p.system["sys_uptime"],))
-        anchor = p.interfaces.status["oper_status"]
-        await ifr.ensure_names(host, state.ep, p, walked, self.max_repetitions, anchor)
+                                           scalars=(p.system["sys_uptime"],), names=not cached)
         uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
+        anchor, name_oid = p.interfaces.status["oper_status"], p.interfaces.status["name"]
+        descr_oid = p.interfaces.detail.get("descr", "")
+        indexes = frozenset(walked.columns.get(anchor, {}))
+        hit = self.names.lookup(key, indexes, uptime) if cached else None
+        if hit is not None:
+            walked.columns[name_oid], walked.columns[descr_oid] = hit
+        elif cached:  # restarted agent or changed ifIndexes: read the names after all
+            walked.columns[name_oid] = (await walk_columns(host, state.ep, [name_oid],
+                                                           self.max_repetitions)).columns[name_oid]
+        await ifr.ensure_names(host, state.ep, p, walked, self.max_repetitions, anchor)
+        self.names.store(key, walked.columns.get(name_oid, {}), walked.columns.get(descr_oid, {}), indexes,
+                         uptime)
         interfaces, state.ports = ifr.parse_interfaces(walked, p)
         state.uptime_s = uptime if uptime is not None else state.uptime_s
-        state.interfaces = tuple(_age_last_change(i, state.uptime_s) for i in interfaces)
+        state.interfaces = tuple(ifr.age_last_change(i, state.uptime_s) for i in interfaces)
 
     async def _counters(self, host: SnmpEngineHost, state: _Poll) -> None:
         assert state.ep is not None
@@ -286,12 +299,3 @@ class SnmpPoller:
                 task.cancel()
             await asyncio.gather(*tasks, watcher, return_exceptions=True)
             self.last_active_limit = active.lowest
-
-
-def _age_last_change(state: InterfaceState, uptime_s: float | None) -> InterfaceState:
-    """ifLastChange is sysUpTime-relative; report it as seconds before the poll instead."""
-    from dataclasses import replace
-
-    if state.last_change_s is None or uptime_s is None:
-        return replace(state, last_change_s=None)
-    return replace(state, last_change_s=max(0.0, uptime_s - state.last_change_s))

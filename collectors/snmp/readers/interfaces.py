@@ -10,7 +10,7 @@ fall back per interface to the 32-bit ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from collectors.observations import AdminStatus, CounterSample, InterfaceState, OperStatus
 from collectors.profiles.schema import Profile
@@ -89,8 +89,10 @@ def _status(value: object, mapping: Mapping[int, str], enum: type[OperStatus] | 
 
 
 async def walk_interfaces(host: SnmpEngineHost, ep: Endpoint, profile: Profile, max_rep: int, *,
-                          detail: bool, scalars: tuple[str, ...] = ()) -> WalkResult:
+                          detail: bool, scalars: tuple[str, ...] = (), names: bool = True) -> WalkResult:
     oids = dict(profile.interfaces.status)
+    if not names:
+        del oids["name"]
     if detail:
         oids.update(profile.interfaces.detail)
     return await walk_columns(host, ep, list(oids.values()), max_rep, scalars)
@@ -176,3 +178,10 @@ async def read_counters(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ma
             uptime_s=uptime,
         ))
     return tuple(samples), ports, uptime
+
+
+def age_last_change(state: InterfaceState, uptime_s: float | None) -> InterfaceState:
+    """ifLastChange is sysUpTime-relative; report it as seconds before the poll instead."""
+    if state.last_change_s is None or uptime_s is None:
+        return replace(state, last_change_s=None)
+    return replace(state, last_change_s=max(0.0, uptime_s - state.last_change_s))
