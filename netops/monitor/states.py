@@ -12,6 +12,7 @@ thresholds, ``unknown`` when neither end could be polled.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -63,6 +64,7 @@ class PortReading:
     errors_per_s: float | None = None
     rx_dbm: float | None = None
     rx_low_alarm_dbm: float | None = None
+    polled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +81,17 @@ def link_name(a_device: str, a_port: str, b_device: str, b_port: str) -> str:
 
 def link_verdict(a: PortReading, b: PortReading, error_threshold: float,
                  optical_margin_db: float) -> LinkVerdict:
-    """Down if a fresh end is down; degraded on errors/optics; up if a fresh end is up."""
+    """Down if a fresh end is down; degraded on errors/optics; up if a fresh end is up.
+
+    A down reading is not trusted while the other end's "up" was read *before* it: a cut fiber
+    takes both ports down, a dead switch takes its neighbour's port down and goes silent, so
+    the link waits (``unknown``) until the other end's next poll tells which one happened.
+    Every device is polled once per interval, so this costs at most one interval.
+    """
     fresh = [end for end in (a, b) if end.fresh and end.oper_status]
-    for end in fresh:
-        if end.admin_status == "down":
-            return LinkVerdict(LinkStatus.DOWN, f"{end.device}:{end.port} ifAdminStatus=down")
-        if end.oper_status in DOWN_OPER:
-            return LinkVerdict(LinkStatus.DOWN, f"{end.device}:{end.port} ifOperStatus={end.oper_status}")
+    downs = [end for end in fresh if end.admin_status == "down" or end.oper_status in DOWN_OPER]
+    if downs:
+        return _down_verdict(fresh, downs)
     if not any(end.oper_status == "up" for end in fresh):
         return LinkVerdict(LinkStatus.UNKNOWN, "no end polled")
     for end in fresh:
@@ -93,6 +99,18 @@ def link_verdict(a: PortReading, b: PortReading, error_threshold: float,
         if reason:
             return LinkVerdict(LinkStatus.DEGRADED, reason)
     return LinkVerdict(LinkStatus.UP, "; ".join(f"{e.device}:{e.port} ifOperStatus=up" for e in fresh))
+
+
+def _down_verdict(fresh: list[PortReading], downs: list[PortReading]) -> LinkVerdict:
+    end = downs[0]
+    what = "ifAdminStatus=down" if end.admin_status == "down" else f"ifOperStatus={end.oper_status}"
+    reason = f"{end.device}:{end.port} {what}"
+    seen = [d.polled_at for d in downs if d.polled_at is not None]
+    if seen:
+        stale = [e for e in fresh if e not in downs and e.polled_at is not None and e.polled_at < max(seen)]
+        if stale:
+            return LinkVerdict(LinkStatus.UNKNOWN, f"{reason}; waiting for {stale[0].device} to confirm")
+    return LinkVerdict(LinkStatus.DOWN, reason)
 
 
 def _degradation(end: PortReading, error_threshold: float, margin_db: float) -> str | None:
