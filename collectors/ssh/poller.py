@@ -41,7 +41,7 @@ from collectors.targets import Target
 log = logging.getLogger(__name__)
 
 KIND_ORDER = (PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG)
-PLATFORM_ALIASES = {"huawei": "huawei_vrp", "cisco_xe": "cisco_xe"}
+PLATFORM_ALIASES = {"huawei_vrp": "huawei"}  # inventory platform name -> platform file
 
 
 @dataclass

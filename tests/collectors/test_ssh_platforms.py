@@ -226,3 +226,19 @@ def test_masking_rules_and_session_log(tmp_path: Path) -> None:
     log.close()
     written = (tmp_path / "s.log").read_text()
     assert "public" not in written and "hunter2" not in written and "community <masked> RO" in written
+
+
+def test_inventory_platform_names_find_their_definition() -> None:
+    from collectors.ssh import SshPoller
+    from collectors.targets import Target
+
+    poller = SshPoller()
+    for name, expected in (
+        ("huawei_vrp", "huawei"),
+        ("huawei", "huawei"),
+        ("cisco_xe", "cisco_xe"),
+        ("linux", "linux"),
+    ):
+        found = poller.platform_for(Target(device_key="d", host="127.0.0.1", platform=name))
+        assert found is not None and found.name == expected
+    assert poller.platform_for(Target(device_key="d", host="127.0.0.1", platform="generic")) is None
