@@ -173,7 +173,6 @@ class Session:
             kwargs["session_log"] = MaskingSessionLog(
                 _log_path(self.session_log_dir, self.target.device_key), rules, secrets_of(self.target)
             )
-            kwargs["session_log"].open()
         return kwargs
 
     def open(self) -> None:
