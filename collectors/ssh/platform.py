@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from collectors.observations import DeviceFacts, InterfaceState, Neighbor, OpticalReading, PollKind
 from collectors.ssh.convert import CONVERTERS
@@ -275,6 +276,8 @@ def load_platform(path: Path) -> Platform:
         )
     connect = _check_keys(data.get("connect", {}), CONNECT_OPTIONS, where, "connect")
     device_type = _str(data, "device_type", where, "")
+    if device_type not in CLASS_MAPPER:
+        raise _fail(where, "device_type", f"netmiko has no device type {device_type!r}")
     return Platform(
         name=name,
         device_type=device_type,

@@ -98,6 +98,10 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
             "template file 'nope.textfsm'",
         ),
         (("  interfaces:", "  counters:"), "commands.counters: unknown key 'counters'"),
+        (
+            ("device_type: cisco_ios", "device_type: cisco_iso"),
+            "device_type: netmiko has no device type 'cisco_iso'",
+        ),
     ],
 )
 def test_loader_names_file_and_key_path(tmp_path: Path, change: tuple[str, str], message: str) -> None:
