@@ -230,7 +230,9 @@ class JobRunner:
         """Persist results and evaluate the monitor in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
             now = utcnow()
-            changes = [self._persist(session, result, job, job_run_id, now) for result in results]
+            # each result is stored with its own time, so the monitor can tell which end read first
+            changes = [self._persist(session, result, job, job_run_id, result.finished_at)
+                       for result in results]
             session.flush()
             _sync_links(session, results, now)
             evaluation = evaluate(session, self.settings, probes, now, quick=bool(results) and all(

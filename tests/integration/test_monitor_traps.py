@@ -73,7 +73,8 @@ def test_trap_triggers_the_confirming_poll_that_opens_the_outage(trap_bed: tuple
         service.start()
         try:
             assert service.trap_receiver is not None
-            assert wait_for(lambda: _status_runs(engine, "schedule"), 20)
+            # two scheduled cycles: a fresh bed's agents may serve a stale ifTable at first
+            assert wait_for(lambda: len(_status_runs(engine, "schedule")) >= 3 and not _active(engine), 30)
             service.scheduler.pause("status")
             time.sleep(3)  # let a running scheduled cycle finish
             cut = time.monotonic()
