@@ -4,7 +4,8 @@
 when it has SSH credentials and either asks for a kind only SSH reads (the running config) or
 has no SNMP credentials at all. Targets get the service's host-key policy and a known_hosts file
 under ``<data_dir>/ssh/`` (trust on first use), and one ``SshPoller`` per process keeps the
-platform definitions loaded. Results are the collector's ``PollResult``s; nothing is stored here.
+platform definitions loaded. FACTS are read over SSH only for devices without SNMP (SNMP facts
+hold what the CLI lacks). Results are the collector's ``PollResult``s; nothing is stored here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from collectors.observations import PollKind, PollResult
@@ -36,9 +38,6 @@ PROFILE_PLATFORMS = {
     "ubiquiti_edgeswitch": "ubiquiti_edgeswitch",
     "ubiquiti_edgerouter": "ubiquiti_edgerouter",
 }
-SSH_KINDS = frozenset(
-    {PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS, PollKind.CONFIG}
-)
 
 
 def known_hosts_path(settings: Settings) -> Path:
@@ -66,14 +65,27 @@ def _poller(session_log_dir: str | None) -> SshPoller:
     return SshPoller(session_log_dir=session_log_dir)
 
 
+def ssh_kinds(target: Target, kinds: Iterable[PollKind]) -> frozenset[PollKind]:
+    """The kinds to read over SSH: FACTS only for devices without SNMP.
+
+    SNMP facts carry what the CLI does not (sysObjectID, location, contact, the profile match);
+    storing SSH facts over them would blank those fields until the next SNMP discovery.
+    """
+    wanted = frozenset(kinds)  # a kind SSH cannot read (counters) comes back as UNSUPPORTED
+    return wanted - {PollKind.FACTS} if target.snmp is not None else wanted
+
+
 def poll_ssh_targets(
     targets: Sequence[Target], kinds: Iterable[PollKind], settings: Settings
 ) -> list[PollResult]:
     """Poll targets over SSH on a pool of ``settings.ssh.max_workers`` threads (blocking)."""
-    wanted = frozenset(kinds) & SSH_KINDS
-    prepared = [ssh_target(t, settings) for t in targets]
+    wanted = frozenset(kinds)
     poller = _poller(settings.ssh.session_log_dir)
-    return list(poller.poll_many(prepared, wanted, settings.ssh.max_workers))
+    with ThreadPoolExecutor(
+        max_workers=max(1, settings.ssh.max_workers), thread_name_prefix="ssh-poll"
+    ) as pool:
+        futures = [pool.submit(poller.poll, ssh_target(t, settings), ssh_kinds(t, wanted)) for t in targets]
+        return [f.result() for f in futures]
 
 
 async def poll_ssh_targets_async(

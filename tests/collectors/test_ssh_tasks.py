@@ -7,7 +7,7 @@ from pathlib import Path
 from collectors.observations import PollKind
 from collectors.targets import Secret, SnmpV2c, SshCredentials, Target
 from netops.config import load_settings
-from netops.ssh_tasks import PROFILE_PLATFORMS, ssh_target, wants_ssh
+from netops.ssh_tasks import PROFILE_PLATFORMS, ssh_kinds, ssh_target, wants_ssh
 from netops.tasks import JOB_KINDS
 
 SSH = SshCredentials("netops", Secret("pw"))
@@ -42,3 +42,10 @@ def test_every_snmp_profile_mapping_names_a_shipped_platform() -> None:
     }
     assert set(PROFILE_PLATFORMS) <= snmp_profiles
     assert PollKind.CONFIG in JOB_KINDS["ssh"]
+
+
+def test_facts_over_ssh_only_without_snmp() -> None:
+    both = Target(device_key="a", host="127.0.0.1", ssh=SSH, snmp=SNMP)
+    ssh_only = Target(device_key="b", host="127.0.0.1", ssh=SSH)
+    assert ssh_kinds(both, JOB_KINDS["ssh"]) == {PollKind.CONFIG, PollKind.NEIGHBORS}
+    assert ssh_kinds(ssh_only, JOB_KINDS["ssh"]) == JOB_KINDS["ssh"]
