@@ -140,7 +140,7 @@ def test_optics_match_librenms(recorded: dict[str, PollResult], device: str) -> 
     assert not problems, f"{device}: optics: " + "; ".join(problems[:8])
 
 
-@pytest.mark.parametrize("device", ["linux_ntc", "routeros_rb750gr3"])
+@pytest.mark.parametrize("device", ["linux_ntc"])
 def test_snmpv1_reads_what_v2c_reads(recorded: dict[str, PollResult], snmpsim: int, device: str) -> None:
     """SNMPv1 has no GETBULK: the walker falls back to GETNEXT and ends on noSuchName."""
     target = replace(sim_target(device, snmpsim), snmp=SnmpV2c(Secret(device), version="1"))
