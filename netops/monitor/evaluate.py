@@ -155,7 +155,7 @@ def _settling(session: Session, settings: Settings, states: Mapping[str, DeviceS
 
 
 _PORT_COLUMNS = ("name", "oper_status", "admin_status", "in_errors_per_s", "out_errors_per_s", "rx_dbm",
-                 "rx_low_alarm_dbm", "status_polled_at")
+                 "rx_low_alarm_dbm")
 
 
 def _link_readings(session: Session, verdicts: Mapping[str, Verdict], settings: Settings,
@@ -182,13 +182,13 @@ def _link_readings(session: Session, verdicts: Mapping[str, Verdict], settings: 
 
 
 def _reading(device: str, port: Sequence[Any], verdicts: Mapping[str, Verdict]) -> PortReading:
-    name, oper, admin, in_errors, out_errors, rx_dbm, rx_alarm, polled_at = port
+    name, oper, admin, in_errors, out_errors, rx_dbm, rx_alarm = port
     errors = None
     if in_errors is not None or out_errors is not None:
         errors = (in_errors or 0.0) + (out_errors or 0.0)
     fresh = verdicts.get(device) == Verdict.ANSWERED
     return PortReading(device=device, port=name, fresh=fresh, oper_status=oper, admin_status=admin,
-                       errors_per_s=errors, rx_dbm=rx_dbm, rx_low_alarm_dbm=rx_alarm, polled_at=polled_at)
+                       errors_per_s=errors, rx_dbm=rx_dbm, rx_low_alarm_dbm=rx_alarm)
 
 
 def _device_events(session: Session, states: Mapping[str, DeviceState], impact: Impact,

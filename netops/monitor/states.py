@@ -12,7 +12,6 @@ thresholds, ``unknown`` when neither end could be polled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -64,7 +63,6 @@ class PortReading:
     errors_per_s: float | None = None
     rx_dbm: float | None = None
     rx_low_alarm_dbm: float | None = None
-    polled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,36 +79,30 @@ def link_name(a_device: str, a_port: str, b_device: str, b_port: str) -> str:
 
 def link_verdict(a: PortReading, b: PortReading, error_threshold: float,
                  optical_margin_db: float) -> LinkVerdict:
-    """Down if a fresh end is down; degraded on errors/optics; up if a fresh end is up.
+    """Down when a fresh end is down and no fresh end is up; degraded on errors/optics; else up.
 
-    A down reading is not trusted while the other end's "up" was read *before* it: a cut fiber
-    takes both ports down, a dead switch takes its neighbour's port down and goes silent, so
-    the link waits (``unknown``) until the other end's next poll tells which one happened.
-    Every device is polled once per interval, so this costs at most one interval.
+    When both ends were polled and disagree the verdict is ``unknown``: a cut fiber takes both
+    ports down, a dead switch takes its neighbour's port down and goes silent, and an agent's
+    cached ifTable (net-snmp: ~3 s) can lag either way, so the next poll of the disagreeing
+    end decides. Every device is polled once per interval, so this costs at most one interval.
     """
     fresh = [end for end in (a, b) if end.fresh and end.oper_status]
     downs = [end for end in fresh if end.admin_status == "down" or end.oper_status in DOWN_OPER]
+    ups = [end for end in fresh if end not in downs and end.oper_status == "up"]
     if downs:
-        return _down_verdict(fresh, downs)
-    if not any(end.oper_status == "up" for end in fresh):
+        end = downs[0]
+        what = "ifAdminStatus=down" if end.admin_status == "down" else f"ifOperStatus={end.oper_status}"
+        reason = f"{end.device}:{end.port} {what}"
+        if ups:
+            return LinkVerdict(LinkStatus.UNKNOWN, f"{reason} but {ups[0].device}:{ups[0].port} up; waiting")
+        return LinkVerdict(LinkStatus.DOWN, reason)
+    if not ups:
         return LinkVerdict(LinkStatus.UNKNOWN, "no end polled")
     for end in fresh:
-        reason = _degradation(end, error_threshold, optical_margin_db)
-        if reason:
-            return LinkVerdict(LinkStatus.DEGRADED, reason)
+        degraded = _degradation(end, error_threshold, optical_margin_db)
+        if degraded:
+            return LinkVerdict(LinkStatus.DEGRADED, degraded)
     return LinkVerdict(LinkStatus.UP, "; ".join(f"{e.device}:{e.port} ifOperStatus=up" for e in fresh))
-
-
-def _down_verdict(fresh: list[PortReading], downs: list[PortReading]) -> LinkVerdict:
-    end = downs[0]
-    what = "ifAdminStatus=down" if end.admin_status == "down" else f"ifOperStatus={end.oper_status}"
-    reason = f"{end.device}:{end.port} {what}"
-    seen = [d.polled_at for d in downs if d.polled_at is not None]
-    if seen:
-        stale = [e for e in fresh if e not in downs and e.polled_at is not None and e.polled_at < max(seen)]
-        if stale:
-            return LinkVerdict(LinkStatus.UNKNOWN, f"{reason}; waiting for {stale[0].device} to confirm")
-    return LinkVerdict(LinkStatus.DOWN, reason)
 
 
 def _degradation(end: PortReading, error_threshold: float, margin_db: float) -> str | None:

@@ -158,6 +158,9 @@ def test_a_stale_down_port_next_to_a_rebooted_switch_opens_no_outage_until_it_pe
     back = cycle(db, settings, T0 + timedelta(seconds=120))
     assert back.outages.closed and not back.outages.opened
     assert back.link_states.get(UPLINK) is None or back.link_states[UPLINK] != "down"
+    set_ports(db, "down", ("dist", "sfp1"))  # now both ends agree: the fiber is really down
+    settling = cycle(db, settings, T0 + timedelta(seconds=150))
+    assert not settling.outages.opened  # a rebooted switch's ports are not trusted at once
     settle = settings.polling.status_interval_s + 6
     persists = cycle(db, settings, T0 + timedelta(seconds=120 + settle))
     assert len(persists.outages.opened) == 1  # still down after the settling time: a real fault

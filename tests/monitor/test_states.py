@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from netops.monitor.states import LinkStatus, PortReading, Verdict, link_name, link_verdict, probe_verdict
 
-T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
-
-def end(device: str, oper: str, at: float | None = 0, fresh: bool = True, **kw: float) -> PortReading:
-    return PortReading(device=device, port="sfp1", fresh=fresh, oper_status=oper, admin_status="up",
-                       polled_at=None if at is None else T0 + timedelta(seconds=at), **kw)
+def end(device: str, oper: str, fresh: bool = True, **kw: float) -> PortReading:
+    return PortReading(device=device, port="sfp1", fresh=fresh, oper_status=oper, admin_status="up", **kw)
 
 
 def verdict(a: PortReading, b: PortReading) -> LinkStatus:
     return link_verdict(a, b, error_threshold=1.0, optical_margin_db=3.0).status
 
 
-def test_down_waits_for_the_other_end_read_before_it() -> None:
-    assert verdict(end("dist", "up", at=0), end("school", "down", at=5)) == LinkStatus.UNKNOWN
-    assert verdict(end("dist", "down", at=7), end("school", "down", at=5)) == LinkStatus.DOWN
-    assert verdict(end("dist", "up", at=7), end("school", "down", at=5)) == LinkStatus.DOWN  # one-sided
-    assert verdict(end("dist", "up", fresh=False), end("school", "down", at=5)) == LinkStatus.DOWN
+def test_down_needs_both_polled_ends_to_agree() -> None:
+    assert verdict(end("dist", "down"), end("school", "down")) == LinkStatus.DOWN
+    assert verdict(end("dist", "up"), end("school", "down")) == LinkStatus.UNKNOWN  # wait for the next poll
+    assert verdict(end("dist", "up", fresh=False), end("school", "down")) == LinkStatus.DOWN  # dist silent
+    admin = PortReading(device="dist", port="sfp1", fresh=True, oper_status="down", admin_status="down")
+    assert link_verdict(admin, end("school", "down"), 1.0, 3.0).reason == "dist:sfp1 ifAdminStatus=down"
 
 
 def test_degraded_and_unknown() -> None:
