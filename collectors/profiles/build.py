@@ -52,6 +52,7 @@ def _optic(name: str, data: dict[str, Any], source: str) -> s.OpticTable:
         raise ProfileError(source, f"optics.{name}.values", "needs at least one value column")
     return s.OpticTable(
         name=name, layout=layout, values=values, sensor_columns=sensor_columns,
+        threshold_columns=_oids(data.get("threshold_columns")),
         index_lane=bool(data.get("index_lane", False)),
         index_entity=bool(data.get("index_entity", False)),
         sensor_type_dbm=int(data.get("sensor_type_dbm", 14)),

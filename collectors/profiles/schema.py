@@ -33,6 +33,7 @@ OPTIC_LAYOUTS = ("per_port", "entity_sensor")
 OPTIC_VALUES = ("rx", "tx", "rx_low_alarm", "rx_high_alarm", "temperature")
 TRANSFORMS = ("none", "uw_to_dbm", "mw_to_dbm")
 SENSOR_COLUMNS = ("type", "scale", "precision", "value")
+THRESHOLD_COLUMNS = ("relation", "value")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ class OpticTable:
     layout: str
     values: dict[str, SensorValue] = field(default_factory=dict)
     sensor_columns: dict[str, str] = field(default_factory=dict)
+    threshold_columns: dict[str, str] = field(default_factory=dict)
     index_lane: bool = False
     index_entity: bool = False
     sensor_type_dbm: int = 14
@@ -140,6 +142,7 @@ SCHEMA: dict[str, Any] = {
         "layout": "optic_layout",
         "values": ("fields", OPTIC_VALUES, SENSOR_SPEC),
         "sensor_columns": ("fields", SENSOR_COLUMNS, "oid"),
+        "threshold_columns": ("fields", THRESHOLD_COLUMNS, "oid"),
         "index_lane": "bool",
         "index_entity": "bool",
         "sensor_type_dbm": "int",

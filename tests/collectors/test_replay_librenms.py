@@ -28,6 +28,9 @@ OS_PROFILES = {
 }
 # TP-Link keeps LLDP in a private MIB (MANIFEST): LLDP-MIB readers correctly find none of it.
 PRIVATE_LLDP = {"jetstream_sg2218p"}
+# Devices whose optical tables carry Rx alarm thresholds netops reads (CISCO-ENTITY-SENSOR-MIB
+# entSensorThresholdTable, JUNIPER-DOM-MIB); they must match LibreNMS's sensor limits.
+THRESHOLD_DEVICES = {"nxos_n3k-3064pq", "iosxe_ie32008t2s-ios17-12", "junos_qfx5100", "junos_mx5t-isis"}
 MAC_LIKE = re.compile(r"^[0-9a-f]{2}([ :.-]?[0-9a-f]{2}){5}$", re.IGNORECASE)
 
 
@@ -124,7 +127,7 @@ def test_optics_match_librenms(recorded: dict[str, PollResult], device: str) -> 
     sensors = [s for s in expected(device).get("sensors", {}).get("discovery", {}).get("sensors", [])
                if s["sensor_class"] == "dbm"]
     optics = recorded[device].optics
-    problems = []
+    problems, thresholds_checked = [], 0
     for sensor in sensors:
         descr, current = sensor["sensor_descr"], sensor["sensor_current"]
         direction = "rx" if re.search(r"(?i)\b(rx|receive)", descr) else "tx"
@@ -137,7 +140,16 @@ def test_optics_match_librenms(recorded: dict[str, PollResult], device: str) -> 
         values = [getattr(o, f"{direction}_dbm") for o in candidates]
         if not any(v is not None and abs(v - current) < 0.02 for v in values):
             problems.append(f"{descr!r}: LibreNMS {current} dBm, netops {values}")
+        if direction == "rx":
+            for field, want in (("rx_low_alarm_dbm", sensor["sensor_limit_low"]),
+                                ("rx_high_alarm_dbm", sensor["sensor_limit"])):
+                got = [getattr(o, field) for o in candidates if getattr(o, field) is not None]
+                if got and (want is None or all(abs(g - want) > 0.02 for g in got)):
+                    problems.append(f"{descr!r} {field}: LibreNMS {want}, netops {got}")
+                thresholds_checked += bool(got)
     assert not problems, f"{device}: optics: " + "; ".join(problems[:8])
+    if device in THRESHOLD_DEVICES:
+        assert thresholds_checked, f"{device}: no Rx alarm thresholds read"
 
 
 @pytest.mark.parametrize("device", ["linux_ntc"])

@@ -91,7 +91,8 @@ def _plain(raw: object, spec: SensorValue) -> float | None:
 
 
 def sensor_value(value: object, scale: object, precision: object) -> float | None:
-    raw, sc, pr = decode.integer(value), decode.integer(scale), decode.integer(precision)
+    raw = value if isinstance(value, int) else decode.integer(value)
+    sc, pr = decode.integer(scale), decode.integer(precision)
     if raw is None:
         return None
     result = raw * 10.0 ** (3 * ((sc or UNITS_SCALE) - UNITS_SCALE)) / 10.0 ** max(0, pr or 0)
@@ -108,6 +109,7 @@ async def read_entity_sensors(host: SnmpEngineHost, ep: Endpoint, table: OpticTa
     if not dbm:
         return []
     entity = await _entity_names(host, ep, profile, ports, max_rep)
+    limits = await _thresholds(host, ep, table, max_rep)
     found: dict[tuple[int, int | None], dict[str, float | None]] = {}
     for suffix in dbm:
         sensor = suffix[0]
@@ -119,10 +121,34 @@ async def read_entity_sensors(host: SnmpEngineHost, ep: Endpoint, table: OpticTa
             continue
         lane_match = table.lane_pattern.search(name) if table.lane_pattern else None
         lane = int(lane_match.group(1)) if lane_match else None
-        found.setdefault((if_index, lane), {})[direction] = sensor_value(
-            walked[cols["value"]].get(suffix), walked[cols["scale"]].get(suffix),
-            walked[cols["precision"]].get(suffix))
+        scale, precision = walked[cols["scale"]].get(suffix), walked[cols["precision"]].get(suffix)
+        values = found.setdefault((if_index, lane), {})
+        values[direction] = sensor_value(walked[cols["value"]].get(suffix), scale, precision)
+        if direction == "rx" and sensor in limits:
+            below, above = limits[sensor]
+            values["rx_low_alarm"] = sensor_value(below, scale, precision) if below is not None else None
+            values["rx_high_alarm"] = sensor_value(above, scale, precision) if above is not None else None
     return _readings(found, ports)
+
+
+BELOW, ABOVE = (1, 2), (3, 4)  # CISCO-ENTITY-SENSOR-MIB SensorThresholdRelation
+
+
+async def _thresholds(host: SnmpEngineHost, ep: Endpoint, table: OpticTable,
+                      max_rep: int) -> dict[int, tuple[int | None, int | None]]:
+    """sensor -> (lowest "below" threshold, highest "above" threshold), raw values."""
+    cols = table.threshold_columns
+    if set(cols) != {"relation", "value"}:
+        return {}
+    walked = (await walk_columns(host, ep, [cols["relation"], cols["value"]], max_rep)).columns
+    below: dict[int, list[int]] = {}
+    above: dict[int, list[int]] = {}
+    for suffix, relation in walked[cols["relation"]].items():
+        raw, kind = decode.integer(walked[cols["value"]].get(suffix)), decode.integer(relation)
+        if len(suffix) == 2 and raw is not None and kind in (*BELOW, *ABOVE):
+            (below if kind in BELOW else above).setdefault(suffix[0], []).append(raw)
+    return {s: (min(below[s]) if s in below else None, max(above[s]) if s in above else None)
+            for s in set(below) | set(above)}
 
 
 @dataclass
