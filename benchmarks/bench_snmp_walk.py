@@ -151,7 +151,7 @@ class Netops:
         )
         start, count = time.process_time(), 0
         for table in TABLES:
-            result = await walk_columns(self.host, ep, self.columns[table], 50)
+            result = await walk_columns(self.host, ep, self.columns[table], 50, row_hint="1.3.6.1.2.1.2.1.0")
             count += sum(len(rows) for rows in result.columns.values())
         return time.process_time() - start, count
 

@@ -71,6 +71,7 @@ def _interfaces(data: dict[str, Any], source: str) -> s.InterfaceColumns:
         oper_status_map={int(k): str(v) for k, v in (data.get("oper_status_map") or {}).items()},
         admin_status_map={int(k): str(v) for k, v in (data.get("admin_status_map") or {}).items()},
         if_type_map={int(k): str(v) for k, v in (data.get("if_type_map") or {}).items()},
+        row_count=str(data["row_count"]).lstrip(".") if data.get("row_count") else None,
     )
 
 

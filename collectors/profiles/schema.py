@@ -51,6 +51,7 @@ class InterfaceColumns:
     oper_status_map: dict[int, str]
     admin_status_map: dict[int, str]
     if_type_map: dict[int, str]
+    row_count: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ SCHEMA: dict[str, Any] = {
         "oper_status_map": ("map", "str"),
         "admin_status_map": ("map", "str"),
         "if_type_map": ("map", "str"),
+        "row_count": "oid?",
     },
     "counters": ("fields", COUNTER_FIELDS, "oid"),
     "neighbors": ("names", {

@@ -24,7 +24,7 @@ class Agent:
 
     def __init__(self, table: dict[str, int], cap: int = 1000, broken: str | None = None) -> None:
         self.table = sorted((oid_tuple(o), v) for o, v in table.items())
-        self.cap, self.broken, self.requests = cap, broken, 0
+        self.cap, self.broken, self.requests, self.reps = cap, broken, 0, []
 
     def _next(self, oid: tuple[int, ...]) -> tuple[tuple[int, ...], Any]:
         for name, value in self.table:
@@ -35,6 +35,7 @@ class Agent:
     async def bulk(self, ep: Endpoint, scalars: Sequence[str], columns: Sequence[str],
                    reps: int) -> tuple[int, int, list[Any]]:
         self.requests += 1
+        self.reps.append(reps)
         if self.broken == "tooBig" and reps > 5:
             return 1, 0, []
         out = [self._next(oid_tuple(s)) for s in scalars]
@@ -54,8 +55,9 @@ TABLE = {**{f"1.3.6.1.2.1.2.2.1.8.{i}": 1 for i in range(1, 8)},
          "1.3.6.1.2.1.1.3.0": 4242, "1.3.6.1.2.1.2.2.1.9.1": 7}
 
 
-def run(agent: Agent, columns: list[str], reps: int = 3, scalars: tuple[str, ...] = ()) -> Any:
-    return asyncio.run(walk_columns(agent, EP, columns, reps, scalars))  # type: ignore[arg-type]
+def run(agent: Agent, columns: list[str], reps: int = 3, scalars: tuple[str, ...] = (),
+        hint: str | None = None) -> Any:
+    return asyncio.run(walk_columns(agent, EP, columns, reps, scalars, hint))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("cap", [1000, 4, 5, 7])
@@ -81,3 +83,12 @@ def test_agent_repeating_oids_is_malformed_not_a_hang() -> None:
     with pytest.raises(SnmpError) as caught:
         run(Agent(TABLE, broken="loop"), ["1.3.6.1.2.1.2.2.1.8"])
     assert caught.value.kind is ErrorKind.MALFORMED
+
+
+@pytest.mark.parametrize(("rows", "last_reps"), [(7, 2), (2, 3)])
+def test_row_hint_trims_the_last_request_but_is_not_trusted(rows: int, last_reps: int) -> None:
+    agent = Agent({**TABLE, "1.3.6.1.2.1.2.1.0": rows})  # ifNumber.0 says `rows` (2 is a lie)
+    result = run(agent, ["1.3.6.1.2.1.2.2.1.8"], reps=3, hint="1.3.6.1.2.1.2.1.0")
+    assert sorted(result.columns["1.3.6.1.2.1.2.2.1.8"]) == [(i,) for i in range(1, 8)]
+    assert result.scalars == []
+    assert agent.reps[-1] == last_reps

@@ -95,7 +95,7 @@ async def walk_interfaces(host: SnmpEngineHost, ep: Endpoint, profile: Profile, 
         del oids["name"]
     if detail:
         oids.update(profile.interfaces.detail)
-    return await walk_columns(host, ep, list(oids.values()), max_rep, scalars)
+    return await walk_columns(host, ep, list(oids.values()), max_rep, scalars, profile.interfaces.row_count)
 
 
 async def ensure_names(host: SnmpEngineHost, ep: Endpoint, profile: Profile, walked: WalkResult,
@@ -144,7 +144,8 @@ async def read_counters(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ma
     """Counters of every interface, 64-bit where the agent has them, with sysUpTime."""
     oids = {k: profile.counters[k] for k in COUNTER_MAIN if k in profile.counters}
     name_oid = profile.interfaces.status["name"]
-    walked = await walk_columns(host, ep, [name_oid, *oids.values()], max_rep, (uptime_oid,))
+    walked = await walk_columns(host, ep, [name_oid, *oids.values()], max_rep, (uptime_oid,),
+                                profile.interfaces.row_count)
     uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
     anchor = oids.get("in_errors") or oids.get("speed") or ""
     await ensure_names(host, ep, profile, walked, max_rep, anchor)
@@ -157,7 +158,8 @@ async def read_counters(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ma
     if missing_hc and "in_octets" in profile.counters:
         low_oids: dict[str, str] = {k: profile.counters[k] for k in ("in_octets", "out_octets")
                                     if k in profile.counters}
-        low_walk = await walk_columns(host, ep, list(low_oids.values()), max_rep)
+        low_walk = await walk_columns(host, ep, list(low_oids.values()), max_rep,
+                                      row_hint=profile.interfaces.row_count)
         low = {k: column(low_walk.columns, low_oids, k) for k in low_oids}
     has_high = bool(get.get("high_speed"))
     samples = []
