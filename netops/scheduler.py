@@ -62,6 +62,13 @@ def run_scheduled(job_id: str) -> None:
     scheduler.run_job(job_id)
 
 
+def run_manual(job_id: str) -> None:
+    """A one-off cycle of ``job_id`` asked for by an operator."""
+    scheduler = _ACTIVE
+    if scheduler is not None:
+        scheduler.run_job(job_id, trigger="manual")
+
+
 def run_devices(names: list[str], trigger: str, confirm: list[tuple[str, int, str]]) -> None:
     """One-off status poll of some devices (traps); re-polls until ``confirm`` holds (max 3 times)."""
     scheduler = _ACTIVE
@@ -173,8 +180,13 @@ class Scheduler:
         self.sync_jobs()
 
     def run_now(self, job_id: str) -> None:
-        """Ask the running scheduler to start ``job_id`` now (the web's "run now")."""
-        self._aps.modify_job(job_id, jobstore="default", next_run_time=datetime.now(UTC))
+        """Start one cycle of ``job_id`` now in the background (the web's "run now").
+
+        A paused job stays paused; the cycle is recorded with trigger ``manual``.
+        """
+        if self._aps.get_job(job_id, jobstore="default") is None:
+            raise JobLookupError(job_id)
+        self._aps.add_job(run_manual, "date", args=[job_id], jobstore="memory", misfire_grace_time=None)
 
     def pause(self, job_id: str) -> None:
         self._aps.pause_job(job_id, jobstore="default")

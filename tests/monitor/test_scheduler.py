@@ -138,3 +138,20 @@ def test_refusing_notification_target_does_not_delay_polling(engine: Engine, set
 def _count_outages(engine: Engine) -> int:
     with session_scope(engine) as session:
         return len(list(session.scalars(select(Outage))))
+
+
+def test_run_now_runs_one_manual_cycle_and_keeps_a_paused_job_paused(
+        engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler) -> None:
+    scheduler = make_scheduler(_settings(settings), net, interval=2)
+    scheduler.start()
+    assert _wait(lambda: len([r for r in _runs(engine) if r.finished_at]) >= 1)
+    scheduler.pause("status")
+    time.sleep(2.5)  # a running scheduled cycle ends; no new one starts
+    scheduled = len([r for r in _runs(engine) if r.trigger == "schedule"])
+    scheduler.run_now("status")
+    assert _wait(lambda: any(r.trigger == "manual" and r.finished_at for r in _runs(engine)))
+    time.sleep(2.5)
+    assert len([r for r in _runs(engine) if r.trigger == "schedule"]) == scheduled
+    assert next(j for j in scheduler.jobs() if j.job_id == "status").paused
+    with pytest.raises(LookupError):
+        scheduler.run_now("nonexistent")
