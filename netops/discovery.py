@@ -11,11 +11,13 @@ the site its sysLocation names (created with kind ``other`` when missing), sourc
 Devices that do not answer are reported, never fatal.
 
 Hook: ``follow`` (default ``management_addresses``) chooses the next addresses from a result;
-the SSH collector can pass one that also reads CLI neighbors.
+the SSH collector passes one that also reads CLI neighbors (``netops.ssh_tasks.ssh_follow``);
+it runs in a worker thread so a blocking hook never stalls the SNMP polls.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
@@ -90,7 +92,10 @@ async def crawl(seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Se
             seen_names.add(name)
             report.found.append(Found(address, depth, result))
             _say(progress, f"depth {depth}: {address} {name}: {len(result.neighbors)} neighbors")
-            following += [a for a in follow(result) if a not in seen_addresses]
+            # a follow hook may block (the SSH one reads the CLI): keep the SNMP polls running
+            blocking = follow is not management_addresses
+            nexts = await asyncio.to_thread(follow, result) if blocking else follow(result)
+            following += [a for a in nexts if a not in seen_addresses]
             seen_addresses.update(following)
         level, depth = list(dict.fromkeys(following)), depth + 1
     return report
