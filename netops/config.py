@@ -32,6 +32,7 @@ class WebSettings:
     secret_key: str | None = field(default=None, repr=False)
     session_minutes: int = 480
     default_language: str = "en"
+    timezone: str = "Asia/Jakarta"  # IANA zone the web pages show times in (Magelang: WIB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +253,18 @@ def _apply_env(environ: Mapping[str, str], values: dict[str, Any]) -> None:
         values[section][key] = _coerce(value, section_hints[key], name, True)
 
 
+def _check_timezone(name: str | None) -> None:
+    """``web.timezone`` must be a zone ``zoneinfo`` knows, e.g. ``Asia/Jakarta`` or ``UTC``."""
+    if name is None:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"web.timezone: unknown time zone {name!r} (e.g. 'Asia/Jakarta')") from None
+
+
 def load_settings(
     config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -265,6 +278,7 @@ def load_settings(
         _apply_file(_read_file(path), values, str(path))
     _apply_env(env, values)
     sections = _section_types()
+    _check_timezone(values["web"].get("timezone"))
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()

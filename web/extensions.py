@@ -2,7 +2,7 @@
 
 Language: the logged-in user's setting, else the one picked on the login page (session),
 else the browser's Accept-Language, else the configured default. Times are shown in the
-configured zone (Magelang: Asia/Jakarta, WIB).
+zone of ``web.timezone`` (``NETOPS_WEB__TIMEZONE``; default Asia/Jakarta, WIB, for Magelang).
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or _default()
 
 
+def select_timezone() -> str:
+    """The configured ``web.timezone`` (validated when the settings were loaded)."""
+    from flask import current_app
+
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def _default() -> str:
     from flask import current_app
 
@@ -37,9 +44,9 @@ def _default() -> str:
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["netops.settings"]
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", getattr(settings.web, "timezone", "Asia/Jakarta"))
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", settings.web.timezone)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(
         dt=_format_dt,
         hhmm=_format_hhmm,

@@ -5,7 +5,19 @@
   if (!svg) { return; }
   var base = svg.viewBox.baseVal, view = {x: base.x, y: base.y, w: base.width, h: base.height};
   var initial = Object.assign({}, view);
-  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  // Dots and labels keep their size on screen (11 px labels) whatever the zoom and screen width:
+  // each g.mark is scaled by the SVG units per screen pixel. Access-switch labels are hidden
+  // while the map is too small for them to be read (a phone's whole-network view); zoom in.
+  function fitMarks() {
+    var r = svg.getBoundingClientRect();
+    if (!r.width || !r.height) { return; }
+    var perPixel = Math.max(view.w / r.width, view.h / r.height), k = perPixel.toFixed(3);
+    svg.querySelectorAll(".mark").forEach(function (m) { m.setAttribute("transform", "scale(" + k + ")"); });
+    svg.classList.toggle("dense", perPixel > 2);
+  }
+  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); fitMarks(); }
+  window.addEventListener("resize", fitMarks);
+  fitMarks();
   function toSvg(evt) {
     var r = svg.getBoundingClientRect();
     return {x: view.x + (evt.clientX - r.left) / r.width * view.w, y: view.y + (evt.clientY - r.top) / r.height * view.h};

@@ -3,6 +3,8 @@
 A Jinja loop over 2,000 elements with a dozen attributes each spends most of the page's time
 in the template engine; this builder escapes every text once (``markupsafe.escape``, the
 same escaping Jinja applies) and returns ``Markup``. Everything device-supplied stays text.
+Each node's dot and label sit in a ``g.mark`` that ``topology.js`` scales so they keep the
+same size on screen at any zoom and screen width (readable labels on a phone as on a desk).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def _node(node: TopologyNode) -> str:
     return (
         f'<g class="node n-{state} r-{role}" data-name="{name}" data-state="{state}" data-role="{role}" '
         f'data-district="{district}" data-site="{site}" transform="translate({node.x},{node.y})">'
-        f'<circle r="{RADIUS.get(node.role, 5)}"></circle><text y="-9">{name}</text>'
+        f'<g class="mark"><circle r="{RADIUS.get(node.role, 5)}"></circle><text y="-9">{name}</text></g>'
         f"<title>{name} · {site} · {state}</title></g>"
     )
 
