@@ -3,6 +3,8 @@
 Rules (../shared/ARCHITECTURE.md): only kinds in ``result.completed`` replace stored state, so
 a timed-out walk never deletes or blanks anything. Interfaces are keyed by device + name and
 never deleted here; an interface missing from a complete SNMP read is marked ``notPresent``.
+A declared interface (no ifIndex) that is a polled port under another spelling is adopted and
+renamed, a declared duplicate of a polled port merged into it (``netops.declared_ports``).
 Descriptive interface fields (description, alias, type, speed, MTU, MAC) change only when
 FACTS was read too (the discovery job) or when the new value is not empty, so a cheap status
 poll never blanks them. Counters become ``CounterRecord`` rows and rates on the interface
@@ -37,6 +39,7 @@ from inventory.models import (
     PollRun,
 )
 from netops import rates
+from netops.declared_ports import DeclaredPorts, merge_into
 
 DETAIL_FIELDS = (("descr", "description"), ("alias", "alias"), ("if_type", "if_type"),
                  ("speed_bps", "speed_bps"), ("mtu", "mtu"), ("mac", "mac"))
@@ -73,6 +76,7 @@ class Changes:
     completed: frozenset[PollKind] = frozenset()
     interface_changes: list[InterfaceChange] = field(default_factory=list)
     new_interfaces: list[str] = field(default_factory=list)
+    adopted_interfaces: list[tuple[str, str]] = field(default_factory=list)  # (declared, polled name)
     new_neighbors: list[NeighborChange] = field(default_factory=list)
     removed_neighbors: list[NeighborChange] = field(default_factory=list)
     counters_stored: int = 0
@@ -155,9 +159,34 @@ def _interface(session: Session, device: Device, name: str, ifaces: dict[str, In
     return row
 
 
+def _adopt_declared(session: Session, result: PollResult, ifaces: dict[str, Interface],
+                    changes: Changes) -> None:
+    """Declared ports under another spelling become the polled ports (``netops.declared_ports``)."""
+    declared = DeclaredPorts(ifaces.values())
+    if not declared.rows:
+        return
+    polled = {state.name for state in result.interfaces}
+    for state in result.interfaces:
+        row = ifaces.get(state.name)
+        if row is None:
+            row = declared.adopt(state.name, state.descr, polled)
+            if row is not None:
+                changes.adopted_interfaces.append((row.name, state.name))
+                del ifaces[row.name]
+                row.name = cut(state.name, "name") or row.name
+                ifaces[state.name] = row
+            continue
+        for duplicate in declared.duplicates(row, polled):
+            changes.adopted_interfaces.append((duplicate.name, state.name))
+            declared.rows.remove(duplicate)
+            del ifaces[duplicate.name]
+            merge_into(session, duplicate, row)
+
+
 def _interfaces(session: Session, device: Device, result: PollResult, ifaces: dict[str, Interface],
                 now: datetime, changes: Changes) -> None:
     full = PollKind.FACTS in result.completed
+    _adopt_declared(session, result, ifaces, changes)
     seen = set()
     for state in result.interfaces:
         row = _interface(session, device, state.name, ifaces, changes)
