@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 SNMP_JOBS = frozenset({"status", "counters", "discovery"})
 STATUS_JOB = "status"  # reachability (device states) comes from the status job only
 MAX_ERRORS_KEPT = 20
-STOP_GRACE_S = 5.0
+STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to return their results
+STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
 Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
 
 
@@ -60,6 +61,7 @@ class CycleSummary:
     opened: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     events: int = 0
+    stopped: bool = False
 
 
 def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
@@ -93,7 +95,8 @@ class JobRunner:
 
     def __init__(self, settings: Settings, engine: Engine, executor: Executor, *,
                  notifier: Notifier | None = None, persist: Persist | None = None,
-                 overrides: Mapping[str, int] | None = None, bucket_s: float = 1.0) -> None:
+                 overrides: Mapping[str, int] | None = None, bucket_s: float = 1.0,
+                 stop_grace_s: float = STOP_GRACE_S, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.engine = engine
         self.executor = executor
@@ -104,14 +107,25 @@ class JobRunner:
         self._monitor_lock = threading.Lock()
         self._bucket_s = bucket_s
         self._stop = threading.Event()
+        self.stop_grace_s = stop_grace_s
+        self._now = clock  # wall clock of evaluations and events (a fake one in unit tests)
 
     def stop(self) -> None:
-        """Make running cycles skip the devices they have not started yet (service shutdown)."""
+        """Service shutdown: running cycles skip the devices not started yet and return promptly.
+
+        A cycle notices the flag within ``STOP_CHECK_S``, waits at most ``stop_grace_s`` for
+        polls in flight (each is bounded by its own timeouts anyway), cancels the rest and
+        finishes its job run as ``aborted``. Cycles started after this return at once.
+        """
         self._stop.set()
 
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True when a stop was requested."""
+        return self._stop.wait(seconds)
 
     def run_cycle(self, spec: JobSpec, *, trigger: str = "schedule", devices: Sequence[str] | None = None,
                   spread: bool = True) -> CycleSummary:
@@ -123,15 +137,17 @@ class JobRunner:
         try:
             plan, targets = self._plan(spec, devices, spread)
             self._execute(spec, plan, targets, clock, summary)
-            if spec.name in SNMP_JOBS and summary.devices_polled:
+            if spec.name in SNMP_JOBS and summary.devices_polled and not summary.stopped:
                 self.evaluate_only()  # time-based transitions (flapping, settling) once per cycle
-            result = "ok" if not summary.devices_failed else "partial"
-            if summary.devices_polled and summary.devices_failed == summary.devices_polled:
-                result = "failed"
+            result = _result(summary)
         except Exception as exc:
-            log.exception("job %s failed", spec.job_id)
+            if self._stop.is_set():  # e.g. the executor closed under a cycle that was stopping
+                summary.stopped = True
+                result = "aborted"
+            else:
+                log.exception("job %s failed", spec.job_id)
+                result = "error"
             summary.errors.append(f"internal error: {exc}")
-            result = "error"
         summary.duration_s = time.monotonic() - clock
         summary.overrun = summary.duration_s > spec.interval_s and trigger == "schedule"
         self._finish_run(summary, started, result)
@@ -174,32 +190,50 @@ class JobRunner:
         pending: dict[Future[list[PollResult]], _Batch] = {}
         while buckets or pending:
             if self._stop.is_set():
-                skipped = sum(len(names) for _, names in buckets)
-                if skipped:
-                    summary.errors.append(f"stopped before {skipped} device(s) were polled")
-                buckets = []
-                if pending and not wait(list(pending), timeout=STOP_GRACE_S).done:
-                    summary.errors.append("stopped while polls were still running")
-                    return
+                self._abandon(spec, buckets, pending, targets, summary)
+                return
             now = time.monotonic() - clock
             while buckets and buckets[0][0] <= now:
                 _, names = buckets.pop(0)
                 self._submit(spec, [targets[n] for n in names], pending, retry=False)
-            timeout = max(0.0, buckets[0][0] - now) if buckets else None
+            timeout = max(0.0, buckets[0][0] - now) if buckets else STOP_CHECK_S
             if not pending:
-                self._stop.wait(timeout or 0)
+                self._stop.wait(timeout)  # a stop request wakes this at once
                 continue
-            done, _ = wait(list(pending), timeout=timeout, return_when=FIRST_COMPLETED)
+            # in slices, so a stop request is noticed while polls are in flight
+            done, _ = wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
             for future in done:
-                batch = pending.pop(future)
-                results = _results_of(future, summary)
-                if spec.name == STATUS_JOB and not batch.retry:
-                    silent = [targets[r.device_key] for r in results
-                              if not r.reachable and r.device_key in targets]
-                    if silent:  # a device is down only if it stays silent on a second try in this cycle
-                        self._submit(spec, silent, pending, retry=True)
-                        results = [r for r in results if r.reachable]
-                self._process(spec, results, targets, _answers(batch.pings), summary)
+                self._collect(spec, future, pending, targets, summary)
+
+    def _collect(self, spec: JobSpec, future: Future[list[PollResult]],
+                 pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
+                 summary: CycleSummary) -> None:
+        batch = pending.pop(future)
+        results = _results_of(future, summary)
+        if spec.name == STATUS_JOB and not batch.retry:
+            silent = [targets[r.device_key] for r in results if not r.reachable and r.device_key in targets]
+            if silent and not self._stop.is_set():  # down only if silent on a second try in this cycle
+                self._submit(spec, silent, pending, retry=True)
+            results = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
+        self._process(spec, results, targets, _answers(batch.pings), summary)
+
+    def _abandon(self, spec: JobSpec, buckets: list[tuple[float, list[str]]],
+                 pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
+                 summary: CycleSummary) -> None:
+        """Stopping: skip devices not started, give polls in flight a short grace, cancel the rest."""
+        summary.stopped = True
+        skipped = sum(len(names) for _, names in buckets)
+        if skipped:
+            summary.errors.append(f"stopped before {skipped} device(s) were polled")
+        deadline = time.monotonic() + self.stop_grace_s
+        while pending and (left := deadline - time.monotonic()) > 0:
+            done, _ = wait(list(pending), timeout=left, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(spec, future, pending, targets, summary)
+        if pending:
+            summary.errors.append(f"stopped while {len(pending)} poll batch(es) were still running")
+            for future in pending:
+                future.cancel()  # cancels the poll task on the executor's loop
 
     def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
                 retry: bool) -> None:
@@ -229,7 +263,7 @@ class JobRunner:
                job_run_id: int | None) -> Evaluation:
         """Persist results and evaluate the monitor in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
-            now = utcnow()
+            now = self._now()
             # each result is stored with its own time, so the monitor can tell which end read first
             changes = [self._persist(session, result, job, job_run_id, result.finished_at)
                        for result in results]
@@ -253,6 +287,14 @@ class JobRunner:
             self.notifier.enqueue(outage_id, "flapping")
         for outage_id in evaluation.outages.closed:
             self.notifier.enqueue(outage_id, "close")
+
+
+def _result(summary: CycleSummary) -> str:
+    if summary.stopped:
+        return "aborted"
+    if summary.devices_polled and summary.devices_failed == summary.devices_polled:
+        return "failed"
+    return "ok" if not summary.devices_failed else "partial"
 
 
 def _buckets(plan: list[PlannedPoll], bucket_s: float) -> list[tuple[float, list[str]]]:

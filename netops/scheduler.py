@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,6 +122,8 @@ class Scheduler:
         self._aps.resume()
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop promptly: running cycles return within the runner's stop grace (a few seconds),
+        however long their spread-out interval, and record their job runs as ``aborted``."""
         global _ACTIVE
         self.runner.stop()
         if self._aps.running:
@@ -161,7 +162,9 @@ class Scheduler:
             self._aps.pause_job(job_id, jobstore="default")
 
     def run_job(self, job_id: str, trigger: str = "schedule") -> CycleSummary | None:
-        """Run one cycle now in the calling thread (the scheduler's or a CLI's)."""
+        """Run one cycle now in the calling thread (the scheduler's or a CLI's); None when stopping."""
+        if self.runner.stopping:
+            return None
         if job_id == MAINTENANCE_JOB:
             self.run_maintenance()
             return None
@@ -213,12 +216,13 @@ class Scheduler:
         at most ``TRAP_POLLS`` polls either way.
         """
         spec = self.specs.get("status") or next(s for s in self.specs.values() if s.name == "status")
+        if self.runner.stopping:
+            return
         for attempt in range(1, TRAP_POLLS + 1):
             summary = self.runner.run_cycle(spec, trigger=trigger, devices=list(names), spread=False)
             seen = _confirmed(self.engine, confirm) if confirm else summary.events > 0
-            if seen or attempt == TRAP_POLLS or self.runner.stopping:
+            if seen or attempt == TRAP_POLLS or self.runner.sleep(TRAP_REPOLL_S):
                 return
-            time.sleep(TRAP_REPOLL_S)
 
 
 def _confirmed(engine: Engine, confirm: Sequence[tuple[str, int, str]]) -> bool:

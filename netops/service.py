@@ -55,9 +55,10 @@ class MonitorService:
                 log.error("trap receiver disabled: cannot listen on UDP %s: %s", receiver.port, exc)
 
     def stop(self) -> None:
+        """Stop traps and scheduler; returns within a few seconds (running cycles are aborted)."""
         if self.trap_receiver is not None:
             self.trap_receiver.stop()
-        self.scheduler.shutdown(wait=False)
+        self.scheduler.shutdown(wait=True)
 
     def on_trap(self, trap: Trap) -> None:
         """Queue a confirming status poll of the trap's device (debounced per device)."""
