@@ -85,15 +85,40 @@ def evaluate(session: Session, settings: Settings, probes: Mapping[str, Probe], 
     roots = _roots(settings, devices)
     down_links = [name for name, row in links.items() if row.verdict.status == LinkStatus.DOWN]
     edges = [row.edge for row in links.values()]
-    impact = analyze_impact(sites, edges, roots, verdicts, down_links)
+    impact = analyze_impact(sites, edges, roots, verdicts, down_links, _open_causes(session, "link"))
+    shadowed = _shadowed(session, states, links, impact)  # before the events update the stored states
     result = Evaluation()
     _device_events(session, states, impact, probes, now, result)
     _link_events(session, links, now, result)
     policy = FlapPolicy(settings.monitor.flap_changes, settings.monitor.flap_window_s)
     texts = _cause_texts(impact, links)
-    result.outages = reconcile(session, impact.root_causes, now, policy, cause_text=texts)
+    result.outages = reconcile(session, impact.root_causes, now, policy, cause_text=texts, shadowed=shadowed)
     _attach_events(session, result)
     return result
+
+
+def _open_causes(session: Session, kind: str) -> set[str]:
+    from inventory.models import Outage
+
+    query = select(Outage.root_cause).where(Outage.ended_at.is_(None), Outage.root_cause_type == kind)
+    return set(session.scalars(query))
+
+
+def _shadowed(session: Session, states: Mapping[str, DeviceState], links: Mapping[str, _LinkRow],
+              impact: Impact) -> frozenset[tuple[str, str]]:
+    """Elements that were down and are now explained by another failure (closer to the core)."""
+    cut_off = {DeviceStatus.UNREACHABLE, DeviceStatus.DOWN}
+    new = impact.device_states
+    result = {("device", name) for name, row in states.items()
+              if row.state == DeviceStatus.DOWN.value and new.get(name) == DeviceStatus.UNREACHABLE}
+    stored = dict(session.execute(select(LinkState.link_id, LinkState.state)).tuples().all())
+    for name, link in links.items():
+        if stored.get(link.link_id) != LinkStatus.DOWN.value:
+            continue
+        ends_cut_off = new.get(link.edge.a) in cut_off and new.get(link.edge.b) in cut_off
+        if name in impact.explained_links or (link.verdict.status == LinkStatus.UNKNOWN and ends_cut_off):
+            result.add(("link", name))
+    return frozenset(result)
 
 
 def _device_state_rows(session: Session, devices: Mapping[str, Any]) -> dict[str, DeviceState]:

@@ -10,6 +10,11 @@ devices a root cause affects are those that repairing it alone would bring back 
 rest of the shadow goes to the nearest root cause), and it affects a site when none of the
 site's devices is reachable. A device in a component without any root stands alone: silent
 there means down. This is NAV's "first failed element on the path" rule without its ORM.
+
+A down link next to a silent device is ambiguous (a dead switch takes its neighbours' ports
+down; a cut fiber cuts the device off). Seen together, the device is the root cause. But a
+link already known down (``prior_links``: the root cause of an open outage) stays the root
+cause when the device behind it goes silent later: that device is ``unreachable``, not down.
 """
 
 from __future__ import annotations
@@ -67,17 +72,19 @@ class _Graph:
 
 
 def analyze_impact(sites: Mapping[str, str | None], links: Iterable[LinkEdge], roots: Iterable[str],
-                   verdicts: Mapping[str, Verdict], down_links: Iterable[str]) -> Impact:
-    """Device states and root causes for one snapshot of evidence."""
+                   verdicts: Mapping[str, Verdict], down_links: Iterable[str],
+                   prior_links: Iterable[str] = ()) -> Impact:
+    """Device states and root causes for one snapshot of evidence (``prior_links``: see above)."""
     link_list = list(links)
     graph = _Graph(sites, link_list)
     silent = {d for d in sites if verdicts.get(d) == Verdict.SILENT}
     failed = set(down_links)
+    prior = failed & set(prior_links)
     root_set = [r for r in roots if r in graph.adj]
     reachable = graph.reach(root_set, silent, failed)
     rooted = graph.reach(root_set, set(), set())
-    down_devices = _down_devices(graph, silent, reachable, rooted)
-    explained = {name for d in down_devices for _, name in graph.adj[d] if name in failed}
+    down_devices = _down_devices(graph, silent, reachable, rooted, prior)
+    explained = {name for d in down_devices for _, name in graph.adj[d] if name in failed - prior}
     cause_links = [link for link in link_list if link.name in failed and link.name not in explained
                    and (link.a in reachable or link.b in reachable)]
     states = _device_states(sites, verdicts, reachable, rooted, down_devices)
@@ -86,10 +93,13 @@ def analyze_impact(sites: Mapping[str, str | None], links: Iterable[LinkEdge], r
     return Impact(device_states=states, root_causes=tuple(causes), explained_links=frozenset(explained))
 
 
-def _down_devices(graph: _Graph, silent: set[str], reachable: set[str], rooted: set[str]) -> set[str]:
+def _down_devices(graph: _Graph, silent: set[str], reachable: set[str], rooted: set[str],
+                  prior: set[str]) -> set[str]:
+    """Silent devices next to the reachable set, not counting paths over links already known down."""
     down = set()
     for device in silent:
-        if device not in rooted or any(peer in reachable for peer, _ in graph.adj[device]):
+        if device not in rooted or any(peer in reachable and link not in prior
+                                       for peer, link in graph.adj[device]):
             down.add(device)
     return down
 
@@ -134,8 +144,8 @@ def _root_causes(view: _View, down: set[str], cause_links: list[LinkEdge]) -> li
         own_links = {name for _, name in graph.adj[device]}
         back = graph.reach(reachable | {device}, silent - {device}, failed - (own_links & view.explained))
         affected[("device", device)] = (back - reachable) | {device}
-    for link in cause_links:
-        back = graph.reach(reachable, silent, failed - {link.name})
+    for link in cause_links:  # silent devices behind a cut link are cut off, not failed themselves
+        back = graph.reach(reachable, down, failed - {link.name})
         affected[("link", link.name)] = back - reachable
     _assign_leftovers(graph, shadow, affected)
     return [

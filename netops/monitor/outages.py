@@ -4,7 +4,12 @@
 database: a new root cause opens an outage (or re-opens the element's recent one and marks it
 flapping when it changed state ``flap_changes`` times within ``flap_window_s``); an outage whose
 element recovered is closed with its end time; a flapping outage closes only once its element
-has been stable for a whole flap window, ending at its last recovery. Downstream devices are
+has neither failed nor recovered for a whole flap window (``monitor.flap_window_s``, default
+600 s; other changes such as ``unreachable`` do not count), ending at its last recovery.
+An open outage whose element is now explained by a failure closer to the core (a device that
+was ``down`` and is now ``unreachable``, a down link now explained by a dead switch) is the same
+failure seen first from further out: it is moved to the new root cause (``cause_text`` says
+what it was first seen as) instead of being closed while another one opens. Downstream devices are
 never root causes (see ``impact``), so one failed switch is one outage listing the sites behind it.
 Because open outages live in the database, a restarted service continues them instead of
 opening duplicates.
@@ -34,6 +39,7 @@ class OutageChanges:
     opened: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     flapping: list[int] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)  # re-attributed to a root cause closer to the core
 
 
 def open_outages(session: Session) -> dict[tuple[str, str], Outage]:
@@ -45,25 +51,48 @@ def open_outages(session: Session) -> dict[tuple[str, str], Outage]:
 
 
 def reconcile(session: Session, causes: tuple[RootCause, ...], now: datetime, policy: FlapPolicy,
-              *, cause_text: dict[tuple[str, str], str] | None = None) -> OutageChanges:
-    """Open, update, re-open (flapping) and close outages so they match ``causes``."""
+              *, cause_text: dict[tuple[str, str], str] | None = None,
+              shadowed: frozenset[tuple[str, str]] = frozenset()) -> OutageChanges:
+    """Open, update, move, re-open (flapping) and close outages so they match ``causes``.
+
+    ``shadowed``: elements that were failed and are now explained by another failure.
+    """
     changes = OutageChanges()
     current = open_outages(session)
     texts = cause_text or {}
+    wanted = {(c.kind, c.name) for c in causes}
+    movable = {key: o for key, o in current.items() if key in shadowed and key not in wanted}
     for cause in causes:
         key = (cause.kind, cause.name)
         outage = current.get(key)
+        if outage is None:
+            outage = _move(movable, cause, texts.get(key), current, changes)
         if outage is None:
             outage = _open_or_reopen(session, cause, now, policy, changes)
         _merge_affected(outage, cause)
         if key in texts and not outage.cause_text:
             outage.cause_text = texts[key]
-    wanted = {(c.kind, c.name) for c in causes}
     for key, outage in current.items():
         if key not in wanted:
             _maybe_close(session, outage, now, policy, changes)
     session.flush()
     return changes
+
+
+def _move(movable: dict[tuple[str, str], Outage], cause: RootCause, text: str | None,
+          current: dict[tuple[str, str], Outage], changes: OutageChanges) -> Outage | None:
+    """The open outage of a shadowed element whose devices ``cause`` explains, moved to ``cause``."""
+    explained = set(cause.affected_devices) | ({cause.name} if cause.kind == "device" else set())
+    for key, outage in sorted(movable.items(), key=lambda item: item[1].id):
+        if outage.affected_devices and set(outage.affected_devices) <= explained:
+            del movable[key]
+            del current[key]
+            first = f"first seen as {outage.root_cause_type} {outage.root_cause}"
+            outage.root_cause_type, outage.root_cause = cause.kind, cause.name
+            outage.cause_text = f"{text}; {first}" if text else first
+            changes.moved.append(outage.id)
+            return outage
+    return None
 
 
 def _open_or_reopen(session: Session, cause: RootCause, now: datetime, policy: FlapPolicy,

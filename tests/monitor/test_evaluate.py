@@ -164,3 +164,74 @@ def test_a_stale_down_port_next_to_a_rebooted_switch_opens_no_outage_until_it_pe
     settle = settings.polling.status_interval_s + 6
     persists = cycle(db, settings, T0 + timedelta(seconds=120 + settle))
     assert len(persists.outages.opened) == 1  # still down after the settling time: a real fault
+
+
+def test_a_cut_fiber_stays_the_root_cause_when_the_far_side_then_goes_silent(
+        db: Engine, settings: Settings) -> None:
+    all_up(db, settings)
+    set_ports(db, "down", ("dist", "sfp1"), ("smpn1", "sfp1"))
+    cut = cycle(db, settings, T0 + timedelta(seconds=60))  # smpn1 still answered this time
+    silent = cycle(db, settings, T0 + timedelta(seconds=120), silent={"smpn1": False})
+    later = cycle(db, settings, T0 + timedelta(seconds=180), silent={"smpn1": False})
+    assert len(cut.outages.opened) == 1
+    assert not silent.outages.opened and not silent.outages.closed and not later.outages.opened
+    assert silent.device_states["smpn1"] == "unreachable"
+    with session_scope(db) as session:
+        [outage] = outages(session)
+        assert (outage.root_cause_type, outage.root_cause, outage.ended_at) == ("link", UPLINK, None)
+        assert outage.affected_devices == ["smpn1"] and outage.affected_sites == ["SMP Negeri 1"]
+    set_ports(db, "up", ("dist", "sfp1"), ("smpn1", "sfp1"))
+    repaired = cycle(db, settings, T0 + timedelta(seconds=240))
+    assert repaired.outages.closed == cut.outages.opened
+    assert repaired.device_states["smpn1"] == "up"
+
+
+def test_a_dead_switch_seen_first_from_a_school_behind_it_moves_that_outage_to_the_switch(
+        db: Engine, settings: Settings) -> None:
+    all_up(db, settings)
+    # the school behind dist is polled first in the cycle: silent, while dist still looks fine
+    first = cycle(db, settings, T0 + timedelta(seconds=60), silent={"smpn1": False})
+    set_ports(db, "down", ("core", "xe1"), ("dist2", "xe1"), ("rsud", "sfp1"))
+    dead = cycle(db, settings, T0 + timedelta(seconds=90), silent={"smpn1": False, "sdn2": False,
+                                                                   "dist": False})
+    assert len(first.outages.opened) == 1
+    assert dead.outages.moved == first.outages.opened and not dead.outages.opened
+    assert not dead.outages.closed
+    with session_scope(db) as session:
+        [outage] = outages(session)
+        assert (outage.root_cause_type, outage.root_cause) == ("device", "dist")
+        assert outage.started_at == T0 + timedelta(seconds=60) and outage.ended_at is None
+        assert "first seen as device smpn1" in (outage.cause_text or "")
+        assert outage.affected_devices == ["dist", "sdn2", "smpn1"]
+    assert dead.device_states["dist"] == "down" and dead.device_states["smpn1"] == "unreachable"
+
+
+def test_a_flapping_outage_closes_a_window_after_its_last_recovery_despite_later_unreachability(
+        db: Engine, settings: Settings) -> None:
+    settings = dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, flap_changes=4,
+                                                                          flap_window_s=300))
+    all_up(db, settings)
+    at = T0
+    for _ in range(3):  # smpn1 reboots three times in six minutes
+        at += timedelta(seconds=60)
+        cycle(db, settings, at, silent={"smpn1": False})
+        at += timedelta(seconds=60)
+        cycle(db, settings, at)
+    recovered = at
+    with session_scope(db) as session:
+        [flap] = [o for o in outages(session) if o.flapping]
+        assert (flap.root_cause, flap.ended_at) == ("smpn1", None)
+    # later dist fails for a minute: smpn1 is unreachable behind it, not failing itself
+    set_ports(db, "down", ("core", "xe1"), ("dist2", "xe1"), ("rsud", "sfp1"))
+    dead = cycle(db, settings, at + timedelta(seconds=120), silent={"dist": False, "smpn1": False,
+                                                                    "sdn2": False})
+    assert flap.id not in dead.outages.moved
+    set_ports(db, "up", ("core", "xe1"), ("dist2", "xe1"), ("rsud", "sfp1"))
+    cycle(db, settings, at + timedelta(seconds=180))
+    early = cycle(db, settings, at + timedelta(seconds=290))
+    assert flap.id not in early.outages.closed
+    stable = cycle(db, settings, at + timedelta(seconds=301))
+    assert flap.id in stable.outages.closed
+    with session_scope(db) as session:
+        closed = session.get(Outage, flap.id)
+        assert closed is not None and closed.ended_at == recovered and closed.root_cause == "smpn1"
