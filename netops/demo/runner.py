@@ -245,8 +245,8 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
 
         service = MonitorService(settings, engine)
         service.start()
-        # stop() does not wait for a cycle that spreads its polls over the interval (an hour
-        # for discovery); the CLI ends the process once every part was told to stop.
+        # stop() returns within seconds: cycles spread over their interval (an hour for
+        # discovery) are aborted and recorded as such.
         stoppers.append(service.stop)
         if settings.traps.enabled and service.trap_receiver is None:
             echo(f"traps: not receiving on UDP port {trap_port}; polling still finds every fault")
