@@ -5,8 +5,6 @@ fault ...`` (break or repair it through the running demo's control hook) and ``n
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import click
@@ -50,15 +48,6 @@ def demo_group(ctx: click.Context, topology: Path | None, host: str | None, port
         run_demo(settings_from(ctx), options, click.echo)
     except (DemoError, TopologyError) as exc:
         fail(str(exc))
-    _exit_now()
-
-
-def _exit_now() -> None:
-    """Everything the demo started is stopped; end without joining scheduler threads that are
-    still inside a spread-out polling cycle (they hold no process and no lock we need)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 @demo_group.command("fault")
@@ -136,7 +125,6 @@ def start_cmd(ctx: click.Context, port: int | None, snmp_port: int) -> None:
         run_demo(settings, DemoOptions(port=port, snmp_port=snmp_port), click.echo)
     except DemoError as exc:
         fail(str(exc))
-    _exit_now()
 
 
 def register(group: click.Group) -> None:
