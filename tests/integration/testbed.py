@@ -41,7 +41,8 @@ class Testbed:
             capture_output=True, text=True, check=False, timeout=180,
         )
         if check and proc.returncode != 0:
-            raise RuntimeError(f"testbed {' '.join(args)} failed: {proc.stderr.strip() or proc.stdout.strip()}")
+            detail = proc.stderr.strip() or proc.stdout.strip()
+            raise RuntimeError(f"testbed {' '.join(args)} failed: {detail}")
         return proc.stdout
 
     def address(self, node: str) -> str:
