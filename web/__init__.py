@@ -33,6 +33,7 @@ def create_app(
     from web import api, auth, errors, extensions, metrics, ui
     from web.db import init_db
     from web.secret import secret_key_for
+    from web.uploads import MAX_REQUEST_BYTES
 
     if settings is None:
         from netops.config import load_settings
@@ -52,6 +53,7 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.web.default_language,
         LOGIN_MAX_FAILURES=5,
         LOGIN_WINDOW_S=300,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from web.auth.access import wants_json
 
@@ -26,6 +27,14 @@ def _handle(exc: HTTPException) -> ResponseReturnValue:
             response.headers["WWW-Authenticate"] = 'Bearer realm="netops"'
         return response
     return render_template("errors/error.html", code=code, name=exc.name, description=exc.description), code
+
+
+def _too_large(_exc: RequestEntityTooLarge) -> ResponseReturnValue:
+    from web.uploads import MAX_UPLOAD_BYTES
+
+    mb = MAX_UPLOAD_BYTES // (1024 * 1024)
+    message = _("The upload is too large: files of at most %(mb)d MB can be imported.", mb=mb)
+    return _handle(RequestEntityTooLarge(message))
 
 
 def _unexpected(exc: Exception) -> ResponseReturnValue:
@@ -51,5 +60,6 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_security_headers)

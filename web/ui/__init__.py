@@ -8,6 +8,6 @@ bp = Blueprint("ui", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from web.ui import admin_pages, network_pages, status_pages  # noqa: F401  (routes register on bp)
+    from web.ui import admin_pages, inventory_edit, network_pages, status_pages  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

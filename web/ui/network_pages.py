@@ -10,7 +10,9 @@ from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
 from web.ui.charts import rate_chart
+from web.ui.inventory_edit import TokenForm, UploadForm
 from web.ui.svgmap import render
+from web.uploads import MAX_UPLOAD_BYTES
 
 ROLES_SHOWN = ("core", "distribution", "access", "other")
 
@@ -50,6 +52,7 @@ def device(name: str) -> ResponseReturnValue:
         events=history.device_events(session, name),
         outages=outages[:20],
         polls=history.poll_runs(session, name),
+        form=TokenForm(),
     )
 
 
@@ -64,4 +67,6 @@ def inventory() -> ResponseReturnValue:
         devices=readers.list_devices(session),
         links=links,
         audit=composite.cabling_audit(),
+        upload_form=UploadForm(),
+        max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )
