@@ -106,6 +106,7 @@ class Notifier:
         self._pending: set[tuple[int, str]] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.sent = 0
         self.failed = 0
 
@@ -115,11 +116,13 @@ class Notifier:
 
     def start(self) -> None:
         if self._thread is None:
+            self._stopping.clear()
             self._thread = threading.Thread(target=self._run, name="netops-notify", daemon=True)
             self._thread.start()
 
     def stop(self, timeout_s: float = 5.0) -> None:
         if self._thread is not None:
+            self._stopping.set()  # cuts a retry back-off short; unsent messages stay pending in the DB
             self._queue.put(None)
             self._thread.join(timeout_s)
             self._thread = None
@@ -179,6 +182,8 @@ class Notifier:
                 return
             message = build_message(outage, kind, self._settings.notifications.language, utcnow())
         ok = self._send_with_retries(message)
+        if not ok and self._stopping.is_set():
+            return  # not given up: enqueue_pending() sends it after the next start
         with session_scope(self._engine) as session:
             outage = session.get(Outage, outage_id)
             if outage is not None and kind == "open":
@@ -204,8 +209,10 @@ class Notifier:
                 reason = str(exc)
             log.warning("notification for outage %s (%s) failed on attempt %d/%d: %s",
                         message.outage_id, message.kind, attempt, attempts, reason)
-            if attempt < attempts:
-                time.sleep(self._backoff_s * 2 ** (attempt - 1))
+            if attempt < attempts and self._stopping.wait(self._backoff_s * 2 ** (attempt - 1)):
+                log.info("notification for outage %s (%s) left for the next start",
+                         message.outage_id, message.kind)
+                return False
         log.error("giving up notifying outage %s (%s) after %d attempts",
                   message.outage_id, message.kind, attempts)
         return False

@@ -121,7 +121,7 @@ def test_bad_files_exit_2_list_problems_and_change_nothing(
     good = tmp_path / "lab.yaml"
     good.write_text(LAB)
     assert run(env, "inventory", "import", str(good)).exit_code == 0
-    before = run(env, "inventory", "show", "--json").output
+    before = run(env, "inventory", "show", "--json").stdout
     bad = tmp_path / "bad.yaml"
     assert old in LAB
     bad.write_text(
@@ -131,7 +131,7 @@ def test_bad_files_exit_2_list_problems_and_change_nothing(
     assert result.exit_code == 2
     assert f"{bad}{fragment}" in result.output, result.output
     assert "nothing written" in result.output and "Traceback" not in result.output
-    assert run(env, "inventory", "show", "--json").output == before
+    assert run(env, "inventory", "show", "--json").stdout == before
 
 
 def test_secrets_never_in_exports_show_or_logs(
