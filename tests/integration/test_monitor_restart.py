@@ -95,7 +95,10 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
             finally:
                 testbed.restore_link("dist-utara", "acc-smpn1")
             assert wait_for(lambda: not _open(engine), 20)
-            assert _link_events(engine)[-2:] == [("up", "down"), ("down", "up")]
+            # The outage closes as soon as the cut is no longer confirmed; the link's own up event
+            # follows when both ends read up (net-snmp caches ifTable ~3 s, so that can be a poll later).
+            assert wait_for(lambda: _link_events(engine)[-2:] == [("up", "down"), ("down", "up")], 15), \
+                _link_events(engine)
             assert _link_events(engine).count(("up", "down")) == 1
             assert wait_for(lambda: len(hook.messages) >= 2, 15)
             time.sleep(1)
