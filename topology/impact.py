@@ -61,31 +61,21 @@ def _what_if(az: Analyzer, link: str | None, device: str | None, base: Analysis)
     if link is not None:
         if link not in az.eidx:
             raise ImpactError(f"no link {link!r} in the topology")
-        e = az.eidx[link]
-        saved = az.core.usable[e]
-        az.core.usable[e] = 0
-        try:
-            az.invalidate()
-            after = az.analyze()
-        finally:
-            az.core.usable[e] = saved
-            az.invalidate()
-        element = link
+        element, flags, index, value = link, az.core.usable, az.eidx[link], 0
     elif device is not None:
         if device not in az.idx:
             raise ImpactError(f"no device {device!r} in the topology")
-        v = az.idx[device]
-        saved = az.core.failed[v]
-        az.core.failed[v] = 1
-        try:
-            az.invalidate()
-            after = az.analyze()
-        finally:
-            az.core.failed[v] = saved
-            az.invalidate()
-        element = device
+        element, flags, index, value = device, az.core.failed, az.idx[device], 1
     else:
         raise ImpactError("name a link or a device")
+    saved = flags[index]
+    flags[index] = value  # fail the element in place, analyse, then put it back
+    try:
+        az.invalidate()
+        after = az.analyze()
+    finally:
+        flags[index] = saved
+        az.invalidate()
     return _diff(element, base, after)
 
 

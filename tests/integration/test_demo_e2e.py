@@ -20,12 +20,10 @@ import pytest
 
 from netops.demo.network import generate
 from tests.demo.running import NETOPS, Demo, wait_for
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.timeout(420)
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CUT = ("dist-utara", "acc-kel-wates")
 
 

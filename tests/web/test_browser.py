@@ -24,20 +24,11 @@ from inventory.db import session_scope
 from netops.config import Settings, load_settings
 from netops.runtime import open_database
 from tests.integration import testbed as beds
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.testbed_flow import import_testbed, poll_status
 from web import create_app
 from web.auth.accounts import add_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCHOOL, SWITCH, UPLINK = "SMP Negeri 1 Magelang", "acc-smpn1", "dist-utara"
 LINK_KEY = "acc-smpn1:sfp1|dist-utara:sfp1"

@@ -15,18 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.seed import PASSWORDS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
