@@ -33,7 +33,7 @@ system-deps:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check collectors inventory netops topology web tests benchmarks
+	$(BIN)/ruff check collectors inventory netops topology web cli simulator tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

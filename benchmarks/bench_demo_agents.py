@@ -1,6 +1,6 @@
 """Demo agents: start-up time, and varbinds per second / agent CPU per varbind for net-snmp walks.
 
-Starts ``python -m netops.demo.service`` (50 simulated switches) on a free UDP port, walks every
+Starts ``python -m simulator.process`` (50 simulated switches) on a free UDP port, walks every
 switch completely with ``snmpbulkwalk`` (sequentially, then all 50 at once) and reads the agent
 process's CPU time from /proc. Prints the figures; no assertions.
 """
@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from netops.demo.network import generate
+from simulator.network import generate
 
 
 def cpu_s(pid: int) -> float:
@@ -41,7 +41,7 @@ def main() -> int:
         port = sock.getsockname()[1]
     state = Path(tempfile.mkdtemp()) / "demo"
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "netops.demo.service", "--state-dir", str(state),
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.process", "--state-dir", str(state),
                              "--snmp-port", str(port), "--quiet"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from inventory.db import make_engine, session_scope, upgrade_schema  # noqa: E402
-from netops.config import Settings, load_settings  # noqa: E402
 from netops.monitor.queries import active_outages  # noqa: E402
-from netops.service import MonitorService  # noqa: E402
+from netops.polling.service import MonitorService  # noqa: E402
+from netops.settings import Settings, load_settings  # noqa: E402
 from tests.monitor.seed import from_testbed, seed  # noqa: E402
 
 TESTBED = ROOT.parent / "shared" / "testbed" / "testbed"

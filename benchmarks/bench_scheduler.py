@@ -3,7 +3,7 @@
 A fake poll task answers instantly (so the figures are our overhead, not SNMP): 1,000 devices
 (a core, 20 distribution switches, 979 access switches, 1,000 links) in a fresh SQLite database.
 Measured: planning + targets (with secrets resolved), handing work to the in-process executor,
-``netops.store.persist`` of every result, and the monitor evaluation (states, impact, events,
+``netops.store.persist.persist`` of every result, and the monitor evaluation (states, impact, events,
 outages); once with all devices in one batch, and once spread over a 20 s status cycle (10
 one-second buckets; a bucket whose results changed nothing takes the monitor's quick path).
 CPU time is reported beside wall time because other work may share the machine.
@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from collectors.observations import InterfaceState, OperStatus, PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import make_engine, session_scope, upgrade_schema
-from netops.config import Settings, load_settings
-from netops.executor import InProcessExecutor
-from netops.jobrun import JobRunner
-from netops.jobs import build_specs, specs_by_id
 from netops.monitor.evaluate import evaluate
+from netops.polling.cycle import JobRunner
+from netops.polling.executor import InProcessExecutor
+from netops.polling.jobs import build_specs, specs_by_id
+from netops.settings import Settings, load_settings
 from tests.monitor.seed import seed
 
 N = 1000

@@ -14,9 +14,9 @@ import random
 import statistics
 import time
 
+from tests.support.synthetic import generated
 from topology.analyzer import Analyzer
 from topology.graph import build_graph
-from topology.synthetic import generated
 
 DEVICES, LINKS, SEED = 5000, 6000, 7
 

@@ -32,10 +32,10 @@ from inventory.models import (
     Outage,
     Site,
 )
-from netops.config import Settings, load_settings
+from netops.accounts import add_user, create_token
 from netops.runtime import open_database
+from netops.settings import Settings, load_settings
 from web import create_app
-from web.auth.accounts import add_user, create_token
 
 NOW = datetime.now(UTC)
 

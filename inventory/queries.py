@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, aliased
 from inventory.models import (
     Credential,
     Device,
-    DeviceFacts,
     DeviceState,
     Interface,
     Link,
     NeighborRecord,
+    ObservedFacts,
     Site,
 )
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
@@ -63,9 +63,9 @@ def _chassis_macs(session: Session) -> dict[int, tuple[str, ...]]:
 def list_devices(session: Session) -> list[DeviceRecord]:
     """Every device with its site, sysName, interface MACs and the monitor's current state."""
     stmt = (
-        select(Device, Site.name, DeviceFacts.sys_name, DeviceState.state, DeviceState.since)
+        select(Device, Site.name, ObservedFacts.sys_name, DeviceState.state, DeviceState.since)
         .outerjoin(Site, Device.site_id == Site.id)
-        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
         .outerjoin(DeviceState, DeviceState.device_id == Device.id)
         .order_by(Device.name)
     )
@@ -162,11 +162,11 @@ def list_device_details(session: Session) -> list[DeviceDetail]:
     """Every device with its declaration, learned facts and state, sorted by name."""
     snmp_cred, ssh_cred = aliased(Credential), aliased(Credential)
     stmt = (
-        select(Device, Site.name, snmp_cred.name, ssh_cred.name, DeviceFacts, DeviceState.state)
+        select(Device, Site.name, snmp_cred.name, ssh_cred.name, ObservedFacts, DeviceState.state)
         .outerjoin(Site, Device.site_id == Site.id)
         .outerjoin(snmp_cred, Device.snmp_credential_id == snmp_cred.id)
         .outerjoin(ssh_cred, Device.ssh_credential_id == ssh_cred.id)
-        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
         .outerjoin(DeviceState, DeviceState.device_id == Device.id)
         .order_by(Device.name)
     )
@@ -183,7 +183,7 @@ def list_device_details(session: Session) -> list[DeviceDetail]:
     return out
 
 
-def _with_facts(detail: DeviceDetail, facts: DeviceFacts) -> DeviceDetail:
+def _with_facts(detail: DeviceDetail, facts: ObservedFacts) -> DeviceDetail:
     return replace(
         detail, sys_name=facts.sys_name, sys_descr=facts.sys_descr, sys_object_id=facts.sys_object_id,
         vendor=facts.vendor, model=facts.model, serial=facts.serial, os_version=facts.os_version,

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from inventory.db import current_revision, make_engine, upgrade_schema
-from netops.config import Settings
-from netops.keys import ensure_key
+from netops.encryption import ensure_key
+from netops.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

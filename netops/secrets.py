@@ -1,7 +1,7 @@
 """Secrets: references resolved at use time into ``Secret`` values (repr ``***``).
 
 The inventory stores ``env:NAME``, ``file:/path`` or ``enc:<fernet token>`` (a literal
-encrypted with the key of ``netops.keys``); only this module turns them into a ``Secret``,
+encrypted with the key of ``netops.encryption``); only this module turns them into a ``Secret``,
 just before a collector needs it, so nothing else ever holds a clear-text secret.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from collectors.targets import Secret
-from netops.config import Settings
-from netops.keys import ENC_PREFIX, SecretError, decrypt, encrypt, ensure_key
+from netops.encryption import ENC_PREFIX, SecretError, decrypt, encrypt, ensure_key
+from netops.settings import Settings
 
 ENV_PREFIX = "env:"
 FILE_PREFIX = "file:"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from inventory.db import make_engine, session_factory, upgrade_schema
-from netops.config import Settings, load_settings
+from netops.settings import Settings, load_settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PG_ADMIN_URL = os.environ.get("NETOPS_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -17,7 +17,7 @@ from flask import Flask
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from netops.config import Settings
+    from netops.settings import Settings
     from web.jobs import SchedulerControl
 
 
@@ -29,14 +29,14 @@ def create_app(
     config: dict[str, Any] | None = None,
 ) -> Flask:
     """Build the app; ``engine`` and ``config`` let tests and the benchmark inject their own."""
-    from netops.topology_service import TopologyService
+    from netops.monitor.network_view import TopologyService
     from web import api, auth, errors, extensions, metrics, ui
     from web.db import init_db
     from web.secret import secret_key_for
     from web.uploads import MAX_REQUEST_BYTES
 
     if settings is None:
-        from netops.config import load_settings
+        from netops.settings import load_settings
 
         settings = load_settings()
     if engine is None:
@@ -58,7 +58,7 @@ def create_app(
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["netops.settings"] = settings
-    app.extensions["netops.scheduler"] = scheduler_control
+    app.extensions["netops.polling.scheduler"] = scheduler_control
     init_db(app, engine)
     app.extensions["netops.topology"] = TopologyService.from_settings(engine, settings)
     extensions.init_app(app)

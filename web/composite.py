@@ -1,6 +1,6 @@
 """Reads that combine sources for one page or endpoint: site statuses, availability, the map.
 
-Connectivity comes from ``netops.topology_service`` (the same analysis as ``netops status``:
+Connectivity comes from ``netops.monitor.network_view`` (the same analysis as ``netops status``:
 reachability from the core, root causes in plain words, redundancy), cached by the service
 until the database changes; map positions from ``topology.layout`` (stable, persisted).
 Site details and history come from ``web.readers`` / ``web.history``.
@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
-from netops.topology_service import TopologyService, TopologyView
+from netops.monitor.network_view import TopologyService, TopologyView
 from topology.analysis import SiteState
 from topology.audit import AuditFinding, audit
 from topology.cause import site_text
@@ -64,14 +64,14 @@ def one_site_status(site: SiteView) -> SiteStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Availability:
+class SiteAvailability:
     days_7: float
     days_30: float
 
 
-def site_availability(session: Session, site: str, now: datetime | None = None) -> Availability:
+def site_availability(session: Session, site: str, now: datetime | None = None) -> SiteAvailability:
     percent = history.site_availability(session, site, now)
-    return Availability(days_7=percent["7d"], days_30=percent["30d"])
+    return SiteAvailability(days_7=percent["7d"], days_30=percent["30d"])
 
 
 def _fit(positions: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:

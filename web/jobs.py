@@ -2,7 +2,7 @@
 
 The web never runs a collector. "Run now", "pause" and "resume" go through a
 ``SchedulerControl`` the service hands to ``create_app`` (``netops run`` passes its running
-``netops.scheduler.Scheduler``). Without one (``netops serve`` alone) next runs and paused
+``netops.polling.scheduler.Scheduler``). Without one (``netops serve`` alone) next runs and paused
 flags come from the stored job table (``netops.monitor.queries.job_statuses``) and the
 actions answer 503.
 """
@@ -20,7 +20,7 @@ ACTIONS = ("run", "pause", "resume")
 
 
 class ScheduledJob(Protocol):
-    """What the scheduler knows about one job (``netops.scheduler.JobInfo`` fits)."""
+    """What the scheduler knows about one job (``netops.polling.scheduler.JobInfo`` fits)."""
 
     @property
     def job_id(self) -> str: ...
@@ -31,7 +31,7 @@ class ScheduledJob(Protocol):
 
 
 class SchedulerControl(Protocol):
-    """The running scheduler's controls (``netops.scheduler.Scheduler`` fits)."""
+    """The running scheduler's controls (``netops.polling.scheduler.Scheduler`` fits)."""
 
     def jobs(self) -> Sequence[ScheduledJob]: ...
     def run_now(self, job_id: str) -> None: ...

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, aliased
 
 from inventory.models import (
     Device,
-    DeviceFacts,
     DeviceState,
     Interface,
     Link,
     LinkState,
     NeighborRecord,
+    ObservedFacts,
     Site,
 )
 from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
@@ -36,9 +36,9 @@ LINK_STATES = ("up", "down", "degraded", "unknown")
 def list_devices(session: Session, *, site: str | None = None) -> list[DeviceView]:
     """Every device with its site, sysName and current state, ordered by name."""
     stmt = (
-        select(Device, Site.name, Site.district, DeviceFacts.sys_name, DeviceState)
+        select(Device, Site.name, Site.district, ObservedFacts.sys_name, DeviceState)
         .outerjoin(Site, Device.site_id == Site.id)
-        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
         .outerjoin(DeviceState, DeviceState.device_id == Device.id)
         .order_by(Device.name)
     )
@@ -55,9 +55,9 @@ def get_device(session: Session, name: str) -> DeviceView | None:
 
 def _devices_named(session: Session, names: Iterable[str]) -> list[DeviceView]:
     stmt = (
-        select(Device, Site.name, Site.district, DeviceFacts.sys_name, DeviceState)
+        select(Device, Site.name, Site.district, ObservedFacts.sys_name, DeviceState)
         .outerjoin(Site, Device.site_id == Site.id)
-        .outerjoin(DeviceFacts, DeviceFacts.device_id == Device.id)
+        .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
         .outerjoin(DeviceState, DeviceState.device_id == Device.id)
         .where(Device.name.in_(list(names)))
     )
@@ -84,7 +84,8 @@ def _device_view(
 
 
 def get_facts(session: Session, device: str) -> FactsView | None:
-    stmt = select(DeviceFacts).join(Device, Device.id == DeviceFacts.device_id).where(Device.name == device)
+    stmt = (select(ObservedFacts).join(Device, Device.id == ObservedFacts.device_id)
+            .where(Device.name == device))
     facts = session.scalars(stmt).first()
     if facts is None:
         return None

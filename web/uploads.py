@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from inventory.files import import_inventory_file
 from inventory.spec import InventoryError
 from inventory.upsert import KINDS, ImportReport
-from netops.config import Settings
-from netops.keys import FernetSealer
+from netops.encryption import FernetSealer
+from netops.settings import Settings
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024  # the file plus the multipart envelope

@@ -2,7 +2,7 @@
 
 from inventory.models.base import Base, UtcDateTime, utcnow
 from inventory.models.credentials import CREDENTIAL_TYPES, Credential
-from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, DeviceFacts
+from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, ObservedFacts
 from inventory.models.interfaces import Interface
 from inventory.models.links import LINK_MEDIA, LINK_SOURCES, Link
 from inventory.models.monitoring import ApiToken, Event, JobRun, NodePosition, Outage, PollRun, TrapStat, User
@@ -19,9 +19,35 @@ from inventory.models.observed import (
 from inventory.models.sites import SITE_KINDS, Site
 
 __all__ = [
-    "CREDENTIAL_TYPES", "DEVICE_ROLES", "LINK_MEDIA", "LINK_SOURCES", "PLATFORMS", "SITE_KINDS",
-    "ApiToken", "Base", "ConfigVersion", "CounterRecord", "CounterRollup", "Credential", "Device",
-    "DeviceFacts", "DeviceState", "Event", "Interface", "JobRun", "Link", "LinkState",
-    "NeighborRecord", "NodePosition", "OpticalRecord", "Outage", "PollRun", "Site", "SshHostKey",
-    "TrapStat", "User", "UtcDateTime", "utcnow",
+    "CREDENTIAL_TYPES",
+    "DEVICE_ROLES",
+    "LINK_MEDIA",
+    "LINK_SOURCES",
+    "PLATFORMS",
+    "SITE_KINDS",
+    "ApiToken",
+    "Base",
+    "ConfigVersion",
+    "CounterRecord",
+    "CounterRollup",
+    "Credential",
+    "Device",
+    "DeviceState",
+    "Event",
+    "Interface",
+    "JobRun",
+    "Link",
+    "LinkState",
+    "NeighborRecord",
+    "NodePosition",
+    "ObservedFacts",
+    "OpticalRecord",
+    "Outage",
+    "PollRun",
+    "Site",
+    "SshHostKey",
+    "TrapStat",
+    "User",
+    "UtcDateTime",
+    "utcnow",
 ]

@@ -1,6 +1,6 @@
 """Devices (declared by operators) and their facts (observed by polls), kept apart.
 
-An inventory edit never changes ``DeviceFacts``; a poll never changes ``Device``.
+An inventory edit never changes ``ObservedFacts``; a poll never changes ``Device``.
 """
 
 from __future__ import annotations
@@ -51,13 +51,13 @@ class Device(Base):
     site: Mapped[Site | None] = relationship(back_populates="devices")
     snmp_credential: Mapped[Credential | None] = relationship(foreign_keys=[snmp_credential_id])
     ssh_credential: Mapped[Credential | None] = relationship(foreign_keys=[ssh_credential_id])
-    facts: Mapped[DeviceFacts | None] = relationship(
+    facts: Mapped[ObservedFacts | None] = relationship(
         back_populates="device", cascade="all, delete-orphan", uselist=False
     )
     interfaces: Mapped[list[Interface]] = relationship(back_populates="device", cascade="all, delete-orphan")
 
 
-class DeviceFacts(Base):
+class ObservedFacts(Base):
     """What polls learned about a device (system group, ENTITY-MIB, show version)."""
 
     __tablename__ = "device_facts"

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.models import Device, DeviceState, Event, Interface, Link, LinkState, Site
-from netops.config import Settings
 from netops.monitor.events import attach_outage, record_event
 from netops.monitor.impact import Impact, LinkEdge, analyze_impact
 from netops.monitor.outages import FlapPolicy, OutageChanges, reconcile
@@ -32,6 +31,7 @@ from netops.monitor.states import (
     link_verdict,
     probe_verdict,
 )
+from netops.settings import Settings
 
 SETTLE_EXTRA_S = 5
 

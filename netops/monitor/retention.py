@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from inventory.db import session_scope
 from inventory.models import CounterRecord, CounterRollup, Event, JobRun, PollRun, utcnow
-from netops.config import Settings
+from netops.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
-"""Counter arithmetic (``netops.rates``): wraps, resets, missing samples, never negative."""
+"""Counter arithmetic (``netops.store.rates``): wraps, resets, missing samples, never negative."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netops.rates import Rates, Sample, compute_rates, counter_delta, utilization
+from netops.store.rates import Rates, Sample, compute_rates, counter_delta, utilization
 
 G = 1_000_000_000
 

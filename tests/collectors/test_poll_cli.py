@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cli import main
 from inventory.models import Credential, Device, Interface, NeighborRecord, PollRun
-from netops.cli import main
-from netops.config import Settings
+from netops.settings import Settings
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from collectors.observations import PollKind, PollResult
 from inventory.models import Device, Interface, NeighborRecord
-from netops.store import persist
+from netops.store.persist import persist
 from tests.collectors.conftest import DISCOVERY, poll_once, sim_target
 
 CONTROL = {chr(c) for c in range(32)} | {"\x7f"}

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from cli import main
 from collectors.observations import ConfigSnapshot
 from inventory.db import session_scope
 from inventory.models import ConfigVersion, Credential, Device, NeighborRecord, PollRun
-from netops.cli import main
-from netops.config import Settings
-from netops.configs import config_version, config_versions, store_config
+from netops.settings import Settings
+from netops.store.config_versions import config_version, config_versions, store_config
 from tests.support.fakenos_net import PASSWORD, USERNAME, build_inventory, free_ports, triangle
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from collectors.observations import PollKind
 from collectors.targets import Secret, SnmpV2c, SshCredentials, Target
-from netops.config import load_settings
-from netops.ssh_tasks import PROFILE_PLATFORMS, ssh_kinds, ssh_target, wants_ssh
-from netops.tasks import JOB_KINDS
+from netops.polling.poll_task import JOB_KINDS
+from netops.polling.ssh_branch import PROFILE_PLATFORMS, ssh_kinds, ssh_target, wants_ssh
+from netops.settings import load_settings
 
 SSH = SshCredentials("netops", Secret("pw"))
 SNMP = SnmpV2c(Secret("public"))

@@ -1,4 +1,4 @@
-"""A running demo agent process (``python -m netops.demo.service``) on a free UDP port."""
+"""A running demo agent process (``python -m simulator.process``) on a free UDP port."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from netops.demo.network import DemoNetwork, generate
+from simulator.network import DemoNetwork, generate
 
 BASE = "127.0.100.0"
 
@@ -44,7 +44,7 @@ class RunningAgents:
 def start_agents(state_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int, int]:
     port, trap_port = free_udp_port(), free_udp_port("127.0.0.1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "netops.demo.service", "--state-dir", str(state_dir), "--snmp-port", str(port),
+        [sys.executable, "-m", "simulator.process", "--state-dir", str(state_dir), "--snmp-port", str(port),
          "--base", BASE, "--trap-port", str(trap_port), *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-NETOPS = [sys.executable, "-c", "from netops.cli import main; main()"]
+NETOPS = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def free_port(kind: int, address: str = "127.0.0.1") -> int:

@@ -21,8 +21,8 @@ from pysnmp.hlapi.v3arch.asyncio import (
     get_cmd,
 )
 
-from netops.demo.control import ControlError, read_status, submit
-from netops.demo.faults import FaultCommand
+from simulator.control import ControlError, read_status, submit
+from simulator.faults import FaultCommand
 from tests.demo.conftest import stop
 
 SNMPBULKWALK = shutil.which("snmpbulkwalk")
@@ -152,7 +152,7 @@ def test_failed_switch_times_out_until_restored(agents):
 def test_second_demo_on_the_same_port_fails_clearly(agents, tmp_path):
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "netops.demo.service", "--state-dir", str(tmp_path / "d"),
+    result = subprocess.run([sys.executable, "-m", "simulator.process", "--state-dir", str(tmp_path / "d"),
                              "--snmp-port", str(agents.port), "--quiet"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 3
@@ -176,7 +176,7 @@ def test_agents_exit_on_sigterm_and_remove_their_status(tmp_path):
 def test_snmpv3_user_reads_the_same_view(agents):
     from pysnmp.hlapi.v3arch.asyncio import UsmUserData, usmAesCfb128Protocol, usmHMACSHAAuthProtocol
 
-    from netops.demo.usm import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
+    from simulator.usm import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
 
     dev = agents.network.device("dist-tengah")
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from netops.demo import ber
-from netops.demo.faults import FaultCommand, FaultError, apply_command, pick_fault
-from netops.demo.mib import IF_ENTRY, IFX_ENTRY, LLDP_REM, LLDP_REM_MAN, build_view
-from netops.demo.network import CORE, DemoNetwork, generate
-from netops.demo.state import SimState
-from netops.demo.topofile import TopologyError, load_topology
+from simulator import ber
+from simulator.faults import FaultCommand, FaultError, apply_command, pick_fault
+from simulator.mib import IF_ENTRY, IFX_ENTRY, LLDP_REM, LLDP_REM_MAN, build_view
+from simulator.network import CORE, DemoNetwork, generate
+from simulator.state import SimState
+from simulator.topofile import TopologyError, load_topology
 
 TESTBED_TOPOLOGY = Path(__file__).resolve().parents[2].parent / "shared" / "testbed" / "magelang.json"
 

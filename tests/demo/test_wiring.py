@@ -10,18 +10,18 @@ import json
 import pytest
 from sqlalchemy import select
 
+from cli.demo_runner import DemoError, _check_same_network, real_devices
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
 from inventory.models import Device
-from netops.demo import ber, control
-from netops.demo.faults import FaultCommand, chaos_loop
-from netops.demo.inventory import DEMO_GROUP, write_inventory
-from netops.demo.mib import SYSTEM, build_view
-from netops.demo.network import generate
-from netops.demo.runner import DemoError, _check_same_network, real_devices
-from netops.demo.state import SimState
-from netops.demo.topofile import load_topology
-from netops.keys import FernetSealer
+from netops.encryption import FernetSealer
+from simulator import ber, control
+from simulator.faults import FaultCommand, chaos_loop
+from simulator.inventory import DEMO_GROUP, write_inventory
+from simulator.mib import SYSTEM, build_view
+from simulator.network import generate
+from simulator.state import SimState
+from simulator.topofile import load_topology
 
 
 def test_demo_inventory_imports_idempotently(tmp_path, settings, engine):

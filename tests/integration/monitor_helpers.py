@@ -12,8 +12,8 @@ import networkx as nx
 from sqlalchemy import Engine
 
 from inventory.db import session_factory
-from netops.config import Settings
-from netops.service import MonitorService
+from netops.polling.service import MonitorService
+from netops.settings import Settings
 from tests.monitor.seed import from_testbed, seed
 from tests.monitor.webhook import WebhookReceiver
 

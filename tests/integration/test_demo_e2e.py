@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from netops.demo.network import generate
+from simulator.network import generate
 from tests.demo.running import NETOPS, Demo, wait_for
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 

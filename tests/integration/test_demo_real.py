@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from netops.demo.real import topology_path, unavailable_reason
-from netops.demo.topofile import load_topology
+from simulator.testbed import topology_path, unavailable_reason
+from simulator.topofile import load_topology
 from tests.demo.running import Demo, wait_for
 
 pytestmark = [pytest.mark.testbed, pytest.mark.timeout(300)]

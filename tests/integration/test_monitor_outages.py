@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import Device, DeviceState, Outage
-from netops.config import Settings
 from netops.monitor.queries import OutageView, active_outages, get_outage
+from netops.settings import Settings
 from tests.integration.monitor_helpers import (
     STATUS_INTERVAL_S,
     running_service,

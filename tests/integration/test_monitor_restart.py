@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import Event, JobRun, Outage
-from netops.config import Settings
+from netops.settings import Settings
 from tests.integration.monitor_helpers import seed_testbed, wait_for
 from tests.integration.testbed import Testbed
 from tests.monitor.webhook import WebhookReceiver

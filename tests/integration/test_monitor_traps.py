@@ -18,9 +18,9 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import JobRun, TrapStat
-from netops.config import Settings
 from netops.monitor.queries import active_outages
-from netops.service import MonitorService
+from netops.polling.service import MonitorService
+from netops.settings import Settings
 from tests.integration.monitor_helpers import fast_settings, seed_testbed, wait_for
 from tests.integration.testbed import Testbed, bring_up, tear_down, unavailable_reason
 from tests.monitor.webhook import WebhookReceiver

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli import main
 from inventory.db import make_engine, session_factory
 from inventory.queries import list_devices, list_links
-from netops.cli import main
 from tests.integration.testbed import Testbed
 
 pytestmark = pytest.mark.testbed

@@ -153,7 +153,7 @@ def test_discovery_follows_neighbors_read_over_ssh(testbed: tb.Testbed, settings
     """A device whose LLDP-MIB gave nothing (as with LLDP over SNMP disabled) is still crawled past."""
     from datetime import UTC, datetime
 
-    from netops.ssh_tasks import ssh_follow
+    from netops.polling.ssh_branch import ssh_follow
 
     node = "dist-utara"
     ssh = testbed.inventory["ssh"]
@@ -192,9 +192,9 @@ def test_discover_cli_with_ssh_credential(testbed: tb.Testbed, settings: Any, en
 
     from click.testing import CliRunner
 
+    from cli import main
     from inventory.db import session_scope
     from inventory.models import Credential
-    from netops.cli import main
 
     ssh = testbed.inventory["ssh"]
     with session_scope(engine) as session:

@@ -23,20 +23,20 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from cli import main
 from collectors.observations import PollKind, PollResult
 from inventory.db import make_engine, session_scope, upgrade_schema
 from inventory.models import Credential, Device, DeviceState, Site
-from netops.cli import main
-from netops.config import Settings, load_settings
-from netops.linksync import sync_discovered_links
-from netops.store import persist
-from netops.targets import build_targets
-from netops.tasks import JOB_KINDS, close_pollers, poll_targets
-from netops.topology_service import TopologyView, build_view
+from netops.monitor.network_view import TopologyView, build_view
+from netops.polling.poll_task import JOB_KINDS, close_pollers, poll_targets
+from netops.polling.targets import build_targets
+from netops.settings import Settings, load_settings
+from netops.store.link_sync import sync_discovered_links
+from netops.store.persist import persist
 from tests.integration.testbed import Testbed
+from tests.support.synthetic import site_kind
 from topology.analysis import Element
 from topology.snapshot import load_snapshot
-from topology.synthetic import site_kind
 
 pytestmark = pytest.mark.testbed
 

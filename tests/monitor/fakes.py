@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from collectors.observations import ErrorKind, InterfaceState, OperStatus, PollError, PollKind, PollResult
 from collectors.targets import Target
 from inventory.models import Device, Interface
-from netops.config import Settings
+from netops.settings import Settings
 
 
 class FakeNetwork:

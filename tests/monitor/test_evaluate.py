@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from inventory.db import session_scope
 from inventory.models import Device, Event, Interface, Outage
-from netops.config import Settings
 from netops.monitor.evaluate import Probe, evaluate
+from netops.settings import Settings
 from tests.monitor.seed import seed
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)

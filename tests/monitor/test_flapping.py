@@ -15,10 +15,10 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import Outage
-from netops.config import Settings
-from netops.executor import InProcessExecutor
-from netops.jobrun import JobRunner
-from netops.jobs import JobSpec, build_specs, specs_by_id
+from netops.polling.cycle import JobRunner
+from netops.polling.executor import InProcessExecutor
+from netops.polling.jobs import JobSpec, build_specs, specs_by_id
+from netops.settings import Settings
 from tests.monitor.fakes import FakeNetwork, fake_persist
 from tests.monitor.seed import seed
 from tests.monitor.test_scheduler import DEVICES, LINKS, _settings

@@ -9,11 +9,11 @@ from sqlalchemy import Engine, func, select
 
 from inventory.db import session_scope
 from inventory.models import CounterRecord, CounterRollup, Device, Event, Interface, Outage
-from netops.config import Settings
 from netops.monitor.availability import availability, merged_downtime
 from netops.monitor.queries import active_outages, outage_history
 from netops.monitor.retention import run_retention
-from netops.traps import parse_varbinds
+from netops.polling.traps import parse_varbinds
+from netops.settings import Settings
 from tests.monitor.seed import seed
 
 NOW = datetime(2026, 5, 31, 12, 0, tzinfo=UTC)

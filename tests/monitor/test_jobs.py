@@ -7,8 +7,14 @@ import statistics
 
 import pytest
 
-from netops.config import Settings
-from netops.jobs import DeviceIntervals, build_specs, jitter_fraction, parse_group_intervals, plan_cycle
+from netops.polling.jobs import (
+    DeviceIntervals,
+    build_specs,
+    jitter_fraction,
+    parse_group_intervals,
+    plan_cycle,
+)
+from netops.settings import Settings
 
 
 def test_default_specs_follow_settings_and_command_line(settings: Settings) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from inventory.db import session_scope
 from inventory.models import Outage
-from netops.config import Settings
-from netops.notify import Notifier, build_message, format_duration
+from netops.monitor.notifications import Notifier, build_message, format_duration
+from netops.settings import Settings
 from tests.monitor.webhook import WebhookReceiver, refusing_url
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)

@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from cli import main
+from cli.ops_cmds import parse_since
 from inventory.db import session_scope
 from inventory.models import Event, Outage
-from netops.cli import main
-from netops.cli.ops_cmds import parse_since
-from netops.config import Settings
-from netops.executor import InProcessExecutor
-from netops.scheduler import Scheduler
+from netops.polling.executor import InProcessExecutor
+from netops.polling.scheduler import Scheduler
+from netops.settings import Settings
 from tests.monitor.fakes import FakeNetwork
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)

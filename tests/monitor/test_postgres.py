@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 
 from inventory.db import make_engine, session_scope, upgrade_schema
 from inventory.models import Outage
-from netops.config import Settings
-from netops.executor import InProcessExecutor
 from netops.monitor.queries import job_statuses
-from netops.scheduler import JobControl, Scheduler
+from netops.polling.executor import InProcessExecutor
+from netops.polling.scheduler import JobControl, Scheduler
+from netops.settings import Settings
 from tests.monitor import test_evaluate as scenario
 from tests.monitor.fakes import FakeNetwork
 from tests.monitor.seed import seed

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import JobRun, Outage
-from netops.config import Settings
-from netops.executor import InProcessExecutor
-from netops.jobrun import JobRunner
-from netops.jobs import build_specs, specs_by_id
-from netops.notify import Notifier
-from netops.scheduler import JobControl, Scheduler
+from netops.monitor.notifications import Notifier
+from netops.polling.cycle import JobRunner
+from netops.polling.executor import InProcessExecutor
+from netops.polling.jobs import build_specs, specs_by_id
+from netops.polling.scheduler import JobControl, Scheduler
+from netops.settings import Settings
 from tests.monitor.fakes import FakeNetwork, fake_persist
 from tests.monitor.seed import seed
 from tests.monitor.webhook import refusing_url

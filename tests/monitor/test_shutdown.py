@@ -8,10 +8,10 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import JobRun
-from netops.config import Settings
-from netops.executor import InProcessExecutor
-from netops.jobs import jitter_fraction
-from netops.service import MonitorService
+from netops.polling.executor import InProcessExecutor
+from netops.polling.jobs import jitter_fraction
+from netops.polling.service import MonitorService
+from netops.settings import Settings
 from tests.monitor.fakes import FakeNetwork, fake_persist
 from tests.monitor.seed import seed
 from tests.monitor.test_scheduler import _settings, _wait

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import TrapStat
-from netops.config import Settings
-from netops.traps import Trap, TrapReceiver
+from netops.polling.traps import Trap, TrapReceiver
+from netops.settings import Settings
 from tests.monitor.seed import seed
 
 LINK_DOWN = ["1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.12", "i", "12", "1.3.6.1.2.1.2.2.1.8.12", "i", "2"]

@@ -25,8 +25,8 @@ from collectors.observations import (
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
 from inventory.models import Device, Interface, Link
-from netops.linksync import sync_discovered_links
-from netops.store import persist
+from netops.store.link_sync import sync_discovered_links
+from netops.store.persist import persist
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 INVENTORY = """

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from cli.demo_setup import first_discovery
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
 from inventory.models import Device, Interface, Link
-from netops.config import Settings
-from netops.demo.inventory import write_inventory
-from netops.demo.network import DemoNetwork, generate
-from netops.demo.setup import first_discovery
-from netops.keys import FernetSealer
+from netops.encryption import FernetSealer
+from netops.settings import Settings
+from simulator.inventory import write_inventory
+from simulator.network import DemoNetwork, generate
 from tests.demo.conftest import start_agents, stop
 from topology.names import port_key
 

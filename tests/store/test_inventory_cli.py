@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from netops.cli import main
+from cli import main
 
 LITERALS = ("lab-community-42", "hunter2-lab", "v3-auth-secret", "v3-priv-secret")
 LAB = """\

@@ -12,8 +12,8 @@ from inventory.files import export_inventory, import_inventory_file
 from inventory.models import Credential, Device, Interface, Link
 from inventory.queries import list_links
 from inventory.spec import InventoryError
-from netops.config import Settings
-from netops.keys import FernetSealer
+from netops.encryption import FernetSealer
+from netops.settings import Settings
 
 
 def _import(engine: Engine, path: Path, settings: Settings | None = None, dry_run: bool = False):

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from inventory.db import session_scope
-from inventory.models import Credential, Device, DeviceFacts, Interface, Link, Site
+from inventory.models import Credential, Device, Interface, Link, ObservedFacts, Site
 
 
 def _network(engine: Engine) -> None:
@@ -75,9 +75,9 @@ def test_datetimes_come_back_aware_in_utc(db_engine: Engine) -> None:
     learned = datetime(2026, 5, 1, 9, 30, tzinfo=wib)
     with session_scope(db_engine) as s:
         dev = s.scalars(select(Device)).one()
-        s.add(DeviceFacts(device_id=dev.id, sys_name="core-1.magelang", learned_at=learned))
+        s.add(ObservedFacts(device_id=dev.id, sys_name="core-1.magelang", learned_at=learned))
     with session_scope(db_engine) as s:
-        facts = s.scalars(select(DeviceFacts)).one()
+        facts = s.scalars(select(ObservedFacts)).one()
         assert facts.learned_at == learned
         assert facts.learned_at is not None and facts.learned_at.utcoffset() == timedelta(0)
         assert facts.learned_at.tzinfo == UTC
@@ -87,7 +87,7 @@ def test_naive_datetimes_are_refused(db_engine: Engine) -> None:
     _network(db_engine)
     with pytest.raises(Exception, match="naive"), session_scope(db_engine) as s:
         dev = s.scalars(select(Device)).one()
-        s.add(DeviceFacts(device_id=dev.id, learned_at=datetime(2026, 1, 1)))
+        s.add(ObservedFacts(device_id=dev.id, learned_at=datetime(2026, 1, 1)))
         s.flush()
 
 

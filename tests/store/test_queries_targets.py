@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from collectors.targets import AuthProtocol, PrivProtocol, Secret, SnmpV2c, SnmpV3
 from inventory.db import session_scope
 from inventory.files import import_inventory_file
-from inventory.models import Device, DeviceFacts, DeviceState, Interface, NeighborRecord
+from inventory.models import Device, DeviceState, Interface, NeighborRecord, ObservedFacts
 from inventory.queries import (
     list_device_details,
     list_devices,
@@ -21,8 +21,8 @@ from inventory.queries import (
     list_sites,
     normalise_mac,
 )
-from netops.config import Settings, load_settings
-from netops.targets import TargetError, build_targets
+from netops.polling.targets import TargetError, build_targets
+from netops.settings import Settings, load_settings
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 SECRETS = {
@@ -39,7 +39,7 @@ def loaded(db_engine: Engine, magelang_inventory_yaml: Path) -> Engine:
         import_inventory_file(s, magelang_inventory_yaml)
         core = s.scalars(select(Device).where(Device.name == "core-balaikota")).one()
         s.add(
-            DeviceFacts(
+            ObservedFacts(
                 device_id=core.id,
                 sys_name="CORE-BALAIKOTA",
                 vendor="Cisco",

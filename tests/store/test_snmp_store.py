@@ -1,4 +1,4 @@
-"""``netops.store.persist``: only completed kinds replace state, status polls never blank
+"""``netops.store.persist.persist``: only completed kinds replace state, status polls never blank
 descriptive fields, neighbor misses, counter rates with reboots, PollRun rows."""
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collectors.observations import (
     PollResult,
 )
 from inventory.models import CounterRecord, Device, Interface, NeighborRecord, PollRun
-from inventory.models import DeviceFacts as FactsRow
-from netops.store import persist
+from inventory.models import ObservedFacts as FactsRow
+from netops.store.persist import persist
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 K = PollKind

@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from tests.support.synthetic import from_topology
 from topology.snapshot import NetworkSnapshot
-from topology.synthetic import from_topology
 
 MAGELANG_JSON = Path(__file__).resolve().parents[2].parent / "shared" / "testbed" / "magelang.json"
 

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from cli import main
 from inventory.models import Device, DeviceState, Interface, Link, LinkState, NeighborRecord, Outage, Site
-from netops.cli import main
-from netops.config import Settings
-from netops.linksync import sync_discovered_links
-from netops.topology_service import TopologyService
+from netops.monitor.network_view import TopologyService
+from netops.settings import Settings
+from netops.store.link_sync import sync_discovered_links
 from topology.snapshot import load_snapshot
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

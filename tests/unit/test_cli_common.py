@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from netops.cli.common import UsageError, fail, setup_logging, to_json
+from cli.common import UsageError, fail, setup_logging, to_json
 
 
 @dataclass(frozen=True)

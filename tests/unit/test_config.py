@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from netops.config import ConfigError, load_settings
+from netops.settings import ConfigError, load_settings
 
 
 def test_defaults_without_file_or_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

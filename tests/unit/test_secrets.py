@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from collectors.targets import Secret
-from netops.config import Settings
-from netops.keys import FernetSealer, encrypt, ensure_key
+from netops.encryption import FernetSealer, encrypt, ensure_key
 from netops.secrets import SecretError, resolve
+from netops.settings import Settings
 
 
 def test_env_file_and_literal_references(settings: Settings, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from netops.config import Settings
+from netops.settings import Settings
 from tests.web.seed import PASSWORDS, seed
 from web import create_app
 
@@ -19,10 +19,10 @@ ROLES = ("helpdesk", "engineer", "admin")
 
 
 class FakeScheduler:
-    """Records job actions; stands in for ``netops.scheduler.Scheduler`` in unit tests."""
+    """Records job actions; stands in for ``netops.polling.scheduler.Scheduler`` in unit tests."""
 
     def __init__(self) -> None:
-        from netops.scheduler import JobInfo
+        from netops.polling.scheduler import JobInfo
 
         self.calls: list[tuple[str, str]] = []
         self._jobs = [

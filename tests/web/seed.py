@@ -15,13 +15,13 @@ from werkzeug.security import generate_password_hash
 from inventory.models import (
     CounterRecord,
     Device,
-    DeviceFacts,
     DeviceState,
     Event,
     Interface,
     JobRun,
     Link,
     LinkState,
+    ObservedFacts,
     Outage,
     PollRun,
     Site,
@@ -61,7 +61,7 @@ def seed(session: Session) -> None:
     devices = {}
     for i, (name, role, site, _state) in enumerate(DEVICES):
         dev = Device(name=name, address=f"198.51.100.{i + 2}", role=role, site=sites[site], platform="linux")
-        dev.facts = DeviceFacts(
+        dev.facts = ObservedFacts(
             sys_name=XSS if name == "acc-dinkes" else name, sys_descr="Linux", learned_at=now
         )
         devices[name] = dev

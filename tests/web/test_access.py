@@ -83,7 +83,7 @@ def test_anonymous_api_gets_401_json(client_as: Callable[[str | None], FlaskClie
 
 
 def test_bearer_token_roles(app: Flask, client_as: Callable[[str | None], FlaskClient]) -> None:
-    from web.auth.accounts import create_token, revoke_token
+    from netops.accounts import create_token, revoke_token
     from web.db import db_session
 
     with app.app_context():
@@ -110,7 +110,7 @@ def test_bearer_token_roles(app: Flask, client_as: Callable[[str | None], FlaskC
 
 
 def test_job_actions_reach_the_scheduler(app: Flask, scheduler, client_as) -> None:  # type: ignore[no-untyped-def]
-    from web.auth.accounts import create_token
+    from netops.accounts import create_token
     from web.db import db_session
 
     with app.app_context():
@@ -138,7 +138,7 @@ def test_job_actions_without_scheduler_answer_503(settings, engine, session) -> 
     login(client, "engineer")
     page = client.get("/jobs").get_data(as_text=True)
     assert "Run now" not in page
-    from web.auth.accounts import create_token
+    from netops.accounts import create_token
     from web.db import db_session
 
     with app.app_context():

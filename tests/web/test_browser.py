@@ -21,13 +21,13 @@ import pytest
 from sqlalchemy import Engine
 
 from inventory.db import session_scope
-from netops.config import Settings, load_settings
+from netops.accounts import add_user
 from netops.runtime import open_database
+from netops.settings import Settings, load_settings
 from tests.integration import testbed as beds
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.testbed_flow import import_testbed, poll_status
 from web import create_app
-from web.auth.accounts import add_user
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCHOOL, SWITCH, UPLINK = "SMP Negeri 1 Magelang", "acc-smpn1", "dist-utara"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from netops.cli import main
-from netops.config import load_settings
+from cli import main
 from netops.runtime import open_database
+from netops.settings import load_settings
 from web import create_app
 
 

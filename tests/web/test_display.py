@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inventory.models import Event
-from netops.config import ConfigError, Settings, load_settings
+from netops.settings import ConfigError, Settings, load_settings
 from tests.web.conftest import FakeScheduler, login
 from web import create_app
 

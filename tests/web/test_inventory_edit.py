@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inventory.models import Credential, Device, Site
-from netops.config import Settings
+from netops.settings import Settings
 from tests.web.conftest import csrf_from
 from web.uploads import MAX_UPLOAD_BYTES
 

@@ -2,7 +2,7 @@
 
 ``import_testbed`` writes the bed's inventory (sites, devices, ports with ifIndex, declared
 fibers, the v2c credential) into the models. ``poll_status`` runs one status cycle through
-the service (``netops.jobrun.JobRunner``: poll task, ``netops.store.persist``, monitor) when
+the service (``netops.polling.cycle.JobRunner``: poll task, ``netops.store.persist.persist``, monitor) when
 helper B's poll task and store are installed; otherwise it reads ifOperStatus/ifAdminStatus
 from every node with net-snmp's ``snmpbulkwalk`` (real agents, real answers), stores them on
 the interfaces and runs the same monitor evaluation. Either way states, events and outages
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from inventory.db import session_scope
 from inventory.models import Credential, Device, Interface, Link, Site
-from netops.config import Settings
+from netops.settings import Settings
 
 IF_OPER = "1.3.6.1.2.1.2.2.1.8"  # IF-MIB::ifOperStatus
 IF_ADMIN = "1.3.6.1.2.1.2.2.1.7"  # IF-MIB::ifAdminStatus
@@ -78,7 +78,8 @@ def import_testbed(engine: Engine, inventory: dict[str, Any]) -> None:
 
 
 def service_poller_available() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("netops.tasks", "netops.store"))
+    modules = ("netops.polling.poll_task", "netops.store.persist")
+    return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
 def poll_status(settings: Settings, engine: Engine, inventory: dict[str, Any]) -> str:
@@ -91,9 +92,9 @@ def poll_status(settings: Settings, engine: Engine, inventory: dict[str, Any]) -
 
 
 def _service_cycle(settings: Settings, engine: Engine) -> None:
-    from netops.executor import InProcessExecutor
-    from netops.jobrun import JobRunner, load_device_intervals
-    from netops.jobs import build_specs
+    from netops.polling.cycle import JobRunner, load_device_intervals
+    from netops.polling.executor import InProcessExecutor
+    from netops.polling.jobs import build_specs
 
     with session_scope(engine) as session:
         intervals = load_device_intervals(session)

@@ -148,14 +148,14 @@ def jobs() -> ResponseReturnValue:
             overview(
                 history.job_statuses(session),
                 history.overrun_counts(session),
-                current_app.extensions["netops.scheduler"],
+                current_app.extensions["netops.polling.scheduler"],
             )
         )
     )
 
 
 def _job_action(job: str, action: str) -> ResponseReturnValue:
-    control = current_app.extensions["netops.scheduler"]
+    control = current_app.extensions["netops.polling.scheduler"]
     if control is None:
         abort(503)
     try:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from web.auth.accounts import get_user, user_for_token
+from netops.accounts import get_user, user_for_token
 from web.db import db_session
 
 F = TypeVar("F", bound=Callable[..., Any])

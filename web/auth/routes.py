@@ -13,8 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from netops.accounts import check_login, set_language
 from web.auth.access import LoginThrottle
-from web.auth.accounts import check_login, set_language
 from web.db import db_session
 from web.extensions import LANGUAGES
 

@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from netops.accounts import ROLES, AccountError, add_user, list_users
 from web import history
 from web.auth.access import require_role
-from web.auth.accounts import ROLES, AccountError, add_user, list_users
 from web.credentials import list_credentials
 from web.db import db_session
 from web.jobs import ACTIONS, UnknownJob, act, overview
@@ -41,7 +41,7 @@ class UserForm(FlaskForm):  # type: ignore[misc]
 @require_role("engineer")
 def jobs() -> ResponseReturnValue:
     session = db_session()
-    control = current_app.extensions["netops.scheduler"]
+    control = current_app.extensions["netops.polling.scheduler"]
     return render_template(
         "ui/jobs.html",
         jobs=overview(history.job_statuses(session), history.overrun_counts(session), control),
@@ -54,7 +54,7 @@ def jobs() -> ResponseReturnValue:
 @bp.route("/jobs/<job>/<action>", methods=["POST"])
 @require_role("engineer")
 def job_action(job: str, action: str) -> ResponseReturnValue:
-    control = current_app.extensions["netops.scheduler"]
+    control = current_app.extensions["netops.polling.scheduler"]
     if action not in ACTIONS:
         abort(404)
     if control is None:

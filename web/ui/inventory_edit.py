@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from inventory.models import Device
-from netops.config import Settings
-from netops.keys import SecretError
+from netops.encryption import SecretError
+from netops.settings import Settings
 from web import uploads
 from web.auth.access import require_role
 from web.db import db_session

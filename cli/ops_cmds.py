@@ -1,0 +1,245 @@
+"""Operations commands: ``jobs``, ``scheduler``, ``run``, ``outages``, ``events``.
+
+``netops scheduler`` runs the scheduler, monitor, notifier and trap receiver in the foreground
+until Ctrl-C or SIGTERM; ``netops run`` adds the web UI. ``jobs pause|resume`` change the
+persistent job store, so they act on a scheduler running in another process; ``jobs run``
+runs one cycle here and now and prints what it did.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+import click
+
+from cli.common import echo_json, engine_from, fail, settings_from, setup_logging
+
+DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """``24h`` / ``7d`` / ``30m`` ago, or an ISO-8601 time (UTC when no offset is given)."""
+    now = now or datetime.now(UTC)
+    match = DURATION.match(text.strip())
+    if match:
+        return now - timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--since {text!r}: give a time like 2026-05-01T08:00 or a span like 24h, 7d")
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _fmt(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if at else "-"
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs: list, run now, pause, resume."""
+
+
+@jobs_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def jobs_list(ctx: click.Context, as_json: bool) -> None:
+    """Jobs with interval, next run, last run, last duration and result."""
+    from inventory.db import session_scope
+    from netops.monitor.queries import job_statuses
+
+    with session_scope(engine_from(ctx)) as session:
+        rows = job_statuses(session)
+    if as_json:
+        echo_json(rows)
+        return
+    header = f"{'JOB':<18} {'EVERY':>7} {'NEXT RUN (UTC)':<20} {'LAST RUN (UTC)':<20} {'DURATION':>9}"
+    click.echo(f"{header} RESULT")
+    for row in rows:
+        last = row.last_run
+        every = f"{row.interval_s}s" if row.interval_s else "-"
+        next_run = "paused" if row.paused and row.interval_s else _fmt(row.next_run)
+        duration = f"{last.duration_s:.1f}s" if last and last.duration_s is not None else "-"
+        result = (last.result + (" (overrun)" if last.overrun else "")) if last else "-"
+        click.echo(f"{row.job:<18} {every:>7} {next_run:<20} {_fmt(last.started_at if last else None):<20} "
+                   f"{duration:>9} {result}")
+
+
+@jobs_group.command("run")
+@click.argument("job")
+@click.pass_context
+def jobs_run(ctx: click.Context, job: str) -> None:
+    """Run one cycle of JOB now, in this process."""
+    from inventory.db import session_scope
+    from netops.monitor.notifications import Notifier
+    from netops.polling.cycle import JobRunner, load_device_intervals
+    from netops.polling.executor import InProcessExecutor
+    from netops.polling.jobs import build_specs, specs_by_id
+
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    with session_scope(engine) as session:
+        specs = specs_by_id(build_specs(load_device_intervals(session), settings))
+    if job not in specs:
+        fail(f"unknown job {job!r}; jobs are {', '.join(sorted(specs))}")
+    notifier = Notifier(engine, settings)
+    notifier.start()
+    executor = InProcessExecutor(settings)
+    try:
+        summary = JobRunner(settings, engine, executor, notifier=notifier).run_cycle(
+            specs[job], trigger="manual", spread=False)
+        notifier.wait_idle(60)
+    finally:
+        executor.close()
+        notifier.stop()
+    click.echo(f"{job}: {summary.devices_polled} device(s) polled, {summary.devices_failed} failed, "
+               f"{summary.duration_s:.1f} s; outages opened {len(summary.opened)}, "
+               f"closed {len(summary.closed)}")
+    for error in summary.errors[:10]:
+        click.echo(f"  {error}")
+
+
+def _control(ctx: click.Context, job: str, action: str) -> None:
+    from netops.polling.scheduler import JobControl
+
+    with JobControl(engine_from(ctx)) as control:
+        try:
+            getattr(control, action)(job)
+        except KeyError:
+            known = ", ".join(j.job_id for j in control.jobs()) or "none (start the scheduler once)"
+            fail(f"unknown job {job!r}; stored jobs: {known}")
+    click.echo(f"{job}: {action}d")
+
+
+@jobs_group.command("pause")
+@click.argument("job")
+@click.pass_context
+def jobs_pause(ctx: click.Context, job: str) -> None:
+    """Pause JOB (also in a scheduler running elsewhere)."""
+    _control(ctx, job, "pause")
+
+
+@jobs_group.command("resume")
+@click.argument("job")
+@click.pass_context
+def jobs_resume(ctx: click.Context, job: str) -> None:
+    """Resume JOB."""
+    _control(ctx, job, "resume")
+
+
+def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, traps: bool | None) -> None:
+    from cli.web_server import serve_web
+    from netops.polling.service import MonitorService
+
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    setup_logging(max(1, int(ctx.find_root().obj.get("verbose", 0) or 0)))
+    try:
+        service = MonitorService(settings, engine, overrides=overrides, traps=traps)
+    except ValueError as exc:
+        fail(str(exc))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server: Any = None
+    try:
+        service.start()
+        if with_web:
+            server = serve_web(settings, engine, service.scheduler)
+        click.echo("scheduler running; Ctrl-C to stop", err=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        if server is not None:
+            server.shutdown()
+        service.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("scheduler stopped", err=True)
+
+
+def _overrides(status: int | None, counters: int | None, discovery: int | None) -> dict[str, int]:
+    values = {"status": status, "counters": counters, "discovery": discovery}
+    for job, seconds in values.items():
+        if seconds is not None and seconds <= 0:
+            fail(f"--{job}-interval must be a positive number of seconds")
+    return {job: seconds for job, seconds in values.items() if seconds is not None}
+
+
+@click.command("scheduler")
+@click.option("--status-interval", type=int, help="Seconds between status polls (this run only).")
+@click.option("--counters-interval", type=int, help="Seconds between counter polls (this run only).")
+@click.option("--discovery-interval", type=int, help="Seconds between discovery polls (this run only).")
+@click.option("--traps/--no-traps", default=None, help="Run the SNMP trap receiver (default: traps.enabled).")
+@click.pass_context
+def scheduler_cmd(ctx: click.Context, status_interval: int | None, counters_interval: int | None,
+                  discovery_interval: int | None, traps: bool | None) -> None:
+    """Run the scheduler and monitor in the foreground (Ctrl-C or SIGTERM stops it cleanly)."""
+    _run_service(ctx, _overrides(status_interval, counters_interval, discovery_interval), False, traps)
+
+
+@click.command("run")
+@click.option("--traps/--no-traps", default=None, help="Run the SNMP trap receiver (default: traps.enabled).")
+@click.pass_context
+def run_cmd(ctx: click.Context, traps: bool | None) -> None:
+    """Run the scheduler, monitor and web UI together."""
+    _run_service(ctx, {}, True, traps)
+
+
+@click.command("outages")
+@click.option("--active", is_flag=True, help="Only outages that are still open.")
+@click.option("--since", help="Outages open at or after this time (ISO-8601 or 24h, 7d, ...).")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bool) -> None:
+    """Outages with root cause, affected sites and duration."""
+    from inventory.db import session_scope
+    from netops.monitor.queries import active_outages, outage_history
+
+    since_at = parse_since(since) if since else None
+    with session_scope(engine_from(ctx)) as session:
+        rows = active_outages(session) if active else outage_history(session, since_at)
+    if active and since_at:
+        rows = [r for r in rows if r.started_at >= since_at]
+    if as_json:
+        echo_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        click.echo("no outages")
+    for r in rows:
+        state = "OPEN" if r.active else f"closed {_fmt(r.ended_at)}"
+        flap = " FLAPPING" if r.flapping else ""
+        click.echo(f"#{r.id} {r.root_cause_type} {r.root_cause}: since {_fmt(r.started_at)}, {state}, "
+                   f"{r.duration_s:.0f} s{flap}")
+        click.echo(f"    sites ({len(r.affected_sites)}): {', '.join(r.affected_sites) or '-'}")
+
+
+@click.command("events")
+@click.option("--since", help="Events at or after this time (ISO-8601 or 24h, 7d, ...).")
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def events_cmd(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
+    """State changes of devices and links, newest first, with their evidence."""
+    from inventory.db import session_scope
+    from netops.monitor.queries import events
+
+    with session_scope(engine_from(ctx)) as session:
+        rows = events(session, since=parse_since(since) if since else None, limit=limit)
+    if as_json:
+        echo_json([r.to_json() for r in rows])
+        return
+    for r in rows:
+        change = f"{r.old_state} -> {r.new_state}"
+        click.echo(f"{_fmt(r.at)} {r.element_type} {r.element}: {change}  ({r.evidence})")
+
+
+def register(group: click.Group) -> None:
+    for command in (jobs_group, scheduler_cmd, run_cmd, outages_cmd, events_cmd):
+        group.add_command(command)

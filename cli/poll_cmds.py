@@ -1,0 +1,213 @@
+"""``netops poll`` and ``netops discover``: poll inventory devices now, crawl from seeds.
+
+The collector and store are imported inside the commands, so other commands start fast.
+
+Both store what they read (``netops.store.persist``), print a summary table (or ``--json``) on stdout
+and progress on stderr; devices that do not answer are reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import click
+from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from netops.polling.discovery import DiscoveryReport
+
+from cli.common import echo_json, engine_from, fail, settings_from
+from collectors.observations import PollKind, PollResult
+from collectors.targets import SnmpV2c, SnmpV3
+from inventory.db import session_scope
+from inventory.models import Credential, Device
+from netops.polling.discovery import DiscoveryReport, crawl, store_discovery
+from netops.polling.targets import TargetError, build_target, build_targets
+from netops.secrets import SecretError
+from netops.settings import Settings
+
+
+def result_json(result: PollResult) -> dict[str, Any]:
+    """The ``--json`` object of one device: only the kinds this poll read."""
+    out: dict[str, Any] = {"device": result.device_key, "ok": result.ok, "profile": result.profile,
+                           "completed": sorted(result.completed),
+                           "errors": [{"kind": str(e.kind), "poll_kind": e.poll_kind, "message": e.message}
+                                      for e in result.errors]}
+    done = result.completed
+    if PollKind.FACTS in done and result.facts is not None:
+        out["facts"] = result.facts
+    if PollKind.INTERFACES in done:
+        out["interfaces"] = list(result.interfaces)
+    if PollKind.COUNTERS in done:
+        out["counters"] = list(result.counters)
+    if PollKind.NEIGHBORS in done:
+        out["neighbors"] = [{"local_port": n.local_port, "remote_system_name": n.system_name,
+                             "remote_port": n.port_id, "remote_port_kind": n.port_id_kind,
+                             "remote_port_description": n.port_description,
+                             "remote_chassis_id": n.chassis_id, "remote_chassis_id_kind": n.chassis_id_kind,
+                             "remote_management_address": n.management_address, "protocol": n.protocol}
+                            for n in result.neighbors]
+    if PollKind.OPTICS in done:
+        out["optics"] = list(result.optics)
+    if PollKind.CONFIG in done and result.config is not None:
+        out["config"] = {"source_command": result.config.source_command,
+                         "lines": len(result.config.text.splitlines())}
+    return out
+
+
+def _summary(result: PollResult) -> str:
+    up = sum(1 for i in result.interfaces if i.oper_status == "up")
+    parts = [f"{result.device_key:<28}", "ok " if result.ok else "ERR",
+             f"{up}/{len(result.interfaces)} up" if PollKind.INTERFACES in result.completed else "",
+             f"{len(result.neighbors)} nbr" if PollKind.NEIGHBORS in result.completed else "",
+             f"{len(result.counters)} ctr" if PollKind.COUNTERS in result.completed else "",
+             "; ".join(f"{e.poll_kind or 'poll'}: {e.kind}: {e.message}" for e in result.errors)]
+    return "  ".join(p for p in parts if p)
+
+
+@click.command("poll")
+@click.option("--kind", "job", type=click.Choice(["status", "counters", "discovery", "ssh"]),
+              default="status", show_default=True, help="Which job's poll kinds to read.")
+@click.option("--device", "devices", multiple=True, metavar="NAME", help="Only these devices (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per device.")
+@click.pass_context
+def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bool) -> None:
+    """Poll inventory devices now (SNMP; SSH for --kind ssh) and store the results."""
+    from netops.polling.poll_task import JOB_KINDS, poll_targets
+    from netops.store.persist import persist
+
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    with session_scope(engine) as session:
+        try:
+            targets = build_targets(session, settings, list(devices) or None)
+        except TargetError as exc:
+            fail(str(exc))
+    if not targets:
+        fail("no devices to poll (import an inventory or run discover)")
+    done = 0
+
+    def progress(result: PollResult) -> None:
+        nonlocal done
+        done += 1
+        state = "ok" if result.ok else "errors"
+        click.echo(f"[{done}/{len(targets)}] {result.device_key}: {state}", err=True)
+
+    results = _run(poll_targets(targets, JOB_KINDS[job], settings, on_result=progress))
+    for result in results:
+        with session_scope(engine) as session:
+            persist(session, result, job=job, max_misses=settings.monitor.neighbor_max_misses)
+    if as_json:
+        echo_json([result_json(r) for r in results])
+        return
+    for result in results:
+        click.echo(_summary(result))
+    failed = sum(1 for r in results if not r.ok)
+    click.echo(f"{len(results)} devices polled ({job}), {failed} with errors")
+
+
+def _run(coro: Any) -> Any:
+    """Run ``coro`` and close the SNMP engine inside the same event loop."""
+
+    from netops.polling.poll_task import close_pollers
+
+    async def main() -> Any:
+        try:
+            return await coro
+        finally:
+            close_pollers()
+
+    return asyncio.run(main())
+
+
+def _credential(session: Any, settings: Settings, name: str | None,
+                community: str | None) -> tuple[Credential, SnmpV2c | SnmpV3]:
+    if name:
+        cred = session.scalar(select(Credential).where(Credential.name == name, Credential.type == "snmp"))
+        if cred is None:
+            fail(f"unknown SNMP credential {name!r}")
+    elif community:
+        from netops.polling.discovery import credential_for_community
+
+        cred = credential_for_community(session, community, settings)
+    else:
+        fail("give --snmp-credential NAME or --community C", 2)
+    try:
+        snmp = build_target(Device(name="seed", address="0.0.0.0", snmp_credential=cred), settings).snmp
+    except (TargetError, SecretError) as exc:
+        fail(str(exc))
+    assert snmp is not None
+    return cred, snmp
+
+
+def _ssh_follow(session: Any, settings: Settings, name: str) -> Any:
+    """The discovery ``follow`` hook that also reads CLI neighbors over SSH (netops.polling.ssh_branch)."""
+    from netops.polling.ssh_branch import ssh_follow
+
+    cred = session.scalar(select(Credential).where(Credential.name == name, Credential.type == "ssh"))
+    if cred is None:
+        fail(f"unknown SSH credential {name!r}")
+    try:
+        ssh = build_target(Device(name="seed", address="0.0.0.0", ssh_credential=cred), settings).ssh
+    except (TargetError, SecretError) as exc:
+        fail(str(exc))
+    assert ssh is not None
+    return ssh_follow(ssh, settings)
+
+
+def report_json(report: DiscoveryReport) -> dict[str, Any]:
+    return {
+        "devices": [{"name": report.names.get(f.address, f.address), "address": f.address, "depth": f.depth,
+                     "added": report.names.get(f.address) in report.added,
+                     "neighbors": len(f.result.neighbors), "errors": [e.message for e in f.result.errors]}
+                    for f in report.found],
+        "unreachable": [{"address": a, "error": e} for a, e in report.unreachable],
+        "sites_created": report.sites_created, "neighbors": report.neighbors,
+        "links_created": report.links_created, "links_updated": report.links_updated,
+    }
+
+
+@click.command("discover")
+@click.option("--seed", "seeds", multiple=True, required=True, metavar="ADDRESS",
+              help="Start here (repeatable).")
+@click.option("--snmp-credential", "cred_name", metavar="NAME", help="A stored SNMP credential.")
+@click.option("--community", metavar="C", help="SNMPv2c community (stored encrypted for the devices found).")
+@click.option("--max-depth", default=3, show_default=True, type=click.IntRange(0, 50),
+              help="Hops from the seeds.")
+@click.option("--port", default=161, show_default=True, type=click.IntRange(1, 65535), help="SNMP UDP port.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--ssh-credential", "ssh_cred_name", metavar="NAME",
+              help="Also follow the neighbors read over SSH with this stored SSH credential.")
+@click.pass_context
+def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | None, community: str | None,
+                 max_depth: int, port: int, as_json: bool, ssh_cred_name: str | None = None) -> None:
+    """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory."""
+
+    if cred_name and community:
+        fail("give only one of --snmp-credential and --community", 2)
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    with session_scope(engine) as session:
+        cred, snmp = _credential(session, settings, cred_name, community)
+        cred_id = cred.id
+        extra = {"follow": _ssh_follow(session, settings, ssh_cred_name)} if ssh_cred_name else {}
+    report = _run(crawl(list(seeds), snmp, settings, max_depth=max_depth, port=port,
+                        progress=lambda text: click.echo(text, err=True), **extra))
+    with session_scope(engine) as session:
+        store_discovery(session, report, session.get(Credential, cred_id), settings, port=port)
+    if as_json:
+        echo_json(report_json(report))
+        return
+    for f in report.found:
+        name = report.names.get(f.address, f.address)
+        mark = "added" if name in report.added else "known"
+        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
+    for address, error in report.unreachable:
+        click.echo(f"{'(no answer)':<28} {address:<16} {error}")
+    links = "" if report.links_created is None else f", links {report.links_created} new"
+    click.echo(f"{len(report.found)} devices ({len(report.added)} added), "
+               f"{len(report.unreachable)} unreachable, {report.neighbors} neighbors{links}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(poll_cmd)
+    group.add_command(discover_cmd)

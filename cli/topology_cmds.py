@@ -1,0 +1,137 @@
+"""``netops topology audit|impact|export`` and ``netops status [SITE]``: the topology on the CLI.
+
+``status`` is the help-desk answer (state, since when, cause in plain words, path to the
+core); ``impact`` is the what-if for one link or device; ``audit`` compares declared cabling
+with LLDP/CDP; ``export`` writes the graph as JSON node-link, GraphML or DOT.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import echo_json, engine_from, fail, settings_from, to_json
+from inventory.db import session_scope
+from netops.monitor.network_view import TopologyService, TopologyView
+from topology.audit import audit
+from topology.cause import word
+from topology.export import to_dot, to_graphml, to_node_link
+from topology.impact import ImpactError, find_link, parse_end, what_if
+from topology.layout import stable_positions
+
+
+def _view(ctx: click.Context) -> TopologyView:
+    settings = settings_from(ctx)
+    return TopologyService.from_settings(engine_from(ctx), settings).current()
+
+
+@click.group("topology")
+def topology_group() -> None:
+    """The fiber network's graph: cabling audit, what-if impact, exports."""
+
+
+@topology_group.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def audit_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Declared links not seen, discovered links not declared, port mismatches."""
+    findings = audit(_view(ctx).graph)
+    if as_json:
+        echo_json([f.as_json() for f in findings])
+        return
+    if not findings:
+        click.echo("cabling matches the declaration")
+    for f in findings:
+        ends = f.discovered or f.declared
+        pair = f"{ends[0]} - {ends[1]}" if ends else "?"
+        click.echo(f"{f.kind:<24} {pair}" + (f"  ({f.detail})" if f.detail else ""))
+
+
+@topology_group.command("impact")
+@click.option("--link", "link", metavar="DEV:PORT,DEV:PORT", help="The link to fail (one end is enough).")
+@click.option("--device", "device", metavar="NAME", help="The device to fail.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json: bool) -> None:
+    """Which sites would lose connectivity if a link or device failed."""
+    if bool(link) == bool(device):
+        fail("give exactly one of --link DEV:PORT,DEV:PORT or --device NAME", 2)
+    view = _view(ctx)
+    try:
+        if link:
+            ends = [parse_end(part) for part in link.split(",") if part.strip()]
+            key = find_link(view.graph, ends[0], ends[1] if len(ends) > 1 else None)
+            result = what_if(view.analyzer, link=key, base=view.analysis)
+        else:
+            result = what_if(view.analyzer, device=device, base=view.analysis)
+    except (ImpactError, IndexError) as exc:
+        fail(str(exc) or "give --link DEV:PORT,DEV:PORT", 2)
+    if as_json:
+        echo_json({"lost_sites": list(result.lost_sites), "lost_devices": list(result.lost_devices),
+                   "degraded_sites": list(result.degraded_sites)})
+        return
+    click.echo(f"if {result.element} fails:")
+    if not result.lost_sites:
+        click.echo("  no site loses connectivity")
+    for kind, sites in result.by_kind.items():
+        click.echo(f"  {kind} cut off ({len(sites)}): {', '.join(sites)}")
+    if result.degraded_sites:
+        names = ", ".join(result.degraded_sites)
+        click.echo(f"  left without redundancy ({len(result.degraded_sites)}): {names}")
+
+
+@topology_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File (default: stdout).")
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the topology graph."""
+    view = _view(ctx)
+    if fmt == "json":
+        with session_scope(engine_from(ctx)) as session:
+            positions = stable_positions(session, view.graph)
+        text = to_json(to_node_link(view.graph, view.analysis, positions)) + "\n"
+    elif fmt == "graphml":
+        text = to_graphml(view.graph)
+    else:
+        text = to_dot(view.graph)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@click.command("status")
+@click.argument("site", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--lang", type=click.Choice(["en", "id"]), default=None, help="Language of the cause text.")
+@click.pass_context
+def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | None) -> None:
+    """Is a site connected? State, since when, why, and its path to the core."""
+    lang = lang or settings_from(ctx).web.default_language
+    view = _view(ctx)
+    if site is not None and site not in view.analysis.sites:
+        fail(f"no site named {site!r} (see `netops inventory show`)", 2)
+    rows = view.status_rows(site, lang)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        since = f" {word('since', lang)} {row['since']:%Y-%m-%d %H:%M}" if row["since"] else ""
+        click.echo(f"{row['site']} [{row['kind']}]: {word(row['state'], lang)}{since}")
+        if row["cause"]:
+            click.echo(f"  {word('cause', lang)}: {row['cause']}")
+        if row["path"]:
+            click.echo(f"  {word('path', lang)}: {' -> '.join(row['path'])} "
+                       f"({row['disjoint_paths']} {word('disjoint', lang)})")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(topology_group)
+    group.add_command(status_cmd)

@@ -1,0 +1,344 @@
+"""One cycle of one job: plan, hand polls to the executor, persist, evaluate the monitor, record the run.
+
+``JobRunner`` holds what every cycle needs (settings, engine, executor, notifier, one lock that
+serialises monitor evaluations in this process). A cycle writes a ``JobRun`` row first (so a
+crash leaves a visible ``running`` row that the next start marks ``aborted``), submits the
+devices in buckets at their jittered offsets, and as each bucket's results come back persists
+them (``netops.store.persist.persist``), pings the devices whose SNMP stayed silent, runs one monitor
+evaluation and commits: a fiber cut is detected when the device behind it is polled, not at
+the end of the cycle. It finishes the row with counts, errors and ``overrun`` when the cycle
+took longer than its interval. Notifications are only queued here; sending is elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from collectors.observations import PollKind, PollResult
+from collectors.targets import Target
+from inventory.db import session_scope
+from inventory.models import Device, JobRun, utcnow
+from netops.monitor.evaluate import Evaluation, Probe, evaluate
+from netops.monitor.notifications import Notifier
+from netops.polling.executor import Executor
+from netops.polling.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
+from netops.settings import Settings
+
+log = logging.getLogger(__name__)
+SNMP_JOBS = frozenset({"status", "counters", "discovery"})
+STATUS_JOB = "status"  # reachability (device states) comes from the status job only
+MAX_ERRORS_KEPT = 20
+STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to return their results
+STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
+Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    pings: Future[dict[str, bool | None]] | None
+    retry: bool
+
+
+@dataclass
+class CycleSummary:
+    job_run_id: int
+    job: str
+    devices_polled: int = 0
+    devices_failed: int = 0
+    duration_s: float = 0.0
+    overrun: bool = False
+    errors: list[str] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    events: int = 0
+    stopped: bool = False
+
+
+def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
+                   now: datetime, max_misses: int = 3) -> object:
+    from netops.store.persist import persist
+
+    return persist(session, result, job=job, job_run_id=job_run_id, now=now, max_misses=max_misses)
+
+
+def _sync_links(session: Session, results: Sequence[PollResult], now: datetime) -> None:
+    """After neighbors were read, let the topology helper turn them into discovered links."""
+    if not any(PollKind.NEIGHBORS in r.completed for r in results):
+        return
+    try:
+        from netops.store.link_sync import sync_discovered_links
+    except ImportError:  # pragma: no cover - topology helper absent
+        return
+    sync_discovered_links(session, now)
+
+
+def load_device_intervals(session: Session) -> list[DeviceIntervals]:
+    rows = session.scalars(select(Device).where(Device.enabled.is_(True)).order_by(Device.name))
+    return [DeviceIntervals(name=d.name, poll_group=d.poll_group, status_interval_s=d.status_interval_s,
+                            counters_interval_s=d.counters_interval_s,
+                            discovery_interval_s=d.discovery_interval_s, ssh_interval_s=d.ssh_interval_s)
+            for d in rows]
+
+
+class JobRunner:
+    """Runs cycles of job specs; safe to call from several scheduler threads at once."""
+
+    def __init__(self, settings: Settings, engine: Engine, executor: Executor, *,
+                 notifier: Notifier | None = None, persist: Persist | None = None,
+                 overrides: Mapping[str, int] | None = None, bucket_s: float = 1.0,
+                 stop_grace_s: float = STOP_GRACE_S, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.executor = executor
+        self.notifier = notifier
+        self.overrides = dict(overrides or {})
+        self._persist = persist or functools.partial(
+            _store_persist, max_misses=settings.monitor.neighbor_max_misses)
+        self._monitor_lock = threading.Lock()
+        self._bucket_s = bucket_s
+        self._stop = threading.Event()
+        self.stop_grace_s = stop_grace_s
+        self._now = clock  # wall clock of evaluations and events (a fake one in unit tests)
+
+    def stop(self) -> None:
+        """Service shutdown: running cycles skip the devices not started yet and return promptly.
+
+        A cycle notices the flag within ``STOP_CHECK_S``, waits at most ``stop_grace_s`` for
+        polls in flight (each is bounded by its own timeouts anyway), cancels the rest and
+        finishes its job run as ``aborted``. Cycles started after this return at once.
+        """
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True when a stop was requested."""
+        return self._stop.wait(seconds)
+
+    def run_cycle(self, spec: JobSpec, *, trigger: str = "schedule", devices: Sequence[str] | None = None,
+                  spread: bool = True) -> CycleSummary:
+        """Poll the spec's devices (or just ``devices``), persist, evaluate; return what happened."""
+        started = utcnow()
+        clock = time.monotonic()
+        run_id = self._start_run(spec, trigger, started)
+        summary = CycleSummary(job_run_id=run_id, job=spec.job_id)
+        try:
+            plan, targets = self._plan(spec, devices, spread)
+            self._execute(spec, plan, targets, clock, summary)
+            if spec.name in SNMP_JOBS and summary.devices_polled and not summary.stopped:
+                self.evaluate_only()  # time-based transitions (flapping, settling) once per cycle
+            result = _result(summary)
+        except Exception as exc:
+            if self._stop.is_set():  # e.g. the executor closed under a cycle that was stopping
+                summary.stopped = True
+                result = "aborted"
+            else:
+                log.exception("job %s failed", spec.job_id)
+                result = "error"
+            summary.errors.append(f"internal error: {exc}")
+        summary.duration_s = time.monotonic() - clock
+        summary.overrun = summary.duration_s > spec.interval_s and trigger == "schedule"
+        self._finish_run(summary, started, result)
+        return summary
+
+    def _start_run(self, spec: JobSpec, trigger: str, started: datetime) -> int:
+        with session_scope(self.engine) as session:
+            row = JobRun(job=spec.job_id, started_at=started, trigger=trigger, result="running",
+                         devices_polled=0, devices_failed=0, overrun=False)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def _finish_run(self, summary: CycleSummary, started: datetime, result: str) -> None:
+        errors = "\n".join(summary.errors[:MAX_ERRORS_KEPT]) or None
+        with session_scope(self.engine) as session:
+            session.execute(update(JobRun).where(JobRun.id == summary.job_run_id).values(
+                finished_at=utcnow(), duration_s=summary.duration_s, devices_polled=summary.devices_polled,
+                devices_failed=summary.devices_failed, overrun=summary.overrun, result=result, errors=errors))
+        if summary.overrun:
+            log.warning("job %s overran its interval: %.1f s", summary.job, summary.duration_s)
+
+    def _plan(self, spec: JobSpec, devices: Sequence[str] | None,
+              spread: bool) -> tuple[list[PlannedPoll], dict[str, Target]]:
+        from netops.polling.targets import build_targets
+
+        with session_scope(self.engine) as session:
+            if devices is not None:
+                plan = [PlannedPoll(name, 0.0) for name in devices]
+            else:
+                plan = plan_cycle(spec, load_device_intervals(session), self.settings, self.overrides)
+            targets = {t.device_key: t for t in build_targets(session, self.settings)}
+        if not spread:
+            plan = [PlannedPoll(p.device, 0.0) for p in plan]
+        return [p for p in plan if p.device in targets], targets
+
+    def _execute(self, spec: JobSpec, plan: list[PlannedPoll], targets: Mapping[str, Target], clock: float,
+                 summary: CycleSummary) -> None:
+        buckets = _buckets(plan, self._bucket_s)
+        pending: dict[Future[list[PollResult]], _Batch] = {}
+        while buckets or pending:
+            if self._stop.is_set():
+                self._abandon(spec, buckets, pending, targets, summary)
+                return
+            now = time.monotonic() - clock
+            while buckets and buckets[0][0] <= now:
+                _, names = buckets.pop(0)
+                self._submit(spec, [targets[n] for n in names], pending, retry=False)
+            timeout = max(0.0, buckets[0][0] - now) if buckets else STOP_CHECK_S
+            if not pending:
+                self._stop.wait(timeout)  # a stop request wakes this at once
+                continue
+            # in slices, so a stop request is noticed while polls are in flight
+            done, _ = wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(spec, future, pending, targets, summary)
+
+    def _collect(self, spec: JobSpec, future: Future[list[PollResult]],
+                 pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
+                 summary: CycleSummary) -> None:
+        batch = pending.pop(future)
+        results = _results_of(future, summary)
+        if spec.name == STATUS_JOB and not batch.retry:
+            silent = [targets[r.device_key] for r in results if not r.reachable and r.device_key in targets]
+            if silent and not self._stop.is_set():  # down only if silent on a second try in this cycle
+                self._submit(spec, silent, pending, retry=True)
+            results = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
+        self._process(spec, results, targets, _answers(batch.pings), summary)
+
+    def _abandon(self, spec: JobSpec, buckets: list[tuple[float, list[str]]],
+                 pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
+                 summary: CycleSummary) -> None:
+        """Stopping: skip devices not started, give polls in flight a short grace, cancel the rest."""
+        summary.stopped = True
+        skipped = sum(len(names) for _, names in buckets)
+        if skipped:
+            summary.errors.append(f"stopped before {skipped} device(s) were polled")
+        deadline = time.monotonic() + self.stop_grace_s
+        while pending and (left := deadline - time.monotonic()) > 0:
+            done, _ = wait(list(pending), timeout=left, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(spec, future, pending, targets, summary)
+        if pending:
+            summary.errors.append(f"stopped while {len(pending)} poll batch(es) were still running")
+            for future in pending:
+                future.cancel()  # cancels the poll task on the executor's loop
+
+    def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
+                retry: bool) -> None:
+        # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
+        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
+        pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
+        pending[self.executor.submit(batch, spec.kinds)] = _Batch(pings, retry)
+
+    def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
+                 answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
+        if not results:
+            return
+        icmp = {r.device_key: answers.get(targets[r.device_key].host)
+                for r in results if r.device_key in targets}
+        summary.devices_polled += len(results)
+        summary.devices_failed += sum(1 for r in results if not r.reachable)
+        summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
+        probes = {r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r),
+                                      source=f"{spec.name} poll (job run {summary.job_run_id})")
+                  for r in results} if spec.name == STATUS_JOB else {}
+        evaluation = self.record(results, probes, spec.name, summary.job_run_id)
+        summary.opened += evaluation.outages.opened
+        summary.closed += evaluation.outages.closed
+        summary.events += len(evaluation.events)
+
+    def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
+               job_run_id: int | None) -> Evaluation:
+        """Persist results and evaluate the monitor in one transaction; queue notifications."""
+        with self._monitor_lock, session_scope(self.engine) as session:
+            now = self._now()
+            # each result is stored with its own time, so the monitor can tell which end read first
+            changes = [self._persist(session, result, job, job_run_id, result.finished_at)
+                       for result in results]
+            session.flush()
+            _sync_links(session, results, now)
+            evaluation = evaluate(session, self.settings, probes, now, quick=bool(results) and all(
+                _quiet(c) for c in changes))
+        self._notify(evaluation)
+        return evaluation
+
+    def evaluate_only(self) -> Evaluation:
+        """Re-evaluate on stored state (after a restart, or to close flapping outages)."""
+        return self.record([], {}, "monitor", None)
+
+    def _notify(self, evaluation: Evaluation) -> None:
+        if self.notifier is None:
+            return
+        for outage_id in evaluation.outages.opened:
+            self.notifier.enqueue(outage_id, "open")
+        for outage_id in evaluation.outages.flapping:
+            self.notifier.enqueue(outage_id, "flapping")
+        for outage_id in evaluation.outages.closed:
+            self.notifier.enqueue(outage_id, "close")
+
+
+def _result(summary: CycleSummary) -> str:
+    if summary.stopped:
+        return "aborted"
+    if summary.devices_polled and summary.devices_failed == summary.devices_polled:
+        return "failed"
+    return "ok" if not summary.devices_failed else "partial"
+
+
+def _buckets(plan: list[PlannedPoll], bucket_s: float) -> list[tuple[float, list[str]]]:
+    buckets: dict[int, list[str]] = {}
+    for poll in plan:
+        buckets.setdefault(int(poll.offset_s // bucket_s), []).append(poll.device)
+    return [(index * bucket_s, names) for index, names in sorted(buckets.items())]
+
+
+def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list[PollResult]:
+    try:
+        return list(future.result())
+    except Exception as exc:  # the poll task must return results, but never trust that blindly
+        log.exception("poll task failed")
+        summary.errors.append(f"poll task failed: {exc}")
+        return []
+
+
+def _quiet(changes: object) -> bool:
+    """True when the store reported that no interface appeared or changed state."""
+    interface_changes = getattr(changes, "interface_changes", None)
+    new_interfaces = getattr(changes, "new_interfaces", None)
+    return interface_changes is not None and not interface_changes and not new_interfaces
+
+
+def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
+    if pings is None:
+        return {}
+    try:
+        return pings.result(timeout=STOP_GRACE_S)
+    except Exception:  # no ICMP answer is "unknown", never "down"
+        log.warning("ICMP echo failed", exc_info=True)
+        return {}
+
+
+def _error_text(result: PollResult) -> str | None:
+    if not result.errors:
+        return None
+    first = result.errors[0]
+    return f"{first.kind}: {first.message}"
+
+
+def mark_aborted_runs(engine: Engine) -> int:
+    """Job runs left ``running`` by a process that died are marked ``aborted`` at start-up."""
+    with session_scope(engine) as session:
+        outcome = session.execute(update(JobRun).where(JobRun.result == "running").values(result="aborted"))
+        return int(getattr(outcome, "rowcount", 0) or 0)

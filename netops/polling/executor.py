@@ -1,0 +1,104 @@
+"""Executors: where poll tasks run. The scheduler submits work and never calls a collector itself.
+
+``Executor`` is the seam: ``submit(targets, kinds)`` returns a ``concurrent.futures.Future`` of
+``PollResult``s and ``ping(addresses)`` a future of ICMP answers. ``InProcessExecutor`` (the
+default) keeps one asyncio event loop in a daemon thread for the life of the service, so the
+SNMP engine and its caches live as long as the process, and runs ``netops.polling.poll_task.poll_targets``
+(SNMP on asyncio, SSH in its bounded thread pool) there; ICMP echo runs on small loops in a
+thread pool of its own, so replies are read on time even when the SNMP loop is busy.
+
+A distributed executor (Celery on Redis/RabbitMQ, with PostgreSQL as the shared database)
+implements the same two methods: ``submit`` sends the device names and the job's kinds as a
+task (``send_task("netops.poll", [names, kinds])``) whose worker builds the targets from the
+shared database (secrets never travel through the broker), runs the same ``poll_targets`` and
+returns the results (or persists them and returns a summary); the future wraps the
+``AsyncResult``. Nothing in the scheduler or the monitor changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol, TypeVar
+
+from collectors.observations import PollKind, PollResult
+from collectors.targets import Target
+from netops.polling.icmp import ping_many
+from netops.settings import Settings
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+PollFunction = Callable[[Sequence[Target], frozenset[PollKind], Settings], Awaitable[list[PollResult]]]
+
+
+class Executor(Protocol):
+    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind]) -> Future[list[PollResult]]: ...
+
+    def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]: ...
+
+    def close(self) -> None: ...
+
+
+async def _default_poll(targets: Sequence[Target], kinds: frozenset[PollKind],
+                        settings: Settings) -> list[PollResult]:
+    from netops.polling.poll_task import poll_targets
+
+    return list(await poll_targets(list(targets), kinds, settings))
+
+
+class InProcessExecutor:
+    """Poll tasks on one long-lived asyncio loop in a daemon thread of this process."""
+
+    def __init__(self, settings: Settings, poll: PollFunction | None = None) -> None:
+        self._settings = settings
+        self._poll = poll or _default_poll
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="netops-executor", daemon=True)
+        self._thread.start()
+        self._icmp = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netops-icmp")
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind]) -> Future[list[PollResult]]:
+        return self.run(self._poll(list(targets), kinds, self._settings))
+
+    def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]:
+        """ICMP on a loop of its own: a busy SNMP loop must not make echo replies look late."""
+        wanted = list(addresses)
+        return self._icmp.submit(lambda: asyncio.run(ping_many(wanted)))
+
+    def run(self, coro: Awaitable[T]) -> Future[T]:
+        """Run any coroutine on the executor's loop (the trap receiver shares it)."""
+        return asyncio.run_coroutine_threadsafe(_as_coroutine(coro), self._loop)
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+
+        def stop() -> None:
+            try:
+                from netops.polling.poll_task import close_pollers
+
+                close_pollers()
+            except Exception:  # closing is best effort; the process may be exiting anyway
+                log.debug("closing the SNMP poller failed", exc_info=True)
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+            self._loop.call_soon(self._loop.stop)
+
+        self._loop.call_soon_threadsafe(stop)
+        self._icmp.shutdown(wait=False, cancel_futures=True)
+        self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
