@@ -12,7 +12,11 @@ from __future__ import annotations
 import os
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.synthetic import generated
 from topology.analyzer import Analyzer
