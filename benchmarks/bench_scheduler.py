@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from collectors.observations import InterfaceState, OperStatus, PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import make_engine, session_scope, upgrade_schema
-from netops.monitor.evaluate import evaluate
+from netops.monitor.monitor import Monitor
 from netops.polling.cycle import JobRunner
 from netops.polling.executor import InProcessExecutor
 from netops.polling.jobs import build_specs, specs_by_id
@@ -81,19 +81,17 @@ def main() -> None:
     spec = specs_by_id(build_specs([], settings))["status"]
     spread_spec = specs_by_id(build_specs([], settings, {"status": SPREAD_INTERVAL_S}))["status"]
     executor = InProcessExecutor(settings, poll=fake_poll(ports))
-    noop = JobRunner(settings, engine, executor, persist=lambda *a: None)
     full = JobRunner(settings, engine, executor)
     spread = JobRunner(settings, engine, executor, overrides={"status": SPREAD_INTERVAL_S})
     try:
         full.run_cycle(spec, spread=False)  # warm-up: interfaces and states created
         rows = []
-        for label, runner in (("scheduler + executor + monitor (no store)", noop),
-                              ("full: + store.persist of every result", full)):
+        for label, runner in (("full: store, link sync, assessment", full),):
             trials = [_timed(lambda r=runner: r.run_cycle(spec, spread=False)) for _ in range(3)]
             rows.append((label, *statistics.median_low(trials)))
         wall, cpu = _timed(lambda: spread.run_cycle(spread_spec))
         with session_scope(engine) as session:
-            _, one_eval = _timed(lambda: evaluate(session, settings, {}, datetime.now(UTC)))
+            _, one_eval = _timed(lambda: Monitor(settings).evaluate(session, {}, datetime.now(UTC)))
     finally:
         executor.close()
     print(f"scheduler overhead, {N} simulated devices (instant fake poll), {len(links)} links, SQLite:")

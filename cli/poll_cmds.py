@@ -2,24 +2,27 @@
 
 The collector and store are imported inside the commands, so other commands start fast.
 
-Both store what they read (``netops.store.persist``), print a summary table (or ``--json``) on stdout
-and progress on stderr; devices that do not answer are reported, never fatal.
+Both apply what they read through the one path (``netops.apply``: persist, link sync, assess,
+record states and outages), print a summary table (or ``--json``) on stdout and progress on
+stderr; devices that do not answer are reported, never fatal.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 if TYPE_CHECKING:
     from netops.polling.discovery import DiscoveryReport
 
 from cli.common import echo_json, engine_from, fail, settings_from
 from collectors.observations import PollKind, PollResult
-from collectors.targets import SnmpV2c, SnmpV3
+from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
 from inventory.models import Credential, Device
 from netops.polling.discovery import DiscoveryReport, crawl, store_discovery
@@ -74,8 +77,8 @@ def _summary(result: PollResult) -> str:
 @click.pass_context
 def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bool) -> None:
     """Poll inventory devices now (SNMP; SSH for --kind ssh) and store the results."""
-    from netops.polling.poll_task import JOB_KINDS, poll_targets
-    from netops.store.persist import persist
+    from netops.apply import STATUS_JOB, apply_results, probes_of
+    from netops.monitor.monitor import Monitor
 
     settings, engine = settings_from(ctx), engine_from(ctx)
     with session_scope(engine) as session:
@@ -93,10 +96,14 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
         state = "ok" if result.ok else "errors"
         click.echo(f"[{done}/{len(targets)}] {result.device_key}: {state}", err=True)
 
-    results = _run(poll_targets(targets, JOB_KINDS[job], settings, on_result=progress))
-    for result in results:
-        with session_scope(engine) as session:
-            persist(session, result, job=job, max_misses=settings.monitor.neighbor_max_misses)
+    results, icmp = _run(_poll_and_confirm(targets, job, settings, engine, progress))
+    with session_scope(engine) as session:
+        probes = probes_of(results, icmp, "netops poll") if job == STATUS_JOB else {}
+        now = datetime.now(UTC)
+        applied = apply_results(session, Monitor(settings), results, job=job, now=now, probes=probes)
+    opened, closed = applied.evaluation.outages.opened, applied.evaluation.outages.closed
+    if opened or closed:
+        click.echo(f"outages: {len(opened)} opened, {len(closed)} closed", err=True)
     if as_json:
         echo_json([result_json(r) for r in results])
         return
@@ -104,6 +111,42 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
         click.echo(_summary(result))
     failed = sum(1 for r in results if not r.ok)
     click.echo(f"{len(results)} devices polled ({job}), {failed} with errors")
+
+
+Icmp = dict[str, bool | None]
+
+
+async def _poll_and_confirm(targets: list[Target], job: str, settings: Settings, engine: Engine,
+                            progress: Callable[[PollResult], None]) -> tuple[list[PollResult], Icmp]:
+    """Poll, then (status) a confirmation round as the scheduler does, and ping the silent devices.
+
+    The devices between a silent device and the core and the devices behind a recovery are polled
+    again (``netops.polling.confirm``), so ``netops poll --device X`` records settled evidence."""
+    from netops.apply import STATUS_JOB
+    from netops.monitor.monitor import Monitor
+    from netops.polling.confirm import confirmation
+    from netops.polling.icmp import ping_many
+    from netops.polling.poll_task import JOB_KINDS, poll_targets
+
+    kinds = JOB_KINDS[job]
+    results = await poll_targets(targets, kinds, settings, on_result=progress)
+    if job != STATUS_JOB:
+        return results, {}
+    with session_scope(engine) as session:
+        current = Monitor(settings).peek(session, datetime.now(UTC))
+        everyone = {t.device_key: t for t in build_targets(session, settings)}
+    silent = [r.device_key for r in results if not r.reachable]
+    again = confirmation(current, silent, [r for r in results if r.reachable])
+    if again:
+        by_name = {r.device_key: r for r in results}
+        confirm = [everyone[n] for n in sorted(again) if n in everyone]
+        for result in await poll_targets(confirm, kinds, settings):
+            by_name[result.device_key] = result
+        results = list(by_name.values())
+    hosts = {r.device_key: everyone[r.device_key].host for r in results
+             if not r.reachable and r.device_key in everyone}
+    pings = await ping_many(hosts.values()) if hosts and settings.monitor.icmp else {}
+    return results, {name: pings.get(host) for name, host in hosts.items()}
 
 
 def _run(coro: Any) -> Any:

@@ -13,17 +13,18 @@ import click
 
 from cli.common import echo_json, engine_from, fail, settings_from, to_json
 from inventory.db import session_scope
-from netops.monitor.network_view import TopologyService, TopologyView
+from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
-from topology.cause import word
 from topology.export import to_dot, to_graphml, to_node_link
-from topology.impact import ImpactError, find_link, parse_end, what_if
 from topology.layout import stable_positions
+from topology.states import Element
+from topology.whatif import WhatIfError, find_link, parse_end
+from topology.wording import word
 
 
-def _view(ctx: click.Context) -> TopologyView:
+def _view(ctx: click.Context) -> NetworkView:
     settings = settings_from(ctx)
-    return TopologyService.from_settings(engine_from(ctx), settings).current()
+    return NetworkViews.from_settings(engine_from(ctx), settings).current()
 
 
 @click.group("topology")
@@ -61,17 +62,16 @@ def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json
     try:
         if link:
             ends = [parse_end(part) for part in link.split(",") if part.strip()]
-            key = find_link(view.graph, ends[0], ends[1] if len(ends) > 1 else None)
-            result = what_if(view.analyzer, link=key, base=view.analysis)
+            element = Element("link", find_link(view.graph, ends[0], ends[1] if len(ends) > 1 else None))
         else:
-            result = what_if(view.analyzer, device=device, base=view.analysis)
-    except (ImpactError, IndexError) as exc:
+            element = Element("device", device or "")
+        result = view.assessment.what_if(element)
+    except (WhatIfError, IndexError) as exc:
         fail(str(exc) or "give --link DEV:PORT,DEV:PORT", 2)
     if as_json:
-        echo_json({"lost_sites": list(result.lost_sites), "lost_devices": list(result.lost_devices),
-                   "degraded_sites": list(result.degraded_sites)})
+        echo_json(result.as_json())
         return
-    click.echo(f"if {result.element} fails:")
+    click.echo(f"if {result.element.id} fails:")
     if not result.lost_sites:
         click.echo("  no site loses connectivity")
     for kind, sites in result.by_kind.items():
@@ -93,7 +93,7 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         with session_scope(engine_from(ctx)) as session:
             positions = stable_positions(session, view.graph)
-        text = to_json(to_node_link(view.graph, view.analysis, positions)) + "\n"
+        text = to_json(to_node_link(view.graph, view.assessment, positions)) + "\n"
     elif fmt == "graphml":
         text = to_graphml(view.graph)
     else:
@@ -116,7 +116,7 @@ def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | 
     """Is a site connected? State, since when, why, and its path to the core."""
     lang = lang or settings_from(ctx).web.default_language
     view = _view(ctx)
-    if site is not None and site not in view.analysis.sites:
+    if site is not None and site not in view.sites:
         fail(f"no site named {site!r} (see `netops inventory show`)", 2)
     rows = view.status_rows(site, lang)
     if as_json:

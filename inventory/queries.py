@@ -110,7 +110,7 @@ def list_links(session: Session) -> list[LinkRecord]:
     return [
         LinkRecord(a_device=a_dev, a_port=a_port, b_device=b_dev, b_port=b_port, medium=link.medium,
                    length_m=link.length_m, source=link.source, declared=link.declared,
-                   first_seen=link.first_seen, last_seen=link.last_seen)
+                   first_seen=link.first_seen, last_seen=link.last_seen, id=link.id)
         for link, a_dev, a_port, b_dev, b_port in session.execute(stmt)
     ]
 

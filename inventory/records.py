@@ -76,6 +76,7 @@ class LinkRecord:
     declared: bool = True
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    id: int | None = None  # the stored link row; None for a link built in memory
 
 
 @dataclass(frozen=True, slots=True)

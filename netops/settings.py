@@ -76,6 +76,7 @@ class MonitorSettings:
     rollups_days: int = 400
     events_days: int = 180
     neighbor_max_misses: int = 3
+    hold_s: float = 5.0  # longest a status batch waits for its confirmation round before it is recorded
 
 
 @dataclass(frozen=True, slots=True)

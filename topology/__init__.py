@@ -1,8 +1,11 @@
-"""topology: the fiber network as a graph, built from inventory records only.
+"""topology: the fiber network as a graph, and the one assessment of what is down and why.
 
 ``snapshot`` reads records, ``names``/``identify`` resolve LLDP/CDP neighbors to devices and
-ports, ``graph`` merges declared and discovered links into a NetworkX MultiGraph with link
-status, ``analysis``/``engine``/``fragility`` answer who is cut off, why and what is fragile,
-``impact`` does what-ifs, ``audit`` compares cabling, ``export``/``layout`` feed maps and files,
-``cause`` words it all in English and Bahasa Indonesia.
+ports, ``graph`` merges declared and discovered links into a NetworkX MultiGraph. The one
+assessment: ``evidence`` (verdicts in) and ``link_rule`` (the one link rule) feed
+``assessment.Assessor``, which numbers the graph once (``numbering``), runs the integer passes
+(``traversal``, ``passes``) and finds ``root_causes`` and ``site_states``; ``assessed`` holds the
+answer, with ``fragility`` (single points of failure, disjoint paths) and ``whatif`` on demand.
+``wording`` says it in English and Bahasa Indonesia; ``audit`` compares cabling;
+``export``/``layout`` feed maps and files. Pure: imports only ``inventory``.
 """

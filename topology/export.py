@@ -15,16 +15,10 @@ from typing import Any
 
 import networkx as nx
 
-from topology.analysis import Analysis
+from topology.assessed import Assessment
 from topology.graph import TopoLink, TopologyGraph
 
 Position = tuple[float, float]
-
-
-def _node_status(graph: TopologyGraph, name: str, analysis: Analysis | None) -> str:
-    if analysis is not None:
-        return analysis.device(name).verdict
-    return graph.nodes[name].state
 
 
 def _link_json(link: TopoLink) -> dict[str, Any]:
@@ -38,16 +32,18 @@ def _link_json(link: TopoLink) -> dict[str, Any]:
     }
 
 
-def to_node_link(graph: TopologyGraph, analysis: Analysis | None = None,
+def to_node_link(graph: TopologyGraph, assessment: Assessment | None = None,
                  positions: Mapping[str, Position] | None = None) -> dict[str, Any]:
+    """Node states are the stored ones on the graph; ``assessment`` adds whether each is reached."""
+    reached = assessment.reachable_devices() if assessment is not None else None
     nodes = []
     for name, info in sorted(graph.nodes.items()):
         item: dict[str, Any] = {
             "id": name, "label": info.label or name, "site": info.site, "role": info.role,
-            "status": _node_status(graph, name, analysis), "known": info.known, "address": info.address,
+            "status": info.state, "known": info.known, "address": info.address,
         }
-        if analysis is not None:
-            item["reachable"] = analysis.device(name).reachable
+        if reached is not None:
+            item["reachable"] = name in reached
         if positions and name in positions:
             item["x"], item["y"] = positions[name]
         nodes.append(item)

@@ -4,7 +4,9 @@ Declared links and LLDP/CDP sightings are merged into one link per physical port
 fibers between the same pair of devices stay two edges): a link seen from both ends is one
 link, a one-sided sighting is kept and marked, a sighting that corrects a declared port
 replaces it and keeps the declaration for the audit. Neighbors matching no inventory device
-become unknown nodes. Each link gets a status from the evidence at both ends.
+become unknown nodes. A link's id is ``DEV:PORT--DEV:PORT`` (``link_key``), the one format of
+every cause, event and URL. States on the graph are the monitor's stored ones (never derived
+here): the assessment (``topology.assessment``) is the only place a state is decided.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from datetime import datetime
 import networkx as nx
 
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
-from topology.engine import paused_gc
 from topology.identify import DeviceIndex, unknown_node_id
-from topology.linkstatus import EndEvidence, LinkThresholds, link_status
 from topology.names import port_key
-from topology.snapshot import NetworkSnapshot
+from topology.snapshot import LinkStateRecord, NetworkSnapshot
+from topology.traversal import paused_gc
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -62,6 +63,7 @@ class TopoLink:
     utilization_pct: float | None = None
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    link_ids: tuple[int, ...] = ()  # the stored link rows this link stands for
 
     @property
     def one_sided(self) -> bool:
@@ -82,6 +84,7 @@ class _Draft:
     port_resolved: bool = True
     declared_ends: tuple[LinkEnd, LinkEnd] | None = None
     record: LinkRecord | None = None
+    link_ids: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -114,8 +117,9 @@ def _end_key(end: LinkEnd) -> tuple[str, str]:
 
 
 def link_key(x: LinkEnd, y: LinkEnd) -> str:
+    """``DEV:PORT--DEV:PORT``, ends ordered by device and port key: one id per physical link."""
     first, second = sorted((x, y), key=_end_key)
-    return f"{first.device}:{first.port}|{second.device}:{second.port}"
+    return f"{first.device}:{first.port}--{second.device}:{second.port}"
 
 
 class _Builder:
@@ -153,6 +157,8 @@ class _Builder:
         x = LinkEnd(rec.a_device, self.index.local_port(rec.a_device, rec.a_port))
         y = LinkEnd(rec.b_device, self.index.local_port(rec.b_device, rec.b_port))
         draft = self.add(x, y)
+        if rec.id is not None:
+            draft.link_ids.add(rec.id)
         draft.sources.add(rec.source)
         if rec.declared:
             draft.sources.add("declared")
@@ -184,28 +190,21 @@ def _node(dev: DeviceRecord) -> NodeInfo:
 
 
 Ifaces = dict[tuple[str, str], InterfaceRecord]
-Since = dict[str, datetime | None]
+States = dict[int, LinkStateRecord]
 
 
-def _with_evidence(link: TopoLink, nodes: dict[str, NodeInfo], ifaces: Ifaces, since: Since,
-                   limits: LinkThresholds) -> TopoLink:
-    """The link with status, reason, since, speed and utilisation from the evidence at both ends."""
-    ends = []
-    for end in (link.a, link.b):
-        info = nodes.get(end.device)
-        ends.append(EndEvidence(end.device, end.port, info.state if info else "unknown",
-                                ifaces.get(_end_key(end))))
-    st = link_status(ends[0], ends[1], limits)
-    known = [e.interface for e in ends if e.interface is not None]
+def _with_state(link: TopoLink, ifaces: Ifaces, states: States) -> TopoLink:
+    """The link with the monitor's stored state (first of its rows), speed and utilisation."""
+    stored = next((states[i] for i in sorted(link.link_ids) if i in states), None)
+    known = [i for i in (ifaces.get(_end_key(link.a)), ifaces.get(_end_key(link.b))) if i is not None]
     speeds = [i.speed_bps for i in known if i.speed_bps]
     utils = [i.utilization_pct for i in known if i.utilization_pct is not None]
-    stamp = since.get(link_key(link.a, link.b)) or st.since
-    return replace(link, status=st.status, reason=st.reason, since=stamp,
+    return replace(link, status=stored.state if stored else "unknown",
+                   reason=(stored.reason or "") if stored else "", since=stored.since if stored else None,
                    speed_bps=min(speeds) if speeds else None, utilization_pct=max(utils) if utils else None)
 
 
-def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: Ifaces, since: Since,
-            limits: LinkThresholds) -> TopoLink:
+def _finish(draft: _Draft, ifaces: Ifaces, states: States) -> TopoLink:
     rec = draft.record
     link = TopoLink(
         key=link_key(draft.a, draft.b), a=draft.a, b=draft.b, sources=tuple(sorted(draft.sources)),
@@ -213,52 +212,32 @@ def _finish(draft: _Draft, nodes: dict[str, NodeInfo], ifaces: Ifaces, since: Si
         declared_ends=draft.declared_ends, medium=rec.medium if rec else "fiber",
         length_m=rec.length_m if rec else None,
         first_seen=rec.first_seen if rec else None, last_seen=rec.last_seen if rec else None,
+        link_ids=tuple(sorted(draft.link_ids)),
     )
-    return _with_evidence(link, nodes, ifaces, since, limits)
+    return _with_state(link, ifaces, states)
 
 
-def _indexes(snapshot: NetworkSnapshot) -> tuple[Ifaces, Since]:
+def _indexes(snapshot: NetworkSnapshot) -> tuple[Ifaces, States]:
     ifaces = {(i.device, port_key(i.name)): i for i in snapshot.interfaces}
-    since = {link_key(LinkEnd(s.a_device, s.a_port), LinkEnd(s.b_device, s.b_port)): s.since
-             for s in snapshot.link_states}
-    return ifaces, since
+    return ifaces, {s.link_id: s for s in snapshot.link_states}
 
 
-def refresh_status(graph: TopologyGraph, snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None,
-                   ) -> tuple[TopologyGraph, dict[str, str], dict[str, str]]:
-    """The same structure with device states and link statuses from a newer snapshot.
-
-    Only links with an end whose interface, device state or monitor state changed are
-    re-derived. Returns the new graph, the links whose status changed (key -> status) and the
-    devices whose state changed (name -> state), for an incremental re-evaluation.
-    """
-    limits = thresholds or LinkThresholds()
+def refresh_status(graph: TopologyGraph, snapshot: NetworkSnapshot) -> TopologyGraph:
+    """The same structure with the stored device and link states of a newer snapshot."""
     nodes = dict(graph.nodes)
     nodes.update({dev.name: _node(dev) for dev in snapshot.devices if dev.name in nodes})
-    ifaces, since = _indexes(snapshot)
-    old_ifaces, old_since = _indexes(graph.snapshot)
-    touched = {k for k in ifaces.keys() | old_ifaces.keys() if ifaces.get(k) != old_ifaces.get(k)}
-    moved = {n for n, info in nodes.items() if info != graph.nodes[n]}
-    stamps = {k for k in since.keys() | old_since.keys() if since.get(k) != old_since.get(k)}
-    links = dict(graph.links)
-    for key, link in graph.links.items():
-        if (link.a.device in moved or link.b.device in moved or _end_key(link.a) in touched
-                or _end_key(link.b) in touched or link_key(link.a, link.b) in stamps):
-            links[key] = _with_evidence(link, nodes, ifaces, since, limits)
-    changed_links = {k: lk.status for k, lk in links.items() if lk.status != graph.links[k].status}
-    changed_devices = {n: nodes[n].state for n in moved if nodes[n].state != graph.nodes[n].state}
-    fresh = TopologyGraph(graph.graph, nodes, links, graph.sites, graph.site_devices, snapshot)
-    return fresh, changed_links, changed_devices
+    ifaces, states = _indexes(snapshot)
+    links = {key: _with_state(link, ifaces, states) for key, link in graph.links.items()}
+    return TopologyGraph(graph.graph, nodes, links, graph.sites, graph.site_devices, snapshot)
 
 
-def build_graph(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None = None) -> TopologyGraph:
+def build_graph(snapshot: NetworkSnapshot) -> TopologyGraph:
     """Merge declared links and neighbor sightings into one MultiGraph of devices and links."""
     with paused_gc():
-        return _build(snapshot, thresholds)
+        return _build(snapshot)
 
 
-def _build(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None) -> TopologyGraph:
-    limits = thresholds or LinkThresholds()
+def _build(snapshot: NetworkSnapshot) -> TopologyGraph:
     builder = _Builder(snapshot)
     for rec in snapshot.links:
         builder.add_record(rec)
@@ -266,12 +245,12 @@ def _build(snapshot: NetworkSnapshot, thresholds: LinkThresholds | None) -> Topo
         builder.add_sighting(nb)
     nodes = {dev.name: _node(dev) for dev in snapshot.devices}
     nodes.update({k: v for k, v in builder.unknown.items() if k not in nodes})
-    ifaces, monitor_since = _indexes(snapshot)
+    ifaces, states = _indexes(snapshot)
     graph: nx.MultiGraph = nx.MultiGraph()
     graph.add_nodes_from(nodes)
     links: dict[str, TopoLink] = {}
     for draft in builder.drafts:
-        link = _finish(draft, nodes, ifaces, monitor_since, limits)
+        link = _finish(draft, ifaces, states)
         if link.key in links:
             link = replace(link, key=f"{link.key}#{len(links)}")
         links[link.key] = link

@@ -12,21 +12,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from inventory import queries
-from inventory.models import Device, DeviceState, Interface, Link, LinkState, Outage
+from inventory.models import Device, DeviceState, Interface, LinkState, Outage
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 
 
 @dataclass(frozen=True, slots=True)
 class LinkStateRecord:
-    """The monitor's verdict on a stored link (``link_states``), by its two ends."""
+    """The monitor's state of a stored link row (``link_states``)."""
 
-    a_device: str
-    a_port: str
-    b_device: str
-    b_port: str
+    link_id: int
     state: str
     since: datetime | None = None
     reason: str | None = None
@@ -56,14 +53,7 @@ class NetworkSnapshot:
 
 
 def _link_states(session: Session) -> list[LinkStateRecord]:
-    ia, ib = aliased(Interface), aliased(Interface)
-    da, db = aliased(Device), aliased(Device)
-    stmt = (
-        select(da.name, ia.name, db.name, ib.name, LinkState.state, LinkState.since, LinkState.reason)
-        .join(Link, LinkState.link_id == Link.id)
-        .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
-        .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
-    )
+    stmt = select(LinkState.link_id, LinkState.state, LinkState.since, LinkState.reason)
     return [LinkStateRecord(*row) for row in session.execute(stmt)]
 
 

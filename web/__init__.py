@@ -29,7 +29,7 @@ def create_app(
     config: dict[str, Any] | None = None,
 ) -> Flask:
     """Build the app; ``engine`` and ``config`` let tests and the benchmark inject their own."""
-    from netops.monitor.network_view import TopologyService
+    from netops.monitor.network_view import NetworkViews
     from web import api, auth, errors, extensions, metrics, ui
     from web.db import init_db
     from web.secret import secret_key_for
@@ -60,7 +60,7 @@ def create_app(
     app.extensions["netops.settings"] = settings
     app.extensions["netops.polling.scheduler"] = scheduler_control
     init_db(app, engine)
-    app.extensions["netops.topology"] = TopologyService.from_settings(engine, settings)
+    app.extensions["netops.topology"] = NetworkViews.from_settings(engine, settings)
     extensions.init_app(app)
     auth.init_app(app)
     ui.init_app(app)

@@ -1,9 +1,10 @@
 """Reads that combine sources for one page or endpoint: site statuses, availability, the map.
 
-Connectivity comes from ``netops.monitor.network_view`` (the same analysis as ``netops status``:
-reachability from the core, root causes in plain words, redundancy), cached by the service
-until the database changes; map positions from ``topology.layout`` (stable, persisted).
-Site details and history come from ``web.readers`` / ``web.history``.
+Connectivity is what the monitor stored from the one assessment, read through
+``netops.monitor.network_view`` (the same answer as ``netops status``: state, since when, the
+root cause in plain words, the outage); map colours are the stored device and link states; map
+positions come from ``topology.layout`` (stable, persisted). Site details and history come from
+``web.readers`` / ``web.history``. Nothing here derives a state.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
-from netops.monitor.network_view import TopologyService, TopologyView
-from topology.analysis import SiteState
+from netops.monitor.network_view import NetworkView, NetworkViews, StoredSite
 from topology.audit import AuditFinding, audit
-from topology.cause import site_text
 from topology.layout import compute_positions, load_positions, save_new_positions
 from web import history, readers
 from web.layout import radial_layout
@@ -29,8 +28,8 @@ STATE_WORDS = {"connected": "online", "degraded": "degraded", "disconnected": "o
 CANVAS, MARGIN = 1000.0, 40.0
 
 
-def _view() -> TopologyView:
-    service: TopologyService = current_app.extensions["netops.topology"]
+def _view() -> NetworkView:
+    service: NetworkViews = current_app.extensions["netops.topology"]
     return service.current()
 
 
@@ -39,28 +38,32 @@ def _language() -> str:
     return locale.language if locale is not None else "en"
 
 
-def _status(site: SiteView, view: TopologyView, state: SiteState | None, lang: str) -> SiteStatus:
-    if state is None:
+def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: str) -> SiteStatus:
+    if stored is None:
         return SiteStatus(site=site, state="unknown", since=None, cause=None)
+    row = view.status_row(stored, lang, disjoint=False)
     return SiteStatus(
         site=site,
-        state=STATE_WORDS.get(state.state, "unknown"),
-        since=view.since(state),
-        cause=site_text(view.graph, state, lang),
-        path=state.path,
-        causes=tuple(c.id for c in state.causes),
+        state=STATE_WORDS.get(stored.state.value, "unknown"),
+        since=stored.since,
+        cause=row["cause"],
+        path=tuple(row["path"]),
+        causes=tuple(c.id for c in stored.causes),
+        reason=stored.reason,
+        root_cause=row["root_cause"],
+        outage_id=stored.outage_id,
     )
 
 
 def site_statuses(session: Session) -> list[SiteStatus]:
     view, lang = _view(), _language()
-    sites: Mapping[str, SiteState] = view.analysis.sites
+    sites: Mapping[str, StoredSite] = view.sites
     return [_status(s, view, sites.get(s.name), lang) for s in readers.list_sites(session)]
 
 
 def one_site_status(site: SiteView) -> SiteStatus:
     view = _view()
-    return _status(site, view, view.analysis.sites.get(site.name), _language())
+    return _status(site, view, view.sites.get(site.name), _language())
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ def _fit(positions: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float,
     }
 
 
-def _stable_positions(session: Session, view: TopologyView) -> dict[str, tuple[float, float]]:
+def _stable_positions(session: Session, view: NetworkView) -> dict[str, tuple[float, float]]:
     """Stored positions, completed by ``topology.layout`` (first ever: our radial layout), kept."""
     graph = view.graph
     stored = load_positions(session)

@@ -175,8 +175,6 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
             LinkState.state,
             LinkState.since,
             LinkState.reason,
-            ia.oper_status,
-            ib.oper_status,
             ia.utilization_pct,
             ib.utilization_pct,
             ia.speed_bps,
@@ -208,8 +206,6 @@ def _link_view(row: tuple[Any, ...]) -> LinkView:
         state,
         since,
         reason,
-        a_oper,
-        b_oper,
         a_util,
         b_util,
         a_speed,
@@ -226,22 +222,13 @@ def _link_view(row: tuple[Any, ...]) -> LinkView:
         medium=medium,
         source=source,
         declared=declared,
-        state=state or _state_from_ports(a_oper, b_oper),
+        state=state or "unknown",  # the monitor's stored state, never derived here
         since=since,
         reason=reason,
         utilization_pct=max(utils) if utils else None,
         speed_bps=min(speeds) if speeds else None,
         last_seen=last_seen,
     )
-
-
-def _state_from_ports(a: str | None, b: str | None) -> str:
-    """Without a monitor verdict, a link is as up as its two ports say."""
-    if a is None and b is None:
-        return "unknown"
-    if "down" in (a, b) or "lowerLayerDown" in (a, b):
-        return "down"
-    return "up" if a == b == "up" else "unknown"
 
 
 def list_sites(session: Session) -> list[SiteView]:

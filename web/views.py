@@ -137,8 +137,10 @@ class PollRunView:
 class SiteStatus:
     """The help-desk answer for one site: is it connected, since when, why, via what.
 
-    ``cause`` is already in plain words in the reader's language; ``path`` runs from the
-    site to the core; ``causes`` are the failed links (``A:p|B:q``) or devices.
+    What the monitor stored for the site (``site_states``), never derived here. ``cause`` is in
+    plain words in the reader's language; ``path`` runs from the site to the core; ``causes`` are
+    the root-cause links (``A:p--B:q``) or devices; ``root_cause`` is the one the site's open
+    outage (``outage_id``) is about.
     """
 
     site: SiteView
@@ -147,6 +149,9 @@ class SiteStatus:
     cause: str | None
     path: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
+    reason: str = ""
+    root_cause: dict[str, str] | None = None
+    outage_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

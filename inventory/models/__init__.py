@@ -14,6 +14,7 @@ from inventory.models.observed import (
     LinkState,
     NeighborRecord,
     OpticalRecord,
+    SiteState,
     SshHostKey,
 )
 from inventory.models.sites import SITE_KINDS, Site
@@ -45,6 +46,7 @@ __all__ = [
     "Outage",
     "PollRun",
     "Site",
+    "SiteState",
     "SshHostKey",
     "TrapStat",
     "User",

@@ -77,10 +77,12 @@ class Outage(Base):
     ended_at: Mapped[datetime | None]
     affected_sites: Mapped[list[str]] = mapped_column(JSON, default=list)
     affected_devices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    degraded_sites: Mapped[list[str]] = mapped_column(JSON, default=list)  # redundancy lost, not cut off
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
     notified_open: Mapped[bool] = mapped_column(Boolean, default=False)
     notified_close: Mapped[bool] = mapped_column(Boolean, default=False)
-    cause_text: Mapped[str | None] = mapped_column(Text)
+    cause_text: Mapped[str | None] = mapped_column(Text)  # technical evidence, and what it was first seen as
+    cause_words: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # plain words per language
 
 
 class NodePosition(Base):

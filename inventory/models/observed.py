@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inventory.models.base import Base
@@ -126,6 +126,24 @@ class LinkState(Base):
     state: Mapped[str] = mapped_column(String(20), default="unknown")
     since: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SiteState(Base):
+    """The one assessment's verdict on a site, as the help desk shows it, and the outage behind it.
+
+    ``causes`` lists the root-cause elements the site's state points at (``{"type", "name"}``);
+    ``outage_id`` is the open outage of the first of them; ``since`` is when the site entered
+    its state, so "offline since" is when it lost its connection, not when a cause first failed.
+    """
+
+    __tablename__ = "site_states"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="unknown")
+    reason: Mapped[str] = mapped_column(String(30), default="")
+    causes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id", ondelete="SET NULL"))
+    since: Mapped[datetime | None]
 
 
 class SshHostKey(Base):

@@ -1,11 +1,13 @@
-"""The topology as a service: snapshot -> graph -> analysis, cached until the database changes.
+"""The read side of the one assessment: the stored states as a graph, the stored site answers.
 
-The CLI, the monitor and the web all ask ``TopologyService.current()``. Two cheap markers
+The help desk, the map, ``netops status``, the API and the metrics ask ``NetworkViews.current()``.
+They never derive a state or a cause: site states, causes, outage ids and "since" are what the
+monitor stored (``site_states``); device and link colours are the stored ``device_states`` and
+``link_states``. What only depends on the structure and those stored states is computed here on
+demand: paths to the core, disjoint paths, single points of failure, what-if. Two cheap markers
 decide what to do: the structure marker (sites, devices, links, interfaces, neighbors) and the
-status marker (interface polls, device and link states, outages). Both equal: the cached view.
-Only statuses changed: device states and interfaces are reloaded and the analysis re-evaluated
-incrementally. Structure changed: the snapshot is reloaded and graph and analysis rebuilt.
-``status_rows`` gives the help-desk answer per site in the JSON shape of ``netops status``.
+status marker (polls, stored states, outages). Both equal: the cached view. Only statuses
+changed: the stored states are reloaded and the assessment re-run incrementally on them.
 """
 
 from __future__ import annotations
@@ -30,15 +32,18 @@ from inventory.models import (
     ObservedFacts,
     Outage,
     Site,
+    SiteState,
 )
 from netops.settings import Settings
-from topology.analysis import Analysis, SiteState
-from topology.analyzer import Analyzer
-from topology.cause import site_text
-from topology.engine import paused_gc
+from topology.assessed import Assessment
+from topology.assessment import Assessor
+from topology.evidence import evidence_from_states
 from topology.graph import TopologyGraph, build_graph, refresh_status
-from topology.linkstatus import LinkThresholds
+from topology.site_states import SiteAssessment
 from topology.snapshot import NetworkSnapshot, load_snapshot, load_status
+from topology.states import Connectivity, Element
+from topology.traversal import paused_gc
+from topology.wording import site_text
 
 
 def _digest(session: Session, *columns: Any) -> int:
@@ -52,22 +57,41 @@ def structure_marker(session: Session) -> tuple[Any, ...]:
         _digest(session, Site.id, Site.name, Site.kind, Site.latitude, Site.longitude),
         _digest(session, Device.id, Device.name, Device.role, Device.site_id, Device.address),
         _digest(session, ObservedFacts.device_id, ObservedFacts.sys_name),
-        _digest(session, Link.id, Link.a_interface_id, Link.b_interface_id, Link.medium, Link.declared,
-                Link.source, Link.length_m),
+        _digest(
+            session,
+            Link.id,
+            Link.a_interface_id,
+            Link.b_interface_id,
+            Link.medium,
+            Link.declared,
+            Link.source,
+            Link.length_m,
+        ),
         tuple(session.execute(select(func.count(Interface.id), func.max(Interface.id))).one()),
-        tuple(session.execute(select(func.count(NeighborRecord.id), func.max(NeighborRecord.id),
-                                     func.max(NeighborRecord.last_seen))).one()),
+        tuple(
+            session.execute(
+                select(
+                    func.count(NeighborRecord.id),
+                    func.max(NeighborRecord.id),
+                    func.max(NeighborRecord.last_seen),
+                )
+            ).one()
+        ),
     )
 
 
 def status_marker(session: Session) -> tuple[Any, ...]:
-    """What statuses depend on: interface polls, monitor states, outages."""
+    """What statuses depend on: interface polls, monitor states, outages, site states."""
     queries = [
-        select(func.max(Interface.status_polled_at), func.max(Interface.last_change),
-               func.max(Interface.optics_polled_at)),
+        select(
+            func.max(Interface.status_polled_at),
+            func.max(Interface.last_change),
+            func.max(Interface.optics_polled_at),
+        ),
         select(func.count(DeviceState.device_id), func.max(DeviceState.since)),
         select(func.count(LinkState.link_id), func.max(LinkState.since)),
         select(func.count(Outage.id), func.max(Outage.started_at), func.max(Outage.ended_at)),
+        select(func.count(SiteState.site_id), func.max(SiteState.since), func.max(SiteState.outage_id)),
     ]
     return tuple(tuple(session.execute(q).one()) for q in queries)
 
@@ -77,64 +101,97 @@ def change_marker(session: Session) -> tuple[Any, ...]:
     return structure_marker(session), status_marker(session)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredSite:
+    """A site's answer as the monitor stored it (``site_states``)."""
+
+    site: str
+    kind: str
+    state: Connectivity
+    reason: str
+    causes: tuple[Element, ...]
+    outage_id: int | None
+    since: datetime | None
+
+    @property
+    def root_cause(self) -> Element | None:
+        """The root cause the site's state points at (the one its outage is about)."""
+        return self.causes[0] if self.causes and self.state != Connectivity.CONNECTED else None
+
+    def as_assessment(self, devices: tuple[str, ...] = ()) -> SiteAssessment:
+        return SiteAssessment(self.site, self.kind, self.state, self.reason, self.causes, devices)
+
+
+def load_site_states(session: Session) -> dict[str, StoredSite]:
+    """Every site with its stored answer; a site the monitor never assessed is unknown, no data."""
+    stmt = select(Site.name, Site.kind, SiteState).outerjoin(SiteState, SiteState.site_id == Site.id)
+    out = {}
+    for name, kind, row in session.execute(stmt):
+        if row is None:
+            out[name] = StoredSite(name, kind, Connectivity.UNKNOWN, "no_data", (), None, None)
+            continue
+        causes = tuple(Element(c.get("type", ""), c.get("name", "")) for c in row.causes or ())
+        state = Connectivity(row.state) if row.state in _CONNECTIVITY else Connectivity.UNKNOWN
+        out[name] = StoredSite(name, kind, state, row.reason, causes, row.outage_id, row.since)
+    return out
+
+
+_CONNECTIVITY = frozenset(c.value for c in Connectivity)
+
+
 @dataclass
-class TopologyView:
+class NetworkView:
     snapshot: NetworkSnapshot
     graph: TopologyGraph
-    analyzer: Analyzer
-    analysis: Analysis
+    assessor: Assessor
+    assessment: Assessment  # on the stored states: paths, fragility, what-if only
+    sites: dict[str, StoredSite]
     built_at: datetime
 
-    def since(self, state: SiteState) -> datetime | None:
-        """When the site entered its state: open outage, else its causes', else its devices'."""
-        starts = [o.started_at for o in self.snapshot.outages if state.site in o.affected_sites]
-        if starts and state.state in ("disconnected", "degraded"):
-            return min(starts)
-        stamps: list[datetime] = []
-        for c in state.causes:
-            if c.kind == "link" and c.id in self.graph.links:
-                stamps += [s for s in (self.graph.links[c.id].since,) if s]
-            elif c.kind == "device" and c.id in self.graph.nodes:
-                stamps += [s for s in (self.graph.nodes[c.id].state_since,) if s]
-        if not stamps and state.state == "connected":
-            stamps = [s for d in state.devices if (s := self.graph.nodes[d].state_since)]
-        return max(stamps) if stamps else None
+    def status_row(self, site: StoredSite, lang: str = "en", *, disjoint: bool = True) -> dict[str, Any]:
+        """The JSON shape of ``netops status`` and ``/api/v1/sites``: one answer, stored once
+        (``disjoint``: count the edge-disjoint paths too, a max flow per site)."""
+        cause = self.assessment.root_cause(site.root_cause) if site.root_cause else None
+        devices = self.graph.site_devices.get(site.site, ())
+        return {
+            "site": site.site,
+            "kind": site.kind,
+            "state": site.state.value,
+            "reason": site.reason,
+            "since": site.since,
+            "cause": site_text(self.graph, site.as_assessment(devices), lang),
+            "root_cause": site.root_cause.as_json() if site.root_cause else None,
+            "outage_id": site.outage_id,
+            "path": list(self.assessment.path(site.site)),
+            "disjoint_paths": self.assessment.disjoint_paths(site.site) if disjoint else None,
+            "affected_devices": list(cause.devices) if cause else [],
+        }
 
     def status_rows(self, site: str | None = None, lang: str = "en") -> list[dict[str, Any]]:
-        """``[{"site", "kind", "state", "since", "cause", "path", "disjoint_paths"}]``."""
-        states = self.analysis.sites
-        names = [site] if site is not None else sorted(states)
-        return [
-            {"site": st.site, "kind": st.kind, "state": st.state, "since": self.since(st),
-             "cause": site_text(self.graph, st, lang), "path": list(st.path),
-             "disjoint_paths": self.analysis.disjoint_paths(st.site)}
-            for st in (states[n] for n in names if n in states)
-        ]
+        names = [site] if site is not None else sorted(self.sites)
+        return [self.status_row(self.sites[n], lang) for n in names if n in self.sites]
 
 
-class TopologyService:
-    """A small cache of the topology view keyed on the database's change marker."""
+class NetworkViews:
+    """A small cache of the network view keyed on the database's change marker."""
 
-    def __init__(self, engine: Engine, roots: Sequence[str] = (),
-                 thresholds: LinkThresholds | None = None) -> None:
+    def __init__(self, engine: Engine, roots: Sequence[str] = ()) -> None:
         self.engine = engine
         self.roots = tuple(roots)
-        self.thresholds = thresholds or LinkThresholds()
         self._lock = threading.Lock()
         self._marker: tuple[Any, ...] | None = None
-        self._view: TopologyView | None = None
+        self._view: NetworkView | None = None
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings) -> TopologyService:
-        mon = settings.monitor
-        return cls(engine, mon.roots, LinkThresholds(mon.error_rate_threshold, mon.optical_margin_db))
+    def from_settings(cls, engine: Engine, settings: Settings) -> NetworkViews:
+        return cls(engine, settings.monitor.roots)
 
     def invalidate(self) -> None:
         with self._lock:
             self._marker = None
             self._view = None
 
-    def current(self) -> TopologyView:
+    def current(self) -> NetworkView:
         """The view of the database as it is now: cached, refreshed, or rebuilt."""
         with self._lock, session_scope(self.engine) as session, paused_gc():
             marker = change_marker(session)
@@ -143,31 +200,24 @@ class TopologyService:
                 return view
             now = datetime.now(UTC)
             if view is not None and self._marker is not None and marker[0] == self._marker[0]:
-                self._view = refresh_view(view, load_status(session, view.snapshot, now), self.thresholds)
+                snapshot = load_status(session, view.snapshot, now)
+                graph, assessor = refresh_status(view.graph, snapshot), view.assessor
             else:
-                self._view = build_view(load_snapshot(session, taken_at=now), self.roots, self.thresholds)
+                snapshot = load_snapshot(session, taken_at=now)
+                graph = build_graph(snapshot)
+                assessor = Assessor(graph, self.roots or None)
+            self._view = build_view(snapshot, graph, assessor, load_site_states(session))
             self._marker = marker
             return self._view
 
 
-def refresh_view(view: TopologyView, snapshot: NetworkSnapshot,
-                 thresholds: LinkThresholds | None = None) -> TopologyView:
-    """Same structure, newer statuses: flip only what changed and re-evaluate incrementally."""
-    graph, links, devices = refresh_status(view.graph, snapshot, thresholds)
-    az = view.analyzer
-    with az.lock:
-        az.set_graph(graph)
-        for key, status in links.items():
-            if key in az.eidx:
-                az.set_link_status(key, status)
-        for name, state in devices.items():
-            az.set_device_state(name, state)
-        analysis = az.analyze()
-    return TopologyView(snapshot, graph, az, analysis, datetime.now(UTC))
-
-
-def build_view(snapshot: NetworkSnapshot, roots: Sequence[str] = (),
-               thresholds: LinkThresholds | None = None) -> TopologyView:
-    graph = build_graph(snapshot, thresholds)
-    analyzer = Analyzer(graph, roots or None)
-    return TopologyView(snapshot, graph, analyzer, analyzer.analyze(), datetime.now(UTC))
+def build_view(
+    snapshot: NetworkSnapshot, graph: TopologyGraph, assessor: Assessor, sites: dict[str, StoredSite]
+) -> NetworkView:
+    """The view: stored states as evidence for paths and fragility, stored site answers as they are."""
+    evidence = evidence_from_states(
+        {n: info.state for n, info in graph.nodes.items()},
+        {k: link.status for k, link in graph.links.items()},
+    )
+    assessment = assessor.assess(evidence)
+    return NetworkView(snapshot, graph, assessor, assessment, sites, datetime.now(UTC))

@@ -17,6 +17,7 @@ opening duplicates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from inventory.models import Outage
 from netops.monitor.events import changes_within, last_change_at
-from netops.monitor.impact import RootCause
+from topology.assessed import RootCause
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class OutageChanges:
     closed: list[int] = field(default_factory=list)
     flapping: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)  # re-attributed to a root cause closer to the core
+    by_cause: dict[tuple[str, str], int] = field(default_factory=dict)  # the open outage of each cause
 
 
 def open_outages(session: Session) -> dict[tuple[str, str], Outage]:
@@ -50,28 +52,31 @@ def open_outages(session: Session) -> dict[tuple[str, str], Outage]:
     return result
 
 
-def reconcile(session: Session, causes: tuple[RootCause, ...], now: datetime, policy: FlapPolicy,
-              *, cause_text: dict[tuple[str, str], str] | None = None,
+def reconcile(session: Session, causes: Sequence[RootCause], now: datetime, policy: FlapPolicy,
+              *, words: Mapping[tuple[str, str], dict[str, str]] | None = None,
               shadowed: frozenset[tuple[str, str]] = frozenset()) -> OutageChanges:
     """Open, update, move, re-open (flapping) and close outages so they match ``causes``.
 
-    ``shadowed``: elements that were failed and are now explained by another failure.
+    ``words``: each cause in plain words per language; ``shadowed``: elements that were failed
+    and are now explained by another failure.
     """
     changes = OutageChanges()
     current = open_outages(session)
-    texts = cause_text or {}
-    wanted = {(c.kind, c.name) for c in causes}
+    wanted = {_key(c) for c in causes}
     movable = {key: o for key, o in current.items() if key in shadowed and key not in wanted}
     for cause in causes:
-        key = (cause.kind, cause.name)
+        key = _key(cause)
         outage = current.get(key)
         if outage is None:
-            outage = _move(movable, cause, texts.get(key), current, changes)
+            outage = _move(movable, cause, current, changes)
         if outage is None:
             outage = _open_or_reopen(session, cause, now, policy, changes)
         _merge_affected(outage, cause)
-        if key in texts and not outage.cause_text:
-            outage.cause_text = texts[key]
+        if cause.evidence and not outage.cause_text:
+            outage.cause_text = cause.evidence
+        if words and key in words and outage.cause_words != words[key]:
+            outage.cause_words = dict(words[key])
+        changes.by_cause[key] = outage.id
     for key, outage in current.items():
         if key not in wanted:
             _maybe_close(session, outage, now, policy, changes)
@@ -79,16 +84,21 @@ def reconcile(session: Session, causes: tuple[RootCause, ...], now: datetime, po
     return changes
 
 
-def _move(movable: dict[tuple[str, str], Outage], cause: RootCause, text: str | None,
-          current: dict[tuple[str, str], Outage], changes: OutageChanges) -> Outage | None:
+def _key(cause: RootCause) -> tuple[str, str]:
+    return cause.element.kind, cause.element.id
+
+
+def _move(movable: dict[tuple[str, str], Outage], cause: RootCause, current: dict[tuple[str, str], Outage],
+          changes: OutageChanges) -> Outage | None:
     """The open outage of a shadowed element whose devices ``cause`` explains, moved to ``cause``."""
-    explained = set(cause.affected_devices) | ({cause.name} if cause.kind == "device" else set())
+    text = cause.evidence
+    explained = set(cause.devices)
     for key, outage in sorted(movable.items(), key=lambda item: item[1].id):
         if outage.affected_devices and set(outage.affected_devices) <= explained:
             del movable[key]
             del current[key]
             first = f"first seen as {outage.root_cause_type} {outage.root_cause}"
-            outage.root_cause_type, outage.root_cause = cause.kind, cause.name
+            outage.root_cause_type, outage.root_cause = cause.element.kind, cause.element.id
             outage.cause_text = f"{text}; {first}" if text else first
             changes.moved.append(outage.id)
             return outage
@@ -97,8 +107,9 @@ def _move(movable: dict[tuple[str, str], Outage], cause: RootCause, text: str | 
 
 def _open_or_reopen(session: Session, cause: RootCause, now: datetime, policy: FlapPolicy,
                     changes: OutageChanges) -> Outage:
-    recent = _recent_closed(session, cause, now, policy.window_s)
-    flaps = changes_within(session, cause.kind, cause.name, now, policy.window_s)
+    kind, name = _key(cause)
+    recent = _recent_closed(session, kind, name, now, policy.window_s)
+    flaps = changes_within(session, kind, name, now, policy.window_s)
     if recent is not None and flaps >= policy.changes:
         recent.ended_at = None
         recent.notified_close = False
@@ -106,18 +117,19 @@ def _open_or_reopen(session: Session, cause: RootCause, now: datetime, policy: F
             recent.flapping = True
             changes.flapping.append(recent.id)
         return recent
-    outage = Outage(root_cause_type=cause.kind, root_cause=cause.name, started_at=now, ended_at=None,
-                    affected_sites=list(cause.affected_sites), affected_devices=list(cause.affected_devices),
-                    flapping=False, notified_open=False, notified_close=False)
+    outage = Outage(root_cause_type=kind, root_cause=name, started_at=now, ended_at=None,
+                    affected_sites=list(cause.sites), affected_devices=list(cause.devices),
+                    degraded_sites=list(cause.degraded_sites), flapping=False, notified_open=False,
+                    notified_close=False, cause_words={})
     session.add(outage)
     session.flush()
     changes.opened.append(outage.id)
     return outage
 
 
-def _recent_closed(session: Session, cause: RootCause, now: datetime, window_s: float) -> Outage | None:
+def _recent_closed(session: Session, kind: str, name: str, now: datetime, window_s: float) -> Outage | None:
     since = now - timedelta(seconds=window_s)
-    query = (select(Outage).where(Outage.root_cause_type == cause.kind, Outage.root_cause == cause.name,
+    query = (select(Outage).where(Outage.root_cause_type == kind, Outage.root_cause == name,
                                   Outage.ended_at.is_not(None), Outage.ended_at >= since)
              .order_by(Outage.ended_at.desc()).limit(1))
     return session.scalar(query)
@@ -125,12 +137,15 @@ def _recent_closed(session: Session, cause: RootCause, now: datetime, window_s: 
 
 def _merge_affected(outage: Outage, cause: RootCause) -> None:
     """Keep every site and device the outage affected while it lasted (sorted, no duplicates)."""
-    sites = sorted(set(outage.affected_sites or []) | set(cause.affected_sites))
-    devices = sorted(set(outage.affected_devices or []) | set(cause.affected_devices))
+    sites = sorted(set(outage.affected_sites or []) | set(cause.sites))
+    devices = sorted(set(outage.affected_devices or []) | set(cause.devices))
+    degraded = sorted(set(outage.degraded_sites or []) | set(cause.degraded_sites))
     if sites != list(outage.affected_sites or []):
         outage.affected_sites = sites
     if devices != list(outage.affected_devices or []):
         outage.affected_devices = devices
+    if degraded != list(outage.degraded_sites or []):
+        outage.degraded_sites = degraded
 
 
 def _maybe_close(session: Session, outage: Outage, now: datetime, policy: FlapPolicy,

@@ -32,6 +32,8 @@ class OutageView:
     duration_s: float
     flapping: bool
     cause_text: str | None = None
+    degraded_sites: tuple[str, ...] = ()
+    cause_words: dict[str, str] | None = None
 
     @property
     def active(self) -> bool:
@@ -43,6 +45,9 @@ class OutageView:
             "root_cause": {"type": self.root_cause_type, "name": self.root_cause},
             "affected_sites": list(self.affected_sites),
             "affected_devices": list(self.affected_devices),
+            "degraded_sites": list(self.degraded_sites),
+            "cause": dict(self.cause_words or {}),
+            "evidence": self.cause_text,
             "started_at": _iso(self.started_at),
             "ended_at": _iso(self.ended_at) if self.ended_at else None,
             "duration_s": round(self.duration_s, 3),
@@ -109,7 +114,8 @@ def _outage_view(row: Outage, now: datetime) -> OutageView:
                       affected_sites=tuple(row.affected_sites or ()),
                       affected_devices=tuple(row.affected_devices or ()), started_at=row.started_at,
                       ended_at=row.ended_at, duration_s=max(0.0, (end - row.started_at).total_seconds()),
-                      flapping=bool(row.flapping), cause_text=row.cause_text)
+                      flapping=bool(row.flapping), cause_text=row.cause_text,
+                      degraded_sites=tuple(row.degraded_sites or ()), cause_words=dict(row.cause_words or {}))
 
 
 def active_outages(session: Session, now: datetime | None = None) -> list[OutageView]:

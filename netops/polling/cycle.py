@@ -12,7 +12,6 @@ took longer than its interval. Notifications are only queued here; sending is el
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -24,29 +23,41 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from collectors.observations import PollKind, PollResult
+from collectors.observations import PollResult
 from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device, JobRun, utcnow
-from netops.monitor.evaluate import Evaluation, Probe, evaluate
+from netops.apply import STATUS_JOB, apply_results, probes_of
+from netops.monitor.monitor import Evaluation, Monitor, Probe
 from netops.monitor.notifications import Notifier
+from netops.polling.confirm import confirmation
 from netops.polling.executor import Executor
 from netops.polling.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
 SNMP_JOBS = frozenset({"status", "counters", "discovery"})
-STATUS_JOB = "status"  # reachability (device states) comes from the status job only
 MAX_ERRORS_KEPT = 20
 STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to return their results
 STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
-Persist = Callable[[Session, PollResult, str, int | None, datetime], object]
 
 
 @dataclass(frozen=True, slots=True)
+class _Held:
+    results: list[PollResult]
+    pings: Mapping[str, bool | None]
+    until: float
+
+
+@dataclass
 class _Batch:
+    """Polls in flight; a confirmation round carries the first round's answered results."""
+
     pings: Future[dict[str, bool | None]] | None
     retry: bool
+    held: list[PollResult] = field(default_factory=list)
+    held_pings: Mapping[str, bool | None] = field(default_factory=dict)
+    hold_until: float = 0.0
 
 
 @dataclass
@@ -64,24 +75,6 @@ class CycleSummary:
     stopped: bool = False
 
 
-def _store_persist(session: Session, result: PollResult, job: str, job_run_id: int | None,
-                   now: datetime, max_misses: int = 3) -> object:
-    from netops.store.persist import persist
-
-    return persist(session, result, job=job, job_run_id=job_run_id, now=now, max_misses=max_misses)
-
-
-def _sync_links(session: Session, results: Sequence[PollResult], now: datetime) -> None:
-    """After neighbors were read, let the topology helper turn them into discovered links."""
-    if not any(PollKind.NEIGHBORS in r.completed for r in results):
-        return
-    try:
-        from netops.store.link_sync import sync_discovered_links
-    except ImportError:  # pragma: no cover - topology helper absent
-        return
-    sync_discovered_links(session, now)
-
-
 def load_device_intervals(session: Session) -> list[DeviceIntervals]:
     rows = session.scalars(select(Device).where(Device.enabled.is_(True)).order_by(Device.name))
     return [DeviceIntervals(name=d.name, poll_group=d.poll_group, status_interval_s=d.status_interval_s,
@@ -94,16 +87,15 @@ class JobRunner:
     """Runs cycles of job specs; safe to call from several scheduler threads at once."""
 
     def __init__(self, settings: Settings, engine: Engine, executor: Executor, *,
-                 notifier: Notifier | None = None, persist: Persist | None = None,
-                 overrides: Mapping[str, int] | None = None, bucket_s: float = 1.0,
-                 stop_grace_s: float = STOP_GRACE_S, clock: Callable[[], datetime] = utcnow) -> None:
+                 notifier: Notifier | None = None, overrides: Mapping[str, int] | None = None,
+                 bucket_s: float = 1.0, stop_grace_s: float = STOP_GRACE_S,
+                 clock: Callable[[], datetime] = utcnow, monitor: Monitor | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.executor = executor
         self.notifier = notifier
         self.overrides = dict(overrides or {})
-        self._persist = persist or functools.partial(
-            _store_persist, max_misses=settings.monitor.neighbor_max_misses)
+        self.monitor = monitor or Monitor(settings)
         self._monitor_lock = threading.Lock()
         self._bucket_s = bucket_s
         self._stop = threading.Event()
@@ -204,18 +196,39 @@ class JobRunner:
             done, _ = wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
             for future in done:
                 self._collect(spec, future, pending, targets, summary)
+            self._release_expired_holds(spec, pending, targets, summary)
 
     def _collect(self, spec: JobSpec, future: Future[list[PollResult]],
                  pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
                  summary: CycleSummary) -> None:
         batch = pending.pop(future)
         results = _results_of(future, summary)
+        answers = dict(_answers(batch.pings))
         if spec.name == STATUS_JOB and not batch.retry:
-            silent = [targets[r.device_key] for r in results if not r.reachable and r.device_key in targets]
-            if silent and not self._stop.is_set():  # down only if silent on a second try in this cycle
-                self._submit(spec, silent, pending, retry=True)
-            results = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
-        self._process(spec, results, targets, _answers(batch.pings), summary)
+            answered = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
+            silent = [r.device_key for r in results if not r.reachable]
+            confirm = confirmation(self.monitor.last, silent, answered) if silent or answered else set()
+            again = [targets[n] for n in sorted(confirm) if n in targets]
+            if again and not self._stop.is_set():  # down only if silent on a second try, upstream seen too
+                self._submit(spec, again, pending, retry=True,
+                             held=_Held(answered, answers, time.monotonic() + self.settings.monitor.hold_s))
+                return
+            results = answered
+        elif batch.held:  # the confirmation round is back: the first round's answers go with it
+            retried = {r.device_key for r in results}
+            results = [r for r in batch.held if r.device_key not in retried] + results
+            answers = {**batch.held_pings, **answers}
+        self._process(spec, results, targets, answers, summary)
+
+    def _release_expired_holds(self, spec: JobSpec, pending: dict[Future[list[PollResult]], _Batch],
+                               targets: Mapping[str, Target], summary: CycleSummary) -> None:
+        """A confirmation round slower than ``monitor.hold_s`` no longer holds the answers back."""
+        now = time.monotonic()
+        for batch in pending.values():
+            if batch.held and now >= batch.hold_until:
+                held, pings = batch.held, batch.held_pings
+                batch.held, batch.held_pings = [], {}
+                self._process(spec, held, targets, pings, summary)
 
     def _abandon(self, spec: JobSpec, buckets: list[tuple[float, list[str]]],
                  pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
@@ -236,11 +249,14 @@ class JobRunner:
                 future.cancel()  # cancels the poll task on the executor's loop
 
     def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
-                retry: bool) -> None:
+                retry: bool, held: _Held | None = None) -> None:
         # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
         use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
         pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
-        pending[self.executor.submit(batch, spec.kinds)] = _Batch(pings, retry)
+        entry = _Batch(pings, retry)
+        if held is not None:
+            entry.held, entry.held_pings, entry.hold_until = held.results, held.pings, held.until
+        pending[self.executor.submit(batch, spec.kinds)] = entry
 
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
                  answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
@@ -251,9 +267,8 @@ class JobRunner:
         summary.devices_polled += len(results)
         summary.devices_failed += sum(1 for r in results if not r.reachable)
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
-        probes = {r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r),
-                                      source=f"{spec.name} poll (job run {summary.job_run_id})")
-                  for r in results} if spec.name == STATUS_JOB else {}
+        source = f"{spec.name} poll (job run {summary.job_run_id})"
+        probes = probes_of(results, icmp, source) if spec.name == STATUS_JOB else {}
         evaluation = self.record(results, probes, spec.name, summary.job_run_id)
         summary.opened += evaluation.outages.opened
         summary.closed += evaluation.outages.closed
@@ -261,18 +276,12 @@ class JobRunner:
 
     def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
                job_run_id: int | None) -> Evaluation:
-        """Persist results and evaluate the monitor in one transaction; queue notifications."""
+        """Apply results (``netops.apply``) in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
-            now = self._now()
-            # each result is stored with its own time, so the monitor can tell which end read first
-            changes = [self._persist(session, result, job, job_run_id, result.finished_at)
-                       for result in results]
-            session.flush()
-            _sync_links(session, results, now)
-            evaluation = evaluate(session, self.settings, probes, now, quick=bool(results) and all(
-                _quiet(c) for c in changes))
-        self._notify(evaluation)
-        return evaluation
+            applied = apply_results(session, self.monitor, results, job=job, now=self._now(), probes=probes,
+                                    job_run_id=job_run_id)
+        self._notify(applied.evaluation)
+        return applied.evaluation
 
     def evaluate_only(self) -> Evaluation:
         """Re-evaluate on stored state (after a restart, or to close flapping outages)."""
@@ -313,13 +322,6 @@ def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list
         return []
 
 
-def _quiet(changes: object) -> bool:
-    """True when the store reported that no interface appeared or changed state."""
-    interface_changes = getattr(changes, "interface_changes", None)
-    new_interfaces = getattr(changes, "new_interfaces", None)
-    return interface_changes is not None and not interface_changes and not new_interfaces
-
-
 def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
     if pings is None:
         return {}
@@ -328,13 +330,6 @@ def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool 
     except Exception:  # no ICMP answer is "unknown", never "down"
         log.warning("ICMP echo failed", exc_info=True)
         return {}
-
-
-def _error_text(result: PollResult) -> str | None:
-    if not result.errors:
-        return None
-    first = result.errors[0]
-    return f"{first.kind}: {first.message}"
 
 
 def mark_aborted_runs(engine: Engine) -> int:

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.models import Credential, Device, Site
+from netops.apply import Applied, apply_results
 from netops.encryption import encrypt, ensure_key
+from netops.monitor.monitor import Monitor, Probe
 from netops.polling.poll_task import JOB_KINDS, snmp_poller
 from netops.polling.targets import timeouts_from
 from netops.settings import Settings
-from netops.store.persist import Changes, persist
 
 Progress = Callable[[str], None]
 Follow = Callable[[PollResult], Iterable[str]]
@@ -152,22 +153,21 @@ def _device(session: Session, found: Found, credential: Credential | None, port:
 
 
 def store_discovery(session: Session, report: DiscoveryReport, credential: Credential | None,
-                    settings: Settings, *, port: int = 161, now: datetime | None = None) -> list[Changes]:
-    """Add/update devices, persist every found result, then derive discovered links."""
+                    settings: Settings, *, port: int = 161, now: datetime | None = None,
+                    monitor: Monitor | None = None) -> Applied:
+    """Add/update devices, then apply every found result through the one path (``netops.apply``):
+    persist, derive discovered links, assess. The devices found answered: that is a probe too."""
     now = now or datetime.now(UTC)
-    changes = []
+    results = []
     for found in report.found:
         device = _device(session, found, credential, port, report)
         report.names[found.address] = device.name
-        result = dataclasses.replace(found.result, device_key=device.name)
-        changes.append(persist(session, result, job="discovery", now=now,
-                               max_misses=settings.monitor.neighbor_max_misses))
-        report.neighbors += len(result.neighbors)
+        results.append(dataclasses.replace(found.result, device_key=device.name))
+        report.neighbors += len(found.result.neighbors)
     session.flush()
-    try:
-        from netops.store.link_sync import sync_discovered_links
-    except ImportError:  # topology helper absent: neighbors are stored, links come later
-        return changes
-    links = sync_discovered_links(session, now)
-    report.links_created, report.links_updated = links.created, links.updated
-    return changes
+    probes = {r.device_key: Probe(r.device_key, True, source="discovery") for r in results}
+    applied = apply_results(session, monitor or Monitor(settings), results, job="discovery", now=now,
+                            probes=probes)
+    if applied.links is not None:
+        report.links_created, report.links_updated = applied.links.created, applied.links.updated
+    return applied

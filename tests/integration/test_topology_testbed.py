@@ -9,39 +9,39 @@ Device states are written by a stand-in for the monitor (answered -> up, silent 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cli import main
-from collectors.observations import PollKind, PollResult
 from inventory.db import make_engine, session_scope, upgrade_schema
-from inventory.models import Credential, Device, DeviceState, Site
-from netops.monitor.network_view import TopologyView, build_view
-from netops.polling.poll_task import JOB_KINDS, close_pollers, poll_targets
-from netops.polling.targets import build_targets
+from inventory.models import Credential, Device, Site
+from netops.accounts import add_user
+from netops.monitor.network_view import NetworkView, NetworkViews
 from netops.settings import Settings, load_settings
-from netops.store.link_sync import sync_discovered_links
-from netops.store.persist import persist
 from tests.integration.testbed import Testbed
 from tests.support.synthetic import site_kind
-from topology.analysis import Element
-from topology.snapshot import load_snapshot
+from topology.states import Element
+from web import create_app
 
 pytestmark = pytest.mark.testbed
 
-UTARA_SITES_OF = ("dist-utara", "acc-smpn1", "acc-sman1", "acc-kel-kedungsari", "acc-sd-kedungsari",
-                  "acc-puskesmas-utara")
+UTARA_SITES_OF = (
+    "dist-utara",
+    "acc-smpn1",
+    "acc-sman1",
+    "acc-kel-kedungsari",
+    "acc-sd-kedungsari",
+    "acc-puskesmas-utara",
+)
 
 
 @dataclass
@@ -65,51 +65,42 @@ def _populate(session: Session, inv: dict[str, Any]) -> None:
         if site is None:
             site = sites[node["site"]] = Site(name=node["site"], kind=site_kind(node["site"], node["role"]))
             session.add(site)
-        session.add(Device(name=name, address=node["mgmt_address"], role=node["role"], site=site,
-                           platform="linux", snmp_credential=cred))
+        session.add(
+            Device(
+                name=name,
+                address=node["mgmt_address"],
+                role=node["role"],
+                site=site,
+                platform="linux",
+                snmp_credential=cred,
+            )
+        )
 
 
-def _record_states(session: Session, results: list[PollResult], now: datetime) -> None:
-    """Stand-in for the monitor: a device that answered is up; one silent twice in a row is down
-    (a hold-down, so one lost reply on a busy machine does not cut a site off)."""
-    devices = {d.name: d for d in session.scalars(select(Device))}
-    for result in results:
-        device = devices[result.device_key]
-        row = session.get(DeviceState, device.id)
-        if row is None:
-            row = DeviceState(device_id=device.id, state="unknown", since=now, consecutive_failures=0)
-            session.add(row)
-        row.consecutive_failures = 0 if result.reachable else (row.consecutive_failures or 0) + 1
-        state = "up" if result.reachable else "down" if row.consecutive_failures >= 2 else row.state
-        if row.state != state:
-            row.state, row.since = state, now
-        row.last_poll_at = now
+def cli(bed: Bed, *args: str) -> Any:
+    """A ``netops`` command on the bed's database, as a user would run it."""
+    out = CliRunner().invoke(
+        main, list(args), env={"NETOPS_DATA_DIR": str(bed.data_dir), **bed.environ}, catch_exceptions=False
+    )
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output) if "--json" in args else out.output
 
 
-def poll(bed: Bed, job: str) -> list[PollResult]:
-    with session_scope(bed.engine) as session:
-        targets = build_targets(session, bed.settings, environ=bed.environ)
-    try:
-        results = asyncio.run(poll_targets(targets, JOB_KINDS[job], bed.settings))
-    finally:
-        close_pollers()
-    now = datetime.now(UTC)
-    with session_scope(bed.engine) as session:
-        for result in results:
-            persist(session, result, job=job, now=now)
-        _record_states(session, results, now)
-        if PollKind.NEIGHBORS in JOB_KINDS[job]:
-            sync_discovered_links(session, now)
-    return results
+def poll(bed: Bed, job: str) -> None:
+    """``netops poll --kind JOB``: the one path applies it (store, link sync, assessment)."""
+    cli(bed, "poll", "--kind", job, "--json")
 
 
-def view(bed: Bed) -> TopologyView:
-    with session_scope(bed.engine) as session:
-        return build_view(load_snapshot(session))
+def view(bed: Bed) -> NetworkView:
+    return NetworkViews(bed.engine).current()
 
 
-def wait_for(bed: Bed, check: Any, timeout_s: float = 20.0) -> TopologyView:
-    """Poll interface states until ``check(view)`` holds (net-snmp caches ifTable ~3 s)."""
+def codes(v: NetworkView) -> dict[str, str]:
+    return {name: s.state.value for name, s in v.sites.items()}
+
+
+def wait_for(bed: Bed, check: Any, timeout_s: float = 20.0) -> NetworkView:
+    """Poll status until ``check(view)`` holds (net-snmp caches ifTable ~3 s)."""
     deadline = time.monotonic() + timeout_s
     while True:
         poll(bed, "status")
@@ -119,17 +110,58 @@ def wait_for(bed: Bed, check: Any, timeout_s: float = 20.0) -> TopologyView:
         time.sleep(1.0)
 
 
+def agreement(bed: Bed) -> dict[str, tuple[str, dict[str, str] | None, int | None]]:
+    """Every site's state, root cause and outage id from ``netops status --json``, checked against
+    ``netops outages --active --json`` and ``/api/v1/sites``: one answer, or the test fails."""
+    status = {
+        row["site"]: (row["state"], row["root_cause"], row["outage_id"])
+        for row in cli(bed, "status", "--json")
+    }
+    outages = {o["id"]: o for o in cli(bed, "outages", "--active", "--json")}
+    for site, (state, cause, outage_id) in status.items():
+        if state == "disconnected":
+            assert outage_id in outages and site in outages[outage_id]["affected_sites"], site
+            assert outages[outage_id]["root_cause"] == cause
+        elif state == "connected":
+            assert outage_id is None and cause is None
+    listed = {s for o in outages.values() for s in o["affected_sites"]}
+    assert listed == {s for s, (state, _, _) in status.items() if state == "disconnected"}
+    app = create_app(bed.settings, engine=bed.engine)
+    token = cli(bed, "token", "create", "tb-admin").strip().splitlines()[-1]
+    api = app.test_client().get("/api/v1/sites", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+    for row in api.get_json():
+        name = row["site"]["name"]
+        assert (row["root_cause"], row["outage_id"]) == status[name][1:], name
+        assert {"online": "connected", "offline": "disconnected"}.get(row["state"], row["state"]) == status[
+            name
+        ][0]
+    return status
+
+
 @pytest.fixture(scope="module")
 def bed(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bed]:
     data_dir = tmp_path_factory.mktemp("topology-testbed")
-    settings = load_settings(environ={"NETOPS_DATA_DIR": str(data_dir), "NETOPS_SNMP__TIMEOUT_S": "2",
-                                      "NETOPS_SNMP__RETRIES": "2"})
+    settings = load_settings(
+        environ={"NETOPS_DATA_DIR": str(data_dir), "NETOPS_SNMP__TIMEOUT_S": "2", "NETOPS_SNMP__RETRIES": "2"}
+    )
     engine = make_engine(settings.effective_database_url)
     upgrade_schema(engine)
     with session_scope(engine) as session:
         _populate(session, testbed.inventory)
-    current = Bed(testbed, engine, settings, {"NETOPS_TB_COMMUNITY": testbed.inventory["snmp"]["community"]},
-                  data_dir)
+    current = Bed(
+        testbed,
+        engine,
+        settings,
+        {
+            "NETOPS_TB_COMMUNITY": testbed.inventory["snmp"]["community"],
+            "NETOPS_SNMP__TIMEOUT_S": "2",
+            "NETOPS_SNMP__RETRIES": "2",
+        },
+        data_dir,
+    )
+    with session_scope(engine) as session:
+        add_user(session, "tb-admin", "tb-admin-password", "admin")
     poll(current, "discovery")
     try:
         yield current
@@ -142,6 +174,7 @@ def _plant(inv: dict[str, Any]) -> set[frozenset[str]]:
 
 
 def test_graph_after_discovery_equals_the_testbed(bed: Bed) -> None:
+    poll(bed, "status")
     v = view(bed)
     found = {frozenset((str(lk.a), str(lk.b))) for lk in v.graph.links.values()}
     assert found == _plant(bed.testbed.inventory)
@@ -150,64 +183,75 @@ def test_graph_after_discovery_equals_the_testbed(bed: Bed) -> None:
         assert lk.seen_from == tuple(sorted((lk.a.device, lk.b.device))), f"{lk.key} seen from both ends"
         assert lk.port_resolved
     assert all("lldp" in lk.sources and lk.status == "up" for lk in v.graph.links.values())
-    assert set(v.analysis.codes.values()) == {"connected"}
+    assert set(codes(v).values()) == {"connected"}
+    agreement(bed)
 
 
 def test_cut_ring_fiber_degrades_the_sites_behind_it(bed: Bed) -> None:
     bed.testbed.fail_link("dist-utara:xe2", "dist-tengah:xe1")
     try:
-        v = wait_for(bed, lambda v: "degraded" in v.analysis.codes.values())
-        codes = v.analysis.codes
-        assert "disconnected" not in codes.values()
-        assert {s for s, c in codes.items() if c == "degraded"} == {bed.site(n) for n in UTARA_SITES_OF}
-        cause = Element("link", "dist-tengah:xe1|dist-utara:xe2")
-        assert cause in v.analysis.sites[bed.site("acc-smpn1")].causes
+        v = wait_for(bed, lambda v: "degraded" in codes(v).values())
+        assert "disconnected" not in codes(v).values()
+        assert {s for s, c in codes(v).items() if c == "degraded"} == {bed.site(n) for n in UTARA_SITES_OF}
+        cause = Element("link", "dist-tengah:xe1--dist-utara:xe2")
+        assert cause in v.sites[bed.site("acc-smpn1")].causes
+        [outage] = cli(bed, "outages", "--active", "--json")
+        assert outage["root_cause"] == cause.as_json() and outage["affected_sites"] == []
+        assert set(outage["degraded_sites"]) == {bed.site(n) for n in UTARA_SITES_OF}
+        agreement(bed)
     finally:
         bed.testbed.restore_link("dist-utara", "dist-tengah")
-    v = wait_for(bed, lambda v: set(v.analysis.codes.values()) == {"connected"})
-    assert set(v.analysis.codes.values()) == {"connected"}
+    v = wait_for(bed, lambda v: set(codes(v).values()) == {"connected"})
+    assert set(codes(v).values()) == {"connected"}
 
 
 def test_cut_single_homed_uplink_disconnects_exactly_that_site(bed: Bed) -> None:
     bed.testbed.fail_link("dist-utara:sfp1", "acc-smpn1")
     try:
-        v = wait_for(bed, lambda v: "disconnected" in v.analysis.codes.values())
-        lost = {s for s, c in v.analysis.codes.items() if c != "connected"}
+        v = wait_for(bed, lambda v: "disconnected" in codes(v).values())
+        lost = {s for s, c in codes(v).items() if c != "connected"}
         assert lost == {bed.site("acc-smpn1")}
-        state = v.analysis.sites[bed.site("acc-smpn1")]
-        assert state.state == "disconnected"
-        assert state.causes == (Element("link", "acc-smpn1:sfp1|dist-utara:sfp1"),)
-        out = CliRunner().invoke(main, ["status", bed.site("acc-smpn1"), "--json"],
-                                 env={"NETOPS_DATA_DIR": str(bed.data_dir)})
-        assert out.exit_code == 0, out.output
-        (row,) = json.loads(out.output)
-        assert set(row) == {"site", "kind", "state", "since", "cause", "path", "disjoint_paths"}
+        cause = Element("link", "acc-smpn1:sfp1--dist-utara:sfp1")
+        assert v.sites[bed.site("acc-smpn1")].causes == (cause,)
+        (row,) = cli(bed, "status", bed.site("acc-smpn1"), "--json")
         assert (row["state"], row["kind"], row["path"]) == ("disconnected", "school", [])
-        assert row["disjoint_paths"] == 0
-        assert row["cause"] == "cut off: fiber between acc-smpn1:sfp1 and dist-utara:sfp1 is down"
-        assert row["since"] is not None
+        assert row["disjoint_paths"] == 0 and row["root_cause"] == cause.as_json()
+        assert row["cause"] == (
+            f"cut off: the fiber between {bed.site('acc-smpn1')} and {bed.site('dist-utara')}"
+            " is cut (acc-smpn1:sfp1 – dist-utara:sfp1)"
+        )
+        assert row["since"] is not None and row["outage_id"] is not None
+        first = agreement(bed)
+        for _ in range(2):  # and they keep agreeing over the following polls
+            poll(bed, "status")
+            assert agreement(bed) == first
     finally:
         bed.testbed.restore_link("dist-utara", "acc-smpn1")
-    v = wait_for(bed, lambda v: set(v.analysis.codes.values()) == {"connected"})
-    assert set(v.analysis.codes.values()) == {"connected"}
+    v = wait_for(bed, lambda v: set(codes(v).values()) == {"connected"})
+    assert set(codes(v).values()) == {"connected"}
+    agreement(bed)
 
 
 def test_powered_off_distribution_switch_is_the_cause_behind_it(bed: Bed) -> None:
     bed.testbed.fail_node("dist-utara")
     try:
-        # Observed only once the stand-in monitor has seen dist-utara silent twice (its hold-down):
-        # on the first poll it still counts as up, and the access switches' net-snmp may still
-        # serve their uplinks as up from its ~3 s ifTable cache, some of them fresh: one school
-        # then looks cut off by its own fiber (the flake of a full run). Wait for the verdict.
-        v = wait_for(bed, lambda v: v.analysis.device("dist-utara").verdict == "down", timeout_s=60.0)
-        lost = {s for s, c in v.analysis.codes.items() if c == "disconnected"}
+        v = wait_for(bed, lambda v: "disconnected" in codes(v).values(), timeout_s=60.0)
+        lost = {s for s, c in codes(v).items() if c == "disconnected"}
         assert lost == {bed.site(n) for n in UTARA_SITES_OF}
-        assert {v.analysis.sites[s].causes for s in lost} == {(Element("device", "dist-utara"),)}
-        assert v.analysis.device("dist-utara").verdict == "down"
-        assert {s for s, c in v.analysis.codes.items() if c == "degraded"} == set(), \
+        assert {v.sites[s].causes for s in lost} == {(Element("device", "dist-utara"),)}
+        assert v.graph.nodes["dist-utara"].state == "down"
+        assert {s for s, c in codes(v).items() if c == "degraded"} == set(), (
             "dist-tengah keeps two paths: selatan and the dual-homed sites"
+        )
+        first = agreement(bed)
+        [outage] = cli(bed, "outages", "--active", "--json")
+        assert set(outage["affected_sites"]) == lost
+        for _ in range(2):
+            poll(bed, "status")
+            assert agreement(bed) == first
     finally:
         bed.testbed.restore_node("dist-utara")
         bed.testbed.verify(60)
-    v = wait_for(bed, lambda v: set(v.analysis.codes.values()) == {"connected"})
-    assert set(v.analysis.codes.values()) == {"connected"}
+    v = wait_for(bed, lambda v: set(codes(v).values()) == {"connected"})
+    assert set(codes(v).values()) == {"connected"}
+    assert cli(bed, "outages", "--active", "--json") == []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from inventory.db import session_scope
 from inventory.models import Device, Event, Interface, Outage
-from netops.monitor.evaluate import Probe, evaluate
+from netops.monitor.monitor import Monitor, Probe
 from netops.settings import Settings
 from tests.monitor.seed import seed
 
@@ -54,7 +54,7 @@ def cycle(engine: Engine, settings: Settings, at: datetime, silent: dict[str, bo
                                None if d["name"] not in silent else "timeout")
               for d in DEVICES}
     with session_scope(engine) as session:
-        return evaluate(session, settings, probes, at)
+        return Monitor(settings).evaluate(session, probes, at)
 
 
 def outages(session: Session) -> list[Outage]:

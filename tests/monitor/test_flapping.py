@@ -19,7 +19,7 @@ from netops.polling.cycle import JobRunner
 from netops.polling.executor import InProcessExecutor
 from netops.polling.jobs import JobSpec, build_specs, specs_by_id
 from netops.settings import Settings
-from tests.monitor.fakes import FakeNetwork, fake_persist
+from tests.monitor.fakes import FakeNetwork
 from tests.monitor.seed import seed
 from tests.monitor.test_scheduler import DEVICES, LINKS, _settings
 
@@ -61,7 +61,7 @@ def _rig(engine: Engine, settings: Settings, flap_changes: int, flap_window_s: i
     net = FakeNetwork({"core": {"sfp1": "up"}, "school": {"sfp1": "up"}})
     executor = InProcessExecutor(settings, poll=net.poll)
     clock = FakeClock()
-    runner = JobRunner(settings, engine, executor, persist=fake_persist, overrides={"status": 60},
+    runner = JobRunner(settings, engine, executor, overrides={"status": 60},
                        clock=clock)
     spec = specs_by_id(build_specs([], settings, {"status": 60}))["status"]
     try:

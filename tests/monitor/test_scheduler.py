@@ -18,7 +18,7 @@ from netops.polling.executor import InProcessExecutor
 from netops.polling.jobs import build_specs, specs_by_id
 from netops.polling.scheduler import JobControl, Scheduler
 from netops.settings import Settings
-from tests.monitor.fakes import FakeNetwork, fake_persist
+from tests.monitor.fakes import FakeNetwork
 from tests.monitor.seed import seed
 from tests.monitor.webhook import refusing_url
 
@@ -50,7 +50,6 @@ def make_scheduler(engine: Engine) -> Iterator:
     def make(settings: Settings, net: FakeNetwork, interval: int = 1, **kw: object) -> Scheduler:
         executor = InProcessExecutor(settings, poll=net.poll)
         scheduler = Scheduler(settings, engine, executor=executor, overrides={"status": interval}, **kw)
-        scheduler.runner._persist = fake_persist
         made.append(scheduler)
         return scheduler
 
@@ -110,7 +109,7 @@ def test_a_cycle_longer_than_its_interval_is_recorded_as_overrun(engine: Engine,
     executor = InProcessExecutor(settings, poll=net.poll)
     try:
         spec = specs_by_id(build_specs([], settings, {"status": 1}))["status"]
-        runner = JobRunner(settings, engine, executor, persist=fake_persist, overrides={"status": 1})
+        runner = JobRunner(settings, engine, executor, overrides={"status": 1})
         summary = runner.run_cycle(spec)
     finally:
         executor.close()

@@ -12,7 +12,7 @@ from netops.polling.executor import InProcessExecutor
 from netops.polling.jobs import jitter_fraction
 from netops.polling.service import MonitorService
 from netops.settings import Settings
-from tests.monitor.fakes import FakeNetwork, fake_persist
+from tests.monitor.fakes import FakeNetwork
 from tests.monitor.seed import seed
 from tests.monitor.test_scheduler import _settings, _wait
 
@@ -29,7 +29,6 @@ def _service(engine: Engine, settings: Settings, net: FakeNetwork, grace_s: floa
     executor = InProcessExecutor(settings, poll=net.poll)
     service = MonitorService(settings, engine, overrides={"status": HOUR}, executor=executor, traps=False,
                              only=["status"])
-    service.scheduler.runner._persist = fake_persist
     service.scheduler.runner.stop_grace_s = grace_s
     return service
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine, inspect
 
@@ -21,7 +19,7 @@ def _check_fresh_database(url: str) -> None:
         assert current_revision(engine) is not None
         diff = schema_differences(engine)
         assert diff == [], (
-            "models and migrations differ; run `python -m inventory.migrations.regenerate_baseline`:\n"
+            "models and migrations differ; add one: `python -m inventory.migrations.new_revision MESSAGE`:\n"
             + "\n".join(map(str, diff))
         )
         upgrade_schema(engine)  # idempotent
@@ -53,32 +51,13 @@ def test_difference_between_models_and_database_is_detected(engine: Engine) -> N
     assert any("stray" in str(item) for item in diff)
 
 
-def test_baseline_can_be_regenerated_identically(tmp_path, monkeypatch) -> None:
-    """The checked-in baseline is what the regenerate script produces from today's models."""
-    import inventory.migrations.regenerate_baseline as regen
+def test_migrations_form_one_line_from_the_baseline() -> None:
+    """Every migration follows exactly one other: one head, no branches left by parallel work."""
+    from alembic.script import ScriptDirectory
 
-    versions = tmp_path / "migrations" / "versions"
-    versions.mkdir(parents=True)
-    for name in ("env.py", "script.py.mako"):
-        (tmp_path / "migrations" / name).write_text((regen.MIGRATIONS_DIR / name).read_text())
-    monkeypatch.setattr(regen, "MIGRATIONS_DIR", tmp_path / "migrations")
-    monkeypatch.setattr(regen, "BASELINE", versions / "0001_baseline.py")
-    monkeypatch.setattr(regen, "alembic_config", _config_for(tmp_path / "migrations"))
-    produced = regen.regenerate().read_text()
-    shipped = (Path(regen.__file__).parent / "versions" / "0001_baseline.py").read_text()
-    assert _body(produced) == _body(shipped)
-
-
-def _config_for(directory):
     from inventory.db import alembic_config
 
-    def factory(url=None):
-        cfg = alembic_config(url)
-        cfg.set_main_option("script_location", str(directory))
-        return cfg
-
-    return factory
-
-
-def _body(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.startswith("Create Date"))
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1, script.get_heads()
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].revision == "0001" and all(len(r._all_down_revisions) <= 1 for r in revisions)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
-from tests.topology.nets import magelang
+from tests.topology.nets import evidence_of, magelang
 from topology.graph import build_graph
-from topology.linkstatus import LinkThresholds
+from topology.link_rule import LinkThresholds
 from topology.snapshot import NetworkSnapshot
 
 
@@ -117,29 +117,30 @@ def test_mac_port_id_resolves_to_the_port() -> None:
     assert str(link.b) == "sw1:ge-0/0/1" and link.port_resolved
 
 
-def _status(snapshot: NetworkSnapshot, key_end: str = "dist-utara:sfp1") -> tuple[str, str]:
-    g = build_graph(snapshot)
-    link = g.link_at(*key_end.split(":"))
+def _status(snapshot: NetworkSnapshot, key_end: str = "dist-utara:sfp1",
+            limits: LinkThresholds | None = None) -> tuple[str, str]:
+    """The one link rule on the snapshot's stored ports, as the monitor applies it."""
+    link = build_graph(snapshot).link_at(*key_end.split(":"))
     assert link is not None
-    return link.status, link.reason
+    evidence = evidence_of(snapshot, limits).link(link.key)
+    return evidence.status, evidence.evidence
 
 
-def test_link_status_from_both_ends() -> None:
+def test_link_status_from_both_ends_by_the_one_rule() -> None:
     snap = magelang()
     assert _status(snap)[0] == "up"
 
-    def edit(**kw: object) -> NetworkSnapshot:
+    def edit(both: bool = False, **kw: object) -> NetworkSnapshot:
+        ends = {("acc-smpn1", "sfp1")} | ({("dist-utara", "sfp1")} if both else set())
         return replace(
             snap,
-            interfaces=tuple(
-                replace(i, **kw) if (i.device, i.name) == ("acc-smpn1", "sfp1") else i
-                for i in snap.interfaces
-            ),
+            interfaces=tuple(replace(i, **kw) if (i.device, i.name) in ends else i for i in snap.interfaces),
         )  # type: ignore[arg-type]
 
-    assert _status(edit(oper_status="down")) == ("down", "acc-smpn1:sfp1 is down")
-    assert _status(edit(oper_status="lowerLayerDown"))[0] == "down"
-    assert _status(edit(admin_status="down"))[0] == "down"
+    assert _status(edit(both=True, oper_status="down")) == ("down", "acc-smpn1:sfp1 ifOperStatus=down")
+    assert _status(edit(oper_status="down"))[0] == "unknown", "the ends disagree: the next poll decides"
+    assert _status(edit(both=True, oper_status="lowerLayerDown"))[0] == "down"
+    assert _status(edit(both=True, admin_status="down"))[0] == "down"
     assert _status(edit(in_errors_per_s=5.0))[0] == "degraded"
     assert _status(edit(in_errors_per_s=0.5))[0] == "up"
     assert _status(edit(rx_dbm=-26.0, rx_low_alarm_dbm=-28.0))[0] == "degraded"
@@ -157,8 +158,7 @@ def test_link_status_from_both_ends() -> None:
         )[0]
         == "unknown"
     )
-    strict = build_graph(edit(in_errors_per_s=0.5), LinkThresholds(error_rate_per_s=0.1))
-    assert strict.link_at("dist-utara", "sfp1").status == "degraded"  # type: ignore[union-attr]
+    assert _status(edit(in_errors_per_s=0.5), limits=LinkThresholds(error_rate_per_s=0.1))[0] == "degraded"
 
 
 def test_a_silent_devices_stale_interfaces_are_not_evidence() -> None:

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from inventory.models import Device, NodePosition, Site
 from inventory.records import InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
-from tests.topology.nets import cut_link, magelang, site_of
-from topology.analyzer import Analyzer
+from tests.topology.nets import analyze, cut_link, graph_with, magelang, site_of
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.graph import LinkEnd, build_graph
-from topology.impact import ImpactError, find_link, parse_end, what_if
 from topology.layout import compute_positions, load_positions, save_new_positions, stable_positions
 from topology.snapshot import load_snapshot
+from topology.states import Element
+from topology.whatif import WhatIfError, find_link, parse_end
 
 
 def _nb(device: str, local: str, remote: str, port: str) -> NeighborRecordView:
@@ -29,8 +29,9 @@ def _nb(device: str, local: str, remote: str, port: str) -> NeighborRecordView:
 
 def test_impact_of_a_distribution_switch() -> None:
     snap = magelang()
-    az = Analyzer(build_graph(snap))
-    impact = what_if(az, device="dist-utara")
+    a = analyze(snap)
+    before = dict(a.sites)
+    impact = a.what_if(Element("device", "dist-utara"))
     expected = {
         "dist-utara",
         "acc-smpn1",
@@ -44,13 +45,13 @@ def test_impact_of_a_distribution_switch() -> None:
     assert set(impact.by_kind) == {"school", "district", "agency", "health"}
     assert site_of(snap, "acc-smpn1") in impact.by_kind["school"]
     assert impact.degraded_sites == ()
-    assert az.analyze().codes == Analyzer(build_graph(snap)).analyze().codes, "state restored"
+    assert a.sites == before and a.reachable_devices() == analyze(snap).reachable_devices(), "on copies"
 
 
 def test_impact_of_a_ring_link_is_degradation_only() -> None:
-    az = Analyzer(build_graph(magelang()))
-    key = find_link(az.graph, parse_end("dist-utara:xe2"), parse_end("dist-tengah:xe1"))
-    impact = what_if(az, link=key)
+    a = analyze(magelang())
+    key = find_link(a.net.graph, parse_end("dist-utara:xe2"), parse_end("dist-tengah:xe1"))
+    impact = a.what_if(Element("link", key))
     assert impact.lost_sites == ()
     assert site_of(magelang(), "acc-smpn1") in impact.degraded_sites
     assert json.loads(json.dumps(impact.as_json()))["lost_sites"] == []
@@ -59,13 +60,13 @@ def test_impact_of_a_ring_link_is_degradation_only() -> None:
 def test_find_link_accepts_one_end_and_other_spellings() -> None:
     g = build_graph(magelang())
     key = find_link(g, LinkEnd("acc-smpn1", "SFP1"))
-    assert key == "acc-smpn1:sfp1|dist-utara:sfp1"
-    with pytest.raises(ImpactError):
+    assert key == "acc-smpn1:sfp1--dist-utara:sfp1"
+    with pytest.raises(WhatIfError):
         find_link(g, LinkEnd("acc-smpn1", "sfp9"))
-    with pytest.raises(ImpactError):
+    with pytest.raises(WhatIfError):
         parse_end("no-port")
-    with pytest.raises(ImpactError):
-        what_if(Analyzer(g), device="nope")
+    with pytest.raises(WhatIfError):
+        analyze(magelang()).what_if(Element("device", "nope"))
 
 
 def test_audit_reports_the_three_kinds() -> None:
@@ -98,8 +99,8 @@ def test_audit_reports_the_three_kinds() -> None:
 
 def test_json_export_is_node_link_with_the_issue_keys() -> None:
     snap = cut_link(magelang(), "dist-utara:sfp1", "acc-smpn1:sfp1")
-    g = build_graph(snap)
-    data = json.loads(json.dumps(to_node_link(g, Analyzer(g).analyze())))
+    a = analyze(snap)
+    data = json.loads(json.dumps(to_node_link(graph_with(a), a)))
     assert len(data["nodes"]) == 20 and len(data["links"]) == 22
     node = next(n for n in data["nodes"] if n["id"] == "acc-smpn1")
     assert {"id", "site", "role", "status"} <= set(node) and node["reachable"] is False

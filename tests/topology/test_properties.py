@@ -1,7 +1,9 @@
-"""Property tests: reachability, bridges, articulation points, what-if and flows against brute force.
+"""Property tests: the assessment against brute force on random networks with random failures.
 
 Random small multigraphs (parallel fibers included) with random failed links and devices; every
-answer of the linear-time analysis must equal the obvious quadratic computation on NetworkX.
+answer of the linear-time assessment must equal the obvious quadratic computation on NetworkX,
+a site is disconnected exactly when a root cause lists it, every site's causes are root causes,
+and an incremental re-assessment equals a fresh one.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, SiteRecord
-from topology.analysis import Analysis
-from topology.analyzer import Analyzer
+from inventory.records import DeviceRecord, LinkRecord, SiteRecord
+from topology.assessed import Assessment
+from topology.assessment import Assessor
+from topology.evidence import DeviceEvidence, Evidence, LinkEvidence
 from topology.graph import build_graph
-from topology.impact import what_if
 from topology.snapshot import NetworkSnapshot
+from topology.states import Connectivity, Element, LinkStatus, Verdict
 
 
 @dataclass(frozen=True)
@@ -42,27 +45,30 @@ def nets(draw: st.DrawFn) -> Net:
 
 def snapshot(net: Net) -> NetworkSnapshot:
     sites = tuple(SiteRecord(f"s{i}", "school") for i in range(net.n))
-    devices = tuple(
-        DeviceRecord(f"d{i}", "", "access", f"s{i}", state="down" if i in net.failed else "up")
-        for i in range(net.n)
+    devices = tuple(DeviceRecord(f"d{i}", "", "access", f"s{i}") for i in range(net.n))
+    links = tuple(
+        LinkRecord(f"d{a}", f"p{k}", f"d{b}", f"p{k}", id=k + 1) for k, (a, b, _) in enumerate(net.edges)
     )
-    ifaces, links = [], []
-    for k, (a, b, up) in enumerate(net.edges):
-        status = "up" if up else "down"
-        ifaces += [
-            InterfaceRecord(f"d{a}", f"p{k}", oper_status=status),
-            InterfaceRecord(f"d{b}", f"p{k}", oper_status=status),
-        ]
-        links.append(LinkRecord(f"d{a}", f"p{k}", f"d{b}", f"p{k}"))
-    return NetworkSnapshot(sites, devices, tuple(ifaces), tuple(links))
+    return NetworkSnapshot(sites, devices, (), links)
 
 
-def working(a: Analysis) -> nx.MultiGraph:
-    g = a.az.graph
+def evidence(net: Net, az: Assessor) -> Evidence:
+    devices = {
+        f"d{i}": DeviceEvidence(Verdict.SILENT if i in net.failed else Verdict.ANSWERED) for i in range(net.n)
+    }
+    status = {}
+    for k, (_a, _b, up) in enumerate(net.edges):
+        key = next(key for key, link in az.graph.links.items() if link.a.port == f"p{k}")
+        status[key] = LinkEvidence(LinkStatus.UP if up else LinkStatus.DOWN)
+    return Evidence(devices, status)
+
+
+def working(a: Assessment, net: Net) -> nx.MultiGraph:
+    g = a.net.graph
     w: nx.MultiGraph = nx.MultiGraph()
-    w.add_nodes_from(n for n, info in g.nodes.items() if info.state != "down")
+    w.add_nodes_from(n for n in g.nodes if int(n[1:]) not in net.failed)
     for key, link in g.links.items():
-        if link.status != "down" and link.a.device in w and link.b.device in w:
+        if a.links[key] != LinkStatus.DOWN and link.a.device in w and link.b.device in w:
             w.add_edge(link.a.device, link.b.device, key=key)
     return w
 
@@ -75,11 +81,11 @@ def reach(w: nx.MultiGraph, roots: list[str]) -> set[str]:
     return out
 
 
-def _setup(net: Net) -> tuple[Analyzer, Analysis, nx.MultiGraph, list[str], set[str]]:
-    az = Analyzer(build_graph(snapshot(net)), [f"d{r}" for r in net.roots])
-    a = az.analyze()
-    w = working(a)
+def _setup(net: Net) -> tuple[Assessor, Assessment, nx.MultiGraph, list[str], set[str]]:
     roots = [f"d{r}" for r in net.roots]
+    az = Assessor(build_graph(snapshot(net)), roots)
+    a = az.assess(evidence(net, az))
+    w = working(a, net)
     return az, a, w, roots, reach(w, roots)
 
 
@@ -128,23 +134,23 @@ def test_bridges_and_articulation_points_match_brute_force(net: Net) -> None:
 
 @FAST
 @given(nets(), st.data())
-def test_what_if_matches_brute_force(net: Net, data: st.DataObject) -> None:
-    az, a, w, roots, base = _setup(net)
+def test_what_if_matches_brute_force_and_leaves_the_assessment_alone(net: Net, data: st.DataObject) -> None:
+    _az, a, w, roots, base = _setup(net)
     live = sorted(w.edges(keys=True))
     if live:
         u, v, key = data.draw(st.sampled_from(live))
         h = w.copy()
         h.remove_edge(u, v, key)
-        impact = what_if(az, link=key, base=a)
+        impact = a.what_if(Element("link", key))
         assert set(impact.lost_devices) == base - reach(h, roots)
         assert set(impact.lost_sites) == {f"s{d[1:]}" for d in impact.lost_devices}
     node = f"d{data.draw(st.integers(0, net.n - 1))}"
     h = w.copy()
     if node in h:
         h.remove_node(node)
-    impact = what_if(az, device=node, base=a)
+    impact = a.what_if(Element("device", node))
     assert set(impact.lost_devices) == base - reach(h, roots)
-    assert az.analyze().reachable_devices() == base, "what-if restores the state"
+    assert a.reachable_devices() == base, "what-if works on copies"
 
 
 @FAST
@@ -174,61 +180,74 @@ def _flow(w: nx.MultiGraph, roots: list[str], dev: str) -> int:
 
 @FAST
 @given(nets())
-def test_causes_are_on_the_border_and_restoring_them_helps(net: Net) -> None:
-    az, a, _w, roots, base = _setup(net)
-    g = az.graph
-    for st_ in a.sites.values():
-        if st_.state != "disconnected":
-            continue
+def test_a_site_is_disconnected_exactly_when_a_root_cause_lists_it(net: Net) -> None:
+    _az, a, _w, _roots, _base = _setup(net)
+    listed = {s for c in a.root_causes for s in c.sites}
+    disconnected = {s for s, st_ in a.sites.items() if st_.state == Connectivity.DISCONNECTED}
+    assert listed == disconnected
+    causes = {c.element for c in a.root_causes}
+    for st_ in a.sites.values():  # every cause a site points at is a root cause, and lists it
+        assert set(st_.causes) <= causes
         for c in st_.causes:
-            if c.kind == "link":
-                link = g.links[c.id]
-                assert (link.a.device in base) != (link.b.device in base)
-                az.set_link_status(c.id, "up")
-                for end in (link.a.device, link.b.device):
-                    az.set_device_state(end, "up")
-            else:
-                near = {m for m in g.graph.neighbors(c.id)} | ({c.id} if c.id in roots else set())
-                assert near & (base | set(roots))
-                az.set_device_state(c.id, "up")
-                for _, _, key in g.graph.edges(c.id, keys=True):
-                    az.set_link_status(key, "up")
-        assert len(az.analyze().reachable_devices()) > len(base)
-        az = Analyzer(g, roots)
+            cause = a.root_cause(c)
+            assert cause is not None
+            assert st_.site in (
+                cause.sites if st_.state == Connectivity.DISCONNECTED else cause.degraded_sites
+            )
+
+
+@FAST
+@given(nets())
+def test_root_causes_are_on_the_border_and_repairing_one_restores_its_devices(net: Net) -> None:
+    az, a, _w, roots, base = _setup(net)
+    for cause in a.root_causes:
+        if cause.status != "down" or not cause.devices or not roots:
+            continue
+        if cause.element.kind == "device" and not a.net.design_reached[a.net.idx[cause.element.id]]:
+            continue  # stands alone: no root can reach it whatever is repaired
+        ev = evidence(net, az)
+        if cause.element.kind == "link":
+            link = az.graph.links[cause.element.id]
+            assert (link.a.device in base) != (link.b.device in base) or not cause.devices
+            links = {**ev.links, cause.element.id: LinkEvidence(LinkStatus.UP)}
+            behind = {d: DeviceEvidence(Verdict.ANSWERED) for d in cause.devices}  # cut off, not dead
+            repaired = Evidence({**ev.devices, **behind}, links)
+        else:
+            devices = {**ev.devices, cause.element.id: DeviceEvidence(Verdict.ANSWERED)}
+            own = {
+                k: LinkEvidence(LinkStatus.UP)
+                for k in ev.links
+                if cause.element.id in (az.graph.links[k].a.device, az.graph.links[k].b.device)
+                and k in a.explained
+            }
+            repaired = Evidence(devices, {**ev.links, **own})
+        fresh = Assessor(az.graph, roots).assess(repaired)
+        assert len(fresh.reachable_devices()) > len(base), f"repairing {cause.element} alone helps"
 
 
 @FAST
 @given(
     nets(), st.lists(st.tuples(st.booleans(), st.integers(0, 30), st.booleans(), st.booleans()), max_size=10)
 )
-def test_incremental_re_evaluation_equals_a_fresh_one(
+def test_incremental_re_assessment_equals_a_fresh_one(
     net: Net, flips: list[tuple[bool, int, bool, bool]]
 ) -> None:
     az, _a, _w, roots, _base = _setup(net)
-    keys = sorted(az.graph.links)
-    links: dict[str, str] = {}
-    devices: dict[str, str] = {}
+    ev = evidence(net, az)
+    devices, links = dict(ev.devices), dict(ev.links)
+    keys = sorted(links)
     for is_link, i, up, now in flips:
         if is_link and keys:
-            links[keys[i % len(keys)]] = "up" if up else "down"
-            az.set_link_status(keys[i % len(keys)], links[keys[i % len(keys)]])
+            links[keys[i % len(keys)]] = LinkEvidence(LinkStatus.UP if up else LinkStatus.DOWN)
         else:
-            devices[f"d{i % net.n}"] = "up" if up else "down"
-            az.set_device_state(f"d{i % net.n}", devices[f"d{i % net.n}"])
+            devices[f"d{i % net.n}"] = DeviceEvidence(Verdict.ANSWERED if up else Verdict.SILENT)
         if now:
-            az.analyze()
-    fresh_az = Analyzer(az.graph, roots)
-    for key, status in links.items():
-        fresh_az.set_link_status(key, status)
-    for name, state in devices.items():
-        fresh_az.set_device_state(name, state)
-    fresh = fresh_az.analyze()
-    inc = az.analyze()
-    assert inc.codes == fresh.codes
+            az.assess(Evidence(dict(devices), dict(links)))
+    inc = az.assess(Evidence(devices, links))
+    fresh = Assessor(az.graph, roots).assess(Evidence(devices, links))
+    assert inc.sites == fresh.sites and inc.root_causes == fresh.root_causes and inc.devices == fresh.devices
     assert inc.reachable_devices() == fresh.reachable_devices()
-    assert {s: inc.sites[s].causes for s in inc.sites} == {s: fresh.sites[s].causes for s in fresh.sites}
-    assert inc.devices() == fresh.devices()
     assert {(s.element, s.dependent_devices) for s in inc.spofs()} == {
         (s.element, s.dependent_devices) for s in fresh.spofs()
     }
-    assert {s: inc.sites[s].path for s in inc.sites} == {s: fresh.sites[s].path for s in fresh.sites}
+    assert {s: inc.path(s) for s in inc.sites} == {s: fresh.path(s) for s in fresh.sites}

@@ -1,8 +1,10 @@
-"""A small Magelang-like network written straight into the models, for the web tests.
+"""A small Magelang-like network for the web tests: what polls observed, then the real monitor.
 
 core -- dist-utara -- acc-smpn1 (school), dist-utara -- acc-sdn1 (school, behind a fiber we
-cut), a dual-homed office, a device whose sysName is a script tag. States are set as the
-monitor would store them; the web only reads.
+cut), a dual-homed office with one of its two fibers down, a device whose sysName is a script
+tag. The observed data (facts, ports, counters, a past outage, job runs) is written into the
+models; every state, event, open outage and site state comes from the real monitor
+(``netops.monitor.monitor``) assessing it, as in the service. The web only reads.
 """
 
 from __future__ import annotations
@@ -15,18 +17,17 @@ from werkzeug.security import generate_password_hash
 from inventory.models import (
     CounterRecord,
     Device,
-    DeviceState,
-    Event,
     Interface,
     JobRun,
     Link,
-    LinkState,
     ObservedFacts,
     Outage,
     PollRun,
     Site,
     User,
 )
+from netops.monitor.monitor import Monitor, Probe
+from netops.settings import load_settings
 
 XSS = "<script>alert(1)</script>"
 PASSWORDS = {"helpdesk": "help-desk-pass", "engineer": "engineer-pass", "admin": "admin-pass-123"}
@@ -67,10 +68,6 @@ def seed(session: Session) -> None:
         devices[name] = dev
         session.add(dev)
     session.flush()
-    for dev in devices.values():
-        session.add(
-            DeviceState(device_id=dev.id, state="up", since=now - timedelta(days=2), last_poll_at=now)
-        )
     ports: dict[tuple[str, str], Interface] = {}
     for a, ap, b, bp, state in LINKS:
         for dev, port in ((a, ap), (b, bp)):
@@ -79,7 +76,7 @@ def seed(session: Session) -> None:
                 name=port,
                 if_index=10 + len(ports),
                 speed_bps=10**9,
-                oper_status=state,
+                oper_status="up",  # every fiber worked until 17 minutes ago
                 admin_status="up",
                 alias=XSS if dev == "acc-dinkes" else None,
                 in_bps=2e6,
@@ -99,7 +96,6 @@ def seed(session: Session) -> None:
         )
         session.add(link)
         session.flush()
-        session.add(LinkState(link_id=link.id, state=state, since=now - timedelta(minutes=17)))
     for k in range(6):
         session.add(
             CounterRecord(
@@ -109,13 +105,6 @@ def seed(session: Session) -> None:
                 out_bps=5e5 * k,
             )
         )
-    outage = Outage(
-        root_cause_type="link",
-        root_cause="dist-utara:sfp2--acc-sdn1:sfp1",
-        started_at=now - timedelta(minutes=17),
-        affected_sites=["SD Negeri 1 Magelang"],
-        affected_devices=["acc-sdn1"],
-    )
     old = Outage(
         root_cause_type="device",
         root_cause="acc-smpn1",
@@ -124,17 +113,7 @@ def seed(session: Session) -> None:
         affected_sites=["SMP Negeri 1 Magelang"],
         affected_devices=["acc-smpn1"],
     )
-    session.add_all([outage, old])
-    session.add(
-        Event(
-            at=now - timedelta(minutes=17),
-            element_type="link",
-            element="dist-utara:sfp2--acc-sdn1:sfp1",
-            old_state="up",
-            new_state="down",
-            evidence=XSS,
-        )
-    )
+    session.add(old)
     run = JobRun(
         job="status",
         started_at=now - timedelta(minutes=1),
@@ -161,4 +140,12 @@ def seed(session: Session) -> None:
     for role, password in PASSWORDS.items():  # a cheap hash keeps the tests fast; login checks any method
         hashed = generate_password_hash(password, method="pbkdf2:sha256:1000")
         session.add(User(name=role, password_hash=hashed, role=role, created_at=now))
+    session.flush()
+    monitor = Monitor(load_settings(environ={}))
+    answered = {name: Probe(name, True, source="status poll") for name, *_ in DEVICES}
+    monitor.evaluate(session, answered, now - timedelta(days=2))
+    for a, ap, b, bp, state in LINKS:  # 17 minutes ago two fibers went down, both ends say so
+        ports[(a, ap)].oper_status = ports[(b, bp)].oper_status = state
+    monitor.evaluate(session, answered, now - timedelta(minutes=17))
+    monitor.evaluate(session, answered, now)
     session.commit()

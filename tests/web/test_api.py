@@ -59,15 +59,17 @@ def test_topology_is_node_link_json(client_as: Client) -> None:
     assert ids == {"core-balaikota", "dist-utara", "acc-smpn1", "acc-sdn1", "acc-dinkes"}
     assert all(link["source"] in ids and link["target"] in ids for link in topo["links"])
     states = {link["key"]: link["state"] for link in topo["links"]}
-    assert states["acc-sdn1:sfp1|dist-utara:sfp2"] == "down"
-    assert states["acc-smpn1:sfp1|dist-utara:sfp1"] == "up"
+    assert states["acc-sdn1:sfp1--dist-utara:sfp2"] == "down"
+    assert states["acc-smpn1:sfp1--dist-utara:sfp1"] == "up"
 
 
 def test_outages_active_filter(client_as: Client) -> None:
     client = client_as("helpdesk")
     active = client.get("/api/v1/outages?active=true").get_json()
     closed = client.get("/api/v1/outages?active=false").get_json()
-    assert [o["root_cause"] for o in active] == [{"type": "link", "name": "dist-utara:sfp2--acc-sdn1:sfp1"}]
+    assert sorted(o["root_cause"]["name"] for o in active) == ["acc-dinkes:sfp2--core-balaikota:sfp2", "acc-sdn1:sfp1--dist-utara:sfp2"]
+    ring = next(o for o in active if o["root_cause"]["name"] == "acc-dinkes:sfp2--core-balaikota:sfp2")
+    assert ring["affected_sites"] == [] and ring["degraded_sites"] == ["Dinas Kesehatan"]
     assert [o["root_cause"]["name"] for o in closed] == ["acc-smpn1"]
     assert closed[0]["duration_s"] == 7200 and closed[0]["ended_at"].endswith("Z")
     assert client.get("/api/v1/events?limit=abc").status_code == 400

@@ -24,7 +24,7 @@ def test_school_search_is_typo_tolerant_and_answers_offline_with_cause(client_as
     answer = _text(html.split('class="answer', 1)[1].split("</section>", 1)[0])
     assert "SD Negeri 1 Magelang" in answer
     assert re.search(r"Offline since \d\d:\d\d \(1[78] minutes\)", answer), answer
-    assert "fiber between acc-sdn1:sfp1 and dist-utara:sfp2 is down" in answer
+    assert "the fiber between SD Negeri 1 Magelang and Kantor Kecamatan Magelang Utara is cut" in answer
     assert "Bu Sri 0812-2222" in answer
     assert re.search(r"Availability: 99\.\d\d % \(7 days\)", answer)
 
@@ -58,9 +58,9 @@ def test_dual_homed_office_with_one_fiber_down_is_degraded(client_as: Client) ->
 
 def test_dashboard_counts_and_outage(client_as: Client) -> None:
     text = _text(client_as("helpdesk").get("/").get_data(as_text=True))
-    assert "5 up" in text.replace("Devices ", "")
+    assert "4 up" in text.replace("Devices ", "") and "1 unreachable" in text  # the school behind the cut
     assert re.search(r"Links 3 up 2 down", text)
-    assert "SD Negeri 1 Magelang" in text and "dist-utara:sfp2--acc-sdn1:sfp1" in text
+    assert "SD Negeri 1 Magelang" in text and "acc-sdn1:sfp1--dist-utara:sfp2" in text
 
 
 def test_outages_filter_and_csv(client_as: Client) -> None:
@@ -73,7 +73,7 @@ def test_outages_filter_and_csv(client_as: Client) -> None:
     response = client.get("/outages.csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert {r["root_cause"] for r in rows} == {"dist-utara:sfp2--acc-sdn1:sfp1", "acc-smpn1"}
+    assert {r["root_cause"] for r in rows} == {"acc-sdn1:sfp1--dist-utara:sfp2", "acc-dinkes:sfp2--core-balaikota:sfp2", "acc-smpn1"}
     closed = next(r for r in rows if r["root_cause"] == "acc-smpn1")
     assert closed["duration_s"] == "7200"
 
@@ -81,7 +81,7 @@ def test_outages_filter_and_csv(client_as: Client) -> None:
 def test_topology_draws_links_in_state_colours(client_as: Client) -> None:
     html = client_as("engineer").get("/topology").get_data(as_text=True)
     down = re.findall(r'class="link l-down" data-key="([^"]+)"', html)
-    assert sorted(down) == ["acc-dinkes:sfp2|core-balaikota:sfp2", "acc-sdn1:sfp1|dist-utara:sfp2"]
+    assert sorted(down) == ["acc-dinkes:sfp2--core-balaikota:sfp2", "acc-sdn1:sfp1--dist-utara:sfp2"]
     assert html.count('class="node ') == 5
     assert "Magelang Utara" in html  # district filter option
 
@@ -109,7 +109,7 @@ def test_language_from_browser_and_from_choice(app: Flask, client_as: Client) ->
     html = client.get("/schools?q=sd+1+magelang", headers={"Accept-Language": "id-ID,id;q=0.9"}).get_data(
         as_text=True
     )
-    assert "Terputus sejak" in html and "serat optik antara acc-sdn1:sfp1 dan dist-utara:sfp2 putus" in html
+    assert "Terputus sejak" in html and "serat optik antara SD Negeri 1 Magelang dan Kantor Kecamatan Magelang Utara putus" in html
     token = csrf_from(html)
     client.post("/auth/language", data={"lang": "id", "csrf_token": token, "next": "/"})
     assert "Gangguan aktif" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -1,8 +1,12 @@
-"""Link verdicts from the two ends' readings: cut, dead neighbour, degraded, unknown."""
+"""The one link rule: a link's status from the readings of its two ends."""
 
 from __future__ import annotations
 
-from netops.monitor.states import LinkStatus, PortReading, Verdict, link_name, link_verdict, probe_verdict
+from topology.graph import LinkEnd, link_key
+from topology.link_rule import LinkThresholds, PortReading, link_verdict
+from topology.states import LinkStatus
+
+LIMITS = LinkThresholds(error_rate_per_s=1.0, optical_margin_db=3.0)
 
 
 def end(device: str, oper: str, fresh: bool = True, **kw: float) -> PortReading:
@@ -10,7 +14,7 @@ def end(device: str, oper: str, fresh: bool = True, **kw: float) -> PortReading:
 
 
 def verdict(a: PortReading, b: PortReading) -> LinkStatus:
-    return link_verdict(a, b, error_threshold=1.0, optical_margin_db=3.0).status
+    return link_verdict(a, b, LIMITS).status
 
 
 def test_down_needs_both_polled_ends_to_agree() -> None:
@@ -18,7 +22,12 @@ def test_down_needs_both_polled_ends_to_agree() -> None:
     assert verdict(end("dist", "up"), end("school", "down")) == LinkStatus.UNKNOWN  # wait for the next poll
     assert verdict(end("dist", "up", fresh=False), end("school", "down")) == LinkStatus.DOWN  # dist silent
     admin = PortReading(device="dist", port="sfp1", fresh=True, oper_status="down", admin_status="down")
-    assert link_verdict(admin, end("school", "down"), 1.0, 3.0).reason == "dist:sfp1 ifAdminStatus=down"
+    assert link_verdict(admin, end("school", "down"), LIMITS).evidence == "dist:sfp1 ifAdminStatus=down"
+
+
+def test_not_present_and_lower_layer_down_are_down_in_every_spelling() -> None:
+    for oper in ("notPresent", "lowerLayerDown", "not_present", "lower_layer_down"):
+        assert verdict(end("a", oper), end("b", "down")) == LinkStatus.DOWN
 
 
 def test_degraded_and_unknown() -> None:
@@ -29,8 +38,8 @@ def test_degraded_and_unknown() -> None:
     assert verdict(end("a", "down", fresh=False), end("b", "up", fresh=False)) == LinkStatus.UNKNOWN
 
 
-def test_probe_verdicts_and_link_names() -> None:
-    assert probe_verdict(False, True) == Verdict.AGENT_DOWN
-    assert probe_verdict(False, None) == Verdict.SILENT
-    assert probe_verdict(None, None) == Verdict.UNKNOWN
-    assert link_name("z", "p1", "a", "p2") == link_name("a", "p2", "z", "p1") == "a:p2--z:p1"
+def test_one_link_id_whatever_order_the_ends_come_in() -> None:
+    assert link_key(LinkEnd("z", "p1"), LinkEnd("a", "p2")) == link_key(
+        LinkEnd("a", "p2"), LinkEnd("z", "p1")
+    )
+    assert link_key(LinkEnd("z", "p1"), LinkEnd("a", "p2")) == "a:p2--z:p1"

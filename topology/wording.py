@@ -1,0 +1,134 @@
+"""Causes and states in plain words, in English and Bahasa Indonesia: one wording for everyone.
+
+The help desk, ``netops status``, the API, the outage list and the notifications all say a root
+cause the same way, from the same structure: places first ("the fiber between Kecamatan
+Magelang Utara and SMP Negeri 1 is cut"), the devices and ports in brackets for the engineer.
+The phrases are data, one table per language; the medium of a link picks the noun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from topology.graph import TopologyGraph
+from topology.site_states import SiteAssessment
+from topology.states import Element
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "fiber": "fiber",
+        "copper": "cable",
+        "wireless": "radio link",
+        "link_down": "the {medium} between {a} and {b} is cut",
+        "link_degraded": "the {medium} between {a} and {b} is degraded",
+        "device_down": "the switch at {site} is down",
+        "device_down_nosite": "switch {device} is down",
+        "cut_off": "cut off: {causes}",
+        "redundancy_lost": "running on a single path, redundancy lost: {causes}",
+        "degraded_link": "the path to the core runs over a degraded link: {causes}",
+        "no_data": "no monitoring data yet",
+        "not_monitored": "not monitored right now: its switch answers ping but not SNMP",
+        "not_linked": "not linked to the core in the topology",
+        "no_core": "no core device: give a device the role core or set monitor.roots",
+        "and": "; ",
+        "connected": "connected",
+        "degraded": "degraded",
+        "disconnected": "disconnected",
+        "unknown": "unknown",
+        "since": "since",
+        "cause": "cause",
+        "path": "path",
+        "disjoint": "disjoint path(s)",
+    },
+    "id": {
+        "fiber": "serat optik",
+        "copper": "kabel",
+        "wireless": "link radio",
+        "link_down": "{medium} antara {a} dan {b} putus",
+        "link_degraded": "{medium} antara {a} dan {b} terganggu",
+        "device_down": "switch di {site} mati",
+        "device_down_nosite": "switch {device} mati",
+        "cut_off": "terputus: {causes}",
+        "redundancy_lost": "hanya lewat satu jalur, jalur cadangan hilang: {causes}",
+        "degraded_link": "jalur ke pusat melewati link yang terganggu: {causes}",
+        "no_data": "belum ada data pemantauan",
+        "not_monitored": "tidak terpantau saat ini: switch-nya menjawab ping tetapi tidak SNMP",
+        "not_linked": "tidak terhubung ke pusat dalam topologi",
+        "no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
+        "and": "; ",
+        "connected": "terhubung",
+        "degraded": "terganggu",
+        "disconnected": "terputus",
+        "unknown": "tidak diketahui",
+        "since": "sejak",
+        "cause": "penyebab",
+        "path": "jalur",
+        "disjoint": "jalur terpisah",
+    },
+}
+LANGUAGES = tuple(PHRASES)
+
+
+def _words(lang: str) -> dict[str, str]:
+    return PHRASES.get(lang, PHRASES["en"])
+
+
+def word(key: str, lang: str = "en") -> str:
+    """One word of the help-desk vocabulary (state names, labels) in ``lang``."""
+    return _words(lang).get(key, key)
+
+
+def _place(graph: TopologyGraph, device: str) -> str:
+    node = graph.nodes.get(device)
+    return node.site if node is not None and node.site else device
+
+
+def element_detail(graph: TopologyGraph, element: Element) -> str:
+    """The technical name of an element: the two ports of a link, or the device name."""
+    link = graph.links.get(element.id) if element.kind == "link" else None
+    return f"{link.a} – {link.b}" if link is not None else element.id
+
+
+def element_text(
+    graph: TopologyGraph,
+    element: Element,
+    lang: str = "en",
+    *,
+    detail: bool = True,
+    status: str | None = None,
+) -> str:
+    """One failed or degraded element in plain words, places first (``detail``: ports in brackets).
+
+    ``status`` is the link's state to word (default: the state on the graph)."""
+    words = _words(lang)
+    suffix = f" ({element_detail(graph, element)})" if detail else ""
+    if element.kind == "link":
+        link = graph.links.get(element.id)
+        if link is None:
+            return element.id
+        a, b = _place(graph, link.a.device), _place(graph, link.b.device)
+        if a == b:
+            a, b = link.a.device, link.b.device
+        template = words["link_degraded"] if (status or link.status) == "degraded" else words["link_down"]
+        return template.format(medium=words.get(link.medium, words["fiber"]), a=a, b=b) + suffix
+    node = graph.nodes.get(element.id)
+    if node is None or not node.site:
+        return words["device_down_nosite"].format(device=element.id)
+    return words["device_down"].format(site=node.site) + suffix
+
+
+def site_text(
+    graph: TopologyGraph, state: SiteAssessment, lang: str = "en", statuses: Mapping[str, str] | None = None
+) -> str | None:
+    """Why a site is in its state, or None when it is simply connected (``statuses``: link states
+    to word the causes with, default: the states on the graph)."""
+    words = _words(lang)
+    if state.state == "connected":
+        return None
+    if state.state == "unknown":
+        return words.get(state.reason or "no_data", words["no_data"])
+    causes = words["and"].join(
+        element_text(graph, c, lang, status=(statuses or {}).get(c.id)) for c in state.causes
+    )
+    key = state.reason if state.reason in ("redundancy_lost", "degraded_link") else "cut_off"
+    return words[key].format(causes=causes or "?")
