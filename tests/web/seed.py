@@ -69,7 +69,7 @@ def seed(session: Session) -> None:
         session.add(dev)
     session.flush()
     ports: dict[tuple[str, str], Interface] = {}
-    for a, ap, b, bp, state in LINKS:
+    for a, ap, b, bp, _state in LINKS:
         for dev, port in ((a, ap), (b, bp)):
             iface = Interface(
                 device=devices[dev],

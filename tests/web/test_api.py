@@ -67,7 +67,10 @@ def test_outages_active_filter(client_as: Client) -> None:
     client = client_as("helpdesk")
     active = client.get("/api/v1/outages?active=true").get_json()
     closed = client.get("/api/v1/outages?active=false").get_json()
-    assert sorted(o["root_cause"]["name"] for o in active) == ["acc-dinkes:sfp2--core-balaikota:sfp2", "acc-sdn1:sfp1--dist-utara:sfp2"]
+    assert sorted(o["root_cause"]["name"] for o in active) == [
+        "acc-dinkes:sfp2--core-balaikota:sfp2",
+        "acc-sdn1:sfp1--dist-utara:sfp2",
+    ]
     ring = next(o for o in active if o["root_cause"]["name"] == "acc-dinkes:sfp2--core-balaikota:sfp2")
     assert ring["affected_sites"] == [] and ring["degraded_sites"] == ["Dinas Kesehatan"]
     assert [o["root_cause"]["name"] for o in closed] == ["acc-smpn1"]

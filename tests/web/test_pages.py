@@ -73,7 +73,11 @@ def test_outages_filter_and_csv(client_as: Client) -> None:
     response = client.get("/outages.csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert {r["root_cause"] for r in rows} == {"acc-sdn1:sfp1--dist-utara:sfp2", "acc-dinkes:sfp2--core-balaikota:sfp2", "acc-smpn1"}
+    assert {r["root_cause"] for r in rows} == {
+        "acc-sdn1:sfp1--dist-utara:sfp2",
+        "acc-dinkes:sfp2--core-balaikota:sfp2",
+        "acc-smpn1",
+    }
     closed = next(r for r in rows if r["root_cause"] == "acc-smpn1")
     assert closed["duration_s"] == "7200"
 
@@ -109,7 +113,10 @@ def test_language_from_browser_and_from_choice(app: Flask, client_as: Client) ->
     html = client.get("/schools?q=sd+1+magelang", headers={"Accept-Language": "id-ID,id;q=0.9"}).get_data(
         as_text=True
     )
-    assert "Terputus sejak" in html and "serat optik antara SD Negeri 1 Magelang dan Kantor Kecamatan Magelang Utara putus" in html
+    assert (
+        "Terputus sejak" in html
+        and "serat optik antara SD Negeri 1 Magelang dan Kantor Kecamatan Magelang Utara putus" in html
+    )
     token = csrf_from(html)
     client.post("/auth/language", data={"lang": "id", "csrf_token": token, "next": "/"})
     assert "Gangguan aktif" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
