@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,39 @@ def test_cut_fiber_opens_an_outage_that_closes_after_repair(demo):
 
     wait_for(closed, 120, lambda: f"outage did not close: {demo.api('outages')}")
     wait_for(lambda: all(d["state"] == "up" for d in demo.api("devices")), 120, lambda: "devices not back up")
+
+
+FIVE_FAULTS = (  # in five places at once: a chain, a dead office, a leaf, the ring, an agency
+    ("cut-link", "dist-utara", "acc-kel-wates"),
+    ("fail-device", "acc-kel-kedungsari", ""),
+    ("fail-device", "acc-sman3", ""),
+    ("cut-link", "dist-selatan", "dist-tengah"),
+    ("cut-link", "core-balaikota", "acc-setda"),
+)
+
+
+def test_five_faults_give_five_outages_and_their_repairs_none(demo):
+    """One fault, one outage, from its start: no per-device outages that merge later, none at recovery."""
+    wait_for(lambda: all(d["state"] == "up" for d in demo.api("devices")), 150, lambda: "devices not up")
+    wait_for(lambda: not demo.api("outages?active=true"), 120, lambda: f"still open: {demo.api('outages')}")
+    before = {o["id"] for o in demo.api("outages")}
+    try:
+        for action, a, b in FIVE_FAULTS:
+            demo.cli("demo", "fault", action, *[x for x in (a, b) if x])
+        wait_for(lambda: len(demo.api("outages?active=true")) == 5, 120,
+                 lambda: f"expected 5 open outages: {demo.api('outages?active=true')}")
+        opened = demo.api("outages?active=true")
+        sites = {site for o in opened for site in o["affected_sites"]}
+        assert {"acc-smpn2", "acc-sdn-kedungsari1"} <= {d for o in opened for d in o["affected_devices"]}
+        ring = next(o for o in opened if "dist-selatan" in o["root_cause"]["name"])
+        assert ring["affected_sites"] == [] and ring["degraded_sites"], ring
+        assert sites
+    finally:
+        demo.cli("demo", "fault", "restore-all")
+    wait_for(lambda: not demo.api("outages?active=true"), 150, lambda: f"not closed: {demo.api('outages')}")
+    time.sleep(25)  # one more status cycle: recoveries open nothing
+    new = [o for o in demo.api("outages") if o["id"] not in before]
+    assert len(new) == 5, [(o["root_cause"], o["started_at"], o["ended_at"]) for o in new]
 
 
 @pytest.mark.browser

@@ -81,6 +81,8 @@ def test_cut_single_homed_uplink_opens_and_closes_one_outage(testbed: Testbed, e
     assert closed is not None and closed.ended_at is not None
     real = restored - cut
     assert abs(closed.duration_s - real) < STATUS_INTERVAL_S + 3.0 + SLACK_S, (closed.duration_s, real)
+    time.sleep(STATUS_INTERVAL_S + TIMEOUT_S)  # a cycle after the repair: the recovery opens nothing
+    assert [o.id for o in _all_outages(engine)] == [outage.id], "one fault, one outage, from start to end"
     assert wait_for(lambda: len(hook.messages) >= 2, 10)
     time.sleep(0.5)
     titles = [m["title"] for m in hook.messages]
@@ -92,6 +94,7 @@ def test_dead_distribution_switch_is_one_outage_with_the_schools_behind_it(testb
                                                                           monitored: Any) -> None:
     _, hook = monitored
     expected_sites = sites_behind(testbed.inventory, failed_nodes=["dist-utara"])
+    failed = time.monotonic()
     testbed.fail_node("dist-utara", "power")
     try:
         opened = wait_for(lambda: _active(engine), STATUS_INTERVAL_S + 2 * TIMEOUT_S + 3.0 + SLACK_S)
@@ -107,8 +110,13 @@ def test_dead_distribution_switch_is_one_outage_with_the_schools_behind_it(testb
         assert len(_all_outages(engine)) == 1
     finally:
         testbed.restore_node("dist-utara")
+        restored = time.monotonic()
         testbed.verify(30)
     assert wait_for(lambda: not _active(engine), 20)
+    time.sleep(STATUS_INTERVAL_S + TIMEOUT_S)  # a cycle after the restart: the recovery opens nothing
+    [outage] = _all_outages(engine)
+    duration = (outage.ended_at - outage.started_at).total_seconds()
+    assert abs(duration - (restored - failed)) < STATUS_INTERVAL_S + 2 * TIMEOUT_S + 3.0 + SLACK_S, duration
     assert wait_for(lambda: len(hook.messages) >= 2, 10)
     assert [m["title"].split(":")[0] for m in hook.messages] == ["OUTAGE", "RECOVERED"]
 
