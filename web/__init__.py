@@ -66,8 +66,8 @@ def create_app(
     app.extensions["netops.polling.scheduler"] = scheduler_control
     init_db(app, engine)
     app.extensions["netops.topology"] = TopologyService.from_settings(engine, settings)
+    auth.init_app(app)  # first: a voided session is cleared before the CSRF check reads it
     extensions.init_app(app)
-    auth.init_app(app)
     ui.init_app(app)
     api.init_app(app)
     metrics.init_app(app)
