@@ -28,11 +28,10 @@ if TYPE_CHECKING:
 @click.pass_context
 def serve_cmd(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web UI and the JSON API (without the scheduler)."""
-    from cli.web_server import WebServer
-    from web import create_app
+    from cli.web_server import WebServer, create_web_app
 
     settings = settings_from(ctx)
-    app = create_app(settings, engine=engine_from(ctx))
+    app = create_web_app(settings, engine_from(ctx))
     bind_host, bind_port = host or settings.web.host, settings.web.port if port is None else port
     try:
         server = WebServer(app, settings, bind_host, bind_port)

@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from netops.settings import Settings
+from cli.common import fail
+from netops.settings import ConfigError, Settings
 from web import create_app
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,22 @@ class WebServer:
         self._thread.join(timeout=1)
 
 
+def create_web_app(settings: Settings, engine: Engine, scheduler: Any = None) -> Any:
+    """``web.create_app``, with configuration mistakes turned into one clear error line."""
+    try:
+        return create_app(settings, scheduler_control=scheduler, engine=engine)
+    except ConfigError as exc:
+        fail(f"configuration: {exc}")
+
+
 def serve_web(settings: Settings, engine: Engine, scheduler: Any) -> WebServer:
     """Start the web app in a daemon thread; returns the server (``shutdown()`` stops it).
 
-    Raises ``OSError`` when the address cannot be bound (busy port, unknown host).
+    Raises ``OSError`` when the address cannot be bound (busy port, unknown host); a web
+    setting that cannot be used (an unset ``web.metrics_token`` variable) stops the command
+    with one line naming it.
     """
-    app = create_app(settings, scheduler_control=scheduler, engine=engine)
+    app = create_web_app(settings, engine, scheduler)
     server = WebServer(app, settings).start()
     log.info("web UI on %s", server.url)
     return server

@@ -3,10 +3,15 @@
 A sysName, an interface alias or a name in an imported file may carry ANSI escape sequences
 (recolouring or rewriting a terminal, hiding lines of ``netops events``) or Unicode bidi
 controls (U+202A–U+202E, U+2066–U+2069, and the marks U+200E/U+200F/U+061C) that show
-``"\\u202Eevil"`` as ``"live"``. ``clean`` removes whole escape sequences and bidi controls and
-turns every other control character into a space, for display only: the database, the JSON
-API and exports keep what the device sent. It lives at the lowest layer so that the web pages
-(a Jinja filter and finalizer), the CLI output and the metric labels share one rule.
+``"\\u202Eevil"`` as ``"live"``. For display only (the database, the JSON API and exports
+keep what the device sent), at the lowest layer so that the web pages, the CLI and the metric
+labels share one rule:
+
+- ``clean`` (web pages and metric labels) removes whole escape sequences and bidi controls
+  and turns every other control character but tab and newline into a space;
+- ``escape_controls`` (terminal output) writes bidi and control characters as visible
+  ``\\uXXXX`` escapes, so the reader sees that something was there, and JSON text stays the
+  same data (``\\u202e`` is how JSON writes that character anyway).
 """
 
 from __future__ import annotations
@@ -36,5 +41,11 @@ def clean(value: str) -> str:
     return _CONTROLS.sub(" ", value)
 
 
-def is_clean(value: str) -> bool:
-    return clean(value) == value
+_TERMINAL_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
+
+
+def escape_controls(value: str) -> str:
+    """``value`` with bidi controls and control characters (but tab and newline) as ``\\uXXXX``."""
+    if value.isascii() and value.isprintable():
+        return value
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
