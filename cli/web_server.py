@@ -16,6 +16,7 @@ waits at most ``SHUTDOWN_GRACE_S`` for requests in progress: Ctrl-C stops prompt
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -34,7 +35,9 @@ LOOP_TIMEOUT_S = 1  # how often the loop wakes to drop idle connections
 class WebServer:
     """A waitress server for one WSGI app, run in a daemon thread; ``shutdown()`` stops it."""
 
-    def __init__(self, app: Any, settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, app: Any, settings: Settings, host: str | None = None, port: int | None = None
+    ) -> None:
         from waitress.server import create_server
         from waitress.trigger import trigger
 
@@ -82,10 +85,8 @@ class WebServer:
     def _close_everything(self) -> None:
         """In the loop thread: close the listener and every connection; the loop then ends."""
         for dispatcher in list(self._map.values()):
-            try:
+            with contextlib.suppress(OSError):
                 dispatcher.close()
-            except OSError:
-                pass
 
     def shutdown(self) -> None:
         """Stop accepting, drop open connections, give running requests a short grace."""

@@ -35,7 +35,7 @@ class WebSettings:
     timezone: str = "Asia/Jakarta"  # IANA zone the web pages show times in (Magelang: WIB)
     session_cookie_secure: bool = False  # true behind TLS: the browser sends the cookie over https only
     metrics_anonymous: bool = False  # /metrics without login or token (it names devices and links)
-    metrics_token: str | None = field(default=None, repr=False)  # env:NAME or file:PATH; Bearer for Prometheus
+    metrics_token: str | None = field(default=None, repr=False)  # env:NAME or file:PATH (Prometheus Bearer)
     threads: int = 8  # request threads of the web server (waitress)
     connection_timeout_s: int = 30  # an idle connection (sending nothing) is closed after this
     connection_limit: int = 100  # open connections at most; past it the server stops accepting

@@ -13,7 +13,9 @@ needs one of: a logged-in engineer or admin (session or API token), the Promethe
 from __future__ import annotations
 
 import hmac
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -24,8 +26,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from inventory.display import clean
-from netops.secrets import SecretError, resolve
-from netops.settings import ConfigError
+from netops.encryption import ENC_PREFIX, SecretError, decrypt
+from netops.settings import ConfigError, Settings
 from web import history, readers
 
 bp = Blueprint("metrics", __name__)
@@ -122,16 +124,38 @@ def healthz() -> ResponseReturnValue:
     return jsonify({"status": "ok", "database": "ok"})
 
 
+def _read_reference(ref: str, settings: Settings) -> str:
+    """The value behind ``env:NAME``, ``file:PATH`` (first line) or ``enc:...``.
+
+    Like ``netops.secrets.resolve``, which the web may not import (it hands out the collectors'
+    ``Secret`` type, and the web never reaches the collectors).
+    """
+    if ref.startswith("env:"):
+        name = ref[len("env:"):]
+        if name not in os.environ:
+            raise SecretError(f"environment variable {name} is not set")
+        return os.environ[name]
+    if ref.startswith("file:"):
+        path = Path(ref[len("file:"):]).expanduser()
+        try:
+            lines = path.read_text().splitlines()
+        except OSError as exc:
+            raise SecretError(f"cannot read secret file {path}: {exc.strerror}") from None
+        return lines[0].strip() if lines else ""
+    if ref.startswith(ENC_PREFIX):
+        return decrypt(ref, settings)
+    raise SecretError("write a reference (env:NAME or file:PATH), not the token")
+
+
 def _metrics_token(app: Flask) -> str | None:
-    """The Prometheus token behind ``web.metrics_token`` (a reference), read once at start-up."""
-    settings = app.extensions["netops.settings"]
+    """The Prometheus token behind ``web.metrics_token``, read once at start-up."""
+    settings: Settings = app.extensions["netops.settings"]
+    if not settings.web.metrics_token:
+        return None
     try:
-        secret = resolve(settings.web.metrics_token, settings)
+        token = _read_reference(settings.web.metrics_token, settings)
     except SecretError as exc:
         raise ConfigError(f"web.metrics_token: {exc}") from None
-    if secret is None:
-        return None
-    token = secret.reveal()
     if len(token) < 16:
         raise ConfigError("web.metrics_token: the token must have at least 16 characters")
     return token

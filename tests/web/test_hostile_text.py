@@ -16,7 +16,8 @@ from collections.abc import Callable
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select as sql_select
+from sqlalchemy import Engine
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
 
 from cli import main
@@ -31,7 +32,8 @@ RAW = ("\u202e", "\x1b")
 
 def test_clean_and_escape_controls() -> None:
     assert clean(HOSTILE) == "evil"
-    assert clean("a\u2066b\u2069c\u200fd\x1b]0;title\x07e\x1b[2Jf\x9b1mg\x00h\ti\nj\rk") == "abcdefg h\ti\nj k"
+    mixed = "a\u2066b\u2069c\u200fd\x1b]0;title\x07e\x1b[2Jf\x9b1mg\x00h\ti\nj\rk"
+    assert clean(mixed) == "abcdefg h\ti\nj k"
     assert clean("SMP Negeri 1 – Magelang") == "SMP Negeri 1 – Magelang"
     assert escape_controls(HOSTILE) == "\\u202eevil\\u001b[31m"
     assert json.loads('"' + escape_controls("\u202eevil") + '"') == "\u202eevil"  # same JSON data

@@ -17,11 +17,11 @@ from tests.web.seed import PASSWORDS
 from web import create_app
 
 
-def _post_login(client: FlaskClient, name: str, password: str, address: str, path: str = "/auth/login") -> int:
+def _post_login(client: FlaskClient, name: str, password: str, address: str) -> int:
     env = {"REMOTE_ADDR": address}
     token = csrf_from(client.get("/auth/login", environ_base=env).get_data(as_text=True))
     response = client.post(
-        path, data={"name": name, "password": password, "csrf_token": token}, environ_base=env
+        "/auth/login", data={"name": name, "password": password, "csrf_token": token}, environ_base=env
     )
     return response.status_code
 

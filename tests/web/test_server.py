@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -104,7 +103,7 @@ def test_request_bodies_over_the_limit_are_refused_before_the_app(server: WebSer
     conn.close()
 
 
-def test_netops_serve_runs_waitress_and_stops_on_ctrl_c(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+def test_netops_serve_runs_waitress_and_stops_on_ctrl_c(settings: Settings, engine: Engine) -> None:
     env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from cli import main; main()", "serve", "--port", "0"],

@@ -21,7 +21,8 @@ from web.db import db_session
 
 
 def _ids(html: str) -> dict[str, int]:
-    return {name: int(uid) for uid, name in re.findall(r'/users/(\d+)/role"[^>]*>.*?Role of ([\w-]+)', html, re.S)}
+    found = re.findall(r'/users/(\d+)/role"[^>]*>.*?Role of ([\w-]+)', html, re.S)
+    return {name: int(uid) for uid, name in found}
 
 
 def _users(app: Flask) -> dict[str, accounts.CurrentUser]:
@@ -97,7 +98,8 @@ def test_user_actions_need_admin_and_csrf(app: Flask) -> None:
         assert engineer.post(f"/users/{uid}/{action}", data={"csrf_token": token}).status_code == 403
     admin = app.test_client()
     login(admin, "admin")
-    for action, data in (("role", {"role": "admin"}), ("enabled", {"enabled": "0"}), ("delete", {"confirm": "yes"})):
+    changes = (("role", {"role": "admin"}), ("enabled", {"enabled": "0"}), ("delete", {"confirm": "yes"}))
+    for action, data in changes:
         assert admin.post(f"/users/{uid}/{action}", data=data).status_code == 400
     assert _users(app)["helpdesk"].role == "helpdesk" and _users(app)["helpdesk"].enabled
 
@@ -174,7 +176,8 @@ def test_cli_user_lifecycle(tmp_path: Path) -> None:
         return result.exit_code, result.output
 
     assert run("user", "add", "root", "--role", "admin", "--password-stdin", stdin="root-password\n")[0] == 0
-    assert run("user", "add", "budi", "--role", "engineer", "--password-stdin", stdin="budi-password\n")[0] == 0
+    added = run("user", "add", "budi", "--role", "engineer", "--password-stdin", stdin="budi-password\n")
+    assert added[0] == 0
     code, out = run("user", "role", "root", "helpdesk")
     assert code == 1 and "last enabled admin" in out
     assert run("user", "disable", "root")[0] == 1

@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from netops import accounts
-
 from web import composite, history, readers
 from web.api import bp
 from web.api.openapi import openapi_document
@@ -270,14 +269,14 @@ def users() -> ResponseReturnValue:
 def user_add() -> ResponseReturnValue:
     """Add a user (password at least 8 characters)."""
     body = _body()
-    fields = [body.get(key) for key in ("name", "password", "role")]
-    if not all(isinstance(value, str) for value in fields):
+    name, password, role = (body.get(key) for key in ("name", "password", "role"))
+    if not (isinstance(name, str) and isinstance(password, str) and isinstance(role, str)):
         raise BadRequest("name, password and role are required strings")
     language = body.get("language")
     if language not in (None, "en", "id"):
         raise BadRequest("language must be en or id")
     session = db_session()
-    user = _account_call(lambda: accounts.add_user(session, *map(str, fields), language))
+    user = _account_call(lambda: accounts.add_user(session, name, password, role, language))
     return jsonify(to_json(_user_view(user))), 201
 
 

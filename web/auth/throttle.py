@@ -52,7 +52,10 @@ def blocked(session: Session, rules: ThrottleRules, name: str, address: str | No
     by_address = session.scalar(
         select(func.count())
         .select_from(LoginFailure)
-        .where(LoginFailure.address == addr, LoginFailure.at > now - timedelta(seconds=rules.address_window_s))
+        .where(
+            LoginFailure.address == addr,
+            LoginFailure.at > now - timedelta(seconds=rules.address_window_s),
+        )
     )
     return (by_address or 0) >= rules.address_limit
 
