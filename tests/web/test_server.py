@@ -150,3 +150,36 @@ def test_no_store_on_every_logged_in_page_and_api_answer(app: Flask) -> None:
                  "/outages.csv", "/metrics", "/nowhere"):
         assert client.get(path).headers.get("Cache-Control") == "no-store", path
     assert "no-store" not in client.get("/static/app.css").headers.get("Cache-Control", "")
+
+
+def test_netops_run_serves_beside_the_scheduler_and_stops_on_ctrl_c(
+    settings: Settings, engine: Engine
+) -> None:
+    env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_WEB__PORT": "0",
+           "NETOPS_MONITOR__ICMP": "false", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "-v", "run", "--no-traps"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        port = None
+        deadline = time.monotonic() + 30
+        while port is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            assert line, "netops run ended before serving"
+            match = re.search(r"web UI on http://127\.0\.0\.1:(\d+)/", line)
+            port = int(match.group(1)) if match else None
+        assert port is not None
+        assert _get(port).getheader("Server") == "netops"
+        silent = socket.create_connection(("127.0.0.1", port))
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+        assert proc.returncode == 0
+        assert time.monotonic() - started < 6
+        silent.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
