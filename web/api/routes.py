@@ -286,7 +286,7 @@ def user_add() -> ResponseReturnValue:
 @describe(USER_CHANGE_SCHEMA, _200="Changed", _400="Invalid value", _404="No such user",
           _409="The last enabled admin cannot be demoted or disabled")
 def user_change(name: str) -> ResponseReturnValue:
-    """Change a user's role, enabled state or password; each change ends the user's sessions."""
+    """Change a user's role, password or enabled state (all but enabling end their sessions)."""
     body = _body()
     unknown = set(body) - {"role", "enabled", "password"}
     if unknown or not body:
