@@ -28,8 +28,10 @@ from cli import (
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """netops: inventory and monitoring of a municipal fiber network."""
+    from cli import terminal
     from cli.common import setup_logging
 
+    terminal.install()  # before logging, so log lines are escaped too
     setup_logging(verbose)
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path

@@ -1,4 +1,5 @@
-"""Web commands: ``netops serve``, ``netops user add|list``, ``netops token create|revoke``.
+"""Web commands: ``netops serve``, ``netops user add|list|delete|disable|enable|passwd|role``,
+``netops token create|revoke``.
 
 ``serve`` runs the web UI and API alone (no scheduler: job buttons answer 503; ``netops run``
 runs both). Users and tokens are managed here so the first admin exists before anyone can
@@ -7,11 +8,18 @@ log in; a new token is printed once, on the last line, and only its hash is stor
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import engine_from, fail, settings_from
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @click.command("serve")
@@ -20,24 +28,26 @@ from cli.common import engine_from, fail, settings_from
 @click.pass_context
 def serve_cmd(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web UI and the JSON API (without the scheduler)."""
-    from werkzeug.serving import make_server
-
-    from web import create_app
+    from cli.web_server import WebServer, create_web_app
 
     settings = settings_from(ctx)
-    app = create_app(settings, engine=engine_from(ctx))
-    bind_host, bind_port = host or settings.web.host, port or settings.web.port
+    app = create_web_app(settings, engine_from(ctx))
+    bind_host, bind_port = host or settings.web.host, settings.web.port if port is None else port
     try:
-        server = make_server(bind_host, bind_port, app, threaded=True)
+        server = WebServer(app, settings, bind_host, bind_port)
     except OSError as exc:
         fail(f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}")
-    click.echo(f"netops web on http://{bind_host}:{server.server_port}/ (Ctrl-C to stop)")
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.start()
+        click.echo(f"netops web on {server.url} (Ctrl-C to stop)")
+        while not stop.wait(0.5):
+            pass
     finally:
-        server.server_close()
+        server.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.group("user")
@@ -56,10 +66,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, lan
     from inventory.db import session_scope
     from netops.accounts import AccountError, add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin, "Password")
     try:
         with session_scope(engine_from(ctx)) as session:
             add_user(session, name, password, role, language)
@@ -71,13 +78,90 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, lan
 @user_group.command("list")
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
-    """List users and their roles."""
+    """List users, their roles and whether they may log in."""
     from inventory.db import session_scope
     from netops.accounts import list_users
 
     with session_scope(engine_from(ctx)) as session:
         for user in list_users(session):
-            click.echo(f"{user.name}\t{user.role}\t{user.language or ''}")
+            state = "" if user.enabled else "disabled"
+            click.echo(f"{user.name}\t{user.role}\t{user.language or ''}\t{state}".rstrip("\t"))
+
+
+def _change_user(ctx: click.Context, change: Callable[[Session], object], done: str) -> None:
+    """Run one account change in a transaction; print ``done`` or fail with the reason."""
+    from inventory.db import session_scope
+    from netops.accounts import AccountError
+
+    try:
+        with session_scope(engine_from(ctx)) as session:
+            change(session)
+    except AccountError as exc:
+        fail(str(exc))
+    click.echo(done)
+
+
+@user_group.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def user_delete(ctx: click.Context, name: str, yes: bool) -> None:
+    """Delete a user and their API tokens (their sessions end)."""
+    from netops.accounts import delete_user
+
+    if not yes:
+        click.confirm(f"delete user {name} and their API tokens?", abort=True)
+    _change_user(ctx, lambda s: delete_user(s, name), f"user {name} deleted")
+
+
+@user_group.command("disable")
+@click.argument("name")
+@click.pass_context
+def user_disable(ctx: click.Context, name: str) -> None:
+    """Disable a user: no login, API tokens refused, sessions ended."""
+    from netops.accounts import set_enabled
+
+    _change_user(ctx, lambda s: set_enabled(s, name, False), f"user {name} disabled")
+
+
+@user_group.command("enable")
+@click.argument("name")
+@click.pass_context
+def user_enable(ctx: click.Context, name: str) -> None:
+    """Enable a disabled user again."""
+    from netops.accounts import set_enabled
+
+    _change_user(ctx, lambda s: set_enabled(s, name, True), f"user {name} enabled")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@click.pass_context
+def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set a new password (prompted for, or read from stdin); the user's sessions end."""
+    from netops.accounts import set_password
+
+    password = _read_password(password_stdin, "New password")
+    _change_user(ctx, lambda s: set_password(s, name, password), f"password of {name} changed")
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["helpdesk", "engineer", "admin"]))
+@click.pass_context
+def user_role(ctx: click.Context, name: str, role: str) -> None:
+    """Change a user's role; the user's sessions end."""
+    from netops.accounts import set_role
+
+    _change_user(ctx, lambda s: set_role(s, name, role), f"user {name} is now {role}")
+
+
+def _read_password(from_stdin: bool, prompt: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return password
 
 
 @click.group("token")

@@ -1,30 +1,120 @@
-"""The web UI beside the service: the Flask app of ``web.create_app`` in a daemon thread.
+"""The web UI beside the service: the Flask app of ``web.create_app`` served by waitress.
 
 Part of the composition root: only here do the scheduler (``netops``) and the web layer meet.
+
+Why waitress (pinned ``>=3.0.2,<4``): it is pure Python, runs inside our process in a thread
+beside the scheduler (gunicorn forks workers and owns the process, so the scheduler would have
+to move out), and it reads each request completely on its asyncore loop before a worker thread
+runs the app. A client that connects and sends nothing, or dribbles a header, holds no worker
+thread; it is dropped after ``web.connection_timeout_s`` of silence. ``web.threads`` request
+threads run the app, at most ``web.connection_limit`` connections are open, request bodies are
+capped at the app's own limit, and the ``Server`` header names no version.
+
+``shutdown()`` closes the listening socket and every connection from inside the loop, then
+waits at most ``SHUTDOWN_GRACE_S`` for requests in progress: Ctrl-C stops promptly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
 
 from sqlalchemy import Engine
 
-from netops.polling.scheduler import Scheduler
-from netops.settings import Settings
+from cli.common import fail
+from netops.settings import ConfigError, Settings
 from web import create_app
 
 log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_S = 3.0
+LOOP_TIMEOUT_S = 1  # how often the loop wakes to drop idle connections
 
 
-def serve_web(settings: Settings, engine: Engine, scheduler: Scheduler) -> Any:
-    """Start the web app in a daemon thread; returns the werkzeug server (``shutdown()`` stops it)."""
-    from werkzeug.serving import make_server
+class WebServer:
+    """A waitress server for one WSGI app, run in a daemon thread; ``shutdown()`` stops it."""
 
-    app = create_app(settings, scheduler_control=scheduler, engine=engine)
-    server = make_server(settings.web.host, settings.web.port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="netops-web", daemon=True)
-    thread.start()
-    log.info("web UI on http://%s:%d/", settings.web.host, settings.web.port)
+    def __init__(
+        self, app: Any, settings: Settings, host: str | None = None, port: int | None = None
+    ) -> None:
+        from waitress.server import create_server
+        from waitress.trigger import trigger
+
+        from web.uploads import MAX_REQUEST_BYTES
+
+        web = settings.web
+        timeout = web.connection_timeout_s
+        self._server = create_server(
+            app,
+            host=host or web.host,
+            port=web.port if port is None else port,
+            threads=web.threads,
+            channel_timeout=timeout,
+            cleanup_interval=max(1, min(30, timeout // 2)),
+            connection_limit=web.connection_limit,
+            max_request_body_size=MAX_REQUEST_BYTES,
+            asyncore_loop_timeout=LOOP_TIMEOUT_S,
+            ident="netops",
+            clear_untrusted_proxy_headers=True,
+        )
+        server = self._server  # one TcpWSGIServer, or a MultiSocketServer for a name like localhost
+        self._map: dict[int, Any] = server._map if hasattr(server, "_map") else server.map
+        self._trigger = next(d for d in self._map.values() if isinstance(d, trigger))
+        listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+        self.host: str = str(listen[0][0])
+        self.server_port: int = int(listen[0][1])
+        self._thread = threading.Thread(target=self._run, name="netops-web", daemon=True)
+        self._stopped = threading.Event()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.server_port}/"
+
+    def start(self) -> WebServer:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        finally:
+            self._stopped.set()
+
+    def _close_everything(self) -> None:
+        """In the loop thread: close the listener and every connection; the loop then ends."""
+        for dispatcher in list(self._map.values()):
+            with contextlib.suppress(OSError):
+                dispatcher.close()
+
+    def shutdown(self) -> None:
+        """Stop accepting, drop open connections, give running requests a short grace."""
+        if self._thread.is_alive():
+            self._trigger.pull_trigger(self._close_everything)
+            self._stopped.wait(LOOP_TIMEOUT_S + 2)
+        else:
+            self._close_everything()
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=SHUTDOWN_GRACE_S)
+        self._thread.join(timeout=1)
+
+
+def create_web_app(settings: Settings, engine: Engine, scheduler: Any = None) -> Any:
+    """``web.create_app``, with configuration mistakes turned into one clear error line."""
+    try:
+        return create_app(settings, scheduler_control=scheduler, engine=engine)
+    except ConfigError as exc:
+        fail(f"configuration: {exc}")
+
+
+def serve_web(settings: Settings, engine: Engine, scheduler: Any) -> WebServer:
+    """Start the web app in a daemon thread; returns the server (``shutdown()`` stops it).
+
+    Raises ``OSError`` when the address cannot be bound (busy port, unknown host); a web
+    setting that cannot be used (an unset ``web.metrics_token`` variable) stops the command
+    with one line naming it.
+    """
+    app = create_web_app(settings, engine, scheduler)
+    server = WebServer(app, settings).start()
+    log.info("web UI on %s", server.url)
     return server

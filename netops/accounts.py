@@ -1,9 +1,13 @@
-"""Users, roles and API tokens: hashing, checking, creating, revoking.
+"""Users, roles and API tokens: hashing, checking, creating, changing, revoking.
 
 Passwords are stored as werkzeug ``scrypt``/``pbkdf2`` hashes; API tokens are random
 strings shown once, stored as their SHA-256 with a short prefix for listing and revoking.
-Plain functions on a session so the CLI (``netops user``/``netops token``) and the web share
-them; the caller commits.
+Every change that must end a user's sessions (logout, new password, new role, disable,
+delete) raises the user's ``session_generation``; a session remembers the generation it began
+in and is void once they differ. A disabled user can neither log in nor use a token. The last
+enabled admin can be neither demoted, disabled nor deleted, so nobody locks the admins out.
+Plain functions on a session so the CLI (``netops user``/``netops token``), the pages and the
+API share them; the caller commits.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,38 +35,70 @@ class AccountError(ValueError):
     """A user mistake: unknown role, short password, duplicate user, unknown token."""
 
 
+class UnknownUser(AccountError):
+    """No user of that name (the API answers 404)."""
+
+
+class UserExists(AccountError):
+    """The name is taken (the API answers 409)."""
+
+
+class LastAdmin(AccountError):
+    """The change would leave no enabled admin (the API answers 409)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CurrentUser:
     id: int
     name: str
     role: str
     language: str | None
+    generation: int = 0
+    enabled: bool = True
+    created_at: datetime | None = None
 
     def has_role(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
 def _current(user: User) -> CurrentUser:
-    return CurrentUser(id=user.id, name=user.name, role=user.role, language=user.language)
+    return CurrentUser(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        language=user.language,
+        generation=user.session_generation or 0,
+        enabled=user.disabled_at is None,
+        created_at=user.created_at,
+    )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password too short (at least {MIN_PASSWORD} characters)")
 
 
 def add_user(
     session: Session, name: str, password: str, role: str, language: str | None = None
 ) -> CurrentUser:
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password too short (at least {MIN_PASSWORD} characters)")
+    _check_role(role)
+    _check_password(password)
     if not name.strip():
         raise AccountError("user name must not be empty")
     if session.scalar(select(User).where(User.name == name)) is not None:
-        raise AccountError(f"user {name!r} already exists")
+        raise UserExists(f"user {name!r} already exists")
     user = User(
         name=name,
         password_hash=generate_password_hash(password),
         role=role,
         language=language,
         created_at=datetime.now(UTC),
+        session_generation=0,
     )
     session.add(user)
     session.flush()
@@ -70,11 +106,14 @@ def add_user(
 
 
 def check_login(session: Session, name: str, password: str) -> CurrentUser | None:
+    """The user if the password is right and the account enabled (a disabled one reads as wrong)."""
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return _current(user) if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password) or user.disabled_at is not None:
+        return None
+    return _current(user)
 
 
 def get_user(session: Session, user_id: int) -> CurrentUser | None:
@@ -90,6 +129,78 @@ def set_language(session: Session, user_id: int, language: str) -> None:
 
 def list_users(session: Session) -> list[CurrentUser]:
     return [_current(u) for u in session.scalars(select(User).order_by(User.name))]
+
+
+def find_user(session: Session, name: str) -> CurrentUser:
+    return _current(_by_name(session, name))
+
+
+def _by_name(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise UnknownUser(f"no user {name!r}")
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Void every session of the user (logout ends them all: other browsers too)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_generation = (user.session_generation or 0) + 1
+
+
+def _guard_last_admin(session: Session, user: User) -> None:
+    if user.role != "admin" or user.disabled_at is not None:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.disabled_at.is_(None), User.id != user.id)
+    )
+    if not others:
+        raise LastAdmin(
+            f"{user.name!r} is the last enabled admin; add or enable another admin first"
+        )
+
+
+def set_password(session: Session, name: str, password: str) -> CurrentUser:
+    _check_password(password)
+    user = _by_name(session, name)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(session, user.id)
+    return _current(user)
+
+
+def set_role(session: Session, name: str, role: str) -> CurrentUser:
+    _check_role(role)
+    user = _by_name(session, name)
+    if role != user.role:
+        if role != "admin":
+            _guard_last_admin(session, user)
+        user.role = role
+        end_sessions(session, user.id)
+    return _current(user)
+
+
+def set_enabled(session: Session, name: str, enabled: bool) -> CurrentUser:
+    """Enable or disable; a disabled user's sessions end and their API tokens stop working."""
+    user = _by_name(session, name)
+    if enabled:
+        user.disabled_at = None
+    elif user.disabled_at is None:
+        _guard_last_admin(session, user)
+        user.disabled_at = datetime.now(UTC)
+        end_sessions(session, user.id)
+    return _current(user)
+
+
+def delete_user(session: Session, name: str) -> None:
+    """Delete the user and their API tokens (their sessions end with the row)."""
+    user = _by_name(session, name)
+    _guard_last_admin(session, user)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.delete(user)
+    session.flush()
 
 
 def _hash_token(token: str) -> str:
@@ -131,6 +242,9 @@ def user_for_token(session: Session, token: str) -> CurrentUser | None:
     if row is None or row.revoked_at is not None:
         return None
     now = datetime.now(UTC)
+    user = get_user(session, row.user_id)
+    if user is None or not user.enabled:
+        return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
         row.last_used_at = now  # at most one write a minute per token, not one per call
-    return get_user(session, row.user_id)
+    return user

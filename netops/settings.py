@@ -33,6 +33,12 @@ class WebSettings:
     session_minutes: int = 480
     default_language: str = "en"
     timezone: str = "Asia/Jakarta"  # IANA zone the web pages show times in (Magelang: WIB)
+    session_cookie_secure: bool = False  # true behind TLS: the browser sends the cookie over https only
+    metrics_anonymous: bool = False  # /metrics without login or token (it names devices and links)
+    metrics_token: str | None = field(default=None, repr=False)  # env:NAME or file:PATH (Prometheus Bearer)
+    threads: int = 8  # request threads of the web server (waitress)
+    connection_timeout_s: int = 30  # an idle connection (sending nothing) is closed after this
+    connection_limit: int = 100  # open connections at most; past it the server stops accepting
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +260,16 @@ def _apply_env(environ: Mapping[str, str], values: dict[str, Any]) -> None:
         values[section][key] = _coerce(value, section_hints[key], name, True)
 
 
+def _check_web(values: Mapping[str, Any]) -> None:
+    """Positive web server numbers, and a metrics token written as a reference, never inline."""
+    for key in ("threads", "connection_timeout_s", "connection_limit"):
+        if key in values and values[key] < 1:
+            raise ConfigError(f"web.{key}: must be at least 1, got {values[key]!r}")
+    token = values.get("metrics_token")
+    if token and not token.startswith(("env:", "file:", "enc:")):
+        raise ConfigError("web.metrics_token: write a reference (env:NAME or file:PATH), not the token")
+
+
 def _check_timezone(name: str | None) -> None:
     """``web.timezone`` must be a zone ``zoneinfo`` knows, e.g. ``Asia/Jakarta`` or ``UTC``."""
     if name is None:
@@ -280,6 +296,7 @@ def load_settings(
     _apply_env(env, values)
     sections = _section_types()
     _check_timezone(values["web"].get("timezone"))
+    _check_web(values["web"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()

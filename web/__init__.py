@@ -49,10 +49,15 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.web.session_minutes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SECURE=settings.web.session_cookie_secure,
+        # A form's CSRF token lives no longer than a login; the token's secret sits in the
+        # session, which ends with the user's session generation.
+        WTF_CSRF_TIME_LIMIT=settings.web.session_minutes * 60,
         BABEL_DEFAULT_LOCALE=settings.web.default_language,
-        LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES=5,  # per (user name, client address) pair ...
         LOGIN_WINDOW_S=300,
+        LOGIN_ADDRESS_MAX_FAILURES=50,  # ... and per address, over any user names
+        LOGIN_ADDRESS_WINDOW_S=900,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     app.config.update(config or {})
@@ -61,8 +66,8 @@ def create_app(
     app.extensions["netops.polling.scheduler"] = scheduler_control
     init_db(app, engine)
     app.extensions["netops.topology"] = NetworkViews.from_settings(engine, settings)
+    auth.init_app(app)  # first: a voided session is cleared before the CSRF check reads it
     extensions.init_app(app)
-    auth.init_app(app)
     ui.init_app(app)
     api.init_app(app)
     metrics.init_app(app)

@@ -2,13 +2,16 @@
 HTML), and the security headers every response carries.
 
 As in microblog's ``errors/handlers.py``; CSRF failures are 400s like any other bad request.
+Every answer but the static files is ``Cache-Control: no-store`` (pages and API answers carry
+what a logged-in user may see; a shared or back-button cache must not keep them), and the
+``Server`` header names no software version.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
@@ -50,11 +53,15 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+SERVER_NAME = "netops"  # replaces "Werkzeug/x.y Python/x.y" or "waitress": no versions for scanners
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["Server"] = SERVER_NAME
     return response
 
 

@@ -3,15 +3,23 @@
 Language: the logged-in user's setting, else the one picked on the login page (session),
 else the browser's Accept-Language, else the configured default. Times are shown in the
 zone of ``web.timezone`` (``NETOPS_WEB__TIMEZONE``; default Asia/Jakarta, WIB, for Magelang).
+
+Every string a template prints goes through ``inventory.display.clean`` (the Jinja
+``finalize`` hook, before autoescaping), so a sysName with bidi controls or terminal escapes
+shows harmless wherever a template puts it; the ``clean`` filter does the same on demand.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_datetime, format_time, get_locale, gettext, lazy_gettext, ngettext
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
+
+from inventory.display import clean
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 
@@ -47,7 +55,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", settings.web.timezone)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.finalize = _finalize
     app.jinja_env.filters.update(
+        clean=clean,
         dt=_format_dt,
         hhmm=_format_hhmm,
         duration=format_duration,
@@ -56,6 +66,13 @@ def init_app(app: Flask) -> None:
         ago=_format_ago,
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, state_label=state_label)
+
+
+def _finalize(value: Any) -> Any:
+    """Clean every printed text that is not already markup (markup builders clean their own)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean(value)
+    return value
 
 
 STATE_LABELS = {

@@ -5,7 +5,17 @@ from inventory.models.credentials import CREDENTIAL_TYPES, Credential
 from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, ObservedFacts
 from inventory.models.interfaces import Interface
 from inventory.models.links import LINK_MEDIA, LINK_SOURCES, Link
-from inventory.models.monitoring import ApiToken, Event, JobRun, NodePosition, Outage, PollRun, TrapStat, User
+from inventory.models.monitoring import (
+    ApiToken,
+    Event,
+    JobRun,
+    LoginFailure,
+    NodePosition,
+    Outage,
+    PollRun,
+    TrapStat,
+    User,
+)
 from inventory.models.observed import (
     ConfigVersion,
     CounterRecord,
@@ -39,6 +49,7 @@ __all__ = [
     "JobRun",
     "Link",
     "LinkState",
+    "LoginFailure",
     "NeighborRecord",
     "NodePosition",
     "ObservedFacts",

@@ -97,6 +97,9 @@ class NodePosition(Base):
 
 
 class User(Base):
+    """A web user. ``session_generation`` goes up whenever every session of the user must end
+    (logout, new password, new role, disabled): a session remembers the generation it began in."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +108,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime]
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -117,6 +122,22 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """One failed login by (user name, client address): the throttle counts these in the
+    database, so every web process applies the same limits."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_address", "address", "user_name", "at"),
+        Index("ix_login_failures_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class TrapStat(Base):

@@ -135,13 +135,13 @@ def test_errors_are_html_for_pages_and_json_for_api(client_as: Client) -> None:
 
 
 def test_metrics_and_health(client_as: Client) -> None:
-    client = client_as(None)
+    client = client_as("engineer")  # anonymous reading is off by default: see test_hardening_metrics
     body = client.get("/metrics").get_data(as_text=True)
     assert 'netops_device_up{device="acc-smpn1"' in body
     assert 'netops_link_up{link="dist-utara:sfp2--acc-sdn1:sfp1"} 0.0' in body
     assert 'netops_optical_rx_dbm{device="acc-smpn1",interface="sfp1"} -7.5' in body
     assert 'netops_poll_duration_seconds{job="status"} 3.2' in body
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert client_as(None).get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_map_places_a_new_unlinked_device_without_moving_the_others(app: Flask, client_as: Client) -> None:

@@ -84,8 +84,19 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
             schema = schema_of(record[0], components)
         body = {"type": "array", "items": schema} if record[1] else schema
         ok["content"] = {"application/json": {"schema": body}}
-    code = "202" if method == "post" else "200"
-    responses: dict[str, Any] = {code: ok if method == "get" else {"description": "Accepted"}}
+    declared: dict[str, str] | None = getattr(view, "responses", None)
+    if declared is not None:  # views that say what they answer (the user routes)
+        responses: dict[str, Any] = {
+            code: (ok | {"description": text}) if code in ("200", "201") and "content" in ok
+            else {"description": text}
+            for code, text in declared.items()
+        }
+    else:
+        code = "202" if method == "post" else "200"
+        responses = {code: ok if method == "get" else {"description": "Accepted"}}
+    body_schema = getattr(view, "request_schema", None)
+    if body_schema is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
     if role is None:
         op["security"] = []
     else:
@@ -96,7 +107,7 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
                 "403": {"$ref": "#/components/responses/Forbidden"},
             }
         )
-    if method == "post":
+    if method == "post" and declared is None:
         responses.update(
             {
                 "404": {"description": "Unknown job"},

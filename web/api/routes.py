@@ -7,11 +7,15 @@ describe it; the OpenAPI document is generated from the registered routes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
+from netops import accounts
 from web import composite, history, readers
 from web.api import bp
 from web.api.openapi import openapi_document
@@ -188,6 +192,135 @@ def job_pause(job: str) -> ResponseReturnValue:
 def job_resume(job: str) -> ResponseReturnValue:
     """Resume a paused job."""
     return _job_action(job, "resume")
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A web user as the API shows it (never the password hash)."""
+
+    name: str
+    role: str
+    language: str | None
+    enabled: bool
+    created_at: datetime | None
+
+
+def _user_view(user: accounts.CurrentUser) -> UserView:
+    return UserView(user.name, user.role, user.language, user.enabled, user.created_at)
+
+
+def describe(body: dict[str, Any] | None = None, **responses: str) -> Callable[[F], F]:
+    """Document a request body and the answers (``_201="Created"``) for the OpenAPI builder."""
+
+    def mark(view: F) -> F:
+        view.request_schema = body  # type: ignore[attr-defined]
+        view.responses = {code.lstrip("_"): text for code, text in responses.items()}  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+_ROLE = {"type": "string", "enum": list(accounts.ROLES)}
+_PASSWORD = {"type": "string", "minLength": accounts.MIN_PASSWORD}
+NEW_USER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "password", "role"],
+    "properties": {"name": _STR, "password": _PASSWORD, "role": _ROLE, "language": {"enum": ["en", "id"]}},
+}
+USER_CHANGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"role": _ROLE, "enabled": {"type": "boolean"}, "password": _PASSWORD},
+}
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object")
+    return body
+
+
+def _account_call(call: Callable[[], Any]) -> Any:
+    """Run an accounts change and commit it; user mistakes become 400, 404 or 409 answers."""
+    session = db_session()
+    try:
+        result = call()
+        session.commit()
+    except accounts.UnknownUser as exc:
+        session.rollback()
+        raise NotFound(str(exc)) from None
+    except (accounts.LastAdmin, accounts.UserExists) as exc:
+        session.rollback()
+        raise Conflict(str(exc)) from None
+    except accounts.AccountError as exc:
+        session.rollback()
+        raise BadRequest(str(exc)) from None
+    return result
+
+
+@bp.get("/users")
+@require_role("admin")
+@returns(UserView)
+def users() -> ResponseReturnValue:
+    """Web users with role, language and whether they may log in."""
+    return jsonify(to_json([_user_view(u) for u in accounts.list_users(db_session())]))
+
+
+@bp.post("/users")
+@require_role("admin")
+@returns(UserView, many=False)
+@describe(NEW_USER_SCHEMA, _201="Created", _400="Invalid name, password or role", _409="Exists")
+def user_add() -> ResponseReturnValue:
+    """Add a user (password at least 8 characters)."""
+    body = _body()
+    name, password, role = (body.get(key) for key in ("name", "password", "role"))
+    if not (isinstance(name, str) and isinstance(password, str) and isinstance(role, str)):
+        raise BadRequest("name, password and role are required strings")
+    language = body.get("language")
+    if language not in (None, "en", "id"):
+        raise BadRequest("language must be en or id")
+    session = db_session()
+    user = _account_call(lambda: accounts.add_user(session, name, password, role, language))
+    return jsonify(to_json(_user_view(user))), 201
+
+
+@bp.patch("/users/<name>")
+@require_role("admin")
+@returns(UserView, many=False)
+@describe(USER_CHANGE_SCHEMA, _200="Changed", _400="Invalid value", _404="No such user",
+          _409="The last enabled admin cannot be demoted or disabled")
+def user_change(name: str) -> ResponseReturnValue:
+    """Change a user's role, password or enabled state (all but enabling end their sessions)."""
+    body = _body()
+    unknown = set(body) - {"role", "enabled", "password"}
+    if unknown or not body:
+        raise BadRequest("send one or more of: role, enabled, password")
+    if "enabled" in body and not isinstance(body["enabled"], bool):
+        raise BadRequest("enabled must be true or false")
+    if any(key in body and not isinstance(body[key], str) for key in ("role", "password")):
+        raise BadRequest("role and password must be strings")
+    session = db_session()
+
+    def change() -> accounts.CurrentUser:
+        user = accounts.find_user(session, name)
+        if "role" in body:
+            user = accounts.set_role(session, name, body["role"])
+        if "password" in body:
+            user = accounts.set_password(session, name, body["password"])
+        if "enabled" in body:
+            user = accounts.set_enabled(session, name, body["enabled"])
+        return user
+
+    return jsonify(to_json(_user_view(_account_call(change))))
+
+
+@bp.delete("/users/<name>")
+@require_role("admin")
+@describe(_204="Deleted", _404="No such user", _409="The last enabled admin cannot be deleted")
+def user_delete(name: str) -> ResponseReturnValue:
+    """Delete a user and their API tokens."""
+    _account_call(lambda: accounts.delete_user(db_session(), name))
+    return "", 204
 
 
 @bp.get("/openapi.json")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.auth.access import LoginThrottle, load_current_user
+from web.auth.access import load_current_user
 
 
 def init_app(app: Flask) -> None:
     from web.auth.routes import bp
 
-    app.extensions["netops.throttle"] = LoginThrottle(
-        int(app.config["LOGIN_MAX_FAILURES"]), float(app.config["LOGIN_WINDOW_S"])
-    )
     app.before_request(load_current_user)
     app.register_blueprint(bp)

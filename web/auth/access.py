@@ -1,20 +1,21 @@
-"""Who is asking, and may they? Session or Bearer-token login, role checks, login throttling.
+"""Who is asking, and may they? Session or Bearer-token login, and role checks.
 
 Every request gets ``g.user`` (a ``CurrentUser`` or None). API calls without a user get a
 401 JSON answer, calls beyond the role a 403 JSON answer; pages redirect to the login form
-or show the 403 page. Sessions expire after ``web.session_minutes`` counted from login.
+or show the 403 page. Sessions expire after ``web.session_minutes`` counted from login, and
+end at once when the user's session generation moves on (logout, new password or role,
+disabled, deleted): the session cookie is then cleared, CSRF token included.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SessionMixin
 
 from netops.accounts import get_user, user_for_token
 from web.db import db_session
@@ -46,9 +47,21 @@ def load_current_user() -> None:
         return
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     if time.time() - float(session.get("login_at", 0)) > lifetime:
-        session.clear()
+        end_browser_session(session)
         return
-    g.user = get_user(db_session(), int(user_id))
+    user = get_user(db_session(), int(user_id))
+    if user is None or not user.enabled or session.get("gen") != user.generation:
+        end_browser_session(session)
+        return
+    g.user = user
+
+
+def end_browser_session(cookie: SessionMixin) -> None:
+    """Forget who is logged in (and the CSRF token bound to that login); keep the language."""
+    lang = cookie.get("lang")
+    cookie.clear()
+    if lang:
+        cookie["lang"] = lang
 
 
 def require_role(role: str) -> Callable[[F], F]:
@@ -70,34 +83,3 @@ def require_role(role: str) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorate
-
-
-class LoginThrottle:
-    """At most ``limit`` failed logins per user name and per client address in ``window_s``."""
-
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        return times
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)

@@ -1,8 +1,14 @@
-"""Jobs (engineers: history, run now / pause / resume) and users (admins: list, add)."""
+"""Jobs (engineers: history, run now / pause / resume) and users (admins: list, add, change
+role, disable/enable, reset password, delete).
+
+A user change that ends the user's sessions (role, password, disable, delete) takes effect on
+their next request. The last enabled admin cannot be demoted, disabled or deleted; the page
+says so. An admin resetting their own password stays logged in here (other sessions end).
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +16,20 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from netops.accounts import ROLES, AccountError, add_user, list_users
+from netops.accounts import (
+    MIN_PASSWORD,
+    ROLES,
+    AccountError,
+    CurrentUser,
+    LastAdmin,
+    add_user,
+    delete_user,
+    get_user,
+    list_users,
+    set_enabled,
+    set_password,
+    set_role,
+)
 from web import history
 from web.auth.access import require_role
 from web.credentials import list_credentials
@@ -87,4 +106,104 @@ def users() -> ResponseReturnValue:
         except AccountError:
             session.rollback()
             flash(_("User %(name)s already exists.", name=form.name.data))
-    return render_template("ui/users.html", users=list_users(session), form=form)
+    return render_template(
+        "ui/users.html", users=list_users(session), form=form, roles=ROLES, min_password=MIN_PASSWORD
+    )
+
+
+class RoleForm(FlaskForm):  # type: ignore[misc]
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Required.")),
+            Length(min=MIN_PASSWORD, max=200, message=_l("At least 8 characters.")),
+        ],
+    )
+
+
+def _target(user_id: int) -> CurrentUser:
+    user = get_user(db_session(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _commit(done: str) -> ResponseReturnValue:
+    """Commit the user change the view made, say what was done, back to the list."""
+    db_session().commit()
+    flash(done)
+    return redirect(url_for("ui.users"))
+
+
+def _refused(exc: AccountError, user: CurrentUser) -> ResponseReturnValue:
+    db_session().rollback()
+    if isinstance(exc, LastAdmin):
+        flash(_("%(name)s is the last enabled admin: add or enable another admin first.", name=user.name))
+    else:
+        flash(_("Not changed: %(reason)s", reason=str(exc)))
+    return redirect(url_for("ui.users"))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@require_role("admin")
+def user_role(user_id: int) -> ResponseReturnValue:
+    user, form = _target(user_id), RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        set_role(db_session(), user.name, str(form.role.data))
+    except AccountError as exc:
+        return _refused(exc, user)
+    return _commit(_("%(name)s is now %(role)s.", name=user.name, role=form.role.data))
+
+
+@bp.route("/users/<int:user_id>/enabled", methods=["POST"])
+@require_role("admin")
+def user_enabled(user_id: int) -> ResponseReturnValue:
+    user = _target(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    enabled = request.form.get("enabled") == "1"
+    try:
+        set_enabled(db_session(), user.name, enabled)
+    except AccountError as exc:
+        return _refused(exc, user)
+    done = _("%(name)s enabled.", name=user.name) if enabled else _("%(name)s disabled.", name=user.name)
+    return _commit(done)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require_role("admin")
+def user_password(user_id: int) -> ResponseReturnValue:
+    user, form = _target(user_id), PasswordForm()
+    if not form.validate_on_submit():
+        flash(_("Password not changed: at least 8 characters."))
+        return redirect(url_for("ui.users"))
+    try:
+        changed = set_password(db_session(), user.name, str(form.password.data))
+    except AccountError as exc:
+        return _refused(exc, user)
+    response = _commit(_("Password of %(name)s reset.", name=user.name))
+    if user.id == g.user.id:
+        session["gen"] = changed.generation  # keep this session; the others end
+    return response
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["POST"])
+@require_role("admin")
+def user_delete(user_id: int) -> ResponseReturnValue:
+    user = _target(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm deleting %(name)s.", name=user.name))
+        return redirect(url_for("ui.users"))
+    try:
+        delete_user(db_session(), user.name)
+    except AccountError as exc:
+        return _refused(exc, user)
+    return _commit(_("User %(name)s deleted.", name=user.name))

@@ -24,7 +24,7 @@ def topology() -> ResponseReturnValue:
     return render_template("ui/topology.html", topo=topo, roles=ROLES_SHOWN, svg_body=render(topo))
 
 
-@bp.route("/devices/<name>")
+@bp.route("/devices/<path:name>")
 @require_role("engineer")
 def device(name: str) -> ResponseReturnValue:
     session = db_session()

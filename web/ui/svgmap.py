@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from markupsafe import Markup, escape
 
+from inventory.display import clean
 from web.views import Topology, TopologyLink, TopologyNode
 
 RADIUS = {"core": 9, "distribution": 7}
@@ -58,4 +59,5 @@ def _parts(topo: Topology) -> Iterator[str]:
 
 
 def render(topo: Topology) -> Markup:
-    return Markup("".join(_parts(topo)))  # noqa: S704 - every interpolated text is escaped above
+    body = clean("".join(_parts(topo)))  # no bidi controls or terminal escapes in labels and titles
+    return Markup(body)  # noqa: S704 - every interpolated text is escaped above

@@ -1,0 +1,141 @@
+"""Bidi overrides and ANSI escapes that a device sent reach no page, terminal or metric label
+as such; the JSON API and the database keep them as sent. Also: a device named with a slash
+is reachable at ``/devices/<name>``, and a hostile search query costs little."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm import Session
+
+from cli import main
+from inventory.display import clean, escape_controls
+from inventory.models import Device, ObservedFacts, Site
+from netops.settings import Settings
+from tests.web.conftest import login
+
+HOSTILE = "\u202eevil\x1b[31m"
+RAW = ("\u202e", "\x1b")
+
+
+def test_clean_and_escape_controls() -> None:
+    assert clean(HOSTILE) == "evil"
+    mixed = "a\u2066b\u2069c\u200fd\x1b]0;title\x07e\x1b[2Jf\x9b1mg\x00h\ti\nj\rk"
+    assert clean(mixed) == "abcdefg h\ti\nj k"
+    assert clean("SMP Negeri 1 – Magelang") == "SMP Negeri 1 – Magelang"
+    assert escape_controls(HOSTILE) == "\\u202eevil\\u001b[31m"
+    assert json.loads('"' + escape_controls("\u202eevil") + '"') == "\u202eevil"  # same JSON data
+    assert escape_controls("tab\tand\nnewline") == "tab\tand\nnewline"
+
+
+def _hostile_device(session: Session, name: str = "acc-hostile", sys_name: str = HOSTILE) -> None:
+    site = session.scalar(sql_select(Site).where(Site.name == "Dinas Kesehatan"))
+    device = Device(name=name, address="198.51.100.99", role="access", site=site, platform="linux")
+    device.facts = ObservedFacts(sys_name=sys_name, sys_descr=f"Linux {HOSTILE}")
+    session.add(device)
+    session.commit()
+
+
+def test_pages_show_device_strings_without_bidi_or_escapes(app: Flask, session: Session) -> None:
+    _hostile_device(session)
+    _hostile_device(session, name=f"sw-{HOSTILE}", sys_name="plain")
+    client = app.test_client()
+    login(client, "admin")
+    for path in ("/devices/acc-hostile", "/inventory", "/topology", "/"):
+        html = client.get(path).get_data(as_text=True)
+        assert not any(ch in html for ch in RAW), path
+    device = client.get("/devices/acc-hostile").get_data(as_text=True)
+    assert '<dd class="sysname">evil</dd>' in device
+    assert "sw-evil" in client.get("/inventory").get_data(as_text=True)
+    api = client.get("/api/v1/devices").get_json()
+    assert HOSTILE in [d["sys_name"] for d in api]  # the API returns what the device sent
+
+
+def test_metric_labels_are_cleaned(app: Flask, session: Session) -> None:
+    _hostile_device(session, name=f"sw-{HOSTILE}", sys_name="plain")
+    client = app.test_client()
+    login(client, "engineer")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'netops_device_up{device="sw-evil"' in body
+    assert not any(ch in body for ch in RAW)
+
+
+def test_cli_output_escapes_controls(settings: Settings, engine: Engine, session: Session) -> None:
+    _hostile_device(session, name=f"sw-{HOSTILE}", sys_name="plain")
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir)}
+    result = CliRunner().invoke(main, ["inventory", "show"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "sw-\\u202eevil" in result.output and "\u202e" not in result.output
+    as_json = CliRunner().invoke(main, ["inventory", "show", "--json"], env=env)
+    names = [d["name"] for d in json.loads(as_json.output)["devices"]]
+    assert f"sw-{HOSTILE}" in names  # JSON output is the same data
+
+
+def test_cli_output_on_a_real_terminal(settings: Settings, engine: Engine, session: Session) -> None:
+    """On a terminal click passes ANSI through; the escaping writer must catch it."""
+    _hostile_device(session, name=f"sw-{HOSTILE}", sys_name="plain")
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "inventory", "show"],
+        stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary, env=env,
+    )
+    os.close(secondary)
+    output = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(primary)
+    text = output.decode()
+    assert proc.returncode == 0, text
+    assert "sw-\\u202eevil\\u001b[31m" in text
+    assert "\u202e" not in text and "\x1b" not in text
+
+
+def test_device_named_with_a_slash_is_reachable(app: Flask, session: Session) -> None:
+    _hostile_device(session, name="sw/1", sys_name="sw/1")
+    client = app.test_client()
+    login(client, "engineer")
+    page = client.get("/devices/sw/1")
+    assert page.status_code == 200 and '<dd class="sysname">sw/1</dd>' in page.get_data(as_text=True)
+    assert client.get("/devices/sw%2F1").status_code == 200  # as topology.js encodes it
+    assert 'href="/devices/sw/1"' in client.get("/inventory").get_data(as_text=True)
+    assert client.get("/devices/sw/2").status_code == 404
+
+
+def test_hostile_search_query_costs_little(client_as: Callable[[str | None], FlaskClient]) -> None:
+    from web.search import MAX_QUERY_WORDS, query_words, rank
+
+    hostile = " ".join(f"abcdefghij{i}" for i in range(200))
+    assert len(query_words(hostile)) == MAX_QUERY_WORDS
+    assert len(query_words("x" * 5000)[0]) <= 32
+    sites = [f"SD Negeri {i} Magelang Utara" for i in range(300)]
+    started = time.process_time()
+    rank(hostile, sites, ([s, f"acc-{i}"] for i, s in enumerate(sites)))
+    assert time.process_time() - started < 1.0  # uncapped: ~4.5 s for these 300 sites
+    client = client_as("helpdesk")
+    assert client.get("/schools", query_string={"q": hostile}).status_code == 200
+    assert "SD Negeri 1 Magelang" in client.get("/schools?q=sd+negeri+1+magelang").get_data(as_text=True)
