@@ -104,19 +104,14 @@ def port_readings(session: Session, verdicts: Mapping[str, Verdict]) -> dict[tup
     return out
 
 
-def settling_devices(
-    session: Session,
-    rows: Mapping[str, DeviceState],
-    answered_now: Iterable[str],
-    now: datetime,
-    status_interval_s: float,
-) -> set[str]:
-    """Devices answering again after silence: their ports and their neighbours' still settle."""
-    result = {name for name in answered_now if name in rows and (rows[name].consecutive_failures or 0) > 0}
+def settling_devices(session: Session, rows: Mapping[str, DeviceState], coming_back: Iterable[str],
+                     now: datetime, status_interval_s: float) -> set[str]:
+    """Devices coming back after silence (answering SNMP or ping again), and those that came back
+    within one status interval + a few seconds: their ports and their neighbours' still settle."""
+    result = {name for name in coming_back if name in rows and (rows[name].consecutive_failures or 0) > 0}
     since = now - timedelta(seconds=status_interval_s + SETTLE_EXTRA_S)
-    query = select(Event.element).where(
-        Event.element_type == "device", Event.old_state == DeviceStatus.DOWN.value, Event.at >= since
-    )
+    query = select(Event.element).where(Event.element_type == "device",
+                                        Event.old_state == DeviceStatus.DOWN.value, Event.at >= since)
     result.update(session.scalars(query))
     return result
 

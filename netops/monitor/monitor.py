@@ -107,12 +107,8 @@ class Monitor:
         """
         rows = _device_rows(session)
         settling = ev.settling_devices(
-            session,
-            rows,
-            [n for n, p in probes.items() if p.answered],
-            now,
-            self.settings.polling.status_interval_s,
-        )
+            session, rows, [n for n, p in probes.items() if p.answered or p.icmp_ok], now,
+            self.settings.polling.status_interval_s)
         before = {name: ev.stored_verdict(rows[name]) for name in probes if name in rows}
         for name, probe in probes.items():
             if name in rows:

@@ -43,6 +43,18 @@ def _states(engine: Engine) -> dict[str, str]:
         return dict(rows.tuples().all())
 
 
+def _describe(engine: Engine) -> str:
+    """Outages and events, for a failure message."""
+    from inventory.models import Event
+
+    with session_scope(engine) as session:
+        rows = [f"outage {o.id} {o.root_cause_type} {o.root_cause} {o.started_at:%H:%M:%S}-"
+                f"{o.ended_at:%H:%M:%S} {o.affected_sites}" for o in session.scalars(select(Outage))]
+        rows += [f"{e.at:%H:%M:%S.%f} {e.element} {e.old_state}->{e.new_state} {e.evidence}"
+                 for e in session.scalars(select(Event).order_by(Event.id))]
+    return "\n".join(rows)
+
+
 def _all_outages(engine: Engine) -> list[Outage]:
     with session_scope(engine) as session:
         return list(session.scalars(select(Outage)))
@@ -114,7 +126,9 @@ def test_dead_distribution_switch_is_one_outage_with_the_schools_behind_it(testb
         testbed.verify(30)
     assert wait_for(lambda: not _active(engine), 20)
     time.sleep(STATUS_INTERVAL_S + TIMEOUT_S)  # a cycle after the restart: the recovery opens nothing
-    [outage] = _all_outages(engine)
+    everything = _all_outages(engine)
+    assert len(everything) == 1, _describe(engine)
+    [outage] = everything
     duration = (outage.ended_at - outage.started_at).total_seconds()
     assert abs(duration - (restored - failed)) < STATUS_INTERVAL_S + 2 * TIMEOUT_S + 3.0 + SLACK_S, duration
     assert wait_for(lambda: len(hook.messages) >= 2, 10)
