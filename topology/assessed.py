@@ -101,6 +101,7 @@ class Assessment:
     ) -> Assessment:
         bridged, lost = traversal.behind(dfs, net.n, set(net.design_bridges))
         degraded = frozenset(e for e, s in enumerate(link_status) if s == LinkStatus.DEGRADED)
+        impaired = bytearray(bool(evidence.device(name).impaired) for name in net.names)
         by_device: dict[int, list[Element]] = {}
         for draft in drafts:
             for v in draft.devices:
@@ -110,10 +111,11 @@ class Assessment:
             reach,
             verdicts,
             lost,
-            _path_degraded(reach, degraded, net.n),
+            _path_degraded(reach, degraded, impaired),
             degraded,
             {v: tuple(sorted(els)) for v, els in by_device.items()},
             _failed_by_comp(net, drafts, usable),
+            impaired,
         )
         sites = rule(inputs)
         causes = _root_causes(net, drafts, sites, reach.reached, degraded, evidence)
@@ -181,9 +183,10 @@ class Assessment:
         return whatif.what_if(self, element)
 
 
-def _path_degraded(reach: traversal.Reach, degraded: frozenset[int], n: int) -> bytearray:
-    flag = bytearray(n)
-    if not degraded:
+def _path_degraded(reach: traversal.Reach, degraded: frozenset[int], impaired: bytearray) -> bytearray:
+    """Per device: its path to the core runs over a degraded link or an impaired device."""
+    flag = bytearray(impaired)
+    if not degraded and not any(impaired):
         return flag
     pe, par = reach.parent_edge, reach.parent
     for v in reach.order:
@@ -239,12 +242,10 @@ def _root_causes(
         )
     for element, names in sorted(degrades.items()):
         if element.kind == "link" and net.eidx.get(element.id) in degraded:
-            out.append(
-                RootCause(
-                    element,
-                    "degraded",
-                    degraded_sites=tuple(sorted(names)),
-                    evidence=evidence.link(element.id).evidence,
-                )
-            )
+            why = evidence.link(element.id).evidence
+        elif element.kind == "device" and evidence.device(element.id).impaired:
+            why = evidence.device(element.id).impaired
+        else:
+            continue
+        out.append(RootCause(element, "degraded", degraded_sites=tuple(sorted(names)), evidence=why))
     return tuple(sorted(out, key=lambda c: c.element))

@@ -26,8 +26,14 @@ class AuditFinding:
         def ends(pair: tuple[LinkEnd, LinkEnd] | None) -> list[dict[str, str]] | None:
             return [{"device": e.device, "port": e.port} for e in pair] if pair else None
 
-        return {"kind": self.kind, "declared": ends(self.declared), "discovered": ends(self.discovered),
-                "sources": list(self.sources), "checked": self.checked, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "declared": ends(self.declared),
+            "discovered": ends(self.discovered),
+            "sources": list(self.sources),
+            "checked": self.checked,
+            "detail": self.detail,
+        }
 
 
 def _seen(link: TopoLink) -> bool:

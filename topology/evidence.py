@@ -18,11 +18,14 @@ from topology.states import Element, LinkStatus, Verdict
 @dataclass(frozen=True, slots=True)
 class DeviceEvidence:
     """``probed_at``: the latest probe; ``back_at``: since when it answers again after a failure
-    (the start of its current run of answers), None when it never failed or does not answer."""
+    (the start of its current run of answers), None when it never failed or does not answer;
+    ``impaired``: why the way to it is slow or unstable (sustained loss, latency far above its own
+    baseline), judged by the monitor against its thresholds; empty when it is not."""
 
     verdict: Verdict = Verdict.UNKNOWN
     probed_at: datetime | None = None
     back_at: datetime | None = None
+    impaired: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,24 +23,41 @@ Position = tuple[float, float]
 
 def _link_json(link: TopoLink) -> dict[str, Any]:
     return {
-        "id": link.key, "a": {"device": link.a.device, "port": link.a.port},
-        "b": {"device": link.b.device, "port": link.b.port}, "status": link.status, "reason": link.reason,
-        "sources": list(link.sources), "declared": link.declared, "seen_from": list(link.seen_from),
-        "one_sided": link.one_sided, "port_resolved": link.port_resolved, "medium": link.medium,
-        "length_m": link.length_m, "speed_bps": link.speed_bps, "utilization_pct": link.utilization_pct,
+        "id": link.key,
+        "a": {"device": link.a.device, "port": link.a.port},
+        "b": {"device": link.b.device, "port": link.b.port},
+        "status": link.status,
+        "reason": link.reason,
+        "sources": list(link.sources),
+        "declared": link.declared,
+        "seen_from": list(link.seen_from),
+        "one_sided": link.one_sided,
+        "port_resolved": link.port_resolved,
+        "medium": link.medium,
+        "length_m": link.length_m,
+        "speed_bps": link.speed_bps,
+        "utilization_pct": link.utilization_pct,
         "since": link.since.isoformat() if link.since else None,
     }
 
 
-def to_node_link(graph: TopologyGraph, assessment: Assessment | None = None,
-                 positions: Mapping[str, Position] | None = None) -> dict[str, Any]:
+def to_node_link(
+    graph: TopologyGraph,
+    assessment: Assessment | None = None,
+    positions: Mapping[str, Position] | None = None,
+) -> dict[str, Any]:
     """Node states are the stored ones on the graph; ``assessment`` adds whether each is reached."""
     reached = assessment.reachable_devices() if assessment is not None else None
     nodes = []
     for name, info in sorted(graph.nodes.items()):
         item: dict[str, Any] = {
-            "id": name, "label": info.label or name, "site": info.site, "role": info.role,
-            "status": info.state, "known": info.known, "address": info.address,
+            "id": name,
+            "label": info.label or name,
+            "site": info.site,
+            "role": info.role,
+            "status": info.state,
+            "known": info.known,
+            "address": info.address,
         }
         if reached is not None:
             item["reachable"] = name in reached
@@ -77,8 +94,9 @@ def to_graphml(graph: TopologyGraph) -> str:
     for link in data["links"]:
         attrs = {k: _scalar(v) for k, v in link.items() if k not in ("a", "b", "id")}
         attrs.update(a_port=_scalar(link["a"]["port"]), b_port=_scalar(link["b"]["port"]))
-        flat.add_edge(xml_safe(link["a"]["device"]), xml_safe(link["b"]["device"]), key=xml_safe(link["id"]),
-                      **attrs)
+        flat.add_edge(
+            xml_safe(link["a"]["device"]), xml_safe(link["b"]["device"]), key=xml_safe(link["id"]), **attrs
+        )
     buf = io.BytesIO()
     nx.write_graphml(flat, buf)
     return buf.getvalue().decode("utf-8")

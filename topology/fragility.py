@@ -123,8 +123,15 @@ def _share_cut(a: Assessment, source_side: set[int], zone: int, comp: list[int])
     a.two_paths.update(v for v in range(a.net.n) if comp[v] == zone and v not in source_side)
 
 
-def _augmenting_path(a: Assessment, flow: list[int], sources: list[int], sinks: set[int], zone: int,
-                     comp: list[int], seen: set[int]) -> list[tuple[int, int]] | None:
+def _augmenting_path(
+    a: Assessment,
+    flow: list[int],
+    sources: list[int],
+    sinks: set[int],
+    zone: int,
+    comp: list[int],
+    seen: set[int],
+) -> list[tuple[int, int]] | None:
     """A shortest augmenting path (BFS); ``seen`` ends as the residual-reachable source side."""
     core = a.net
     prev: dict[int, tuple[int, int]] = {}

@@ -177,7 +177,8 @@ class _Builder:
             draft = self.add(local, LinkEnd(node, raw), resolved=False)
         elif res.port is None:
             draft = self._occupant(local, LinkEnd(res.device, raw)) or self.add(
-                local, LinkEnd(res.device, raw), resolved=False)
+                local, LinkEnd(res.device, raw), resolved=False
+            )
         else:
             draft = self.add(local, LinkEnd(res.device, res.port))
         draft.sources.add(nb.protocol or "lldp")
@@ -185,8 +186,16 @@ class _Builder:
 
 
 def _node(dev: DeviceRecord) -> NodeInfo:
-    return NodeInfo(dev.name, True, dev.site, dev.role, dev.state or "unknown", dev.state_since,
-                    dev.address, dev.sys_name or dev.name)
+    return NodeInfo(
+        dev.name,
+        True,
+        dev.site,
+        dev.role,
+        dev.state or "unknown",
+        dev.state_since,
+        dev.address,
+        dev.sys_name or dev.name,
+    )
 
 
 Ifaces = dict[tuple[str, str], InterfaceRecord]
@@ -199,19 +208,31 @@ def _with_state(link: TopoLink, ifaces: Ifaces, states: States) -> TopoLink:
     known = [i for i in (ifaces.get(_end_key(link.a)), ifaces.get(_end_key(link.b))) if i is not None]
     speeds = [i.speed_bps for i in known if i.speed_bps]
     utils = [i.utilization_pct for i in known if i.utilization_pct is not None]
-    return replace(link, status=stored.state if stored else "unknown",
-                   reason=(stored.reason or "") if stored else "", since=stored.since if stored else None,
-                   speed_bps=min(speeds) if speeds else None, utilization_pct=max(utils) if utils else None)
+    return replace(
+        link,
+        status=stored.state if stored else "unknown",
+        reason=(stored.reason or "") if stored else "",
+        since=stored.since if stored else None,
+        speed_bps=min(speeds) if speeds else None,
+        utilization_pct=max(utils) if utils else None,
+    )
 
 
 def _finish(draft: _Draft, ifaces: Ifaces, states: States) -> TopoLink:
     rec = draft.record
     link = TopoLink(
-        key=link_key(draft.a, draft.b), a=draft.a, b=draft.b, sources=tuple(sorted(draft.sources)),
-        declared=draft.declared, seen_from=tuple(sorted(draft.seen_from)), port_resolved=draft.port_resolved,
-        declared_ends=draft.declared_ends, medium=rec.medium if rec else "fiber",
+        key=link_key(draft.a, draft.b),
+        a=draft.a,
+        b=draft.b,
+        sources=tuple(sorted(draft.sources)),
+        declared=draft.declared,
+        seen_from=tuple(sorted(draft.seen_from)),
+        port_resolved=draft.port_resolved,
+        declared_ends=draft.declared_ends,
+        medium=rec.medium if rec else "fiber",
         length_m=rec.length_m if rec else None,
-        first_seen=rec.first_seen if rec else None, last_seen=rec.last_seen if rec else None,
+        first_seen=rec.first_seen if rec else None,
+        last_seen=rec.last_seen if rec else None,
         link_ids=tuple(sorted(draft.link_ids)),
     )
     return _with_state(link, ifaces, states)

@@ -20,7 +20,13 @@ from topology.names import PortNameRules, default_rules, port_keys
 
 _HEX = re.compile(r"[^0-9a-f]")
 _NAME_KINDS = {
-    "interface_name", "interface_alias", "local", "other", "port_component", "agent_circuit_id", "",
+    "interface_name",
+    "interface_alias",
+    "local",
+    "other",
+    "port_component",
+    "agent_circuit_id",
+    "",
 }
 
 
@@ -66,8 +72,12 @@ class _PortIndex:
 class DeviceIndex:
     """Lookup tables over the inventory's devices and interfaces, built once per snapshot."""
 
-    def __init__(self, devices: Iterable[DeviceRecord], interfaces: Iterable[InterfaceRecord],
-                 rules: PortNameRules | None = None) -> None:
+    def __init__(
+        self,
+        devices: Iterable[DeviceRecord],
+        interfaces: Iterable[InterfaceRecord],
+        rules: PortNameRules | None = None,
+    ) -> None:
         self.rules = rules or default_rules()
         self.by_name: dict[str, str] = {}
         self.by_host: dict[str, str] = {}

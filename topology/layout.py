@@ -36,8 +36,9 @@ def _span(pos: Mapping[str, Position]) -> float:
     return span or 1.0
 
 
-def compute_positions(graph: TopologyGraph,
-                      existing: Mapping[str, Position] | None = None) -> dict[str, Position]:
+def compute_positions(
+    graph: TopologyGraph, existing: Mapping[str, Position] | None = None
+) -> dict[str, Position]:
     """Positions for every node, keeping ``existing`` ones unchanged."""
     pos: dict[str, Position] = {k: v for k, v in (existing or {}).items() if k in graph.nodes}
     for name, info in graph.nodes.items():
@@ -115,8 +116,11 @@ def _islands(sub: nx.Graph, pos: dict[str, Position], roots: set[str]) -> None:
 
 
 def load_positions(session: Session) -> dict[str, Position]:
-    rows = session.execute(select(Device.name, NodePosition.x, NodePosition.y)
-                           .join(NodePosition, NodePosition.device_id == Device.id))
+    rows = session.execute(
+        select(Device.name, NodePosition.x, NodePosition.y).join(
+            NodePosition, NodePosition.device_id == Device.id
+        )
+    )
     return {name: (x, y) for name, x, y in rows}
 
 

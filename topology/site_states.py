@@ -2,12 +2,15 @@
 
 A site is connected when one of its devices is reached and answers and its path to the core
 keeps the redundancy the design gives and runs over no degraded link; degraded when it is
-reached but redundancy is lost (a bridge that the design does not have lies on its path) or its
-path runs over a degraded link; disconnected when none of its devices is reached and a root
-cause lists one of them; unknown otherwise, with the reason: no core device, no data yet, not
-monitored right now (only agent-down devices, which still forward but tell us nothing), or not
-linked to the core at all. Causes of a degraded site are root causes too: the failed elements in
-the design's 2-edge-connected components its path runs through, or the degraded links on it.
+reached but redundancy is lost (a bridge that the design does not have lies on its path), its
+path runs over a degraded link, or the way to it is slow or unstable (the impaired device
+closest to the core on its path is the cause: loss there is loss for everything behind it);
+disconnected when none of its devices is reached and a root cause lists one of them; unknown
+otherwise, with the reason: no core device, no data yet, not monitored right now (only
+agent-down devices, which still forward but tell us nothing), or not linked to the core at all.
+Causes of a degraded site are root causes too: the failed elements in the design's
+2-edge-connected components its path runs through, the degraded links or the impaired device
+on it.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ class SiteAssessment:
     site: str
     kind: str
     state: Connectivity
-    reason: str = (
-        ""  # redundancy_lost | degraded_link | cut_off | no_core | no_data | not_monitored | not_linked
-    )
+    # redundancy_lost | degraded_link | impaired | cut_off | no_core | no_data | not_monitored | not_linked
+    reason: str = ""
     causes: tuple[Element, ...] = ()
     devices: tuple[str, ...] = ()
 
@@ -42,6 +44,7 @@ class SiteInputs:
     degraded_links: frozenset[int]
     causes_of_device: Mapping[int, tuple[Element, ...]]
     failed_by_comp: Mapping[int, tuple[Element, ...]]  # root-cause elements per design 2-edge component
+    impaired: bytearray  # slow or unstable (loss, latency) per device
 
 
 def site_states(inputs: SiteInputs, connected: Mapping[str, SiteAssessment]) -> dict[str, SiteAssessment]:
@@ -65,8 +68,12 @@ def connected_answers(net: Numbering) -> dict[str, SiteAssessment]:
     out = {}
     for site, nodes in net.site_nodes.items():
         rec = net.graph.sites.get(site)
-        out[site] = SiteAssessment(site, rec.kind if rec else "other", Connectivity.CONNECTED,
-                                   devices=tuple(net.names[v] for v in nodes))
+        out[site] = SiteAssessment(
+            site,
+            rec.kind if rec else "other",
+            Connectivity.CONNECTED,
+            devices=tuple(net.names[v] for v in nodes),
+        )
     return out
 
 
@@ -106,8 +113,14 @@ def _connected(inputs: SiteInputs, base: SiteAssessment, live: list[int]) -> Sit
         return _with(base, Connectivity.DEGRADED, "redundancy_lost", tuple(lost_to))
     parent_edge = inputs.reach.parent_edge
     links = [parent_edge[v] for v in path if parent_edge[v] >= 0 and parent_edge[v] in inputs.degraded_links]
-    causes = tuple(sorted(Element("link", inputs.net.keys[e]) for e in links))
-    return _with(base, Connectivity.DEGRADED, "degraded_link", causes)
+    causes = [Element("link", inputs.net.keys[e]) for e in links]
+    slow = [
+        v for v in reversed(path) if inputs.impaired[v]
+    ]  # from the core out: the first one explains the rest
+    if slow:
+        causes.append(Element("device", inputs.net.names[slow[0]]))
+    reason = "degraded_link" if links else "impaired"
+    return _with(base, Connectivity.DEGRADED, reason, tuple(sorted(causes)))
 
 
 def path_nodes(reach: traversal.Reach, v: int) -> list[int]:

@@ -58,12 +58,22 @@ def _link_states(session: Session) -> list[LinkStateRecord]:
 
 
 _STATUS_COLUMNS = {
-    "name": Interface.name, "if_index": Interface.if_index, "descr": Interface.description,
-    "alias": Interface.alias, "mac": Interface.mac, "speed_bps": Interface.speed_bps,
-    "admin_status": Interface.admin_status, "oper_status": Interface.oper_status,
-    "last_change": Interface.last_change, "in_bps": Interface.in_bps, "out_bps": Interface.out_bps,
-    "utilization_pct": Interface.utilization_pct, "in_errors_per_s": Interface.in_errors_per_s,
-    "out_errors_per_s": Interface.out_errors_per_s, "rx_dbm": Interface.rx_dbm, "tx_dbm": Interface.tx_dbm,
+    "name": Interface.name,
+    "if_index": Interface.if_index,
+    "descr": Interface.description,
+    "alias": Interface.alias,
+    "mac": Interface.mac,
+    "speed_bps": Interface.speed_bps,
+    "admin_status": Interface.admin_status,
+    "oper_status": Interface.oper_status,
+    "last_change": Interface.last_change,
+    "in_bps": Interface.in_bps,
+    "out_bps": Interface.out_bps,
+    "utilization_pct": Interface.utilization_pct,
+    "in_errors_per_s": Interface.in_errors_per_s,
+    "out_errors_per_s": Interface.out_errors_per_s,
+    "rx_dbm": Interface.rx_dbm,
+    "tx_dbm": Interface.tx_dbm,
     "rx_low_alarm_dbm": Interface.rx_low_alarm_dbm,
 }
 
@@ -73,23 +83,38 @@ def _interfaces_fast(session: Session) -> tuple[InterfaceRecord, ...]:
     names = list(_STATUS_COLUMNS)
     stmt = select(Device.name, *_STATUS_COLUMNS.values()).join(Device, Interface.device_id == Device.id)
     stmt = stmt.order_by(Device.name, Interface.if_index.is_(None), Interface.if_index, Interface.name)
-    return tuple(InterfaceRecord(row[0], **dict(zip(names, row[1:], strict=True)))
-                 for row in session.execute(stmt))
+    return tuple(
+        InterfaceRecord(row[0], **dict(zip(names, row[1:], strict=True))) for row in session.execute(stmt)
+    )
 
 
 def _device_states(session: Session, base: tuple[DeviceRecord, ...]) -> tuple[DeviceRecord, ...]:
-    rows = session.execute(select(Device.name, DeviceState.state, DeviceState.since)
-                           .join(DeviceState, DeviceState.device_id == Device.id))
+    rows = session.execute(
+        select(Device.name, DeviceState.state, DeviceState.since).join(
+            DeviceState, DeviceState.device_id == Device.id
+        )
+    )
     states = {name: (state or "unknown", since) for name, state, since in rows}
-    return tuple(replace(d, state=states.get(d.name, ("unknown", None))[0],
-                         state_since=states.get(d.name, ("unknown", None))[1]) for d in base)
+    return tuple(
+        replace(
+            d,
+            state=states.get(d.name, ("unknown", None))[0],
+            state_since=states.get(d.name, ("unknown", None))[1],
+        )
+        for d in base
+    )
 
 
 def _open_outages(session: Session) -> list[OutageRecord]:
     rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.started_at))
     return [
-        OutageRecord(o.root_cause_type, o.root_cause, o.started_at,
-                     tuple(str(s) for s in (o.affected_sites or ())), o.cause_text)
+        OutageRecord(
+            o.root_cause_type,
+            o.root_cause,
+            o.started_at,
+            tuple(str(s) for s in (o.affected_sites or ())),
+            o.cause_text,
+        )
         for o in rows
     ]
 

@@ -167,7 +167,7 @@ def behind(d: Dfs, n: int, design_bridges: set[int]) -> tuple[bytearray, bytearr
 
 
 def subtree(d: Dfs, v: int) -> list[int]:
-    return d.order[d.tin[v]:d.tout[v]]
+    return d.order[d.tin[v] : d.tout[v]]
 
 
 def shadows(core: Core, reached: bytearray) -> tuple[list[int], dict[int, set[tuple[str, int]]]]:

@@ -26,6 +26,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "cut_off": "cut off: {causes}",
         "redundancy_lost": "running on a single path, redundancy lost: {causes}",
         "degraded_link": "the path to the core runs over a degraded link: {causes}",
+        "impaired": "slow or unstable: {causes}",
+        "device_impaired": "the connection through {site} loses packets or is slow",
         "no_data": "no monitoring data yet",
         "not_monitored": "not monitored right now: its switch answers ping but not SNMP",
         "not_linked": "not linked to the core in the topology",
@@ -51,6 +53,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "cut_off": "terputus: {causes}",
         "redundancy_lost": "hanya lewat satu jalur, jalur cadangan hilang: {causes}",
         "degraded_link": "jalur ke pusat melewati link yang terganggu: {causes}",
+        "impaired": "lambat atau tidak stabil: {causes}",
+        "device_impaired": "koneksi melalui {site} kehilangan paket atau lambat",
         "no_data": "belum ada data pemantauan",
         "not_monitored": "tidak terpantau saat ini: switch-nya menjawab ping tetapi tidak SNMP",
         "not_linked": "tidak terhubung ke pusat dalam topologi",
@@ -114,7 +118,8 @@ def element_text(
     node = graph.nodes.get(element.id)
     if node is None or not node.site:
         return words["device_down_nosite"].format(device=element.id)
-    return words["device_down"].format(site=node.site) + suffix
+    key = "device_impaired" if status == "degraded" else "device_down"
+    return words[key].format(site=node.site) + suffix
 
 
 def site_text(
@@ -127,8 +132,15 @@ def site_text(
         return None
     if state.state == "unknown":
         return words.get(state.reason or "no_data", words["no_data"])
+    degraded = state.state == "degraded"
     causes = words["and"].join(
-        element_text(graph, c, lang, status=(statuses or {}).get(c.id)) for c in state.causes
+        element_text(
+            graph,
+            c,
+            lang,
+            status="degraded" if degraded and c.kind == "device" else (statuses or {}).get(c.id),
+        )
+        for c in state.causes
     )
-    key = state.reason if state.reason in ("redundancy_lost", "degraded_link") else "cut_off"
+    key = state.reason if state.reason in ("redundancy_lost", "degraded_link", "impaired") else "cut_off"
     return words[key].format(causes=causes or "?")

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.topology.small import Net
-from topology.states import Connectivity, DeviceStatus, Element, Verdict
+from topology.evidence import DeviceEvidence, Evidence, LinkEvidence
+from topology.states import Connectivity, DeviceStatus, Element, LinkStatus, Verdict
+from topology.wording import site_text
 
 # core -- d1 -- d2 -- core (ring); d1 -- s1, d1 -- s2 -- s3 (chain); dual homed to d1 and d2
 SITES = {
@@ -163,3 +165,20 @@ def test_degraded_link_on_the_path_is_a_root_cause_of_the_sites_it_degrades() ->
         (Element("link", n.key["d1-s2"]), "degraded", ("Kelurahan", "School 3"))
     ]
     assert a.sites["School 3"].reason == "degraded_link"
+
+
+def test_loss_at_the_office_is_the_cause_for_every_site_behind_it_not_each_switch() -> None:
+    n = net()
+    devices = {d: DeviceEvidence(Verdict.ANSWERED) for d in SITES}
+    for lossy in ("s2", "s3"):  # measured from the core, loss at s2 shows at s3 too
+        devices[lossy] = DeviceEvidence(Verdict.ANSWERED, impaired="loss 30 % over 5 min")
+    links = {key: LinkEvidence(LinkStatus.UP) for key in n.key.values()}
+    a = n.assessor.assess(Evidence(devices, links))
+    assert [(c.element, c.status, c.degraded_sites) for c in a.root_causes] == [
+        (Element("device", "s2"), "degraded", ("Kelurahan", "School 3"))
+    ]
+    assert a.root_causes[0].evidence == "loss 30 % over 5 min"
+    st = a.sites["School 3"]
+    assert (st.state, st.reason, st.causes) == (Connectivity.DEGRADED, "impaired", (Element("device", "s2"),))
+    assert "loses packets or is slow" in (site_text(a.net.graph, st) or "")
+    assert "tidak stabil" in (site_text(a.net.graph, st, "id") or "")
