@@ -63,7 +63,7 @@ def read_inventory(path: str | Path, known: KnownNames | None = None,
     """Read and validate an inventory file (``.csv`` = CSV, anything else = YAML)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")  # no newline translation: a quoted CR stays a CR
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
         raise InventoryError([Problem(str(path), 0, "", f"cannot read: {reason}")]) from None
