@@ -35,6 +35,7 @@ from netops.settings import Settings
 SITE = "Dinas PU & Penataan Ruang <PUPR>"
 SYSNAME = '<img src=x onerror="alert(1)">sw-pupr'
 EVIDENCE = "no answer from sw-pupr & its ping </b><script>x()</script>"
+T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 TELEGRAM_TAGS = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler)>")
 
 
@@ -133,7 +134,7 @@ def smtp() -> Iterator[SmtpCapture]:
 def _notify(engine: Engine, settings: Settings, urls: tuple[str, ...]) -> None:
     """A real outage row with hostile strings, sent by the real notifier worker to ``urls``."""
     with session_scope(engine) as session:
-        row = Outage(root_cause_type="device", root_cause=SYSNAME, started_at=datetime(2026, 5, 1, tzinfo=UTC),
+        row = Outage(root_cause_type="device", root_cause=SYSNAME, started_at=T0,
                      affected_sites=[SITE, "SD Negeri 1"], affected_devices=[SYSNAME], cause_text=EVIDENCE)
         session.add(row)
         session.flush()
