@@ -29,7 +29,9 @@ from cli import (
 def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """netops: inventory and monitoring of a municipal fiber network."""
     from cli.common import setup_logging
+    from netops.runtime import private_umask
 
+    ctx.with_resource(private_umask())  # every file a command creates is 0600, restored when it ends
     setup_logging(verbose)
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
