@@ -157,14 +157,40 @@ def _ssh_follow(session: Any, settings: Settings, name: str) -> Any:
 
 def report_json(report: DiscoveryReport) -> dict[str, Any]:
     return {
-        "devices": [{"name": report.names.get(f.address, f.address), "address": f.address, "depth": f.depth,
-                     "added": report.names.get(f.address) in report.added,
+        "devices": [{"name": report.names[f.address], "address": f.address, "depth": f.depth,
+                     "added": report.names[f.address] in report.added,
                      "neighbors": len(f.result.neighbors), "errors": [e.message for e in f.result.errors]}
-                    for f in report.found],
+                    for f in report.found if f.address in report.names],
         "unreachable": [{"address": a, "error": e} for a, e in report.unreachable],
+        "not_followed": [{"neighbor": n.neighbor, "address": n.address, "reason": n.reason}
+                         for n in report.not_followed],
+        "clashes": [{"name": c.name, "address": c.address, "existing_address": c.existing_address}
+                    for c in report.clashes],
+        "networks": report.networks,
         "sites_created": report.sites_created, "neighbors": report.neighbors,
         "links_created": report.links_created, "links_updated": report.links_updated,
     }
+
+
+def _print_report(report: DiscoveryReport) -> None:
+    for f in report.found:
+        if f.address not in report.names:
+            continue
+        name = report.names[f.address]
+        mark = "added" if name in report.added else "known"
+        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
+    for address, error in report.unreachable:
+        click.echo(f"{'(no answer)':<28} {address:<16} {error}")
+    for n in report.not_followed:
+        click.echo(f"{'(not followed)':<28} {n.address or '-':<16} {n.neighbor or '?'}: {n.reason}")
+    for c in report.clashes:
+        click.echo(f"{'(sysName clash)':<28} {c.address:<16} says it is {c.name}, "
+                   f"known at {c.existing_address}: nothing stored")
+    links = "" if report.links_created is None else f", links {report.links_created} new"
+    click.echo(f"{len(report.names)} devices ({len(report.added)} added), "
+               f"{len(report.unreachable)} unreachable, {report.neighbors} neighbors{links}, "
+               f"{len(report.not_followed)} neighbors not followed, {len(report.clashes)} sysName clashes "
+               f"(allowed: {', '.join(report.networks) or 'the seeds only'})")
 
 
 @click.command("discover")
@@ -172,40 +198,45 @@ def report_json(report: DiscoveryReport) -> dict[str, Any]:
               help="Start here (repeatable).")
 @click.option("--snmp-credential", "cred_name", metavar="NAME", help="A stored SNMP credential.")
 @click.option("--community", metavar="C", help="SNMPv2c community (stored encrypted for the devices found).")
-@click.option("--max-depth", default=3, show_default=True, type=click.IntRange(0, 50),
-              help="Hops from the seeds.")
+@click.option("--network", "networks", multiple=True, metavar="CIDR",
+              help="Only follow neighbors inside this network (repeatable; default: setting "
+                   "discovery.networks, else the private ranges of the seeds).")
+@click.option("--max-depth", default=None, type=click.IntRange(min=0),
+              help="Hops from the seeds (default: no limit; the allowed networks bound the crawl).")
 @click.option("--port", default=161, show_default=True, type=click.IntRange(1, 65535), help="SNMP UDP port.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 @click.option("--ssh-credential", "ssh_cred_name", metavar="NAME",
               help="Also follow the neighbors read over SSH with this stored SSH credential.")
 @click.pass_context
 def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | None, community: str | None,
-                 max_depth: int, port: int, as_json: bool, ssh_cred_name: str | None = None) -> None:
-    """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory."""
+                 networks: tuple[str, ...], max_depth: int | None, port: int, as_json: bool,
+                 ssh_cred_name: str | None = None) -> None:
+    """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory.
+
+    Only management addresses inside the allowed networks are polled; the report lists every
+    neighbor not followed and why, and every sysName that clashes with a known device.
+    """
+    from netops.polling.discovery_scope import DiscoveryScopeError, allowed_networks
 
     if cred_name and community:
         fail("give only one of --snmp-credential and --community", 2)
     settings, engine = settings_from(ctx), engine_from(ctx)
+    try:
+        allowed_networks(seeds, networks, settings)
+    except DiscoveryScopeError as exc:
+        fail(str(exc), 2)
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
         cred_id = cred.id
         extra = {"follow": _ssh_follow(session, settings, ssh_cred_name)} if ssh_cred_name else {}
-    report = _run(crawl(list(seeds), snmp, settings, max_depth=max_depth, port=port,
+    report = _run(crawl(list(seeds), snmp, settings, networks=networks, max_depth=max_depth, port=port,
                         progress=lambda text: click.echo(text, err=True), **extra))
     with session_scope(engine) as session:
         store_discovery(session, report, session.get(Credential, cred_id), settings, port=port)
     if as_json:
         echo_json(report_json(report))
         return
-    for f in report.found:
-        name = report.names.get(f.address, f.address)
-        mark = "added" if name in report.added else "known"
-        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
-    for address, error in report.unreachable:
-        click.echo(f"{'(no answer)':<28} {address:<16} {error}")
-    links = "" if report.links_created is None else f", links {report.links_created} new"
-    click.echo(f"{len(report.found)} devices ({len(report.added)} added), "
-               f"{len(report.unreachable)} unreachable, {report.neighbors} neighbors{links}")
+    _print_report(report)
 
 
 def register(group: click.Group) -> None:
