@@ -55,8 +55,9 @@ class CredentialRules:
         """Not the importer's to write: count them, warn, and remember the names for device errors."""
         names = [str(name) for name in value] if isinstance(value, dict) else []
         self.ignored_credentials.update(names)
-        if names:
-            self.r.warnings.append(admin_only_warning(self.r.file, line, len(names)))
+        count = len(value) if isinstance(value, dict | list) else 1
+        if count:
+            self.r.warnings.append(admin_only_warning(self.r.file, line, count))
         return []
 
     def credential(self, name: str, data: LocatedDict, field: str) -> CredentialSpec | None:
