@@ -21,10 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli.common import echo_json, engine_from, fail, settings_from
 from inventory.db import session_scope
 from inventory.files import FORMATS, export_inventory, import_inventory_file
+from inventory.policy import ImportPolicy
 from inventory.queries import list_device_details, list_sites
 from inventory.spec import InventoryError
 from netops.encryption import FernetSealer, SecretError
 from netops.runtime import init_service
+from netops.secret_policy import ReferencePolicy
 
 log = logging.getLogger(__name__)
 EXIT_INVALID_INVENTORY = 2
@@ -62,12 +64,15 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     """Validate FILE (YAML, or CSV by extension) completely, then create or update what it declares.
 
     Any problem is reported with file:line and field; the exit status is then 2 and nothing is written.
+    Run by the service user, it may reference any file or variable except netops's own secrets.
     """
     settings = settings_from(ctx)
     engine = engine_from(ctx)
+    policy = ImportPolicy(credentials=True, guard=ReferencePolicy(settings, restricted=False))
     try:
         with session_scope(engine) as session:
-            report = import_inventory_file(session, file, FernetSealer(settings), dry_run=dry_run)
+            report = import_inventory_file(session, file, FernetSealer(settings), dry_run=dry_run,
+                                           policy=policy)
     except InventoryError as exc:
         count = len(exc.problems)
         fail(f"{file}: {count} problem{'s' if count != 1 else ''}, nothing written:\n{exc}",

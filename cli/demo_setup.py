@@ -7,6 +7,7 @@ settings and the engine, used once per ``netops demo`` start.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -34,8 +35,11 @@ def demo_logins(engine: Engine, directory: Path) -> dict[str, str]:
         logins: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         logins = {role: secrets.token_urlsafe(9) for role in ROLES}
-        path.write_text(json.dumps(logins), encoding="utf-8")
-        path.chmod(0o600)
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(logins))  # created private: never readable by others, not even briefly
+    path.chmod(0o600)  # a file left by an older version was 0644
     with session_scope(engine) as session:
         for role in ROLES:
             user = session.scalar(select(User).where(User.name == role))

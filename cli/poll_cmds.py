@@ -10,6 +10,7 @@ stderr; devices that do not answer are reported, never fatal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,10 +34,15 @@ from netops.settings import Settings
 
 def result_json(result: PollResult) -> dict[str, Any]:
     """The ``--json`` object of one device: only the kinds this poll read."""
-    out: dict[str, Any] = {"device": result.device_key, "ok": result.ok, "profile": result.profile,
-                           "completed": sorted(result.completed),
-                           "errors": [{"kind": str(e.kind), "poll_kind": e.poll_kind, "message": e.message}
-                                      for e in result.errors]}
+    out: dict[str, Any] = {
+        "device": result.device_key,
+        "ok": result.ok,
+        "profile": result.profile,
+        "completed": sorted(result.completed),
+        "errors": [
+            {"kind": str(e.kind), "poll_kind": e.poll_kind, "message": e.message} for e in result.errors
+        ],
+    }
     done = result.completed
     if PollKind.FACTS in done and result.facts is not None:
         out["facts"] = result.facts
@@ -45,33 +51,52 @@ def result_json(result: PollResult) -> dict[str, Any]:
     if PollKind.COUNTERS in done:
         out["counters"] = list(result.counters)
     if PollKind.NEIGHBORS in done:
-        out["neighbors"] = [{"local_port": n.local_port, "remote_system_name": n.system_name,
-                             "remote_port": n.port_id, "remote_port_kind": n.port_id_kind,
-                             "remote_port_description": n.port_description,
-                             "remote_chassis_id": n.chassis_id, "remote_chassis_id_kind": n.chassis_id_kind,
-                             "remote_management_address": n.management_address, "protocol": n.protocol}
-                            for n in result.neighbors]
+        out["neighbors"] = [
+            {
+                "local_port": n.local_port,
+                "remote_system_name": n.system_name,
+                "remote_port": n.port_id,
+                "remote_port_kind": n.port_id_kind,
+                "remote_port_description": n.port_description,
+                "remote_chassis_id": n.chassis_id,
+                "remote_chassis_id_kind": n.chassis_id_kind,
+                "remote_management_address": n.management_address,
+                "protocol": n.protocol,
+            }
+            for n in result.neighbors
+        ]
     if PollKind.OPTICS in done:
         out["optics"] = list(result.optics)
     if PollKind.CONFIG in done and result.config is not None:
-        out["config"] = {"source_command": result.config.source_command,
-                         "lines": len(result.config.text.splitlines())}
+        out["config"] = {
+            "source_command": result.config.source_command,
+            "lines": len(result.config.text.splitlines()),
+        }
     return out
 
 
 def _summary(result: PollResult) -> str:
     up = sum(1 for i in result.interfaces if i.oper_status == "up")
-    parts = [f"{result.device_key:<28}", "ok " if result.ok else "ERR",
-             f"{up}/{len(result.interfaces)} up" if PollKind.INTERFACES in result.completed else "",
-             f"{len(result.neighbors)} nbr" if PollKind.NEIGHBORS in result.completed else "",
-             f"{len(result.counters)} ctr" if PollKind.COUNTERS in result.completed else "",
-             "; ".join(f"{e.poll_kind or 'poll'}: {e.kind}: {e.message}" for e in result.errors)]
+    parts = [
+        f"{result.device_key:<28}",
+        "ok " if result.ok else "ERR",
+        f"{up}/{len(result.interfaces)} up" if PollKind.INTERFACES in result.completed else "",
+        f"{len(result.neighbors)} nbr" if PollKind.NEIGHBORS in result.completed else "",
+        f"{len(result.counters)} ctr" if PollKind.COUNTERS in result.completed else "",
+        "; ".join(f"{e.poll_kind or 'poll'}: {e.kind}: {e.message}" for e in result.errors),
+    ]
     return "  ".join(p for p in parts if p)
 
 
 @click.command("poll")
-@click.option("--kind", "job", type=click.Choice(["status", "counters", "discovery", "ssh"]),
-              default="status", show_default=True, help="Which job's poll kinds to read.")
+@click.option(
+    "--kind",
+    "job",
+    type=click.Choice(["status", "counters", "discovery", "ssh"]),
+    default="status",
+    show_default=True,
+    help="Which job's poll kinds to read.",
+)
 @click.option("--device", "devices", multiple=True, metavar="NAME", help="Only these devices (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per device.")
 @click.pass_context
@@ -116,8 +141,13 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
 Icmp = dict[str, bool | None]
 
 
-async def _poll_and_confirm(targets: list[Target], job: str, settings: Settings, engine: Engine,
-                            progress: Callable[[PollResult], None]) -> tuple[list[PollResult], Icmp]:
+async def _poll_and_confirm(
+    targets: list[Target],
+    job: str,
+    settings: Settings,
+    engine: Engine,
+    progress: Callable[[PollResult], None],
+) -> tuple[list[PollResult], Icmp]:
     """Poll, then (status) a confirmation round as the scheduler does, and ping the silent devices.
 
     The devices between a silent device and the core and the devices behind a recovery are polled
@@ -134,17 +164,24 @@ async def _poll_and_confirm(targets: list[Target], job: str, settings: Settings,
         return results, {}
     with session_scope(engine) as session:
         current = Monitor(settings).peek(session, datetime.now(UTC))
-        everyone = {t.device_key: t for t in build_targets(session, settings)}
     silent = [r.device_key for r in results if not r.reachable]
     again = confirmation(current, silent, [r for r in results if r.reachable])
+    everyone = {t.device_key: t for t in targets}
+    if again - set(everyone):  # upstream devices outside --device: their targets too
+        with session_scope(engine) as session, contextlib.suppress(TargetError):
+            others = build_targets(session, settings, sorted(again - set(everyone)))
+            everyone.update((t.device_key, t) for t in others)
     if again:
         by_name = {r.device_key: r for r in results}
         confirm = [everyone[n] for n in sorted(again) if n in everyone]
         for result in await poll_targets(confirm, kinds, settings):
             by_name[result.device_key] = result
         results = list(by_name.values())
-    hosts = {r.device_key: everyone[r.device_key].host for r in results
-             if not r.reachable and r.device_key in everyone}
+    hosts = {
+        r.device_key: everyone[r.device_key].host
+        for r in results
+        if not r.reachable and r.device_key in everyone
+    }
     pings = await ping_many(hosts.values()) if hosts and settings.monitor.icmp else {}
     return results, {name: pings.get(host) for name, host in hosts.items()}
 
@@ -163,8 +200,9 @@ def _run(coro: Any) -> Any:
     return asyncio.run(main())
 
 
-def _credential(session: Any, settings: Settings, name: str | None,
-                community: str | None) -> tuple[Credential, SnmpV2c | SnmpV3]:
+def _credential(
+    session: Any, settings: Settings, name: str | None, community: str | None
+) -> tuple[Credential, SnmpV2c | SnmpV3]:
     if name:
         cred = session.scalar(select(Credential).where(Credential.name == name, Credential.type == "snmp"))
         if cred is None:
@@ -200,55 +238,135 @@ def _ssh_follow(session: Any, settings: Settings, name: str) -> Any:
 
 def report_json(report: DiscoveryReport) -> dict[str, Any]:
     return {
-        "devices": [{"name": report.names.get(f.address, f.address), "address": f.address, "depth": f.depth,
-                     "added": report.names.get(f.address) in report.added,
-                     "neighbors": len(f.result.neighbors), "errors": [e.message for e in f.result.errors]}
-                    for f in report.found],
+        "devices": [
+            {
+                "name": report.names[f.address],
+                "address": f.address,
+                "depth": f.depth,
+                "added": report.names[f.address] in report.added,
+                "neighbors": len(f.result.neighbors),
+                "errors": [e.message for e in f.result.errors],
+            }
+            for f in report.found
+            if f.address in report.names
+        ],
         "unreachable": [{"address": a, "error": e} for a, e in report.unreachable],
-        "sites_created": report.sites_created, "neighbors": report.neighbors,
-        "links_created": report.links_created, "links_updated": report.links_updated,
+        "not_followed": [
+            {"neighbor": n.neighbor, "address": n.address, "reason": n.reason} for n in report.not_followed
+        ],
+        "clashes": [
+            {"name": c.name, "address": c.address, "existing_address": c.existing_address}
+            for c in report.clashes
+        ],
+        "networks": report.networks,
+        "sites_created": report.sites_created,
+        "neighbors": report.neighbors,
+        "links_created": report.links_created,
+        "links_updated": report.links_updated,
     }
 
 
+def _print_report(report: DiscoveryReport) -> None:
+    for f in report.found:
+        if f.address not in report.names:
+            continue
+        name = report.names[f.address]
+        mark = "added" if name in report.added else "known"
+        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
+    for address, error in report.unreachable:
+        click.echo(f"{'(no answer)':<28} {address:<16} {error}")
+    for n in report.not_followed:
+        click.echo(f"{'(not followed)':<28} {n.address or '-':<16} {n.neighbor or '?'}: {n.reason}")
+    for c in report.clashes:
+        click.echo(
+            f"{'(sysName clash)':<28} {c.address:<16} says it is {c.name}, "
+            f"known at {c.existing_address}: nothing stored"
+        )
+    links = "" if report.links_created is None else f", links {report.links_created} new"
+    click.echo(
+        f"{len(report.names)} devices ({len(report.added)} added), "
+        f"{len(report.unreachable)} unreachable, {report.neighbors} neighbors{links}, "
+        f"{len(report.not_followed)} neighbors not followed, {len(report.clashes)} sysName clashes "
+        f"(allowed: {', '.join(report.networks) or 'the seeds only'})"
+    )
+
+
 @click.command("discover")
-@click.option("--seed", "seeds", multiple=True, required=True, metavar="ADDRESS",
-              help="Start here (repeatable).")
+@click.option(
+    "--seed", "seeds", multiple=True, required=True, metavar="ADDRESS", help="Start here (repeatable)."
+)
 @click.option("--snmp-credential", "cred_name", metavar="NAME", help="A stored SNMP credential.")
 @click.option("--community", metavar="C", help="SNMPv2c community (stored encrypted for the devices found).")
-@click.option("--max-depth", default=3, show_default=True, type=click.IntRange(0, 50),
-              help="Hops from the seeds.")
+@click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    metavar="CIDR",
+    help="Only follow neighbors inside this network (repeatable; default: setting "
+    "discovery.networks, else the private ranges of the seeds).",
+)
+@click.option(
+    "--max-depth",
+    default=None,
+    type=click.IntRange(min=0),
+    help="Hops from the seeds (default: no limit; the allowed networks bound the crawl).",
+)
 @click.option("--port", default=161, show_default=True, type=click.IntRange(1, 65535), help="SNMP UDP port.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
-@click.option("--ssh-credential", "ssh_cred_name", metavar="NAME",
-              help="Also follow the neighbors read over SSH with this stored SSH credential.")
+@click.option(
+    "--ssh-credential",
+    "ssh_cred_name",
+    metavar="NAME",
+    help="Also follow the neighbors read over SSH with this stored SSH credential.",
+)
 @click.pass_context
-def discover_cmd(ctx: click.Context, seeds: tuple[str, ...], cred_name: str | None, community: str | None,
-                 max_depth: int, port: int, as_json: bool, ssh_cred_name: str | None = None) -> None:
-    """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory."""
+def discover_cmd(
+    ctx: click.Context,
+    seeds: tuple[str, ...],
+    cred_name: str | None,
+    community: str | None,
+    networks: tuple[str, ...],
+    max_depth: int | None,
+    port: int,
+    as_json: bool,
+    ssh_cred_name: str | None = None,
+) -> None:
+    """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory.
+
+    Only management addresses inside the allowed networks are polled; the report lists every
+    neighbor not followed and why, and every sysName that clashes with a known device.
+    """
+    from netops.polling.discovery_scope import DiscoveryScopeError, allowed_networks
 
     if cred_name and community:
         fail("give only one of --snmp-credential and --community", 2)
     settings, engine = settings_from(ctx), engine_from(ctx)
+    try:
+        allowed_networks(seeds, networks, settings)
+    except DiscoveryScopeError as exc:
+        fail(str(exc), 2)
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
         cred_id = cred.id
         extra = {"follow": _ssh_follow(session, settings, ssh_cred_name)} if ssh_cred_name else {}
-    report = _run(crawl(list(seeds), snmp, settings, max_depth=max_depth, port=port,
-                        progress=lambda text: click.echo(text, err=True), **extra))
+    report = _run(
+        crawl(
+            list(seeds),
+            snmp,
+            settings,
+            networks=networks,
+            max_depth=max_depth,
+            port=port,
+            progress=lambda text: click.echo(text, err=True),
+            **extra,
+        )
+    )
     with session_scope(engine) as session:
         store_discovery(session, report, session.get(Credential, cred_id), settings, port=port)
     if as_json:
         echo_json(report_json(report))
         return
-    for f in report.found:
-        name = report.names.get(f.address, f.address)
-        mark = "added" if name in report.added else "known"
-        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
-    for address, error in report.unreachable:
-        click.echo(f"{'(no answer)':<28} {address:<16} {error}")
-    links = "" if report.links_created is None else f", links {report.links_created} new"
-    click.echo(f"{len(report.found)} devices ({len(report.added)} added), "
-               f"{len(report.unreachable)} unreachable, {report.neighbors} neighbors{links}")
+    _print_report(report)
 
 
 def register(group: click.Group) -> None:

@@ -2,6 +2,8 @@
 
 A mixin of ``inventory.validation``'s validator, kept apart because credentials have the most
 shape rules; secrets are read as references (``{env: NAME}``, ``{file: PATH}``) or literals.
+The caller's ``ImportPolicy`` decides whether the section is read at all and which references
+(files, environment variables, SSH key files) are refused, each refusal a located problem.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from inventory.fields import Reader
+from inventory.policy import ImportPolicy, admin_only_warning
 from inventory.spec import AUTH_PROTOCOLS, PRIV_PROTOCOLS, SNMP_VERSIONS, CredentialSpec, SecretInput
 from inventory.yamlsrc import LocatedDict
 
@@ -23,11 +26,15 @@ class CredentialRules:
     r: Reader
     base_dir: Path | None
     credential_types: dict[str, str]
+    policy: ImportPolicy
+    ignored_credentials: set[str]
 
     def credentials(self, top: LocatedDict) -> list[CredentialSpec]:
         value = top.get("credentials")
         if value is None:
             return []
+        if not self.policy.credentials:
+            return self.ignore_credentials(value, top.line_of("credentials"))
         section = self.r.mapping(value, top.line_of("credentials"), "credentials")
         if section is None:
             return []
@@ -43,6 +50,15 @@ class CredentialRules:
                 out.append(spec)
                 self.credential_types[spec.name] = spec.type
         return out
+
+    def ignore_credentials(self, value: object, line: int) -> list[CredentialSpec]:
+        """Not the importer's to write: count them, warn, and remember the names for device errors."""
+        names = [str(name) for name in value] if isinstance(value, dict) else []
+        self.ignored_credentials.update(names)
+        count = len(value) if isinstance(value, dict | list) else 1
+        if count:
+            self.r.warnings.append(admin_only_warning(self.r.file, line, count))
+        return []
 
     def credential(self, name: str, data: LocatedDict, field: str) -> CredentialSpec | None:
         kind = self.r.choice(data, "type", field, ("snmp", "ssh"), None)
@@ -65,7 +81,8 @@ class CredentialRules:
                 self.r.problem(data.line, f"{field}.version", "required (1, 2c or 3)")
             return None
         if version != "3":
-            community = self.r.secret(data, "community", field)
+            community = self.allowed(self.r.secret(data, "community", field), data.line_of("community"),
+                                     f"{field}.community")
             if community is None and "community" not in data:
                 self.r.problem(data.line, f"{field}.community", "required for SNMP v1/v2c")
             for key in ("user", "auth", "priv"):
@@ -93,23 +110,46 @@ class CredentialRules:
         protocol = self.r.choice(sub, "protocol", f"{field}.{key}", protocols, None)
         if protocol is None and "protocol" not in sub:
             self.r.problem(sub.line, f"{field}.{key}.protocol", f"required (one of: {', '.join(protocols)})")
-        secret = self.r.secret(sub, "key", f"{field}.{key}")
+        secret = self.allowed(self.r.secret(sub, "key", f"{field}.{key}"), sub.line_of("key"),
+                              f"{field}.{key}.key")
         if secret is None and "key" not in sub:
             self.r.problem(sub.line, f"{field}.{key}.key", "required")
         return protocol, secret
 
     def ssh_credential(self, base: CredentialSpec, data: LocatedDict, field: str) -> CredentialSpec | None:
         username = self.r.text(data, "username", field, required=True)
-        password = self.r.secret(data, "password", field)
+        password = self.allowed(self.r.secret(data, "password", field), data.line_of("password"),
+                                f"{field}.password")
         key_file = self.r.text(data, "key_file", field)
         if key_file and self.base_dir is not None and not Path(key_file).expanduser().is_absolute() \
                 and not key_file.startswith("~"):
             key_file = str((self.base_dir / key_file).resolve())
-        if password is None and key_file is None and "password" not in data:
+        if key_file is not None:
+            key_file = self.allowed_key_file(key_file, data.line_of("key_file"), f"{field}.key_file")
+        if password is None and key_file is None and "password" not in data and "key_file" not in data:
             self.r.problem(data.line, f"{field}", "an SSH credential needs a password or a key_file")
-        enable = self.r.secret(data, "enable_secret", field)
-        return replace(base, username=username, password=self.absolute(password), key_file=key_file,
-                       enable_secret=self.absolute(enable))
+        enable = self.allowed(self.r.secret(data, "enable_secret", field), data.line_of("enable_secret"),
+                              f"{field}.enable_secret")
+        return replace(base, username=username, password=password, key_file=key_file, enable_secret=enable)
+
+    def allowed(self, secret: SecretInput | None, line: int, where: str) -> SecretInput | None:
+        """The secret with a relative ``file:`` made absolute, or None (a problem) when refused."""
+        secret = self.absolute(secret)
+        if secret is None or secret.ref is None or self.policy.guard is None:
+            return secret
+        kind, _, value = secret.ref.partition(":")
+        reason = self.policy.guard.refusal(kind, value)
+        if reason is None:
+            return secret
+        self.r.problem(line, f"{where}.{kind}", reason)
+        return None
+
+    def allowed_key_file(self, key_file: str, line: int, where: str) -> str | None:
+        reason = self.policy.guard.refusal("key_file", key_file) if self.policy.guard is not None else None
+        if reason is None:
+            return key_file
+        self.r.problem(line, where, reason)
+        return None
 
     def absolute(self, secret: SecretInput | None) -> SecretInput | None:
         """``file:`` references relative to the inventory file's directory become absolute."""

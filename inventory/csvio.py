@@ -12,6 +12,7 @@ import csv
 import io
 from typing import Any
 
+from inventory.csvcells import restore, safe_cell
 from inventory.fields import Reader
 from inventory.spec import POLL_INTERVALS
 from inventory.yamlsrc import LocatedDict, LocatedList
@@ -101,7 +102,7 @@ def read_csv(text: str, reader: Reader) -> LocatedDict:
     default = "device" if DEVICE_ONLY & set(header) else "site"
     for row in rows:
         line = rows.line_num
-        values = {k: (v or "") if k == "notes" else (v or "").strip()
+        values = {k: restore((v or "") if k == "notes" else (v or "").strip())
                   for k, v in row.items() if k is not None and k not in unknown}
         if not any(values.values()):
             continue
@@ -148,14 +149,19 @@ def _ref(value: dict[str, str] | None) -> str | None:
     return f"{kind}:{ref}"
 
 
+def _safe(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: safe_cell(value) for key, value in row.items()}
+
+
 def to_csv(doc: dict[str, Any]) -> str:
     """The exported document as one CSV with a ``record`` column (re-importable as is)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(ALL_COLUMNS), lineterminator="\n")
+    # CRLF rows (RFC 4180): a cell holding a CR is then quoted, so it reads back as written
+    writer = csv.DictWriter(out, fieldnames=list(ALL_COLUMNS), lineterminator="\r\n")
     writer.writeheader()
     for name, body in doc["credentials"].items():
-        writer.writerow(_cells("credential", body, name))
+        writer.writerow(_safe(_cells("credential", body, name)))
     for kind, section in (("site", "sites"), ("device", "devices"), ("link", "links")):
         for item in doc[section]:
-            writer.writerow(_cells(kind, item))
+            writer.writerow(_safe(_cells(kind, item)))
     return out.getvalue()

@@ -1,13 +1,18 @@
 """Database engines, sessions and schema upgrades for SQLite and PostgreSQL.
 
 One place decides how the service talks to its database: SQLite gets WAL, foreign keys and a
-busy timeout on every connection; PostgreSQL goes through psycopg 3. The schema is only ever
+busy timeout on every connection, and its file is created 0600 (an existing one is tightened:
+it holds password and token hashes; SQLite gives the -wal and -shm files the database file's
+mode); PostgreSQL goes through psycopg 3. The schema is only ever
 created by the Alembic migrations shipped in ``inventory/migrations`` (never ``create_all``),
 so a fresh database and an upgraded one are the same.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,13 +48,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(database: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would use 0644), or tighten it and its
+    companions; SQLite then creates -wal and -shm with the database file's mode."""
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # an empty file is an empty database to SQLite
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in SQLITE_FILES:
+        companion = Path(f"{database}{suffix}")
+        try:
+            info = companion.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.geteuid() and stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
+            companion.chmod(0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            private_sqlite_file(parsed.database)
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -19,6 +19,7 @@ from inventory.csvio import read_csv, to_csv
 from inventory.export import export_document, to_yaml
 from inventory.fields import Reader
 from inventory.models import Credential, Device, Site
+from inventory.policy import TRUSTED, ImportPolicy
 from inventory.spec import InventoryDoc, InventoryError, KnownNames, Problem
 from inventory.upsert import ImportReport, SecretSealer, apply_inventory
 from inventory.validation import validate_document
@@ -37,42 +38,45 @@ def known_names(session: Session) -> KnownNames:
 
 
 def parse_inventory(text: str, file: str, known: KnownNames | None = None, base_dir: Path | None = None,
-                    fmt: str = "yaml") -> InventoryDoc:
-    """Validate inventory text; ``InventoryError`` lists every problem."""
+                    fmt: str = "yaml", policy: ImportPolicy = TRUSTED) -> InventoryDoc:
+    """Validate inventory text under ``policy``; ``InventoryError`` lists every problem."""
     raw: Any
     if fmt == "csv":
         reader = Reader(file)
         raw = read_csv(text, reader)
         if reader.problems:
-            doc, problems = validate_document(raw, file, known, base_dir)
+            doc, problems = validate_document(raw, file, known, base_dir, policy)
             raise InventoryError(sorted(reader.problems + problems, key=lambda p: p.line))
     else:
         try:
             raw = load_located(text)
         except YamlSyntaxError as exc:
             raise InventoryError([Problem(file, exc.line, "", exc.message)]) from None
-    doc, problems = validate_document(raw, file, known, base_dir)
+    doc, problems = validate_document(raw, file, known, base_dir, policy)
     if problems:
         raise InventoryError(sorted(problems, key=lambda p: p.line))
     return doc
 
 
-def read_inventory(path: str | Path, known: KnownNames | None = None) -> InventoryDoc:
+def read_inventory(path: str | Path, known: KnownNames | None = None,
+                   policy: ImportPolicy = TRUSTED) -> InventoryDoc:
     """Read and validate an inventory file (``.csv`` = CSV, anything else = YAML)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")  # no newline translation: a quoted CR stays a CR
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
         raise InventoryError([Problem(str(path), 0, "", f"cannot read: {reason}")]) from None
     fmt = "csv" if path.suffix.lower() == ".csv" else "yaml"
-    return parse_inventory(text, str(path), known, path.resolve().parent, fmt)
+    return parse_inventory(text, str(path), known, path.resolve().parent, fmt, policy)
 
 
 def import_inventory_file(session: Session, path: str | Path, sealer: SecretSealer | None = None,
-                          dry_run: bool = False) -> ImportReport:
-    """Validate the whole file, then upsert it; a dry run reports the counts and rolls back."""
-    doc = read_inventory(path, known_names(session))
+                          dry_run: bool = False, policy: ImportPolicy = TRUSTED) -> ImportReport:
+    """Validate the whole file under ``policy``, then upsert it; a dry run reports and rolls back."""
+    doc = read_inventory(path, known_names(session), policy)
+    if doc.credentials and not policy.credentials:  # the validator never lets this happen
+        raise InventoryError([Problem(str(path), 0, "credentials", "credentials are admin-only")])
     report = apply_inventory(session, doc, sealer)
     if dry_run:
         session.rollback()

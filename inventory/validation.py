@@ -16,6 +16,7 @@ from typing import Any
 from inventory.credential_rules import CredentialRules
 from inventory.fields import Reader
 from inventory.models import DEVICE_ROLES, LINK_MEDIA, PLATFORMS, SITE_KINDS
+from inventory.policy import TRUSTED, ImportPolicy
 from inventory.spec import (
     POLL_INTERVALS,
     DeviceSpec,
@@ -48,10 +49,12 @@ def valid_address(text: str) -> bool:
 
 
 class _Validator(CredentialRules):
-    def __init__(self, file: str, known: KnownNames, base_dir: Path | None) -> None:
+    def __init__(self, file: str, known: KnownNames, base_dir: Path | None, policy: ImportPolicy) -> None:
         self.r = Reader(file)
         self.known = known
         self.base_dir = base_dir
+        self.policy = policy
+        self.ignored_credentials: set[str] = set()
         self.credential_types: dict[str, str] = dict(known.credentials)
         self.site_names: set[str] = set(known.sites)
         self.device_names: set[str] = set(known.devices)
@@ -175,7 +178,10 @@ class _Validator(CredentialRules):
         if name is None:
             return None
         kind = self.credential_types.get(name)
-        if kind is None:
+        if kind is None and name in self.ignored_credentials:
+            self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown credential {name!r} (credentials "
+                           "are admin-only: the one in this file was ignored; ask an admin to import it)")
+        elif kind is None:
             self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown credential {name!r}")
         elif kind != key:
             self.r.problem(data.line_of(key), f"{field}.{key}", f"credential {name!r} is a {kind} credential")
@@ -233,9 +239,9 @@ class _Validator(CredentialRules):
         return device, port
 
 
-def validate_document(raw: Any, file: str, known: KnownNames | None = None,
-                      base_dir: Path | None = None) -> tuple[InventoryDoc, list[Any]]:
+def validate_document(raw: Any, file: str, known: KnownNames | None = None, base_dir: Path | None = None,
+                      policy: ImportPolicy = TRUSTED) -> tuple[InventoryDoc, list[Any]]:
     """The validated document and every problem found (empty list = valid)."""
-    validator = _Validator(file, known or KnownNames(), base_dir)
+    validator = _Validator(file, known or KnownNames(), base_dir, policy)
     doc = validator.document(raw)
     return doc, validator.r.problems

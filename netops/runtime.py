@@ -2,10 +2,18 @@
 
 ``open_database`` is what every command that touches the database calls; ``init_service`` is
 ``netops init`` (idempotent: a second run upgrades the schema and keeps the existing key).
+Everything in the data directory is private to the service user: the directory is 0700 (an
+existing one is tightened), and ``private_umask`` (entered by the command line for the whole
+run) makes every file netops or its libraries create 0600: the database and its WAL/SHM files,
+keys, known_hosts, session logs, the demo's control files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +38,36 @@ def display_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+PRIVATE_UMASK = 0o077
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Files created inside are 0600 and directories 0700 (process-wide; restored on exit)."""
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def secure_data_dir(path: str | os.PathLike[str]) -> Path:
+    """Create the data directory 0700, or tighten an existing one the service user owns.
+
+    A shared sticky directory (``/tmp`` given by mistake) is never changed.
+    """
+    directory = Path(path)
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = directory.stat()
+    if info.st_uid == os.geteuid() and not info.st_mode & stat.S_ISVTX and stat.S_IMODE(info.st_mode) & 0o077:
+        directory.chmod(0o700)
+    return directory
+
+
 def open_database(settings: Settings) -> Engine:
     """An engine on the configured database with the schema upgraded to the latest migration."""
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    secure_data_dir(settings.data_dir)
     engine = make_engine(settings.effective_database_url)
     upgrade_schema(engine)
     return engine

@@ -107,6 +107,19 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretsSettings:
+    """What an admin's browser upload may reference (the service user's CLI is not limited)."""
+
+    env_prefixes: tuple[str, ...] = ("NETOPS_",)  # environment variables whose names start so
+    file_dirs: tuple[str, ...] = ()  # directories whose files may be named; none by default
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverySettings:
+    networks: tuple[str, ...] = ()  # CIDRs ``discover`` may crawl; none: the seeds' private ranges
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path("var")
     database_url: str | None = None
@@ -117,6 +130,8 @@ class Settings:
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     traps: TrapSettings = field(default_factory=TrapSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
 
     @property
     def effective_database_url(self) -> str:
@@ -282,6 +297,18 @@ def _check_timezone(name: str | None) -> None:
         raise ConfigError(f"web.timezone: unknown time zone {name!r} (e.g. 'Asia/Jakarta')") from None
 
 
+def _check_networks(networks: tuple[str, ...] | None) -> None:
+    """``discovery.networks`` must be CIDRs such as ``10.20.0.0/16``."""
+    import ipaddress
+
+    for text in networks or ():
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ConfigError(f"discovery.networks: {text!r} is not a network "
+                              "(e.g. '10.20.0.0/16')") from None
+
+
 def load_settings(
     config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -297,6 +324,7 @@ def load_settings(
     sections = _section_types()
     _check_timezone(values["web"].get("timezone"))
     _check_web(values["web"])
+    _check_networks(values["discovery"].get("networks"))
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()

@@ -4,6 +4,9 @@ An upload is written to ``<data_dir>/uploads/<random>.yaml|.csv`` (directory mod
 with a dry run of ``inventory.files.import_inventory_file``, and kept only until the engineer
 confirms it (then applied and deleted) or an hour has passed (deleted by the next upload). The
 browser only ever holds the random token, never the file (which may contain literal secrets).
+Credentials are admin-only: a non-admin's upload imports everything else and ignores them (with
+a warning); an admin's may name only the environment variables and files that the settings
+``[secrets] env_prefixes`` / ``file_dirs`` allow, never netops's own secrets.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from inventory.files import import_inventory_file
+from inventory.policy import ImportPolicy
 from inventory.spec import InventoryError
 from inventory.upsert import KINDS, ImportReport
 from netops.encryption import FernetSealer
+from netops.secret_policy import ReferencePolicy
 from netops.settings import Settings
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -106,19 +111,31 @@ def purge_stale(directory: Path, now: float | None = None) -> None:
             continue
 
 
+def upload_policy(settings: Settings, *, admin: bool) -> ImportPolicy:
+    """Admins write credentials within the allow-lists; everyone else's credentials are ignored."""
+    return ImportPolicy(credentials=admin, guard=ReferencePolicy(settings, restricted=True))
+
+
 def run_import(
-    session: Session, settings: Settings, path: Path, *, dry_run: bool, shown_as: str
+    session: Session, settings: Settings, path: Path, *, dry_run: bool, shown_as: str, admin: bool
 ) -> ImportOutcome:
     """Import (or dry-run) the staged file in ``session``; the caller commits a real import.
 
-    Warnings name the file ``shown_as`` (the uploaded name), never the private staging path.
+    Warnings and problems name the file ``shown_as`` (the uploaded name), never the staging path.
     """
     try:
-        report = import_inventory_file(session, path, FernetSealer(settings), dry_run=dry_run)
+        report = import_inventory_file(session, path, FernetSealer(settings), dry_run=dry_run,
+                                       policy=upload_policy(settings, admin=admin))
     except InventoryError as exc:
         session.rollback()
-        return ImportOutcome(problems=tuple(ProblemView(p.line, p.field, p.message) for p in exc.problems))
+        return ImportOutcome(problems=tuple(ProblemView(p.line, p.field, _shown(p.message, path, shown_as))
+                                            for p in exc.problems))
     return _outcome(report, str(path), shown_as)
+
+
+def _shown(text: str, path: Path, shown_as: str) -> str:
+    """``text`` with the private staging path (and its directory) replaced by the uploaded name."""
+    return text.replace(str(path), shown_as).replace(str(path.parent), "(upload)")
 
 
 def _outcome(report: ImportReport, path: str, shown_as: str) -> ImportOutcome:

@@ -7,7 +7,9 @@ slow target therefore never delays a poll or crashes the scheduler. One message 
 outage (with the sites it affects), one on recovery (with the duration), one when an outage is
 found flapping; never one per downstream school. Messages are in English or Bahasa Indonesia
 (``notifications.language``). After a restart, outages whose messages were never sent are
-picked up again (``enqueue_pending``).
+picked up again (``enqueue_pending``). Messages are plain text, declared as such to apprise
+(``body_format=TEXT``): a device-supplied name with ``&`` or ``<`` is escaped by apprise for
+targets that speak HTML (Telegram ``parse_mode=HTML``, HTML e-mail) and never becomes markup.
 """
 
 from __future__ import annotations
@@ -87,7 +89,9 @@ def apprise_sender(urls: Sequence[str]) -> Sender:
         app = apprise.Apprise()
         for url in urls:
             app.add(url)
-        return bool(app.notify(body=body, title=title, notify_type=notify_type))
+        # TEXT: apprise escapes it for HTML targets (Telegram, e-mail); device strings are never markup
+        return bool(app.notify(body=body, title=title, notify_type=notify_type,
+                               body_format=apprise.NotifyFormat.TEXT))
     return send
 
 

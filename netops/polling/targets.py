@@ -1,7 +1,10 @@
 """Build collector ``Target``s from inventory devices: address, profile, resolved credentials.
 
 This is the one place where stored secret references become ``Secret`` values, just before a
-poll; collectors never read the database, files or environment variables themselves.
+poll; collectors never read the database, files or environment variables themselves. In a
+polling cycle a secret that does not resolve costs only the transport that needs it: a device
+whose SSH password variable is unset is still polled over SNMP, with one warning naming the
+device and the reference.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collectors.targets import (
     Timeouts,
 )
 from inventory.models import Credential, Device
-from netops.secrets import SecretError, resolve
+from netops.secrets import SecretError, check_key_file, resolve
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,7 @@ def _snmp(cred: Credential | None, settings: Settings, env: Environ) -> SnmpV2c 
 def _ssh(cred: Credential | None, settings: Settings, env: Environ) -> SshCredentials | None:
     if cred is None or cred.type != "ssh":
         return None
+    check_key_file(cred.key_file, settings)
     return SshCredentials(
         username=cred.username or "",
         password=resolve(cred.password, settings, env),
@@ -76,6 +80,11 @@ def build_target(device: Device, settings: Settings, environ: Mapping[str, str] 
         ssh = _ssh(device.ssh_credential, settings, environ)
     except (SecretError, ValueError) as exc:
         raise TargetError(f"device {device.name}: {exc}") from None
+    return _target(device, settings, snmp, ssh)
+
+
+def _target(device: Device, settings: Settings, snmp: SnmpV2c | SnmpV3 | None,
+            ssh: SshCredentials | None) -> Target:
     return Target(
         device_key=device.name,
         host=device.address,
@@ -90,12 +99,39 @@ def build_target(device: Device, settings: Settings, environ: Mapping[str, str] 
     )
 
 
+def build_cycle_target(device: Device, settings: Settings, environ: Mapping[str, str] | None = None
+                       ) -> Target | None:
+    """The device's target with the transports whose secrets resolve; one warning per lost transport.
+
+    None (with a warning) when the device has credentials and none of them resolves.
+    """
+    snmp = ssh = None
+    try:
+        snmp = _snmp(device.snmp_credential, settings, environ)
+    except (SecretError, ValueError, TargetError) as exc:
+        _warn_lost(device, "SNMP", device.snmp_credential, exc)
+    try:
+        ssh = _ssh(device.ssh_credential, settings, environ)
+    except (SecretError, ValueError) as exc:
+        _warn_lost(device, "SSH", device.ssh_credential, exc)
+    if snmp is None and ssh is None and (device.snmp_credential or device.ssh_credential) is not None:
+        log.warning("device %s: not polled this cycle, none of its credentials resolves", device.name)
+        return None
+    return _target(device, settings, snmp, ssh)
+
+
+def _warn_lost(device: Device, transport: str, cred: Credential | None, exc: Exception) -> None:
+    name = cred.name if cred is not None else "?"
+    log.warning("device %s: %s credential %s: %s; not polled over %s this cycle",
+                device.name, transport, name, exc, transport)
+
+
 def build_targets(
     session: Session, settings: Settings, names: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> list[Target]:
     """Targets of the named devices (any state; unknown names or bad secrets raise ``TargetError``),
-    or of every enabled device (a device whose secrets do not resolve is logged and skipped)."""
+    or of every enabled device (a secret that does not resolve drops only its transport, warned)."""
     stmt = select(Device).options(
         selectinload(Device.snmp_credential), selectinload(Device.ssh_credential), selectinload(Device.facts),
     ).order_by(Device.name)
@@ -109,8 +145,7 @@ def build_targets(
         return [build_target(d, settings, environ) for d in sorted(devices, key=lambda d: order[d.name])]
     targets = []
     for device in session.scalars(stmt.where(Device.enabled.is_(True))):
-        try:
-            targets.append(build_target(device, settings, environ))
-        except TargetError as exc:
-            log.warning("skipping %s", exc)
+        target = build_cycle_target(device, settings, environ)
+        if target is not None:
+            targets.append(target)
     return targets

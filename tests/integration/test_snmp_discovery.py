@@ -1,35 +1,192 @@
-"""``netops discover`` from the core of the real testbed finds every node and exactly its fibers.
+"""``netops discover`` end to end: the real testbed, and the project's own agents on loopback.
 
-Runs the CLI end to end (SNMP crawl, store, link derivation) on a fresh SQLite database and
-compares the stored devices, sites and discovered links with the testbed's own topology.
+On the namespace testbed (root; real snmpd + lldpd on 198.18.0.0/15) discovery from the core
+finds every node and exactly its fibers. On loopback (no root), the simulator's SNMP agents
+(``simulator.agent``, run in this process) stand for a small network in which one switch sits
+outside the allowed networks, one stops answering, and one answers with the sysName of a device
+already in the inventory at another address: the crawl polls only inside the allowed networks
+(every agent counts the requests it gets), follows any number of hops unless told otherwise,
+reports each neighbor not followed and why, and stores nothing over the existing device.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from cli import main
 from inventory.db import make_engine, session_factory
+from inventory.models import Device, Interface, ObservedFacts
 from inventory.queries import list_devices, list_links
-from tests.integration.testbed import Testbed
+from netops.settings import Settings
+from simulator.agent import AgentServer
+from simulator.network import DemoNetwork
+from simulator.state import SimState
+from simulator.topofile import load_topology
+from tests.integration import testbed as tb
 
-pytestmark = pytest.mark.testbed
+BASE = "127.0.120.0"
+INSIDE = "127.0.120.0/24"
+FAR = "127.0.121.5"  # advertised by the core as a neighbor's address, outside INSIDE
+# core - dist - acc-a - acc-b - acc-c (four hops), core - far, acc-c - mute (never answers)
+TOPOLOGY = {
+    "name": "discovery-scope",
+    "nodes": [{"name": n, "role": r, "site": s} for n, r, s in (
+        ("core", "core", "Balai Kota"), ("dist", "distribution", "Kecamatan Magelang Utara"),
+        ("acc-a", "access", "SD Negeri 1"), ("acc-b", "access", "SD Negeri 2"),
+        ("acc-c", "access", "SD Negeri 3"),
+        ("far", "access", "SMP Negeri 9"), ("mute", "access", "SMP Negeri 10"))],
+    "links": [{"a": a, "b": b} for a, b in (
+        ("core:xe1", "dist:xe1"), ("dist:sfp1", "acc-a:sfp1"), ("acc-a:sfp2", "acc-b:sfp1"),
+        ("acc-b:sfp2", "acc-c:sfp1"), ("core:xe2", "far:sfp1"), ("acc-c:sfp2", "mute:sfp1"))],
+}
 
 
-def test_discover_from_core_finds_every_node_and_fiber(testbed: Testbed, tmp_path: Path) -> None:
+class CountingAgents(AgentServer):
+    """The simulator's agents, counting the requests each switch gets; ``mute`` ones never answer."""
+
+    def __init__(self, state: SimState, port: int, mute: frozenset[str]) -> None:
+        super().__init__(state, port=port)
+        self.asked: Counter[str] = Counter()
+        self.mute = mute
+
+    def respond(self, device: str, data: bytes) -> bytes | None:
+        self.asked[device] += 1
+        return None if device in self.mute else super().respond(device, data)
+
+
+@dataclasses.dataclass
+class Agents:
+    network: DemoNetwork
+    server: CountingAgents
+    port: int
+
+    def address(self, name: str) -> str:
+        return self.network.device(name).address
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def agents(tmp_path: Path) -> Iterator[Agents]:
+    path = tmp_path / "topology.json"
+    path.write_text(json.dumps(TOPOLOGY))
+    network = load_topology(path, BASE)
+    network = dataclasses.replace(network, devices=tuple(
+        dataclasses.replace(d, address=FAR) if d.name == "far" else d for d in network.devices))
+    port = _free_port(network.devices[0].address)
+    server = CountingAgents(SimState(network), port, frozenset({"mute"}))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+        yield Agents(network, server, port)
+    finally:
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+def _discover(settings: Settings, agents: Agents, *args: str) -> Result:
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": "", "NETOPS_SNMP__TIMEOUT_S": "0.5",
+           "NETOPS_SNMP__RETRIES": "0"}
+    return CliRunner().invoke(main, ["discover", "--seed", agents.address("core"), "--community", "demo",
+                                     "--port", str(agents.port), *args], env=env, catch_exceptions=False)
+
+
+def test_discovery_stays_inside_the_allowed_networks_with_no_hop_limit(
+    engine: Engine, settings: Settings, agents: Agents
+) -> None:
+    run = _discover(settings, agents, "--network", INSIDE, "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    depth = {d["name"]: d["depth"] for d in report["devices"]}
+    assert depth == {"core": 0, "dist": 1, "acc-a": 2, "acc-b": 3, "acc-c": 4}  # past the old default of 3
+    assert agents.server.asked["far"] == 0  # the community never went outside INSIDE
+    assert agents.server.asked["mute"] >= 1
+    assert report["not_followed"] == [
+        {"neighbor": "far", "address": FAR, "reason": "outside allowed networks"},
+        {"neighbor": "mute", "address": agents.address("mute"), "reason": "no answer"},
+    ]
+    assert report["networks"] == [INSIDE] and report["clashes"] == []
+    with Session(engine) as s:
+        assert set(s.scalars(select(Device.name))) == set(depth)
+
+
+def test_default_networks_are_the_seeds_ranges_and_max_depth_is_reported(
+    engine: Engine, settings: Settings, agents: Agents
+) -> None:
+    run = _discover(settings, agents, "--max-depth", "1")
+    assert run.exit_code == 0, run.output
+    assert "127.0.0.0/8" in run.output  # a loopback seed allows 127.0.0.0/8
+    assert agents.server.asked["far"] >= 1 and agents.server.asked["acc-a"] == 0
+    lines = run.stdout.splitlines()
+    assert f"{'(not followed)':<28} {agents.address('acc-a'):<16} acc-a: depth limit" in lines
+    assert lines[-1].startswith("3 devices (3 added), 0 unreachable,")
+    assert "1 neighbors not followed, 0 sysName clashes" in lines[-1]
+
+
+def test_a_device_answering_with_an_existing_sysname_changes_nothing(
+    engine: Engine, settings: Settings, agents: Agents
+) -> None:
+    """The probe's rogue: it says it is ``dist``; the inventory's ``dist`` is elsewhere."""
+    elsewhere = "127.0.120.250"
+    with Session(engine) as s:
+        s.add(Device(name="dist", address=elsewhere, snmp_port=agents.port, role="distribution"))
+        s.add(Device(name="core-declared", address=agents.address("core"), snmp_port=agents.port,
+                     role="core"))
+        s.commit()
+    run = _discover(settings, agents, "--network", INSIDE, "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    clash = {"name": "dist", "address": agents.address("dist"), "existing_address": elsewhere}
+    assert report["clashes"] == [clash]
+    names = {d["name"] for d in report["devices"]}
+    assert "core-declared" in names and "core" not in names  # matched by address and port first
+    assert "dist" not in names
+    with Session(engine) as s:
+        dist = s.scalars(select(Device).where(Device.name == "dist")).one()
+        assert dist.address == elsewhere and dist.source != "discovered"
+        def count(model: type, *where: object) -> int:
+            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+        assert count(ObservedFacts, ObservedFacts.device_id == dist.id) == 0  # no facts of the rogue
+        assert count(Interface, Interface.device_id == dist.id) == 0  # no ghost ports
+        assert count(Device, Device.address == agents.address("dist")) == 0
+    text = _discover(settings, agents, "--network", INSIDE)
+    assert f"says it is dist, known at {elsewhere}: nothing stored" in text.stdout
+
+
+@pytest.mark.testbed
+def test_discover_from_core_finds_every_node_and_fiber(testbed: tb.Testbed, tmp_path: Path) -> None:
     nodes = testbed.inventory["nodes"]
     core = next(n for n, spec in nodes.items() if spec["role"] == "core")
     env = {"NETOPS_DATA_DIR": str(tmp_path / "var")}
     run = CliRunner().invoke(main, ["discover", "--seed", testbed.address(core), "--community",
-                                    testbed.inventory["snmp"]["community"], "--max-depth", "6", "--json"],
+                                    testbed.inventory["snmp"]["community"], "--json"],
                              env=env, catch_exceptions=False)
     assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
-    assert report["unreachable"] == []
+    assert report["unreachable"] == [] and report["clashes"] == []
+    assert report["networks"] == ["198.18.0.0/15"]  # the seed's range: the default bound, no hop limit
+    assert [n for n in report["not_followed"] if n["reason"] != "no management address"] == []
     assert sorted(d["name"] for d in report["devices"]) == sorted(nodes)
 
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'netops.db'}")

@@ -19,13 +19,21 @@ from tests.monitor.seed import seed
 NOW = datetime(2026, 5, 31, 12, 0, tzinfo=UTC)
 
 
-def _outage(engine: Engine, start_h: float, hours: float | None, sites: list[str],
-            cause: str = "dist") -> None:
+def _outage(
+    engine: Engine, start_h: float, hours: float | None, sites: list[str], cause: str = "dist"
+) -> None:
     with session_scope(engine) as session:
         started = NOW - timedelta(hours=start_h)
-        session.add(Outage(root_cause_type="device", root_cause=cause, started_at=started,
-                           ended_at=None if hours is None else started + timedelta(hours=hours),
-                           affected_sites=sites, affected_devices=[cause, "school"]))
+        session.add(
+            Outage(
+                root_cause_type="device",
+                root_cause=cause,
+                started_at=started,
+                ended_at=None if hours is None else started + timedelta(hours=hours),
+                affected_sites=sites,
+                affected_devices=[cause, "school"],
+            )
+        )
 
 
 def test_availability_merges_overlapping_outages_per_window(engine: Engine) -> None:
@@ -49,9 +57,18 @@ def test_open_outage_counts_until_now_and_json_shape(engine: Engine) -> None:
         history = outage_history(session, since=NOW - timedelta(hours=2), now=NOW)
     assert row.downtime_s == 3600
     assert active.to_json() == {
-        "id": active.id, "root_cause": {"type": "device", "name": "dist"}, "affected_sites": ["SD 1"],
-        "affected_devices": ["dist", "school"], "started_at": "2026-05-31T11:00:00Z", "ended_at": None,
-        "duration_s": 3600.0, "flapping": False}
+        "id": active.id,
+        "root_cause": {"type": "device", "name": "dist"},
+        "affected_sites": ["SD 1"],
+        "affected_devices": ["dist", "school"],
+        "started_at": "2026-05-31T11:00:00Z",
+        "ended_at": None,
+        "duration_s": 3600.0,
+        "flapping": False,
+        "degraded_sites": [],
+        "cause": {},
+        "evidence": None,
+    }
     assert [o.id for o in history] == [active.id]
 
 
@@ -65,8 +82,16 @@ def test_retention_rolls_up_hours_before_purging_raw_samples(engine: Engine, set
         session.flush()
         old = NOW - timedelta(days=10)
         for minute in range(0, 60, 5):
-            session.add(CounterRecord(interface_id=iface.id, sampled_at=old.replace(minute=minute),
-                                      in_octets=0, out_octets=0, in_bps=1000.0 + minute, out_bps=10.0))
+            session.add(
+                CounterRecord(
+                    interface_id=iface.id,
+                    sampled_at=old.replace(minute=minute),
+                    in_octets=0,
+                    out_octets=0,
+                    in_bps=1000.0 + minute,
+                    out_bps=10.0,
+                )
+            )
         session.add(CounterRecord(interface_id=iface.id, sampled_at=NOW - timedelta(hours=2), in_bps=5.0))
         session.add(Event(at=NOW - timedelta(days=200), element_type="device", element="sw", new_state="up"))
         session.add(Event(at=NOW - timedelta(days=1), element_type="device", element="sw", new_state="down"))
@@ -85,9 +110,13 @@ def test_retention_rolls_up_hours_before_purging_raw_samples(engine: Engine, set
 
 
 def test_trap_varbinds_are_read_by_oid() -> None:
-    link_down = [("1.3.6.1.2.1.1.3.0", "77"), ("1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.6.3.1.1.5.3"),
-                 ("1.3.6.1.2.1.2.2.1.1.11", "11"), ("1.3.6.1.2.1.2.2.1.7.11", "1"),
-                 ("1.3.6.1.2.1.2.2.1.8.11", "2")]
+    link_down = [
+        ("1.3.6.1.2.1.1.3.0", "77"),
+        ("1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.6.3.1.1.5.3"),
+        ("1.3.6.1.2.1.2.2.1.1.11", "11"),
+        ("1.3.6.1.2.1.2.2.1.7.11", "1"),
+        ("1.3.6.1.2.1.2.2.1.8.11", "2"),
+    ]
     assert parse_varbinds(link_down) == ("linkDown", 11, "down")
     assert parse_varbinds([("1.3.6.1.6.3.1.1.4.1.0", "1.3.6.1.4.1.9.9.1")]) == (None, None, None)
     assert parse_varbinds([("1.3.6.1.6.3.1.1.4.1.0", "1.0.8802.1.1.2.0.0.1")])[0] == "lldpRemTablesChange"

@@ -35,21 +35,56 @@ def _run(settings: Settings, *args: str) -> tuple[int, str]:
 
 def test_outages_and_events_as_json(engine: Engine, settings: Settings) -> None:
     with session_scope(engine) as session:
-        session.add(Outage(root_cause_type="link", root_cause="a:x1--b:x2", started_at=T0,
-                           ended_at=T0 + timedelta(seconds=90), affected_sites=["SD 1"],
-                           affected_devices=["b"]))
-        session.add(Outage(root_cause_type="device", root_cause="dist", started_at=T0 + timedelta(hours=1),
-                           affected_sites=[], affected_devices=["dist"]))
-        session.add(Event(at=T0, element_type="link", element="a:x1--b:x2", old_state="up", new_state="down",
-                          evidence="b:x2 ifOperStatus=down"))
+        session.add(
+            Outage(
+                root_cause_type="link",
+                root_cause="a:x1--b:x2",
+                started_at=T0,
+                ended_at=T0 + timedelta(seconds=90),
+                affected_sites=["SD 1"],
+                affected_devices=["b"],
+            )
+        )
+        session.add(
+            Outage(
+                root_cause_type="device",
+                root_cause="dist",
+                started_at=T0 + timedelta(hours=1),
+                affected_sites=[],
+                affected_devices=["dist"],
+            )
+        )
+        session.add(
+            Event(
+                at=T0,
+                element_type="link",
+                element="a:x1--b:x2",
+                old_state="up",
+                new_state="down",
+                evidence="b:x2 ifOperStatus=down",
+            )
+        )
     code, out = _run(settings, "outages", "--json")
     assert code == 0
     rows = json.loads(out)
-    assert [r["root_cause"] for r in rows] == [{"type": "device", "name": "dist"},
-                                               {"type": "link", "name": "a:x1--b:x2"}]
+    assert [r["root_cause"] for r in rows] == [
+        {"type": "device", "name": "dist"},
+        {"type": "link", "name": "a:x1--b:x2"},
+    ]
     assert rows[1]["duration_s"] == 90.0 and rows[1]["ended_at"] == "2026-05-01T08:01:30Z"
-    assert set(rows[0]) == {"id", "root_cause", "affected_sites", "affected_devices", "started_at",
-                            "ended_at", "duration_s", "flapping"}
+    assert set(rows[0]) == {
+        "id",
+        "root_cause",
+        "affected_sites",
+        "affected_devices",
+        "degraded_sites",
+        "cause",
+        "evidence",
+        "started_at",
+        "ended_at",
+        "duration_s",
+        "flapping",
+    }
     code, out = _run(settings, "outages", "--active")
     assert code == 0 and "device dist" in out and "a:x1--b:x2" not in out
     code, out = _run(settings, "events", "--json")
@@ -86,8 +121,12 @@ def test_scheduler_command_stops_cleanly_on_sigterm(settings: Settings, tmp_path
     env.pop("NETOPS_DATABASE_URL", None)
     log = tmp_path / "out.log"
     netops = str(Path(sys.executable).with_name("netops"))
-    proc = subprocess.Popen([netops, "scheduler", "--status-interval", "2"], env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [netops, "scheduler", "--status-interval", "2"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while "scheduler running" not in log.read_text() and time.monotonic() < deadline:

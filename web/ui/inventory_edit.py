@@ -3,11 +3,13 @@
 The import reuses ``inventory.files.import_inventory_file`` through ``web.uploads``: the first
 POST stages the upload and shows what a dry run would change (or every located problem); only
 the confirm POST writes. The session remembers which staged file the confirm button may apply.
+Credentials in an upload are applied for admins only (checked again at confirm time); an
+engineer's upload imports the rest and says how many credentials it ignored.
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -40,6 +42,11 @@ def _settings() -> Settings:
     return settings
 
 
+def _is_admin() -> bool:
+    user = g.get("user")
+    return bool(user is not None and user.has_role("admin"))
+
+
 def _forget_upload() -> None:
     staged = session.pop(SESSION_KEY, None)
     if isinstance(staged, dict) and isinstance(staged.get("token"), str):
@@ -69,7 +76,8 @@ def inventory_import() -> ResponseReturnValue:
     token = uploads.stage(settings, data, suffix)
     try:
         path = uploads.staged_path(settings, token)
-        outcome = uploads.run_import(db_session(), settings, path, dry_run=True, shown_as=filename)
+        outcome = uploads.run_import(db_session(), settings, path, dry_run=True, shown_as=filename,
+                                     admin=_is_admin())
     except (SecretError, SQLAlchemyError) as exc:
         db_session().rollback()
         uploads.discard(settings, token)
@@ -98,7 +106,8 @@ def inventory_import_confirm() -> ResponseReturnValue:
         return redirect(url_for("ui.inventory"))
     db = db_session()
     try:
-        outcome = uploads.run_import(db, settings, path, dry_run=False, shown_as=str(staged.get("name", "")))
+        outcome = uploads.run_import(db, settings, path, dry_run=False, shown_as=str(staged.get("name", "")),
+                                     admin=_is_admin())
         if outcome.ok:
             db.commit()
     except (SecretError, SQLAlchemyError) as exc:

@@ -8,6 +8,7 @@ import io
 from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from inventory.csvcells import safe_row
 from web import composite, history, readers
 from web.auth.access import require_role
 from web.db import db_session
@@ -133,26 +134,19 @@ def outages_csv() -> ResponseReturnValue:
         ]
     )
     for o in _filtered_outages(None):
-        writer.writerow(
-            [
-                o.id,
-                o.root_cause_type,
-                _csv_safe(o.root_cause),
-                o.started_at.isoformat(),
-                o.ended_at.isoformat() if o.ended_at else "",
-                int(o.duration_s),
-                _csv_safe("; ".join(o.affected_sites)),
-                _csv_safe("; ".join(o.affected_devices)),
-                o.flapping,
-            ]
-        )
+        writer.writerow(safe_row([
+            o.id,
+            o.root_cause_type,
+            o.root_cause,
+            o.started_at.isoformat(),
+            o.ended_at.isoformat() if o.ended_at else "",
+            int(o.duration_s),
+            "; ".join(o.affected_sites),
+            "; ".join(o.affected_devices),
+            o.flapping,
+        ]))
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=outages.csv"},
     )
-
-
-def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in device-supplied text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
