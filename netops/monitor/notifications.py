@@ -35,10 +35,12 @@ KINDS = ("open", "close", "flapping")
 TEXTS = {
     "en": {"open": "OUTAGE", "close": "RECOVERED", "flapping": "FLAPPING", "device": "device", "link": "link",
            "cause": "Root cause", "since": "Since", "sites": "Affected sites", "none": "none",
-           "after": "after", "devices": "Affected devices", "why": "Evidence"},
+           "after": "after", "devices": "Affected devices", "why": "Evidence",
+           "degraded": "Left on a single path"},
     "id": {"open": "GANGGUAN", "close": "PULIH", "flapping": "TIDAK STABIL", "device": "perangkat",
            "link": "tautan", "cause": "Penyebab", "since": "Sejak", "sites": "Lokasi terdampak",
-           "none": "tidak ada", "after": "setelah", "devices": "Perangkat terdampak", "why": "Bukti"},
+           "none": "tidak ada", "after": "setelah", "devices": "Perangkat terdampak", "why": "Bukti",
+           "degraded": "Tinggal satu jalur"},
 }
 
 Sender = Callable[[str, str, str], bool]
@@ -67,7 +69,10 @@ def format_duration(seconds: float, language: str = "en") -> str:
 def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Message:
     """The title and body for one outage notification in ``language`` ("en" or "id")."""
     t = TEXTS.get(language, TEXTS["en"])
-    element = f"{t.get(outage.root_cause_type, outage.root_cause_type)} {outage.root_cause}"
+    words = outage.cause_words or {}
+    # the cause as the help desk says it (one wording for everyone), else the element's id
+    element = words.get(language) or words.get("en") or \
+        f"{t.get(outage.root_cause_type, outage.root_cause_type)} {outage.root_cause}"
     sites = list(outage.affected_sites or [])
     title = f"{t[kind]}: {element}"
     if kind == "close":
@@ -75,6 +80,9 @@ def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Me
         title += f" ({t['after']} {format_duration((end - outage.started_at).total_seconds(), language)})"
     lines = [f"{t['cause']}: {element}", f"{t['since']}: {outage.started_at.isoformat(timespec='seconds')}",
              f"{t['sites']} ({len(sites)}): {', '.join(sites) if sites else t['none']}"]
+    degraded = list(outage.degraded_sites or [])
+    if degraded:
+        lines.append(f"{t['degraded']} ({len(degraded)}): {', '.join(degraded)}")
     devices = list(outage.affected_devices or [])
     if devices:
         lines.append(f"{t['devices']} ({len(devices)}): {', '.join(devices)}")
