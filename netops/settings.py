@@ -90,6 +90,18 @@ class TrapSettings:
     enabled: bool = True
     host: str = "0.0.0.0"
     port: int | None = None
+    stats_flush_s: float = 1.0  # trap counters reach the database at most this late, in one transaction
+    inventory_check_s: float = 30.0  # how often the receiver looks for changed devices and credentials
+    resolve_timeout_s: float = 5.0  # bound on resolving devices declared by host name (system resolver)
+    engine_ids_per_device: int = 4  # SNMPv3 engine IDs whose keys are kept per device ...
+    max_engine_ids: int = 10000  # ... and in total (~0.5 KB each)
+    engine_id_ttl_s: float = 86400.0  # an engine ID that sent nothing for this long is forgotten
+
+    def __post_init__(self) -> None:
+        for name in ("stats_flush_s", "inventory_check_s", "resolve_timeout_s", "engine_ids_per_device",
+                     "max_engine_ids", "engine_id_ttl_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"traps.{name}: must be greater than 0, got {getattr(self, name)!r}")
 
     @property
     def effective_port(self) -> int:

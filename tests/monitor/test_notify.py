@@ -82,9 +82,9 @@ def test_message_in_bahasa_indonesia(engine: Engine) -> None:
 def test_message_says_the_cause_as_the_help_desk_does_in_its_language() -> None:
     words = {"en": "the fiber between Kantor Kelurahan Wates and SMP Negeri 2 is cut",
              "id": "serat optik antara Kantor Kelurahan Wates dan SMP Negeri 2 putus"}
-    outage = Outage(id=8, root_cause_type="link", root_cause="acc-kel-wates:sfp2--acc-smpn2:sfp1", started_at=T0,
-                    affected_sites=["SMP Negeri 2"], affected_devices=["acc-smpn2"], degraded_sites=["Kantor A"],
-                    cause_words=words)
+    outage = Outage(id=8, root_cause_type="link", root_cause="acc-kel-wates:sfp2--acc-smpn2:sfp1",
+                    started_at=T0, affected_sites=["SMP Negeri 2"], affected_devices=["acc-smpn2"],
+                    degraded_sites=["Kantor A"], cause_words=words)
     english, bahasa = build_message(outage, "open", "en", T0), build_message(outage, "open", "id", T0)
     assert english.title == f"OUTAGE: {words['en']}" and bahasa.title == f"GANGGUAN: {words['id']}"
     assert "Left on a single path (1): Kantor A" in english.body and "Tinggal satu jalur (1)" in bahasa.body
