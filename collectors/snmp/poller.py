@@ -135,16 +135,30 @@ class SnmpPoller:
         state = _Poll(target, wanted, self.profiles.get(target.profile), datetime.now(UTC))
         for kind in sorted(wanted - SNMP_KINDS):
             state.errors.append(PollError(ErrorKind.UNSUPPORTED, f"{kind} is not read over SNMP", kind))
+        deadline_s = target.timeouts.snmp_poll_deadline_s
         try:
-            async with asyncio.timeout(target.timeouts.deadline_s):
+            async with asyncio.timeout(deadline_s):
                 await self._run(state, known)
-        except TimeoutError:
-            message = f"poll exceeded its deadline of {target.timeouts.deadline_s:g} s"
-            self._fail_rest(state, CollectorError(ErrorKind.TIMEOUT, message))
+        except TimeoutError:  # answers kept coming (each request was answered), the poll did not end
+            message = f"device poll exceeded its deadline of {deadline_s:g} s (SNMP walk did not end)"
+            self._fail_rest(state, CollectorError(ErrorKind.MALFORMED, message))
         except Exception as exc:  # a bug must not take the poll cycle down
             message = f"internal error: {type(exc).__name__}: {exc}"
             self._fail_rest(state, CollectorError(ErrorKind.INTERNAL, message))
+        self._report_bad_values(state)
         return state.result()
+
+    def _report_bad_values(self, state: _Poll) -> None:
+        """One MALFORMED error per device naming the values it sent that could not be decoded
+        (their varbinds were read as unknown; the rest of each answer was used)."""
+        bad = self._host.take_bad_values(state.ep) if self._host is not None and state.ep else None
+        if bad is None:
+            return
+        named = ", ".join(f"{oid} ({why})" for oid, why in list(bad.first.items())[:3])
+        rest = len(bad.first) - 3 + bad.more
+        more = f" and {rest} more" if rest > 0 else ""
+        message = f"malformed value from the device: {named}{more}; read as unknown, the rest was used"
+        state.errors.append(PollError(ErrorKind.MALFORMED, message))
 
     def _fail_rest(self, state: _Poll, error: CollectorError) -> None:
         failed = {e.poll_kind for e in state.errors}
@@ -209,6 +223,7 @@ class SnmpPoller:
                                            scalars=(p.system["sys_uptime"],), names=not cached)
         uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
         anchor, name_oid = p.interfaces.status["oper_status"], p.interfaces.status["name"]
+        ifr.require_rows(walked, anchor)
         descr_oid = p.interfaces.detail.get("descr", "")
         indexes = frozenset(walked.columns.get(anchor, {}))
         hit = self.names.lookup(key, indexes, uptime) if cached else None
@@ -237,7 +252,8 @@ class SnmpPoller:
             p = state.profile
             oids: dict[str, str] = {"name": p.interfaces.status["name"]}
             oids.update({k: p.interfaces.detail[k] for k in ("descr", "mac") if k in p.interfaces.detail})
-            walked = (await walk_columns(host, state.ep, list(oids.values()), self.max_repetitions)).columns
+            walked = (await walk_columns(host, state.ep, list(oids.values()), self.max_repetitions,
+                                         row_hint=p.interfaces.row_count)).columns
             state.ports = ifr.build_port_map(*(ifr.column(walked, oids, k) for k in ("name", "descr", "mac")))
         return state.ports
 
