@@ -25,7 +25,8 @@ PDU_TAGS = frozenset(range(0xA0, 0xA9))
 TYPE_NAMES = {0x02: "INTEGER", 0x04: "OCTET STRING", 0x05: "NULL", 0x06: "OBJECT IDENTIFIER",
               0x40: "IpAddress", 0x41: "Counter32", 0x42: "Gauge32", 0x43: "TimeTicks", 0x44: "Opaque",
               0x46: "Counter64", 0x80: "noSuchObject", 0x81: "noSuchInstance", 0x82: "endOfMibView"}
-INTEGER_TYPES = frozenset({0x02, 0x41, 0x42, 0x43, 0x46})
+INTEGER_RANGES = {0x02: (-(2**31), 2**31 - 1), 0x41: (0, 2**32 - 1), 0x42: (0, 2**32 - 1),
+                  0x43: (0, 2**32 - 1), 0x46: (0, 2**64 - 1)}
 _VARBIND_SPECS: dict[int, Any] = {0: v1.VarBind(), 1: v2c.VarBind()}
 
 
@@ -91,12 +92,16 @@ class BadValue:
     reason: str
 
 
-def _reason(value: bytes) -> str:
+def _reason(value: bytes, version: int) -> str:
     tag, start, end = read_tlv(value, 0, len(value))
     name = TYPE_NAMES.get(tag, f"unknown type (tag 0x{tag:02x})")
-    if tag in INTEGER_TYPES and end > start:
+    if tag in INTEGER_RANGES and end > start:
         number = int.from_bytes(value[start:end], "big", signed=True)
-        return f"{name} {number} out of range"
+        low, high = INTEGER_RANGES[tag]
+        if not low <= number <= high:
+            return f"{name} {number} out of range"
+    if version == 0 and tag in (0x46, 0x80, 0x81, 0x82):
+        return f"{name} is not SNMPv1"
     return f"undecodable {name} of {end - start} bytes"
 
 
@@ -167,7 +172,8 @@ def repair(data: bytes) -> tuple[bytes, list[BadValue]]:
             decoder.decode(varbind, asn1Spec=spec)
         except (PyAsn1Error, ValueError, TypeError):
             _tag, oid_start, _oid_end = read_tlv(data, name_start, value_start)
-            bad.append(BadValue(oid_text(data[oid_start:value_start]), _reason(data[value_start:vb_end])))
+            why = _reason(data[value_start:vb_end], parts.version)
+            bad.append(BadValue(oid_text(data[oid_start:value_start]), why))
             varbind = tlv(SEQUENCE, data[name_start:value_start] + NULL_VALUE)
         binds.append(varbind)
     pdu_header = data[slice(*parts.pdu_header)]

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collectors.errors import CollectorError
+from collectors.errors import CollectorError, SnmpError
 from collectors.observations import (
     CounterSample,
     DeviceFacts,
@@ -224,6 +224,7 @@ class SnmpPoller:
         uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
         anchor, name_oid = p.interfaces.status["oper_status"], p.interfaces.status["name"]
         ifr.require_rows(walked, anchor)
+        self._expect_rows(key, walked.columns.get(anchor))
         descr_oid = p.interfaces.detail.get("descr", "")
         indexes = frozenset(walked.columns.get(anchor, {}))
         hit = self.names.lookup(key, indexes, uptime) if cached else None
@@ -243,8 +244,17 @@ class SnmpPoller:
         assert state.ep is not None
         state.counters, ports, uptime = await ifr.read_counters(
             host, state.ep, state.profile, self.max_repetitions, state.profile.system["sys_uptime"])
+        self._expect_rows(state.target.device_key, state.counters)
         state.ports = state.ports or ports
         state.uptime_s = uptime if uptime is not None else state.uptime_s
+
+    def _expect_rows(self, key: str, rows: object) -> None:
+        """No interface now, although the last read of this device (an hour ago at most) had
+        some: a broken answer (noSuchObject or endOfMibView from an agent without ifNumber.0)."""
+        known = self.names.rows(key)
+        if known and not rows:
+            raise SnmpError(ErrorKind.MALFORMED,
+                            f"interface table empty although the last read had {known} interfaces")
 
     async def _port_map(self, host: SnmpEngineHost, state: _Poll) -> ifr.PortMap:
         if state.ports is None:

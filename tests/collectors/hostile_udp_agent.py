@@ -3,7 +3,8 @@ snmpsim cannot serve: BER a well-behaved encoder never writes.
 
 Modes (``HostileAgent(mode=...)``), each a device seen in the field:
 - ``good``: a 3-port switch that answers correctly (the control);
-- ``endless``: every ifTable/ifXTable walk gets ever-increasing OIDs, for ever;
+- ``endless``: every ifTable/ifXTable walk gets ever-increasing OIDs, for ever
+  (``endless-blind``: the same without ifNumber.0, so only the row ceiling stops it);
 - ``nosuchobject`` / ``endofmib`` / ``same-oid``: ifNumber.0 = 24, but the interface tables
   answer noSuchObject, an immediate endOfMibView, or the requested OID itself again;
 - ``bad-value``: ifInErrors.2 is a negative Counter32 and ifHCInOctets.3 has an unknown tag;
@@ -33,7 +34,8 @@ IF_TABLE, IF_X_TABLE = (1, 3, 6, 1, 2, 1, 2, 2, 1), (1, 3, 6, 1, 2, 1, 31, 1, 1,
 IF_NUMBER = (1, 3, 6, 1, 2, 1, 2, 1, 0)
 IF_IN_ERRORS, IF_HC_IN_OCTETS = (*IF_TABLE, 14), (*IF_X_TABLE, 6)
 NO_SUCH_OBJECT, END_OF_MIB_VIEW = b"\x80\x00", b"\x82\x00"
-MODES = ("good", "endless", "nosuchobject", "endofmib", "same-oid", "bad-value", "truncated", "garbage")
+MODES = ("good", "endless", "endless-blind", "nosuchobject", "endofmib", "same-oid", "bad-value", "truncated",
+         "garbage")
 
 
 def enc_oid(value: Oid) -> bytes:
@@ -87,8 +89,10 @@ class HostileAgent:
     def __init__(self, mode: str, host: str = "127.0.0.1", port: int = 0, ports: int = 3) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        self.mode = mode
+        self.mode = "endless" if mode == "endless-blind" else mode
         self.table = device_table(ports)
+        if mode == "endless-blind":
+            del self.table[IF_NUMBER]
         if mode in ("nosuchobject", "endofmib", "same-oid"):
             self.table = {o: v for o, v in self.table.items() if o[:9] != IF_TABLE and o[:10] != IF_X_TABLE}
             self.table[IF_NUMBER] = enc_int(24)
@@ -96,6 +100,7 @@ class HostileAgent:
             self.table[(*IF_IN_ERRORS, 2)] = b"\x41\x01\xfb"  # Counter32 -5
             self.table[(*IF_HC_IN_OCTETS, 3)] = b"\x49\x01\x07"  # an unknown application tag
         self.keys = sorted(self.table)
+        self.v1_keys = [k for k in self.keys if self.table[k][0] != 0x46]  # SNMPv1 has no Counter64
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         self.sock.bind((host, port))
@@ -105,8 +110,16 @@ class HostileAgent:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def become(self, mode: str, if_number: bool = True) -> None:
+        """Turn into another mode while running (the same device, now broken)."""
+        self.mode = mode
+        if not if_number:
+            self.table.pop(IF_NUMBER, None)
+            self.keys = [k for k in self.keys if k != IF_NUMBER]
+            self.v1_keys = [k for k in self.v1_keys if k != IF_NUMBER]
+
     # -- answering -------------------------------------------------------------------------
-    def _next(self, oid: Oid) -> tuple[Oid, bytes]:
+    def _next(self, oid: Oid, v1: bool = False) -> tuple[Oid, bytes]:
         table_hit = oid[:9] == IF_TABLE or oid[:10] == IF_X_TABLE
         if self.mode == "endless" and table_hit and len(oid) >= (10 if oid[:9] == IF_TABLE else 11):
             column_len = 10 if oid[:9] == IF_TABLE else 11
@@ -115,10 +128,11 @@ class HostileAgent:
         if table_hit and self.mode in ("nosuchobject", "endofmib", "same-oid"):
             broken = {"nosuchobject": NO_SUCH_OBJECT, "endofmib": END_OF_MIB_VIEW}
             return oid, broken.get(self.mode, enc_int(1))  # same-oid: the requested OID again
-        at = bisect.bisect_right(self.keys, oid)
-        if at >= len(self.keys):
+        keys = self.v1_keys if v1 else self.keys
+        at = bisect.bisect_right(keys, oid)
+        if at >= len(keys):
             return oid, END_OF_MIB_VIEW
-        name = self.keys[at]
+        name = keys[at]
         return name, self.table[name]
 
     def answer(self, data: bytes) -> bytes | None:
@@ -142,8 +156,12 @@ class HostileAgent:
                 pos = vb_end
         except ValueError:
             return None
-        binds = self._binds(pdu, fields, oids)
-        body = enc_int(fields[0]) + enc_int(0) + enc_int(0)
+        binds = self._binds(pdu, fields, oids, version == 0)
+        status, index = 0, 0
+        ends = [i for i, (_o, v) in enumerate(binds) if v == END_OF_MIB_VIEW]
+        if version == 0 and ends:  # SNMPv1 has no endOfMibView: noSuchName names the varbind
+            status, index, binds = 2, ends[0] + 1, [(o, b"\x05\x00") for o in oids]
+        body = enc_int(fields[0]) + enc_int(status) + enc_int(index)
         body += tlv(0x30, b"".join(tlv(0x30, enc_oid(o) + v) for o, v in binds))
         message = tlv(0x30, enc_int(version) + tlv(0x04, community) + tlv(0xA2, body))
         if self.mode == "truncated":
@@ -152,11 +170,11 @@ class HostileAgent:
             return os.urandom(len(message))
         return message
 
-    def _binds(self, pdu: int, fields: list[int], oids: list[Oid]) -> list[tuple[Oid, bytes]]:
+    def _binds(self, pdu: int, fields: list[int], oids: list[Oid], v1: bool) -> list[tuple[Oid, bytes]]:
         if pdu == 0xA0:  # GET
             return [(o, self.table.get(o, b"\x81\x00")) for o in oids]
         if pdu == 0xA1:  # GETNEXT
-            return [self._next(o) for o in oids]
+            return [self._next(o, v1) for o in oids]
         non_rep, reps = max(0, fields[1]), max(0, fields[2])
         out = [self._next(o) for o in oids[:non_rep]]
         cursors = list(oids[non_rep:])

@@ -18,7 +18,7 @@ from collectors.observations import ErrorKind, PollKind, PollResult
 from collectors.snmp import SnmpPoller
 from collectors.targets import Secret, SnmpV2c, Target, Timeouts
 from tests.collectors.conftest import DISCOVERY
-from tests.collectors.hostile_udp_agent import IF_NUMBER, HostileAgent
+from tests.collectors.hostile_udp_agent import HostileAgent
 
 FAST = Timeouts(snmp_timeout_s=1.0, snmp_retries=1)
 
@@ -73,9 +73,7 @@ def test_endless_walk_stops_at_the_row_cap_as_malformed(agents: list[HostileAgen
 
 
 def test_endless_walk_without_ifnumber_stops_at_the_ceiling(agents: list[HostileAgent]) -> None:
-    agent = start(agents, "endless")
-    del agent.table[IF_NUMBER]
-    agent.keys.remove(IF_NUMBER)
+    agent = start(agents, "endless-blind")
     (result,), _elapsed = poll([target(agent, Timeouts(snmp_timeout_s=1.0, snmp_max_rows=700))],
                                frozenset({PollKind.INTERFACES}))
     assert result.completed == frozenset()
@@ -83,9 +81,7 @@ def test_endless_walk_without_ifnumber_stops_at_the_ceiling(agents: list[Hostile
 
 
 def test_poll_deadline_is_snmp_own_and_malformed(agents: list[HostileAgent]) -> None:
-    agent = start(agents, "endless")
-    del agent.table[IF_NUMBER]
-    agent.keys.remove(IF_NUMBER)
+    agent = start(agents, "endless-blind")
     slow = Timeouts(snmp_timeout_s=1.0, snmp_retries=1, snmp_deadline_s=2.0, snmp_max_rows=10**9,
                     deadline_s=600)
     (result,), elapsed = poll([target(agent, slow)])
@@ -118,6 +114,29 @@ def test_empty_iftable_from_a_device_with_ports_is_not_complete(agents: list[Hos
     assert elapsed < 5
 
 
+@pytest.mark.parametrize("mode", ["nosuchobject", "endofmib"])
+def test_empty_iftable_after_a_read_with_ports_is_not_complete(agents: list[HostileAgent], mode: str) -> None:
+    """Without ifNumber.0 the table alone cannot tell; the poller remembers the last read."""
+    agent = start(agents, "good")
+
+    async def run() -> tuple[PollResult, PollResult, PollResult]:
+        poller = SnmpPoller()
+        try:
+            first = await poller.poll(target(agent, key="sw"), DISCOVERY)
+            agent.become(mode, if_number=False)
+            return first, await poller.poll(target(agent, key="sw"), frozenset({PollKind.INTERFACES})), \
+                await poller.poll(target(agent, key="sw"), frozenset({PollKind.COUNTERS}))
+        finally:
+            poller.close()
+
+    first, status, counters = asyncio.run(run())
+    assert first.completed == DISCOVERY and len(first.interfaces) == 3
+    for broken, kind in ((status, PollKind.INTERFACES), (counters, PollKind.COUNTERS)):
+        assert broken.completed == frozenset()
+        assert errors_of(broken, kind) == ["malformed: interface table empty although the last read had 3 "
+                                           "interfaces"]
+
+
 def test_one_bad_value_spoils_only_its_varbind(agents: list[HostileAgent]) -> None:
     bad, good = start(agents, "bad-value"), start(agents, "good")
     results, _elapsed = poll([target(bad), target(good)])
@@ -146,7 +165,8 @@ def test_undecodable_answers_are_malformed_not_timeout(agents: list[HostileAgent
     if mode == "truncated":
         assert "truncated BER" in result.errors[0].message
     assert elapsed < 2.0  # an undecodable answer ends its attempt at once: no timeouts waited for
-    assert agent.requests == 2 * len(DISCOVERY)  # each kind tried timeout x (retries + 1) times
+    assert agent.requests == 2 * len(DISCOVERY)  # each kind tried (retries + 1) times
+    assert result.answered and not result.reachable  # misbehaving, not silent
 
 
 def test_silent_device_still_costs_timeout_times_attempts() -> None:
@@ -157,6 +177,7 @@ def test_silent_device_still_costs_timeout_times_attempts() -> None:
         (result,), elapsed = poll([dead])
     assert {e.kind for e in result.errors} == {ErrorKind.TIMEOUT}
     assert len(result.errors) == len(DISCOVERY)
+    assert not result.answered
     assert 0.95 < elapsed < 1.6
 
 
@@ -171,3 +192,16 @@ def test_hostile_agent_over_ipv6(agents: list[HostileAgent]) -> None:
     assert result.completed == DISCOVERY
     assert len(result.interfaces) == 3
     assert [e.kind for e in result.errors] == [ErrorKind.MALFORMED]
+
+
+def test_bad_value_over_snmpv1(agents: list[HostileAgent]) -> None:
+    """SNMPv1 (GETNEXT, its own VarBind type): the same per-varbind rescue."""
+    from dataclasses import replace
+
+    agent = start(agents, "bad-value")
+    v1 = replace(target(agent), snmp=SnmpV2c(Secret("public"), version="1"))
+    (result,), _elapsed = poll([v1], frozenset({PollKind.COUNTERS}))
+    assert result.completed == {PollKind.COUNTERS}
+    (error,) = result.errors
+    assert "1.3.6.1.2.1.2.2.1.14.2 (Counter32 -5 out of range)" in error.message
+    assert {c.if_index: c.in_errors for c in result.counters} == {1: 1, 2: None, 3: 3}
