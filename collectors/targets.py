@@ -85,7 +85,7 @@ class SshCredentials:
 
 
 SNMP_DEADLINE_ATTEMPTS = 15  # default SNMP poll deadline, in units of timeout x (retries + 1)
-SNMP_MAX_ROWS = 10_000
+SNMP_MAX_ROWS = 5_000  # one 5,000-row walk of the 11 discovery interface columns: ~6 s of CPU
 
 
 @dataclass(frozen=True, slots=True)

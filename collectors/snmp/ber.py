@@ -170,7 +170,7 @@ def repair(data: bytes) -> tuple[bytes, list[BadValue]]:
         varbind = data[vb_start:vb_end]
         try:
             decoder.decode(varbind, asn1Spec=spec)
-        except (PyAsn1Error, ValueError, TypeError):
+        except (PyAsn1Error, ValueError, TypeError, AttributeError):
             _tag, oid_start, _oid_end = read_tlv(data, name_start, value_start)
             why = _reason(data[value_start:vb_end], parts.version)
             bad.append(BadValue(oid_text(data[oid_start:value_start]), why))

@@ -5,7 +5,10 @@ loop, recreated if a later call runs in another loop) and must be ``close()``d. 
 read and fails on its own: a failed LLDP walk keeps the interface states, and ``completed``
 lists only the kinds read to the end. A device that does not answer (timeout) or rejects our
 credentials (auth) fails every remaining kind at once, so a dead device costs one
-timeout x (retries + 1), not one per kind.
+timeout x (retries + 1), not one per kind; so does a device caught inventing rows (a walk past
+its row cap), so it costs one capped walk per poll. An SNMP poll has a deadline of its own
+(``Timeouts.snmp_poll_deadline_s``): a device still answering when it passes is reported as
+malformed, and the kinds read before it stay completed.
 
 ``poll_many`` bounds concurrency twice: at most ``max_in_flight`` polls are open, and at most
 ``active_limit`` of them (adapted to the event loop's lag, ``gate.AdaptiveGate``) may still be
@@ -45,7 +48,7 @@ from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
 from collectors.snmp.readers.system import EntityInfo, build_facts, read_entity, read_system
 from collectors.snmp.session import Endpoint, SnmpEngineHost
-from collectors.snmp.walk import walk_columns
+from collectors.snmp.walk import RunawayWalk, walk_columns
 from collectors.targets import Target
 
 SNMP_KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, PollKind.NEIGHBORS,
@@ -77,7 +80,7 @@ class _Poll:
 
     def fail(self, kind: PollKind, error: CollectorError) -> None:
         self.errors.append(error.to_poll_error(kind))
-        if error.kind in FATAL:
+        if error.kind in FATAL or isinstance(error, RunawayWalk):
             self.fatal = error
 
     def result(self) -> PollResult:
@@ -207,6 +210,9 @@ class SnmpPoller:
             return
         try:
             entity = await read_entity(host, state.ep, state.profile, self.max_repetitions)
+        except RunawayWalk as exc:  # the system group stands; nothing more is read from this device
+            state.errors.append(PollError(exc.kind, f"ENTITY-MIB: {exc.message}"))
+            state.fatal, entity = exc, EntityInfo()
         except CollectorError as exc:
             if exc.kind in FATAL:
                 raise

@@ -282,6 +282,8 @@ class SnmpEngineHost:
             repaired, bad = ber.repair(bytes(message))
         except ber.BerError as exc:
             problem = str(exc)
+        except Exception as exc:  # never let a datagram break the receive path
+            problem = f"{problem} ({type(exc).__name__} while re-reading it)"
         else:
             if bad:
                 self._repairing = bad

@@ -33,6 +33,14 @@ MAX_REQUESTS = 10_000
 ROW_SLACK = 100  # rows allowed beyond 2 x ifNumber.0 (agents' ifNumber is not always exact)
 
 
+class RunawayWalk(SnmpError):
+    """A walk that would not end (past its row cap): the agent invents rows. The poller
+    trusts that device no further in this poll."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorKind.MALFORMED, message)
+
+
 def oid_tuple(oid: str) -> Oid:
     return tuple(int(arc) for arc in oid.lstrip(".").split("."))
 
@@ -102,9 +110,8 @@ async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str
         longest = max((len(result.columns[c]) for c in walked), default=0)
         if longest > cap:
             why = f"ifNumber.0 = {result.row_hint}" if cap < ep.max_rows else "the configured ceiling"
-            raise SnmpError(ErrorKind.MALFORMED, f"walk exceeded {cap} rows ({why}); the agent keeps "
-                                                 f"returning rows")
-    raise SnmpError(ErrorKind.MALFORMED, "walk did not end (agent keeps returning rows)")
+            raise RunawayWalk(f"walk exceeded {cap} rows ({why}); the agent keeps returning rows")
+    raise RunawayWalk("walk did not end (agent keeps returning rows)")
 
 
 def _take(active: list[str], var_binds: list[VarBind], prefixes: dict[str, Oid], cursor: dict[str, Oid],
