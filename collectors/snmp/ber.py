@@ -77,7 +77,7 @@ def oid_text(data: bytes) -> str:
         if not byte & 0x80:
             arcs.append(value)
             value = 0
-    if not arcs or value:
+    if not arcs or data[-1] & 0x80:
         raise BerError("malformed OBJECT IDENTIFIER")
     first = arcs[0]
     head = divmod(first, 40) if first < 80 else (2, first - 80)
