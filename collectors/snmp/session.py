@@ -236,10 +236,10 @@ class SnmpEngineHost:
                 return
             await asyncio.sleep(0.005)
 
-    def _socket(self, domain: tuple[int, ...]) -> socket.socket | None:
+    def _socket(self, domain: tuple[int, ...]) -> Any:
+        """The socket of one transport (asyncio's TransportSocket wrapper), None before it opened."""
         transport = getattr(config.get_transport(self.engine, domain), "transport", None)
-        sock = transport.get_extra_info("socket") if transport is not None else None
-        return sock if isinstance(sock, socket.socket) else None
+        return transport.get_extra_info("socket") if transport is not None else None
 
     def receive_buffer_bytes(self, ipv6: bool = False) -> int | None:
         """The socket's receive buffer as the kernel granted it (None before the first target)."""

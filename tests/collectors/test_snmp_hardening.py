@@ -207,3 +207,35 @@ def test_bad_value_over_snmpv1(agents: list[HostileAgent]) -> None:
     (error,) = result.errors
     assert "1.3.6.1.2.1.2.2.1.14.2 (Counter32 -5 out of range)" in error.message
     assert {c.if_index: c.in_errors for c in result.counters} == {1: 1, 2: None, 3: 3}
+
+
+def test_registration_is_quick_and_both_sockets_get_the_large_buffer(agents: list[HostileAgent]) -> None:
+    """Each transport's shared socket gets RECV_BUFFER_BYTES (as far as rmem_max allows) as soon as
+    it opens; registering a target does not wait for it."""
+    from pathlib import Path
+
+    from collectors.snmp.session import RECV_BUFFER_BYTES, SnmpEngineHost
+
+    v4 = start(agents, "good")
+    try:
+        v6: HostileAgent | None = start(agents, "good", "::1")
+    except OSError:
+        v6 = None
+
+    async def run() -> tuple[float, int | None, int | None]:
+        host = SnmpEngineHost()
+        try:
+            begin = time.monotonic()
+            for agent in (v4, v6):
+                if agent is not None:
+                    await host.endpoint(target(agent))
+            return time.monotonic() - begin, host.receive_buffer_bytes(), host.receive_buffer_bytes(ipv6=True)
+        finally:
+            host.close()
+
+    elapsed, buffer4, buffer6 = asyncio.run(run())
+    granted = min(RECV_BUFFER_BYTES, 2 * int(Path("/proc/sys/net/core/rmem_max").read_text()))
+    assert elapsed < 0.5
+    assert buffer4 is not None and buffer4 >= granted
+    if v6 is not None:
+        assert buffer6 is not None and buffer6 >= granted
