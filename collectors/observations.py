@@ -210,5 +210,12 @@ class PollResult:
         return bool(self.completed)
 
     @property
+    def answered(self) -> bool:
+        """True when the device sent anything back: some kind completed, or its answers were
+        malformed (garbage, a walk that never ends). A misbehaving agent is not a silent one:
+        it must not be taken for a device that is down."""
+        return bool(self.completed) or any(e.kind is ErrorKind.MALFORMED for e in self.errors)
+
+    @property
     def duration_s(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()

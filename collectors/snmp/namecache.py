@@ -5,7 +5,9 @@ interface name. Reading ifName every time is a quarter of a 48-port status poll'
 (and of its CPU). So the names of the last full read are kept per device and reused while
 they are provably still right: the agent did not restart (sysUpTime did not go back), it
 reports exactly the same ifIndexes, and the names are younger than ``max_age_s`` (the hourly
-discovery refreshes them anyway). Otherwise the poller reads ifName again.
+discovery refreshes them anyway). Otherwise the poller reads ifName again. The poller also
+asks ``rows``: an empty interface table from a device that had interfaces an hour ago at most
+is a broken answer, not a device without interfaces.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class NameCache:
     def has(self, device: str) -> bool:
         entry = self._entries.get(device)
         return entry is not None and time.monotonic() - entry.stored_at < self.max_age_s
+
+    def rows(self, device: str) -> int:
+        """How many interfaces the last full read of ``device`` found (0: none or too old)."""
+        entry = self._entries.get(device)
+        return len(entry.indexes) if entry is not None and self.has(device) else 0
 
     def lookup(self, device: str, indexes: frozenset[Oid],
                uptime_s: float | None) -> tuple[dict[Oid, object], dict[Oid, object]] | None:

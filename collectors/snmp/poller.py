@@ -5,7 +5,10 @@ loop, recreated if a later call runs in another loop) and must be ``close()``d. 
 read and fails on its own: a failed LLDP walk keeps the interface states, and ``completed``
 lists only the kinds read to the end. A device that does not answer (timeout) or rejects our
 credentials (auth) fails every remaining kind at once, so a dead device costs one
-timeout x (retries + 1), not one per kind.
+timeout x (retries + 1), not one per kind; so does a device caught inventing rows (a walk past
+its row cap), so it costs one capped walk per poll. An SNMP poll has a deadline of its own
+(``Timeouts.snmp_poll_deadline_s``): a device still answering when it passes is reported as
+malformed, and the kinds read before it stay completed.
 
 ``poll_many`` bounds concurrency twice: at most ``max_in_flight`` polls are open, and at most
 ``active_limit`` of them (adapted to the event loop's lag, ``gate.AdaptiveGate``) may still be
@@ -23,7 +26,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collectors.errors import CollectorError
+from collectors.errors import CollectorError, SnmpError
 from collectors.observations import (
     CounterSample,
     DeviceFacts,
@@ -45,7 +48,7 @@ from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
 from collectors.snmp.readers.system import EntityInfo, build_facts, read_entity, read_system
 from collectors.snmp.session import Endpoint, SnmpEngineHost
-from collectors.snmp.walk import walk_columns
+from collectors.snmp.walk import RunawayWalk, walk_columns
 from collectors.targets import Target
 
 SNMP_KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, PollKind.NEIGHBORS,
@@ -77,7 +80,7 @@ class _Poll:
 
     def fail(self, kind: PollKind, error: CollectorError) -> None:
         self.errors.append(error.to_poll_error(kind))
-        if error.kind in FATAL:
+        if error.kind in FATAL or isinstance(error, RunawayWalk):
             self.fatal = error
 
     def result(self) -> PollResult:
@@ -135,16 +138,30 @@ class SnmpPoller:
         state = _Poll(target, wanted, self.profiles.get(target.profile), datetime.now(UTC))
         for kind in sorted(wanted - SNMP_KINDS):
             state.errors.append(PollError(ErrorKind.UNSUPPORTED, f"{kind} is not read over SNMP", kind))
+        deadline_s = target.timeouts.snmp_poll_deadline_s
         try:
-            async with asyncio.timeout(target.timeouts.deadline_s):
+            async with asyncio.timeout(deadline_s):
                 await self._run(state, known)
-        except TimeoutError:
-            message = f"poll exceeded its deadline of {target.timeouts.deadline_s:g} s"
-            self._fail_rest(state, CollectorError(ErrorKind.TIMEOUT, message))
+        except TimeoutError:  # answers kept coming (each request was answered), the poll did not end
+            message = f"device poll exceeded its deadline of {deadline_s:g} s (SNMP walk did not end)"
+            self._fail_rest(state, CollectorError(ErrorKind.MALFORMED, message))
         except Exception as exc:  # a bug must not take the poll cycle down
             message = f"internal error: {type(exc).__name__}: {exc}"
             self._fail_rest(state, CollectorError(ErrorKind.INTERNAL, message))
+        self._report_bad_values(state)
         return state.result()
+
+    def _report_bad_values(self, state: _Poll) -> None:
+        """One MALFORMED error per device naming the values it sent that could not be decoded
+        (their varbinds were read as unknown; the rest of each answer was used)."""
+        bad = self._host.take_bad_values(state.ep) if self._host is not None and state.ep else None
+        if bad is None:
+            return
+        named = ", ".join(f"{oid} ({why})" for oid, why in list(bad.first.items())[:3])
+        rest = len(bad.first) - 3 + bad.more
+        more = f" and {rest} more" if rest > 0 else ""
+        message = f"malformed value from the device: {named}{more}; read as unknown, the rest was used"
+        state.errors.append(PollError(ErrorKind.MALFORMED, message))
 
     def _fail_rest(self, state: _Poll, error: CollectorError) -> None:
         failed = {e.poll_kind for e in state.errors}
@@ -193,6 +210,9 @@ class SnmpPoller:
             return
         try:
             entity = await read_entity(host, state.ep, state.profile, self.max_repetitions)
+        except RunawayWalk as exc:  # the system group stands; nothing more is read from this device
+            state.errors.append(PollError(exc.kind, f"ENTITY-MIB: {exc.message}"))
+            state.fatal, entity = exc, EntityInfo()
         except CollectorError as exc:
             if exc.kind in FATAL:
                 raise
@@ -209,6 +229,8 @@ class SnmpPoller:
                                            scalars=(p.system["sys_uptime"],), names=not cached)
         uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
         anchor, name_oid = p.interfaces.status["oper_status"], p.interfaces.status["name"]
+        ifr.require_rows(walked, anchor)
+        self._expect_rows(key, walked.columns.get(anchor))
         descr_oid = p.interfaces.detail.get("descr", "")
         indexes = frozenset(walked.columns.get(anchor, {}))
         hit = self.names.lookup(key, indexes, uptime) if cached else None
@@ -228,8 +250,17 @@ class SnmpPoller:
         assert state.ep is not None
         state.counters, ports, uptime = await ifr.read_counters(
             host, state.ep, state.profile, self.max_repetitions, state.profile.system["sys_uptime"])
+        self._expect_rows(state.target.device_key, state.counters)
         state.ports = state.ports or ports
         state.uptime_s = uptime if uptime is not None else state.uptime_s
+
+    def _expect_rows(self, key: str, rows: object) -> None:
+        """No interface now, although the last read of this device (an hour ago at most) had
+        some: a broken answer (noSuchObject or endOfMibView from an agent without ifNumber.0)."""
+        known = self.names.rows(key)
+        if known and not rows:
+            raise SnmpError(ErrorKind.MALFORMED,
+                            f"interface table empty although the last read had {known} interfaces")
 
     async def _port_map(self, host: SnmpEngineHost, state: _Poll) -> ifr.PortMap:
         if state.ports is None:
@@ -237,7 +268,8 @@ class SnmpPoller:
             p = state.profile
             oids: dict[str, str] = {"name": p.interfaces.status["name"]}
             oids.update({k: p.interfaces.detail[k] for k in ("descr", "mac") if k in p.interfaces.detail})
-            walked = (await walk_columns(host, state.ep, list(oids.values()), self.max_repetitions)).columns
+            walked = (await walk_columns(host, state.ep, list(oids.values()), self.max_repetitions,
+                                         row_hint=p.interfaces.row_count)).columns
             state.ports = ifr.build_port_map(*(ifr.column(walked, oids, k) for k in ("name", "descr", "mac")))
         return state.ports
 

@@ -8,32 +8,45 @@ once per (address, credentials, timeout) through pysnmp's own LCD configurator, 
 UDP socket gets a large receive buffer (the default drops answers at ~100 polls in flight)
 and ``close()`` releases socket and engine. Every failure becomes an ``SnmpError`` with an
 ``ErrorKind``; callers never see pysnmp exceptions.
+
+IPv6 addresses get pysnmp's UDP/IPv6 transport (a second socket on the same dispatcher).
+pysnmp drops a datagram it cannot decode without a word, so the engine's receive callback is
+wrapped (``_receive``): a datagram pysnmp counted as a parse error is re-read with ``ber``;
+when only some values are bad (a negative Counter32, an unknown type), those get NULL and the
+rest of the answer is used (``take_bad_values`` reports them per device); when the message is
+broken (truncated BER, garbage) the requests waiting on that address fail at once as
+MALFORMED ("malformed response") instead of waiting for a timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import socket
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from pysnmp.carrier.asyncio.dgram import udp
+from pysnmp.carrier.asyncio.dgram import udp, udp6
 from pysnmp.entity import config
 from pysnmp.entity.engine import SnmpEngine
 from pysnmp.entity.rfc3413 import cmdgen
-from pysnmp.hlapi.v3arch.asyncio import CommunityData, UdpTransportTarget, UsmUserData
+from pysnmp.hlapi.v3arch.asyncio import CommunityData, Udp6TransportTarget, UdpTransportTarget, UsmUserData
 from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import errind, rfc1902
 
 from collectors.errors import SnmpError
 from collectors.observations import ErrorKind
-from collectors.targets import AuthProtocol, PrivProtocol, SnmpV2c, SnmpV3, Target
+from collectors.snmp import ber
+from collectors.targets import SNMP_MAX_ROWS, AuthProtocol, PrivProtocol, SnmpV2c, SnmpV3, Target
 
 RECV_BUFFER_BYTES = 4 * 1024 * 1024
+BAD_VALUES_KEPT = 20  # bad values remembered per device between two take_bad_values()
 Oid = tuple[int, ...]
 VarBind = tuple[Oid, Any]
+Address = tuple[str, int]
 
 AUTH_PROTOCOLS = {
     AuthProtocol.MD5: config.USM_AUTH_HMAC96_MD5,
@@ -86,15 +99,60 @@ def status_error(status: int, index: int) -> SnmpError:
     return SnmpError(ErrorKind.MALFORMED, f"agent answered {name} (varbind {index})")
 
 
+class MalformedResponse(SnmpError):
+    """The device answered with a datagram that cannot be decoded at all."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(ErrorKind.MALFORMED, f"malformed response: {reason}")
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """A registered target: pysnmp's target name plus what the walker needs to know."""
+    """A registered target: pysnmp's target name plus what the walker needs to know.
+    ``address`` is where answers come from; ``max_rows`` caps the rows of one column walk."""
 
     addr_name: str
     version: str
     context: bytes
     timeout_s: float = 1.0
     retries: int = 1
+    address: Address = ("", 0)
+    max_rows: int = SNMP_MAX_ROWS
+
+
+@dataclass
+class BadValues:
+    """The values one device sent that could not be decoded: OID -> why (the first few OIDs),
+    and how many more bad varbinds came (a GETBULK overshoot can repeat one OID)."""
+
+    first: dict[str, str] = field(default_factory=dict)
+    more: int = 0
+
+    def add(self, bad: Sequence[ber.BadValue]) -> None:
+        for value in bad:
+            if value.oid in self.first:
+                continue
+            if len(self.first) < BAD_VALUES_KEPT:
+                self.first[value.oid] = value.reason
+            else:
+                self.more += 1
+
+
+def address_key(address: Sequence[Any]) -> Address:
+    """(host, port) of a UDP or UDP/IPv6 socket address, IPv6 zone dropped."""
+    return str(address[0]).split("%", 1)[0].lower(), int(address[1])
+
+
+def ipv6_literal(host: str) -> str | None:
+    """The IPv6 address in ``host`` ("::1", "[::1]", "fe80::1%eth0"), None for anything else."""
+    bare = host.strip()
+    if bare.startswith("[") and bare.endswith("]"):
+        bare = bare[1:-1]
+    try:
+        return bare if ipaddress.ip_address(bare.split("%", 1)[0]).version == 6 else None
+    except ValueError:
+        return None
 
 
 def _auth_data(cred: SnmpV2c | SnmpV3) -> CommunityData | UsmUserData:
@@ -117,58 +175,135 @@ class SnmpEngineHost:
         self._get = cmdgen.GetCommandGenerator()
         self._bulk = cmdgen.BulkCommandGeneratorSingleRun()
         self._recv_buffer = recv_buffer_bytes
-        self._buffer_set = False
+        self._buffer_set: set[tuple[int, ...]] = set()
         self._closed = False
+        self._receiver: tuple[Any, Any] | None = None  # pysnmp's parse-error counters, once wrapped
+        self._repairing: list[ber.BadValue] | None = None  # set while a repaired message is processed
+        self._waiting: dict[Address, set[asyncio.Future[tuple[int, int, list[VarBind]]]]] = {}
+        self._bad_values: dict[str, BadValues] = {}
+        self.discarded: Counter[Address] = Counter()  # undecodable datagrams per source address
 
     async def endpoint(self, target: Target) -> Endpoint:
         """Register ``target`` once (cached) and return its endpoint."""
         cred = target.snmp
         if cred is None:
             raise SnmpError(ErrorKind.UNSUPPORTED, "no SNMP credentials for this device")
-        key = (target.host, target.snmp_port, target.timeouts.snmp_timeout_s, target.timeouts.snmp_retries,
-               cred)
+        t = target.timeouts
+        key = (target.host, target.snmp_port, t.snmp_timeout_s, t.snmp_retries, t.snmp_max_rows, cred)
         found = self._endpoints.get(key)
         if found is not None:
             return found
-        try:
-            transport = await UdpTransportTarget.create(
-                (target.host, target.snmp_port), timeout=target.timeouts.snmp_timeout_s,
-                retries=0)  # we retry ourselves: an abandoned request must not be re-sent
-        except Exception as exc:  # pysnmp wraps resolver failures in PySnmpError
-            raise SnmpError(ErrorKind.UNREACHABLE, f"cannot resolve {target.host}: {exc}") from exc
+        transport = await self._transport(target)
         context = cred.context.encode() if isinstance(cred, SnmpV3) else b""
         addr_name, _params = self._lcd.configure(self.engine, _auth_data(cred), transport, context)
+        self._wrap_receiver()
         version = "3" if isinstance(cred, SnmpV3) else cred.version
-        t = target.timeouts
         found = Endpoint(addr_name=addr_name, version=version, context=context,
-                         timeout_s=t.snmp_timeout_s, retries=max(0, t.snmp_retries))
+                         timeout_s=t.snmp_timeout_s, retries=max(0, t.snmp_retries),
+                         address=address_key(transport.transport_address), max_rows=max(1, t.snmp_max_rows))
         self._endpoints[key] = found
-        await self._raise_recv_buffer()
+        await self._raise_recv_buffer(transport.TRANSPORT_DOMAIN)
         return found
 
-    async def _raise_recv_buffer(self) -> None:
+    async def _transport(self, target: Target) -> UdpTransportTarget | Udp6TransportTarget:
+        """pysnmp's transport target: UDP/IPv6 for an IPv6 address (or a name with only IPv6
+        addresses), else UDP/IPv4. pysnmp's own retries are off: we retry ourselves, so an
+        abandoned request is never re-sent. Its own timeout is a second longer than ours:
+        its 0.1 s timer tick would otherwise end an attempt up to a tick early."""
+        v6 = ipv6_literal(target.host)
+        kinds: tuple[type[UdpTransportTarget] | type[Udp6TransportTarget], ...] = (
+            (Udp6TransportTarget,) if v6 else (UdpTransportTarget, Udp6TransportTarget))
+        failure: Exception | None = None
+        for kind in kinds:
+            try:
+                return await kind.create((v6 or target.host, target.snmp_port),
+                                         timeout=target.timeouts.snmp_timeout_s + 1.0, retries=0)
+            except Exception as exc:  # pysnmp wraps resolver failures in PySnmpError
+                failure = failure or exc
+        raise SnmpError(ErrorKind.UNREACHABLE, f"cannot resolve {target.host}: {failure}") from failure
+
+    async def _raise_recv_buffer(self, domain: tuple[int, ...]) -> None:
         """Give the shared UDP socket a large receive buffer once it exists (connection_made
         runs a loop iteration after pysnmp opens it): 100 answers of ~5 KB in flight overflow
         the default 208 KiB and are dropped."""
         for _ in range(200):
-            if self._buffer_set:
+            if domain in self._buffer_set:
                 return
-            transport = config.get_transport(self.engine, udp.DOMAIN_NAME)
-            asyncio_transport = getattr(transport, "transport", None)
-            sock = asyncio_transport.get_extra_info("socket") if asyncio_transport is not None else None
+            sock = self._socket(domain)
             if sock is not None:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._recv_buffer)
-                self._buffer_set = True
+                self._buffer_set.add(domain)
                 return
             await asyncio.sleep(0.005)
 
-    def receive_buffer_bytes(self) -> int | None:
+    def _socket(self, domain: tuple[int, ...]) -> Any:
+        """The socket of one transport (asyncio's TransportSocket wrapper), None before it opened."""
+        transport = getattr(config.get_transport(self.engine, domain), "transport", None)
+        return transport.get_extra_info("socket") if transport is not None else None
+
+    def receive_buffer_bytes(self, ipv6: bool = False) -> int | None:
         """The socket's receive buffer as the kernel granted it (None before the first target)."""
-        transport = getattr(config.get_transport(self.engine, udp.DOMAIN_NAME), "transport", None)
-        sock = transport.get_extra_info("socket") if transport is not None else None
+        sock = self._socket(udp6.DOMAIN_NAME if ipv6 else udp.DOMAIN_NAME)
         return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)) if sock is not None else None
 
-    def _future(self) -> tuple[asyncio.Future[tuple[int, int, list[VarBind]]], Any]:
+    def _wrap_receiver(self) -> None:
+        """Put ``_receive`` between the transport dispatcher and pysnmp's message dispatcher
+        (once, when the first target created the dispatcher)."""
+        dispatcher = self.engine.transport_dispatcher
+        if self._receiver is not None or dispatcher is None:
+            return
+        builder = self.engine.get_mib_builder()
+        self._receiver = builder.import_symbols("__SNMPv2-MIB", "snmpInASNParseErrs", "snmpInBadVersions")
+        dispatcher.unregister_recv_callback(None)
+        dispatcher.register_recv_callback(self._receive, None)
+
+    def _dispatch(self, domain: Any, address: Any, message: bytes) -> str | None:
+        """Hand a datagram to pysnmp; the reason when pysnmp dropped it as undecodable."""
+        assert self._receiver is not None
+        parse_errors, bad_versions = self._receiver
+        before = (parse_errors.syntax, bad_versions.syntax)
+        try:
+            self.engine.message_dispatcher.receive_message(self.engine, domain, address, message)
+        except Exception as exc:  # pysnmp lets some decoder errors through
+            return f"{type(exc).__name__}: {exc}"[:200]
+        if parse_errors.syntax is not before[0]:
+            return "undecodable BER"
+        if bad_versions.syntax is not before[1]:
+            return "unknown SNMP version"
+        return None
+
+    def _receive(self, _dispatcher: Any, domain: Any, address: Any, message: bytes) -> None:
+        """The engine's receive callback, plus: save what can be saved of an undecodable
+        answer, and fail the requests waiting on a device that sent garbage."""
+        problem = self._dispatch(domain, address, message)
+        if problem is None:
+            return
+        try:
+            repaired, bad = ber.repair(bytes(message))
+        except ber.BerError as exc:
+            problem = str(exc)
+        except Exception as exc:  # never let a datagram break the receive path
+            problem = f"{problem} ({type(exc).__name__} while re-reading it)"
+        else:
+            if bad:
+                self._repairing = bad
+                try:
+                    problem = self._dispatch(domain, address, repaired)
+                finally:
+                    self._repairing = None
+                if problem is None:
+                    return
+        key = address_key(address)
+        self.discarded[key] += 1
+        for future in self._waiting.get(key, ()):
+            if not future.done():
+                future.set_exception(MalformedResponse(problem))
+
+    def take_bad_values(self, ep: Endpoint) -> BadValues | None:
+        """The undecodable values ``ep``'s device sent since the last call (None: none)."""
+        return self._bad_values.pop(ep.addr_name, None)
+
+    def _future(self, ep: Endpoint) -> tuple[asyncio.Future[tuple[int, int, list[VarBind]]], Any]:
         future: asyncio.Future[tuple[int, int, list[VarBind]]] = asyncio.get_running_loop().create_future()
 
         def done(_engine: Any, _handle: Any, indication: Any, status: Any, index: Any,
@@ -183,6 +318,8 @@ class SnmpEngineHost:
             except Exception as exc:  # a varbind pyasn1 could not give us
                 future.set_exception(SnmpError(ErrorKind.MALFORMED, f"undecodable varbind: {exc}"))
                 return
+            if self._repairing:  # this answer had values replaced by NULL (see _receive)
+                self._bad_values.setdefault(ep.addr_name, BadValues()).add(self._repairing)
             future.set_result((int(status or 0), int(index or 0), rows))
 
         return future, done
@@ -210,18 +347,31 @@ class SnmpEngineHost:
     async def _request(self, ep: Endpoint, send: Any) -> tuple[int, int, list[VarBind]]:
         """Send, wait ``timeout``, resend up to ``retries`` times. The retries are ours (pysnmp's
         are off) so a silent device costs exactly timeout x (retries + 1), pysnmp's coarse timer
-        tick does not stretch it, and nothing is re-sent for a poll that was given up."""
+        tick does not stretch it, and nothing is re-sent for a poll that was given up. An
+        undecodable answer ends its attempt at once; if no attempt got a good answer, the
+        request fails as MALFORMED ("malformed response"), not as a timeout."""
+        garbage: MalformedResponse | None = None
         for _attempt in range(ep.retries + 1):
-            future, done = self._future()
-            send(done)
+            future, done = self._future(ep)
+            waiting = self._waiting.setdefault(ep.address, set())
+            waiting.add(future)
             try:
+                send(done)
                 async with asyncio.timeout(ep.timeout_s):
                     return await future
             except TimeoutError:
                 continue
+            except MalformedResponse as exc:
+                garbage = exc
             except SnmpError as exc:
                 if exc.kind is not ErrorKind.TIMEOUT:
                     raise
+            finally:
+                waiting.discard(future)
+                if not waiting and self._waiting.get(ep.address) is waiting:
+                    del self._waiting[ep.address]
+        if garbage is not None:
+            raise garbage
         raise SnmpError(ErrorKind.TIMEOUT, "no answer to SNMP (timeout after all retries)")
 
     def close(self) -> None:

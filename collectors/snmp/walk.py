@@ -3,9 +3,12 @@
 One GETBULK asks for every unfinished column (and, in the first request, any non-repeater
 scalars such as sysUpTime.0), so a 48-port status poll is one round trip. Each column stops
 at the first OID outside its subtree or at endOfMibView (what ``lexicographicMode=False``
-does in pysnmp's hlapi). A column whose OIDs do not increase is a broken agent: the walk
-fails as MALFORMED instead of looping. ``tooBig`` halves max-repetitions; SNMPv1's
-``noSuchName`` ends the column it names.
+does in pysnmp's hlapi). A column whose OIDs do not increase (an OID repeated, the column
+itself answered again) is a broken agent: the walk fails as MALFORMED instead of looping or
+passing for an empty column. So does a column that grows past its cap: the endpoint's
+``max_rows`` ceiling, and twice the announced row count (ifNumber.0) + ``ROW_SLACK`` where
+the device gave one, so a device inventing rows for ever costs a bounded walk (time and
+memory). ``tooBig`` halves max-repetitions; SNMPv1's ``noSuchName`` ends the column it names.
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ from collectors.snmp.session import (
 )
 
 MAX_REQUESTS = 10_000
+ROW_SLACK = 100  # rows allowed beyond 2 x ifNumber.0 (agents' ifNumber is not always exact)
+
+
+class RunawayWalk(SnmpError):
+    """A walk that would not end (past its row cap): the agent invents rows. The poller
+    trusts that device no further in this poll."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorKind.MALFORMED, message)
 
 
 def oid_tuple(oid: str) -> Oid:
@@ -39,6 +51,12 @@ class WalkResult:
 
     columns: dict[str, dict[Oid, object]] = field(default_factory=dict)
     scalars: list[VarBind] = field(default_factory=list)
+    row_hint: int | None = None  # the announced row count (e.g. ifNumber.0) when asked for
+
+
+def row_cap(max_rows: int, hint: int | None) -> int:
+    """The most rows a column may have: ``max_rows``, tighter when the device announced a count."""
+    return max_rows if hint is None else min(max_rows, 2 * hint + ROW_SLACK)
 
 
 async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str], max_repetitions: int,
@@ -56,6 +74,7 @@ async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str
     # GETBULK non-repeaters are GETNEXTs: ask for the parent of "X.0" to get X.0 itself.
     scalars = [s.rsplit(".", 1)[0] for s in wanted_scalars]
     reps, hint = max(1, max_repetitions), None
+    cap = ep.max_rows
     for _ in range(MAX_REQUESTS):
         if not active and not scalars:
             return result
@@ -82,11 +101,17 @@ async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str
             var_binds = var_binds[len(scalars):]
             scalars = []
             if row_hint and len(result.scalars) == len(wanted_scalars):
-                hint = non_negative(result.scalars.pop()[1])
+                hint = result.row_hint = non_negative(result.scalars.pop()[1])
+                cap = row_cap(ep.max_rows, hint)
         if active and not var_binds:
             raise SnmpError(ErrorKind.MALFORMED, "agent returned an empty GETBULK answer")
+        walked = active
         active = _take(active, var_binds, prefixes, cursor, result)
-    raise SnmpError(ErrorKind.MALFORMED, "walk did not end (agent keeps returning rows)")
+        longest = max((len(result.columns[c]) for c in walked), default=0)
+        if longest > cap:
+            why = f"ifNumber.0 = {result.row_hint}" if cap < ep.max_rows else "the configured ceiling"
+            raise RunawayWalk(f"walk exceeded {cap} rows ({why}); the agent keeps returning rows")
+    raise RunawayWalk("walk did not end (agent keeps returning rows)")
 
 
 def _take(active: list[str], var_binds: list[VarBind], prefixes: dict[str, Oid], cursor: dict[str, Oid],
@@ -98,12 +123,17 @@ def _take(active: list[str], var_binds: list[VarBind], prefixes: dict[str, Oid],
         column = active[position % width]
         if column in finished:
             continue
-        prefix = prefixes[column]
-        if oid[: len(prefix)] != prefix or len(oid) == len(prefix) or isinstance(value, MISSING_TYPES):
+        if isinstance(value, MISSING_TYPES):
             finished.add(column)
             continue
         if oid <= cursor[column]:
-            raise SnmpError(ErrorKind.MALFORMED, f"agent returned OIDs out of order in column {column}")
+            last = ".".join(map(str, oid))
+            raise SnmpError(ErrorKind.MALFORMED, f"walk does not advance: agent returned {last} after "
+                                                 f"{'.'.join(map(str, cursor[column]))} in column {column}")
+        prefix = prefixes[column]
+        if oid[: len(prefix)] != prefix:
+            finished.add(column)
+            continue
         result.columns[column][oid[len(prefix):]] = value
         cursor[column] = oid
     return [c for c in active if c not in finished]

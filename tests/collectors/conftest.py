@@ -21,7 +21,9 @@ from collectors.snmp import SnmpPoller
 from collectors.targets import Secret, SnmpV2c, Target, Timeouts
 from tests.collectors.hostile_agent import write_hostile
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "librenms"
+# ../shared beside the checkout; NETOPS_SHARED_DIR points elsewhere (a worktree in another folder)
+SHARED = Path(os.environ.get("NETOPS_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
+FIXTURES = SHARED / "fixtures" / "librenms"
 DEVICES = sorted(p.stem for p in (FIXTURES / "snmprec").glob("*.snmprec"))
 DISCOVERY = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS, PollKind.OPTICS,
                        PollKind.COUNTERS})

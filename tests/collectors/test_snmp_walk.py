@@ -14,7 +14,7 @@ from pysnmp.proto.rfc1905 import EndOfMibView
 from collectors.errors import SnmpError
 from collectors.observations import ErrorKind
 from collectors.snmp.session import Endpoint
-from collectors.snmp.walk import oid_tuple, walk_columns
+from collectors.snmp.walk import oid_tuple, row_cap, walk_columns
 
 EP = Endpoint(addr_name="a1", version="2c", context=b"")
 
@@ -45,6 +45,12 @@ class Agent:
                 name, value = self._next(cursor)
                 if self.broken == "loop":
                     name = (*oid_tuple(columns[i]), 1)  # the agent answers row 1 again and again
+                if self.broken == "endless":  # ever-increasing rows, for ever
+                    name = (*oid_tuple(columns[i]), cursor[len(oid_tuple(columns[i]))] + 1
+                            if len(cursor) > len(oid_tuple(columns[i])) else 1)
+                    value = Integer(1)
+                if self.broken == "itself":  # the column's own OID, as if it were its first row
+                    name = oid_tuple(columns[i])
                 out.append((name, value))
                 cursors[i] = name
         return 0, 0, out[: self.cap]
@@ -92,3 +98,34 @@ def test_row_hint_trims_the_last_request_but_is_not_trusted(rows: int, last_reps
     assert sorted(result.columns["1.3.6.1.2.1.2.2.1.8"]) == [(i,) for i in range(1, 8)]
     assert result.scalars == []
     assert agent.reps[-1] == last_reps
+
+
+def test_agent_answering_the_column_itself_is_malformed_not_empty() -> None:
+    with pytest.raises(SnmpError) as caught:
+        run(Agent(TABLE, broken="itself"), ["1.3.6.1.2.1.2.2.1.8"])
+    assert caught.value.kind is ErrorKind.MALFORMED
+    assert "walk does not advance" in caught.value.message
+
+
+def test_endless_column_stops_at_twice_the_announced_rows() -> None:
+    agent = Agent({**TABLE, "1.3.6.1.2.1.2.1.0": 7}, broken="endless")
+    with pytest.raises(SnmpError) as caught:
+        run(agent, ["1.3.6.1.2.1.2.2.1.8"], reps=50, hint="1.3.6.1.2.1.2.1.0")
+    assert caught.value.kind is ErrorKind.MALFORMED
+    assert caught.value.message.startswith("walk exceeded 114 rows (ifNumber.0 = 7)")
+    assert agent.requests <= 4
+
+
+def test_endless_column_without_a_row_count_stops_at_the_ceiling() -> None:
+    agent = Agent(TABLE, broken="endless")
+    ep = Endpoint(addr_name="a1", version="2c", context=b"", max_rows=500)
+    with pytest.raises(SnmpError) as caught:
+        asyncio.run(walk_columns(agent, ep, ["1.3.6.1.2.1.2.2.1.8"], 50))  # type: ignore[arg-type]
+    assert caught.value.message.startswith("walk exceeded 500 rows (the configured ceiling)")
+    assert agent.requests == 11
+
+
+def test_row_cap_follows_the_announced_count() -> None:
+    assert row_cap(10_000, None) == 10_000
+    assert row_cap(10_000, 48) == 196
+    assert row_cap(10_000, 2**31 - 1) == 10_000  # an absurd ifNumber does not lift the ceiling

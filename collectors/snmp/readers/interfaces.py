@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from collectors.observations import AdminStatus, CounterSample, InterfaceState, OperStatus
+from collectors.errors import SnmpError
+from collectors.observations import AdminStatus, CounterSample, ErrorKind, InterfaceState, OperStatus
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
 from collectors.snmp.session import Endpoint, Oid, SnmpEngineHost
@@ -98,6 +99,13 @@ async def walk_interfaces(host: SnmpEngineHost, ep: Endpoint, profile: Profile, 
     return await walk_columns(host, ep, list(oids.values()), max_rep, scalars, profile.interfaces.row_count)
 
 
+def require_rows(walked: WalkResult, anchor: str) -> None:
+    """A device that announces interfaces (ifNumber.0 > 0) but whose walk found no row
+    (noSuchObject, an immediate endOfMibView) sent a broken answer, not an empty table."""
+    if walked.row_hint and anchor and not walked.columns.get(anchor):
+        raise SnmpError(ErrorKind.MALFORMED, f"interface table empty although ifNumber.0 = {walked.row_hint}")
+
+
 async def ensure_names(host: SnmpEngineHost, ep: Endpoint, profile: Profile, walked: WalkResult,
                        max_rep: int, anchor: str) -> None:
     """Devices without ifXTable (no ifName rows): walk ifDescr so every row gets a name."""
@@ -148,6 +156,7 @@ async def read_counters(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ma
                                 profile.interfaces.row_count)
     uptime = decode.timeticks_s(walked.scalars[0][1]) if walked.scalars else None
     anchor = oids.get("in_errors") or oids.get("speed") or ""
+    require_rows(walked, anchor)
     await ensure_names(host, ep, profile, walked, max_rep, anchor)
     w = walked.columns
     get = {key: column(w, oids, key) for key in oids}
