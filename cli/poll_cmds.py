@@ -164,8 +164,8 @@ async def _poll_and_confirm(
         return results, {}
     with session_scope(engine) as session:
         current = Monitor(settings).peek(session, datetime.now(UTC))
-    silent = [r.device_key for r in results if not r.reachable]
-    again = confirmation(current, silent, [r for r in results if r.reachable])
+    silent = [r.device_key for r in results if not r.answered]
+    again = confirmation(current, silent, [r for r in results if r.answered])
     everyone = {t.device_key: t for t in targets}
     if again - set(everyone):  # upstream devices outside --device: their targets too
         with session_scope(engine) as session, contextlib.suppress(TargetError):
@@ -180,7 +180,7 @@ async def _poll_and_confirm(
     hosts = {
         r.device_key: everyone[r.device_key].host
         for r in results
-        if not r.reachable and r.device_key in everyone
+        if not r.answered and r.device_key in everyone
     }
     pings = await ping_many(hosts.values()) if hosts and settings.monitor.icmp else {}
     return results, {name: pings.get(host) for name, host in hosts.items()}

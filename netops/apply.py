@@ -38,7 +38,7 @@ def probes_of(
 ) -> dict[str, Probe]:
     """What a status poll says about each device's reachability (ICMP by device name)."""
     return {
-        r.device_key: Probe(r.device_key, r.reachable, icmp.get(r.device_key), _error_text(r), source=source)
+        r.device_key: Probe(r.device_key, r.answered, icmp.get(r.device_key), _error_text(r), source=source)
         for r in results
     }
 

@@ -47,6 +47,8 @@ class SnmpSettings:
     retries: int = 1
     max_in_flight: int = 200
     max_repetitions: int = 50
+    deadline_s: float | None = None  # one device's whole SNMP poll; None: 15 x timeout x (retries + 1)
+    max_rows: int = 5000  # rows of one table walk (tighter when the device gives ifNumber.0)
 
 
 @dataclass(frozen=True, slots=True)

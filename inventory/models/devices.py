@@ -75,5 +75,6 @@ class ObservedFacts(Base):
     profile: Mapped[str | None] = mapped_column(String(50))
     uptime_s: Mapped[float | None]
     learned_at: Mapped[datetime | None]
+    empty_interface_reads: Mapped[int] = mapped_column(Integer, default=0)  # in a row, on a switch with ports
 
     device: Mapped[Device] = relationship(back_populates="facts")

@@ -13,6 +13,7 @@ took longer than its interval. Notifications are only queued here; sending is el
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -42,22 +43,26 @@ STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to ret
 STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
 
 
-@dataclass(frozen=True, slots=True)
-class _Held:
-    results: list[PollResult]
-    pings: Mapping[str, bool | None]
-    until: float
-
-
 @dataclass
 class _Batch:
-    """Polls in flight; a confirmation round carries the first round's answered results."""
+    """Polls in flight. Results arrive one by one (``arrived``, filled on the executor's thread)
+    and are taken as they come, so one slow device never holds the others back; a confirmation
+    round carries the first round's answers it must be recorded with (``held``)."""
 
     pings: Future[dict[str, bool | None]] | None
     retry: bool
+    arrived: queue.SimpleQueue[PollResult] = field(default_factory=queue.SimpleQueue)
+    got: list[PollResult] = field(default_factory=list)
     held: list[PollResult] = field(default_factory=list)
-    held_pings: Mapping[str, bool | None] = field(default_factory=dict)
     hold_until: float = 0.0
+
+    def take(self) -> list[PollResult]:
+        out = []
+        while True:
+            try:
+                out.append(self.arrived.get_nowait())
+            except queue.Empty:
+                return out
 
 
 @dataclass
@@ -192,43 +197,53 @@ class JobRunner:
             if not pending:
                 self._stop.wait(timeout)  # a stop request wakes this at once
                 continue
-            # in slices, so a stop request is noticed while polls are in flight
-            done, _ = wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
-            for future in done:
-                self._collect(spec, future, pending, targets, summary)
-            self._release_expired_holds(spec, pending, targets, summary)
+            # in slices, so a stop request is noticed and results are taken while polls are in flight
+            wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            self._collect(spec, pending, targets, summary)
 
-    def _collect(self, spec: JobSpec, future: Future[list[PollResult]],
-                 pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
-                 summary: CycleSummary) -> None:
-        batch = pending.pop(future)
-        results = _results_of(future, summary)
-        answers = dict(_answers(batch.pings))
-        if spec.name == STATUS_JOB and not batch.retry:
-            answered = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
-            silent = [r.device_key for r in results if not r.reachable]
-            confirm = confirmation(self.monitor.last, silent, answered) if silent or answered else set()
+    def _collect(self, spec: JobSpec, pending: dict[Future[list[PollResult]], _Batch],
+                 targets: Mapping[str, Target], summary: CycleSummary) -> None:
+        """Take every result that arrived and apply it now, or after its confirmation round."""
+        answered: list[PollResult] = []
+        silent: list[str] = []
+        for future, batch in list(pending.items()):
+            fresh = batch.take()
+            batch.got += fresh
+            if batch.retry:
+                if future.done():  # the confirmation round is back: record it with what it held
+                    del pending[future]
+                    self._finish(future, summary)
+                    retried = {r.device_key for r in batch.got}
+                    held = [r for r in batch.held if r.device_key not in retried]
+                    self._process(spec, held + batch.got, targets, _answers(batch.pings), summary)
+                elif batch.held and time.monotonic() >= batch.hold_until:  # slower than monitor.hold_s
+                    held, batch.held = batch.held, []
+                    self._process(spec, held, targets, {}, summary)
+                continue
+            if future.done():
+                del pending[future]
+                self._finish(future, summary)
+            if spec.name != STATUS_JOB:
+                answered += fresh
+                continue
+            answered += [r for r in fresh if r.answered]
+            silent += [r.device_key for r in fresh if not r.answered]
+        self._confirm_or_process(spec, answered, silent, pending, targets, summary)
+
+    def _confirm_or_process(self, spec: JobSpec, answered: list[PollResult], silent: list[str],
+                            pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
+                            summary: CycleSummary) -> None:
+        if spec.name == STATUS_JOB and (silent or answered):
+            confirm = confirmation(self.monitor.last, silent, answered)
             again = [targets[n] for n in sorted(confirm) if n in targets]
             if again and not self._stop.is_set():  # down only if silent on a second try, upstream seen too
-                self._submit(spec, again, pending, retry=True,
-                             held=_Held(answered, answers, time.monotonic() + self.settings.monitor.hold_s))
+                self._submit(spec, again, pending, retry=True, held=answered)
                 return
-            results = answered
-        elif batch.held:  # the confirmation round is back: the first round's answers go with it
-            retried = {r.device_key for r in results}
-            results = [r for r in batch.held if r.device_key not in retried] + results
-            answers = {**batch.held_pings, **answers}
-        self._process(spec, results, targets, answers, summary)
+        self._process(spec, answered, targets, {}, summary)
 
-    def _release_expired_holds(self, spec: JobSpec, pending: dict[Future[list[PollResult]], _Batch],
-                               targets: Mapping[str, Target], summary: CycleSummary) -> None:
-        """A confirmation round slower than ``monitor.hold_s`` no longer holds the answers back."""
-        now = time.monotonic()
-        for batch in pending.values():
-            if batch.held and now >= batch.hold_until:
-                held, pings = batch.held, batch.held_pings
-                batch.held, batch.held_pings = [], {}
-                self._process(spec, held, targets, pings, summary)
+    def _finish(self, future: Future[list[PollResult]], summary: CycleSummary) -> None:
+        """A batch ended: its results came one by one; only an error of the task is left to note."""
+        _results_of(future, summary)
 
     def _abandon(self, spec: JobSpec, buckets: list[tuple[float, list[str]]],
                  pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
@@ -240,23 +255,21 @@ class JobRunner:
             summary.errors.append(f"stopped before {skipped} device(s) were polled")
         deadline = time.monotonic() + self.stop_grace_s
         while pending and (left := deadline - time.monotonic()) > 0:
-            done, _ = wait(list(pending), timeout=left, return_when=FIRST_COMPLETED)
-            for future in done:
-                self._collect(spec, future, pending, targets, summary)
+            wait(list(pending), timeout=min(left, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            self._collect(spec, pending, targets, summary)
         if pending:
             summary.errors.append(f"stopped while {len(pending)} poll batch(es) were still running")
             for future in pending:
                 future.cancel()  # cancels the poll task on the executor's loop
 
     def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
-                retry: bool, held: _Held | None = None) -> None:
+                retry: bool, held: list[PollResult] | None = None) -> None:
         # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
-        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
+        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB and retry
         pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
-        entry = _Batch(pings, retry)
-        if held is not None:
-            entry.held, entry.held_pings, entry.hold_until = held.results, held.pings, held.until
-        pending[self.executor.submit(batch, spec.kinds)] = entry
+        until = time.monotonic() + self.settings.monitor.hold_s
+        entry = _Batch(pings, retry, held=list(held or ()), hold_until=until)
+        pending[self.executor.submit(batch, spec.kinds, on_result=entry.arrived.put)] = entry
 
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
                  answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
@@ -265,7 +278,7 @@ class JobRunner:
         icmp = {r.device_key: answers.get(targets[r.device_key].host)
                 for r in results if r.device_key in targets}
         summary.devices_polled += len(results)
-        summary.devices_failed += sum(1 for r in results if not r.reachable)
+        summary.devices_failed += sum(1 for r in results if not r.answered)
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
         source = f"{spec.name} poll (job run {summary.job_run_id})"
         probes = probes_of(results, icmp, source) if spec.name == STATUS_JOB else {}

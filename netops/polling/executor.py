@@ -34,19 +34,26 @@ log = logging.getLogger(__name__)
 PollFunction = Callable[[Sequence[Target], frozenset[PollKind], Settings], Awaitable[list[PollResult]]]
 
 
+ResultSink = Callable[[PollResult], None]
+
+
 class Executor(Protocol):
-    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind]) -> Future[list[PollResult]]: ...
+    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind],
+               on_result: ResultSink | None = None) -> Future[list[PollResult]]:
+        """Poll ``targets``; ``on_result`` is called (on any thread) with each result as it is ready."""
+        ...
+
 
     def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]: ...
 
     def close(self) -> None: ...
 
 
-async def _default_poll(targets: Sequence[Target], kinds: frozenset[PollKind],
-                        settings: Settings) -> list[PollResult]:
+async def _default_poll(targets: Sequence[Target], kinds: frozenset[PollKind], settings: Settings,
+                        on_result: ResultSink | None = None) -> list[PollResult]:
     from netops.polling.poll_task import poll_targets
 
-    return list(await poll_targets(list(targets), kinds, settings))
+    return list(await poll_targets(list(targets), kinds, settings, on_result=on_result))
 
 
 class InProcessExecutor:
@@ -64,8 +71,11 @@ class InProcessExecutor:
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
-    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind]) -> Future[list[PollResult]]:
-        return self.run(self._poll(list(targets), kinds, self._settings))
+    def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind],
+               on_result: ResultSink | None = None) -> Future[list[PollResult]]:
+        if self._poll is _default_poll:  # results stream out one by one
+            return self.run(_default_poll(list(targets), kinds, self._settings, on_result))
+        return self.run(_all_then_each(self._poll(list(targets), kinds, self._settings), on_result))
 
     def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]:
         """ICMP on a loop of its own: a busy SNMP loop must not make echo replies look late."""
@@ -100,5 +110,15 @@ class InProcessExecutor:
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
+
+
+async def _all_then_each(polls: Awaitable[list[PollResult]],
+                         on_result: ResultSink | None) -> list[PollResult]:
+    """A poll function that returns its results together (a test's fake): hand them on one by one."""
+    results = list(await polls)
+    if on_result is not None:
+        for result in results:
+            on_result(result)
+    return results
 
 

@@ -69,7 +69,8 @@ def timeouts_from(settings: Settings) -> Timeouts:
     return Timeouts(
         snmp_timeout_s=settings.snmp.timeout_s, snmp_retries=settings.snmp.retries,
         ssh_connect_s=settings.ssh.connect_timeout_s, ssh_command_s=settings.ssh.command_timeout_s,
-        deadline_s=settings.ssh.deadline_s,
+        deadline_s=settings.ssh.deadline_s, snmp_deadline_s=settings.snmp.deadline_s,
+        snmp_max_rows=settings.snmp.max_rows,
     )
 
 

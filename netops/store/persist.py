@@ -82,6 +82,7 @@ class Changes:
     counters_stored: int = 0
     optics_stored: int = 0
     unknown_device: bool = False
+    empty_interface_read: bool = False  # an empty ifTable from a switch with known ports, kept out
 
 
 def to_db(counter: int | None) -> int | None:
@@ -103,7 +104,7 @@ def persist(session: Session, result: PollResult, *, job: str, job_run_id: int |
             now: datetime | None = None, max_misses: int = 3) -> Changes:
     """Store ``result`` for its device (looked up by name); the caller commits."""
     now = now or datetime.now(UTC)
-    changes = Changes(device=result.device_key, answered=result.reachable, completed=result.completed)
+    changes = Changes(device=result.device_key, answered=result.answered, completed=result.completed)
     device = session.scalar(select(Device).where(Device.name == result.device_key))
     if device is None:
         changes.unknown_device = True
@@ -113,7 +114,8 @@ def persist(session: Session, result: PollResult, *, job: str, job_run_id: int |
     if PollKind.FACTS in done and result.facts is not None:
         _facts(session, device, result, now)
     ifaces = {i.name: i for i in session.scalars(select(Interface).where(Interface.device_id == device.id))}
-    if PollKind.INTERFACES in done:
+    if PollKind.INTERFACES in done and not _empty_read_kept(session, device, result, ifaces, max_misses,
+                                                             changes):
         _interfaces(session, device, result, ifaces, now, changes)
     if PollKind.COUNTERS in done:
         _counters(session, device, result.counters, ifaces, now, changes)
@@ -198,6 +200,25 @@ def _interfaces(session: Session, device: Device, result: PollResult, ifaces: di
                 change = InterfaceChange(device.name, name, row.oper_status, "notPresent")
                 changes.interface_changes.append(change)
                 row.oper_status, row.status_polled_at = "notPresent", now
+
+
+def _empty_read_kept(session: Session, device: Device, result: PollResult, ifaces: dict[str, Interface],
+                     max_misses: int, changes: Changes) -> bool:
+    """An SNMP interface read with no rows from a switch whose ports we know (by ifIndex) is kept
+    out of the store until ``max_misses`` such reads in a row: an agent that lost its ifTable for a
+    while (restart, a bug) must not turn every port ``notPresent`` and the site disconnected."""
+    facts = session.get(ObservedFacts, device.id)
+    known_ports = any(r.if_index is not None for r in ifaces.values())
+    if result.transport != "snmp" or result.interfaces or not known_ports:
+        if facts is not None and facts.empty_interface_reads:
+            facts.empty_interface_reads = 0
+        return False
+    if facts is None:
+        facts = ObservedFacts(device_id=device.id, empty_interface_reads=0)
+        session.add(facts)
+    facts.empty_interface_reads = (facts.empty_interface_reads or 0) + 1
+    changes.empty_interface_read = True
+    return facts.empty_interface_reads < max_misses
 
 
 def _apply_state(row: Interface, state: InterfaceState, full: bool, now: datetime, changes: Changes,

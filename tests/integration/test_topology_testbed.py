@@ -83,7 +83,7 @@ def cli(bed: Bed, *args: str) -> Any:
         main, list(args), env={"NETOPS_DATA_DIR": str(bed.data_dir), **bed.environ}, catch_exceptions=False
     )
     assert out.exit_code == 0, out.output
-    return json.loads(out.output) if "--json" in args else out.output
+    return json.loads(out.stdout) if "--json" in args else out.stdout
 
 
 def poll(bed: Bed, job: str) -> None:

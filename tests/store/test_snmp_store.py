@@ -201,3 +201,18 @@ def test_optics_on_interface(session: Session) -> None:
 def test_unknown_device_is_reported_not_stored(session: Session) -> None:
     changes = persist(session, result({K.INTERFACES}, interfaces=(iface("xe1"),)), job="status", now=T0)
     assert changes.unknown_device and session.query(Interface).count() == 0
+
+
+def test_an_empty_interface_table_from_a_switch_with_known_ports_is_kept_out_until_it_persists(
+        session: Session) -> None:
+    setup(session)
+    persist(session, result({K.INTERFACES}, interfaces=(iface("xe1"), iface("xe2"))), job="status", now=T0)
+    for attempt in (1, 2):  # an agent that lost its ifTable for a while: ports stay as they were
+        changes = persist(session, result({K.INTERFACES}, interfaces=()), job="status", now=T0, max_misses=3)
+        assert changes.empty_interface_read and not changes.interface_changes, attempt
+        assert {i.oper_status for i in rows(session).values()} == {"up"}
+    persist(session, result({K.INTERFACES}, interfaces=()), job="status", now=T0, max_misses=3)
+    assert {i.oper_status for i in rows(session).values()} == {"notPresent"}, "the third empty read in a row"
+    persist(session, result({K.INTERFACES}, interfaces=(iface("xe1"),)), job="status", now=T0)
+    changes = persist(session, result({K.INTERFACES}, interfaces=()), job="status", now=T0, max_misses=3)
+    assert changes.empty_interface_read and rows(session)["xe1"].oper_status == "up", "counting starts again"
