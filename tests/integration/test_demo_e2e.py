@@ -137,7 +137,7 @@ def test_five_faults_give_five_outages_and_their_repairs_none(demo):
             for o in opened
             if {"dist-selatan", "dist-tengah"} <= set(o["root_cause"]["name"].replace("--", ":").split(":"))
         )
-        assert ring["affected_sites"] == [] and ring["degraded_sites"], ring
+        assert ring["affected_sites"] == [], ring  # dual-homed agencies close the ring again: nobody is cut
         assert sites
     finally:
         demo.cli("demo", "fault", "restore-all")
