@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import pty
 import select
 import subprocess
@@ -124,6 +125,10 @@ def test_device_named_with_a_slash_is_reachable(app: Flask, session: Session) ->
     assert client.get("/devices/sw%2F1").status_code == 200  # as topology.js encodes it
     assert 'href="/devices/sw/1"' in client.get("/inventory").get_data(as_text=True)
     assert client.get("/devices/sw/2").status_code == 404
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None
+    response = client.post("/devices/sw/1/enabled", data={"csrf_token": token.group(1), "enabled": "0"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/devices/sw/1")
 
 
 def test_hostile_search_query_costs_little(client_as: Callable[[str | None], FlaskClient]) -> None:

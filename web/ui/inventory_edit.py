@@ -140,7 +140,7 @@ def _failed(exc: Exception) -> ResponseReturnValue:
     return redirect(url_for("ui.inventory"))
 
 
-@bp.route("/devices/<name>/enabled", methods=["POST"])
+@bp.route("/devices/<path:name>/enabled", methods=["POST"])
 @require_role("engineer")
 def device_enabled(name: str) -> ResponseReturnValue:
     # The CSRF token is checked by CSRFProtect before this view runs.
