@@ -90,7 +90,7 @@ class Monitor:
         if self.last is not None:
             return self.last
         structure = self.structure(session)
-        devices = ev.device_evidence(_device_rows(session))
+        devices = ev.device_evidence(_device_rows(session, create=False))
         verdicts = {name: d.verdict for name, d in devices.items()}
         previous = ev.stored_links(session, structure.graph)
         readings = ev.port_readings(session, verdicts)
@@ -157,7 +157,8 @@ class Monitor:
         return result
 
 
-def _device_rows(session: Session) -> dict[str, DeviceState]:
+def _device_rows(session: Session, *, create: bool = True) -> dict[str, DeviceState]:
+    """The state row of every enabled device (new rows ``unknown`` when ``create``)."""
     devices = dict(
         session.execute(select(Device.name, Device.id).where(Device.enabled.is_(True))).tuples().all()
     )
@@ -166,6 +167,8 @@ def _device_rows(session: Session) -> dict[str, DeviceState]:
     for name, device_id in devices.items():
         row = rows.get(device_id)
         if row is None:
+            if not create:
+                continue
             row = DeviceState(device_id=device_id, state=DeviceStatus.UNKNOWN.value, consecutive_failures=0)
             session.add(row)
         result[name] = row
