@@ -1,11 +1,15 @@
-"""The scheduler on a fake network: cycles, job runs, pause/resume, overrun, notifications off-path."""
+"""The scheduler on a fake network: cycles, job runs, pause/resume, overrun, notifications off-path.
+
+The scheduler's time is a clock the tests turn (``scheduler_clock``): a job runs when the test
+moves the clock past its interval, never because the machine happened to be fast or slow.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select
@@ -19,6 +23,7 @@ from netops.polling.jobs import build_specs, specs_by_id
 from netops.polling.scheduler import JobControl, Scheduler
 from netops.settings import Settings
 from tests.monitor.fakes import FakeNetwork
+from tests.monitor.scheduler_clock import ManualClock
 from tests.monitor.seed import seed
 from tests.monitor.webhook import refusing_url
 
@@ -35,8 +40,10 @@ def net(engine: Engine) -> FakeNetwork:
 
 
 def _settings(settings: Settings, **notify: object) -> Settings:
+    """No ICMP, no traps, no spreading of a cycle's polls over its interval (that is real time)."""
     settings = dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
-                                   traps=dataclasses.replace(settings.traps, enabled=False))
+                                   traps=dataclasses.replace(settings.traps, enabled=False),
+                                   polling=dataclasses.replace(settings.polling, spread=0.0))
     if notify:
         notifications = dataclasses.replace(settings.notifications, **notify)
         settings = dataclasses.replace(settings, notifications=notifications)
@@ -72,33 +79,49 @@ def _wait(predicate, timeout_s: float = 10.0) -> bool:
     return False
 
 
-def test_status_job_runs_every_interval_and_records_runs(engine: Engine, settings: Settings, net: FakeNetwork,
-                                                         make_scheduler) -> None:
-    scheduler = make_scheduler(_settings(settings), net)
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The scheduler's time, turned by the test (real time only bounds how long a cycle may take)."""
+    manual = ManualClock(datetime(2026, 5, 1, 8, 0, tzinfo=UTC))
+    manual.install(monkeypatch)
+    return manual
+
+
+def _finished(engine: Engine, trigger: str = "schedule") -> int:
+    return len([r for r in _runs(engine) if r.finished_at and r.trigger == trigger])
+
+
+def test_status_job_runs_once_per_interval_of_its_clock(engine: Engine, settings: Settings, net: FakeNetwork,
+                                                        make_scheduler, clock: ManualClock) -> None:
+    scheduler = make_scheduler(_settings(settings), net, interval=60)
     scheduler.start()
-    assert _wait(lambda: len([r for r in _runs(engine) if r.finished_at]) >= 3, 8)
+    assert _wait(lambda: _finished(engine) == 1)  # the first cycle runs at start
+    for expected in (2, 3):
+        clock.advance(59, scheduler)
+        assert not _wait(lambda n=expected: _finished(engine) >= n, 0.5), "not due yet"
+        clock.advance(1, scheduler)
+        assert _wait(lambda n=expected: _finished(engine) >= n)
     runs = [r for r in _runs(engine) if r.finished_at]
+    assert len(runs) == 3
     assert all(r.devices_polled == 2 and r.devices_failed == 0 and r.result == "ok" for r in runs)
-    gaps = [(b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(runs)]
-    assert all(0.5 < g < 1.6 for g in gaps), gaps
     assert {j.job_id for j in scheduler.jobs()} >= {"status", "counters", "discovery", "ssh", "maintenance"}
 
 
 def test_pause_from_another_process_stops_the_job_and_resume_restarts_it(
-        engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler) -> None:
-    scheduler = make_scheduler(_settings(settings), net)
+        engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler, clock: ManualClock) -> None:
+    scheduler = make_scheduler(_settings(settings), net, interval=60)
     scheduler.start()
-    assert _wait(lambda: len(_runs(engine)) >= 1)
+    assert _wait(lambda: _finished(engine) == 1)
     with JobControl(engine) as control:
         control.pause("status")
         assert next(j for j in control.jobs() if j.job_id == "status").paused
-    time.sleep(1.5)
-    count = len(_runs(engine))
-    time.sleep(2.0)
-    assert len(_runs(engine)) == count
+    for _ in range(3):  # three intervals pass: nothing runs
+        clock.advance(60, scheduler)
+    assert not _wait(lambda: len(_runs(engine)) > 1, 1.0)
     with JobControl(engine) as control:
         control.resume("status")
-    assert _wait(lambda: len(_runs(engine)) > count, 15)  # picked up by the heartbeat wake-up
+    clock.advance(60, scheduler)  # the heartbeat (every 10 s) re-reads the store; the job is due again
+    assert _wait(lambda: _finished(engine) == 2, 15)
 
 
 def test_a_cycle_longer_than_its_interval_is_recorded_as_overrun(engine: Engine, settings: Settings) -> None:
@@ -118,21 +141,22 @@ def test_a_cycle_longer_than_its_interval_is_recorded_as_overrun(engine: Engine,
 
 
 def test_refusing_notification_target_does_not_delay_polling(engine: Engine, settings: Settings,
-                                                             net: FakeNetwork, make_scheduler) -> None:
+                                                             net: FakeNetwork, make_scheduler,
+                                                             clock: ManualClock) -> None:
     settings = _settings(settings, urls=(refusing_url(),), retries=5)
     notifier = Notifier(engine, settings, backoff_s=2.0)  # ~60 s of retries in the background
-    scheduler = make_scheduler(settings, net, notifier=notifier)
+    scheduler = make_scheduler(settings, net, notifier=notifier, interval=60)
     try:
         scheduler.start()
-        assert _wait(lambda: len(_runs(engine)) >= 1)
+        assert _wait(lambda: _finished(engine) == 1)
         net.silent.add("school")
-        assert _wait(lambda: _count_outages(engine) == 1, 5)
-        before = len(_runs(engine))
-        time.sleep(3.2)
-        runs = [r for r in _runs(engine) if r.finished_at][before - 1:]
-        gaps = [(b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(runs)]
-        assert len(gaps) >= 2 and max(gaps) < 1.6, gaps
-        assert max(r.duration_s or 0 for r in runs) < 0.8
+        clock.advance(60, scheduler)
+        assert _wait(lambda: _count_outages(engine) == 1 and _finished(engine) == 2, 5)
+        for expected in (3, 4, 5):  # while the notifier retries, every due cycle runs at once
+            clock.advance(60, scheduler)
+            assert _wait(lambda n=expected: _finished(engine) >= n, 3), [
+                (r.trigger, r.started_at, r.finished_at, r.result) for r in _runs(engine)]
+        assert max(r.duration_s or 0 for r in _runs(engine)) < 0.8
     finally:
         started = time.monotonic()
         notifier.stop()  # must cut the back-off short: no retries leak into later tests
@@ -145,17 +169,15 @@ def _count_outages(engine: Engine) -> int:
 
 
 def test_run_now_runs_one_manual_cycle_and_keeps_a_paused_job_paused(
-        engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler) -> None:
-    scheduler = make_scheduler(_settings(settings), net, interval=2)
+        engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler, clock: ManualClock) -> None:
+    scheduler = make_scheduler(_settings(settings), net, interval=60)
     scheduler.start()
-    assert _wait(lambda: len([r for r in _runs(engine) if r.finished_at]) >= 1)
+    assert _wait(lambda: _finished(engine) == 1)
     scheduler.pause("status")
-    time.sleep(2.5)  # a running scheduled cycle ends; no new one starts
-    scheduled = len([r for r in _runs(engine) if r.trigger == "schedule"])
     scheduler.run_now("status")
-    assert _wait(lambda: any(r.trigger == "manual" and r.finished_at for r in _runs(engine)))
-    time.sleep(2.5)
-    assert len([r for r in _runs(engine) if r.trigger == "schedule"]) == scheduled
+    assert _wait(lambda: _finished(engine, "manual") == 1)
+    clock.advance(120, scheduler)  # two intervals: the paused job stays paused
+    assert not _wait(lambda: _finished(engine) > 1, 1.0)
     assert next(j for j in scheduler.jobs() if j.job_id == "status").paused
     with pytest.raises(LookupError):
         scheduler.run_now("nonexistent")
