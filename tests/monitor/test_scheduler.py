@@ -39,11 +39,12 @@ def net(engine: Engine) -> FakeNetwork:
     return FakeNetwork({"core": {"sfp1": "up"}, "school": {"sfp1": "up"}})
 
 
-def _settings(settings: Settings, **notify: object) -> Settings:
-    """No ICMP, no traps, no spreading of a cycle's polls over its interval (that is real time)."""
+def _settings(settings: Settings, *, spread: bool = True, **notify: object) -> Settings:
+    """No ICMP, no traps; ``spread=False``: a cycle polls at once (spreading is in real time)."""
     settings = dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False),
-                                   traps=dataclasses.replace(settings.traps, enabled=False),
-                                   polling=dataclasses.replace(settings.polling, spread=0.0))
+                                   traps=dataclasses.replace(settings.traps, enabled=False))
+    if not spread:
+        settings = dataclasses.replace(settings, polling=dataclasses.replace(settings.polling, spread=0.0))
     if notify:
         notifications = dataclasses.replace(settings.notifications, **notify)
         settings = dataclasses.replace(settings, notifications=notifications)
@@ -93,7 +94,7 @@ def _finished(engine: Engine, trigger: str = "schedule") -> int:
 
 def test_status_job_runs_once_per_interval_of_its_clock(engine: Engine, settings: Settings, net: FakeNetwork,
                                                         make_scheduler, clock: ManualClock) -> None:
-    scheduler = make_scheduler(_settings(settings), net, interval=60)
+    scheduler = make_scheduler(_settings(settings, spread=False), net, interval=60)
     scheduler.start()
     assert _wait(lambda: _finished(engine) == 1)  # the first cycle runs at start
     for expected in (2, 3):
@@ -109,7 +110,7 @@ def test_status_job_runs_once_per_interval_of_its_clock(engine: Engine, settings
 
 def test_pause_from_another_process_stops_the_job_and_resume_restarts_it(
         engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler, clock: ManualClock) -> None:
-    scheduler = make_scheduler(_settings(settings), net, interval=60)
+    scheduler = make_scheduler(_settings(settings, spread=False), net, interval=60)
     scheduler.start()
     assert _wait(lambda: _finished(engine) == 1)
     with JobControl(engine) as control:
@@ -143,7 +144,7 @@ def test_a_cycle_longer_than_its_interval_is_recorded_as_overrun(engine: Engine,
 def test_refusing_notification_target_does_not_delay_polling(engine: Engine, settings: Settings,
                                                              net: FakeNetwork, make_scheduler,
                                                              clock: ManualClock) -> None:
-    settings = _settings(settings, urls=(refusing_url(),), retries=5)
+    settings = _settings(settings, spread=False, urls=(refusing_url(),), retries=5)
     notifier = Notifier(engine, settings, backoff_s=2.0)  # ~60 s of retries in the background
     scheduler = make_scheduler(settings, net, notifier=notifier, interval=60)
     try:
@@ -170,7 +171,7 @@ def _count_outages(engine: Engine) -> int:
 
 def test_run_now_runs_one_manual_cycle_and_keeps_a_paused_job_paused(
         engine: Engine, settings: Settings, net: FakeNetwork, make_scheduler, clock: ManualClock) -> None:
-    scheduler = make_scheduler(_settings(settings), net, interval=60)
+    scheduler = make_scheduler(_settings(settings, spread=False), net, interval=60)
     scheduler.start()
     assert _wait(lambda: _finished(engine) == 1)
     scheduler.pause("status")
