@@ -17,7 +17,7 @@ NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB_VIEW = b"\x80\x00", b"\x81\x00", b"
 GET, GETNEXT, RESPONSE, SET, GETBULK, TRAP_V2 = 0xA0, 0xA1, 0xA2, 0xA3, 0xA5, 0xA7
 
 
-class BerError(ValueError):
+class AgentBerError(ValueError):
     """A message that is not well-formed BER/SNMP."""
 
 
@@ -63,19 +63,19 @@ def oid(value: tuple[int, ...]) -> bytes:
 def _read(data: bytes, pos: int) -> tuple[int, int, int]:
     """(tag, start of contents, end of contents) of the TLV at ``pos``."""
     if pos + 2 > len(data):
-        raise BerError("truncated")
+        raise AgentBerError("truncated")
     tag, first = data[pos], data[pos + 1]
     pos += 2
     if first & 0x80:
         count = first & 0x7F
         if count == 0 or count > 4 or pos + count > len(data):
-            raise BerError("bad length")
+            raise AgentBerError("bad length")
         length = int.from_bytes(data[pos:pos + count], "big")
         pos += count
     else:
         length = first
     if pos + length > len(data):
-        raise BerError("truncated")
+        raise AgentBerError("truncated")
     return tag, pos, pos + length
 
 
@@ -85,7 +85,7 @@ def _int(data: bytes, start: int, end: int) -> int:
 
 def _oid(data: bytes, start: int, end: int) -> tuple[int, ...]:
     if start >= end:
-        raise BerError("empty OID")
+        raise AgentBerError("empty OID")
     arcs: list[int] = []
     value = 0
     for byte in data[start:end]:
@@ -119,7 +119,7 @@ def message_version(data: bytes) -> int:
 def decode_request(data: bytes) -> Request:
     tag, pos, _end = _read(data, 0)
     if tag != SEQUENCE:
-        raise BerError("not a SEQUENCE")
+        raise AgentBerError("not a SEQUENCE")
     tag, start, stop = _read(data, pos)
     version = _int(data, start, stop)
     tag, start, stop = _read(data, stop)

@@ -30,7 +30,7 @@ from simulator.state import PortChange, SimState
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TESTBED = Path(__file__).resolve().parents[2].parent / "shared" / "testbed" / "testbed"
+DEFAULT_TESTBED = Path(__file__).resolve().parents[1].parent / "shared" / "testbed" / "testbed"
 
 
 def testbed_path() -> Path:

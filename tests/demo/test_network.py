@@ -281,5 +281,5 @@ def test_ber_codec_agrees_with_pyasn1():
     binds = v2c.apiPDU.get_varbinds(v2c.apiMessage.get_pdu(decoded))
     assert bytes(binds[0][1]).decode() == "Balai Kota – lt. 2"
     assert binds[1][1].__class__.__name__ == "EndOfMibView"
-    with pytest.raises(ber.BerError):
+    with pytest.raises(ber.AgentBerError):
         ber.decode_request(b"\x30\x05\x02\x01")

@@ -22,6 +22,7 @@ from inventory.db import session_scope
 from inventory.models import Event, JobRun, Outage
 from netops.settings import Settings
 from tests.integration.monitor_helpers import seed_testbed, wait_for
+from tests.integration.test_monitor_outages import _describe
 from tests.integration.testbed import Testbed
 from tests.monitor.webhook import WebhookReceiver
 
@@ -87,7 +88,7 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
                 proc = _start(settings, hook, proc_log)
                 assert wait_for(lambda: len(_runs(engine, "ok")) >= killed_at_runs, 30)
                 time.sleep(4)
-                assert _open(engine) == before  # the same outage row, still open, no duplicate
+                assert _open(engine) == before, _describe(engine)  # the same outage row, still open, no duplicate
                 assert _runs(engine, "aborted"), "the interrupted run is not marked aborted"
                 gaps = [(b.started_at - a.started_at).total_seconds()
                         for a, b in zip(_runs(engine)[-4:], _runs(engine)[-3:], strict=False)]
@@ -102,7 +103,7 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
             assert _link_events(engine).count(("up", "down")) == 1
             assert wait_for(lambda: len(hook.messages) >= 2, 15)
             time.sleep(1)
-            mine = [m["title"].split(":")[0] for m in hook.messages if LINK in m["title"]]
+            mine = [m["title"].split(":")[0] for m in hook.messages if "acc-smpn1:sfp1" in m["title"]]
             assert mine == ["OUTAGE", "RECOVERED"]
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -8,6 +8,7 @@ pill's own colour, and for map labels 3-6 px tall once the 1000-unit map was fit
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -83,7 +84,8 @@ def test_badges_readable_and_map_labels_legible(
         unreadable = [b for b in badges if not b["text"] or b["color"] == b["background"]]
         assert unreadable == [], (path, unreadable)
     page.goto(f"{base_url}/")
-    change = page.locator("tr", has_text="dist-utara:sfp2--acc-sdn1:sfp1").locator(".badge")
+    cell = page.locator("td", has_text=re.compile(r"^\s*acc-sdn1:sfp1--dist-utara:sfp2\s*$"))
+    change = page.locator("tr", has=cell).first.locator(".badge")
     assert change.all_inner_texts() == (["up", "down"] if lang == "en" else ["aktif", "putus"])
 
     page.goto(f"{base_url}/topology")
