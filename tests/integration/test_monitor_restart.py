@@ -88,7 +88,8 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
                 proc = _start(settings, hook, proc_log)
                 assert wait_for(lambda: len(_runs(engine, "ok")) >= killed_at_runs, 30)
                 time.sleep(4)
-                assert _open(engine) == before, _describe(engine)  # the same outage row, still open, no duplicate
+                # the same outage row, still open, no duplicate
+                assert _open(engine) == before, _describe(engine)
                 assert _runs(engine, "aborted"), "the interrupted run is not marked aborted"
                 gaps = [(b.started_at - a.started_at).total_seconds()
                         for a, b in zip(_runs(engine)[-4:], _runs(engine)[-3:], strict=False)]
