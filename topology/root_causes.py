@@ -2,10 +2,11 @@
 
 On the border of the reached set R: a silent device next to R (over a link that is not the
 cause of an open outage) is ``down`` and a root cause, and the down links next to it are
-explained by it, except a single-homed device whose only link reads down (the link is then the
-cause: a cut fiber and a dead leaf look the same, and the evidence is about the fiber); a down
-link with an end in R that no dead device explains is a root cause; a silent device that no
-root can reach at all stands alone and is its own cause. A cause affects
+explained by it (a dead switch takes its neighbours' ports down), except when the only evidence
+is one link reading down (the link is then the cause: a cut fiber and a switch without power
+look the same from one side, and the evidence is about the fiber); a down link with an end in R
+that no dead device explains is a root cause; a silent device that no root can reach at all
+stands alone and is its own cause. A cause affects
 the devices that repairing it alone brings back into R (a breadth-first search from its far
 side, outside R, so the cost is the size of its shadow, not of the network); devices of the
 shadow that no single repair restores go to the nearest cause. All sets are of device numbers.
@@ -35,24 +36,29 @@ class Border:
     explained: frozenset[int] = field(init=False)
     down_links: frozenset[int] = field(init=False)
 
-    def _behind_its_only_link(self, v: int) -> bool:
-        """A silent single-homed device whose one link reads down: the evidence shows the link
-        failed and says nothing of the device, so the link is the cause, not the device."""
-        adj = self.net.adj[v]
-        return len(adj) == 1 and not self.usable[adj[0][1]] and v not in self.net.roots
+    def _is_down(self, v: int) -> bool:
+        """Whether silent device ``v`` is a root cause itself (see the module's rules).
+
+        Next to what works it is, unless the only evidence is one link reading down: a neighbour
+        that still sees its port up, or two neighbours that lost carrier to it, say the device
+        died; a single fiber down towards it looks the same whether the fiber was cut or the
+        device lost power, and the evidence is about the fiber, so the fiber is the cause."""
+        net, reached = self.net, self.reached
+        if not net.design_reached[v] or v in net.roots:
+            return True
+        ways = [e for u, e in net.adj[v] if reached[u] and e not in self.prior_links]
+        if not ways:
+            return False
+        if any(self.usable[e] for e in ways):
+            return True
+        return sum(1 for _, e in net.adj[v] if not self.usable[e]) >= 2
 
     def __post_init__(self) -> None:
-        net, reached = self.net, self.reached
+        net = self.net
         self.down_links = frozenset(e for e in range(len(net.ends)) if not self.usable[e])
         down = set()
         for v in range(net.n):
-            if not self.failed[v] or self._behind_its_only_link(v):
-                continue
-            if (
-                not net.design_reached[v]
-                or v in net.roots
-                or any(reached[u] and e not in self.prior_links for u, e in net.adj[v])
-            ):
+            if self.failed[v] and self._is_down(v):
                 down.add(v)
         self.down = frozenset(down)
         self.explained = frozenset(

@@ -115,13 +115,28 @@ def test_device_without_links_stands_alone() -> None:
     assert a.sites["Depot"].state == Connectivity.DISCONNECTED
 
 
-def test_a_link_known_down_stays_the_cause_when_the_device_behind_it_goes_silent() -> None:
+def test_one_link_down_towards_a_silent_switch_blames_the_link_two_blame_the_switch() -> None:
     n = net()
-    fresh = n.assess({"s2": Verdict.SILENT, "s3": Verdict.SILENT}, down=["d1-s2"])
-    assert n.causes(fresh) == [("device", "s2")]  # seen together: the silent device is blamed
-    held = n.assess({"s2": Verdict.SILENT, "s3": Verdict.SILENT}, down=["d1-s2"], prior=["d1-s2"])
-    assert n.causes(held) == [("link", "d1-s2")]
-    assert held.devices["s2"] == DeviceStatus.UNREACHABLE
+    chain = n.assess({"s2": Verdict.SILENT, "s3": Verdict.SILENT}, down=["d1-s2"])
+    assert n.causes(chain) == [("link", "d1-s2")], "a cut fiber and a switch without power look alike"
+    assert chain.devices["s2"] == DeviceStatus.UNREACHABLE and chain.root_causes[0].sites == (
+        "Kelurahan",
+        "School 3",
+    )
+    dead = n.assess({"s2": Verdict.SILENT}, down=["d1-s2", "s2-s3"])  # s3 answers and lost carrier too
+    assert n.causes(dead) == [("device", "s2")]
+    seen_up = n.assess({"s1": Verdict.SILENT})  # its neighbour still sees the port up: the switch is dead
+    assert n.causes(seen_up) == [("device", "s1")]
+
+
+def test_a_link_known_down_stays_the_cause_when_the_switch_behind_it_then_looks_dead() -> None:
+    n = net()
+    silent = {"d1": Verdict.SILENT, "s1": Verdict.SILENT, "s2": Verdict.SILENT, "s3": Verdict.SILENT}
+    fresh = n.assess(silent, down=["core-d1", "d1-d2", "d1-dual"])
+    assert n.causes(fresh) == [("device", "d1")]  # seen together: the switch is blamed
+    held = n.assess(silent, down=["core-d1", "d1-d2", "d1-dual"], prior=["core-d1", "d1-d2", "d1-dual"])
+    assert {name for _, name in n.causes(held)} == {"core-d1", "d1-d2", "d1-dual"}
+    assert held.devices["d1"] == DeviceStatus.UNREACHABLE
 
 
 def test_silence_from_before_a_recovery_blames_nobody() -> None:
