@@ -9,9 +9,12 @@ each with every site its loss disconnects; most sites first, then most schools.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from netops.monitor.network_view import NetworkView
 
 
 def reach(w: nx.MultiGraph, roots: Iterable[str]) -> set[str]:
@@ -61,3 +64,15 @@ def brute_spofs(
         return (-len(sites), -sum(1 for s in sites if kinds.get(s) == "school"), kind, name)
 
     return [{"type": k, "name": n, "sites": s} for k, n, s in sorted(found, key=rank)]
+
+
+def brute_from_view(view: NetworkView) -> list[dict[str, Any]]:
+    """Brute force on what the stored states say works: devices neither down nor unreachable,
+    links not down, from the view's roots."""
+    g, w = view.graph, nx.MultiGraph()
+    w.add_nodes_from(n for n, info in g.nodes.items() if info.state not in ("down", "unreachable"))
+    for key, link in g.links.items():
+        if link.status != "down" and link.a.device in w and link.b.device in w:
+            w.add_edge(link.a.device, link.b.device, key=key)
+    site_of = {n: info.site for n, info in g.nodes.items()}
+    return brute_spofs(w, view.assessment.roots, site_of, {s: r.kind for s, r in g.sites.items()})
