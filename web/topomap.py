@@ -69,13 +69,6 @@ class MapRef:
 
 
 @dataclass(frozen=True, slots=True)
-class MapSpof:
-    type: str
-    name: str
-    sites: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class MapOverlay:
     """``/api/v1/topology/overlay``: what the map draws over the stored states."""
 
@@ -83,7 +76,7 @@ class MapOverlay:
     outages: tuple[MapOutage, ...]
     devices: dict[str, MapElement]
     links: dict[str, MapElement]
-    spofs: tuple[MapSpof, ...]
+    spofs: tuple[MapRef, ...]  # the sites of each: /api/v1/topology/spof
 
 
 def root_causes(view: NetworkView, outages: Iterable[OutageView]) -> tuple[Element, ...]:
@@ -151,7 +144,7 @@ def overlay(session: Session, view: NetworkView | None = None) -> MapOverlay:
         ),
         devices={k: v for k, v in devices.items() if v.since or v.outage_id},
         links={k: v for k, v in links.items() if v.since or v.outage_id},
-        spofs=tuple(MapSpof(p.element.kind, p.element.id, p.sites) for p in single_points(view.assessment)),
+        spofs=tuple(MapRef(p.element.kind, p.element.id) for p in single_points(view.assessment)),
     )
 
 

@@ -39,13 +39,17 @@
   }
 
   // -- size on screen and labels ---------------------------------------------------------
-  var pending = 0;
+  var pending = 0, scale = "";
+  function relabel() { if (!pending) { pending = window.requestAnimationFrame(declutter); } }
+  // Scale marks to the SVG units per screen pixel; a pan keeps the scale and changes nothing.
   function fitMarks() {
     var r = svg.getBoundingClientRect();
     if (!r.width || !r.height) { return; }
     var k = Math.max(view.w / r.width, view.h / r.height).toFixed(3);
+    if (k === scale) { return; }
+    scale = k;
     svg.querySelectorAll(".mark").forEach(function (m) { m.setAttribute("transform", "scale(" + k + ")"); });
-    if (!pending) { pending = window.requestAnimationFrame(declutter); }
+    relabel();
   }
   function priority(node) {
     if (node === selected) { return 0; }
@@ -146,6 +150,7 @@
       link.classList.toggle("hidden", !(shown[link.dataset.a] && shown[link.dataset.b]));
     });
     if (fDistrict.value || fRole.value) { fitTo(points); } else { view = Object.assign({}, initial); apply(); }
+    relabel();
   }
   fDistrict.addEventListener("change", filter); fRole.addEventListener("change", filter);
 
@@ -223,7 +228,7 @@
         w.lost_devices.forEach(function (name) { var n = nodeByName(name); if (n) { n.classList.add("wi-lost"); } });
         svg.classList.toggle("whatif", w.lost_devices.length > 0);
         panel.dataset.whatif = "ready";
-        fitMarks();
+        relabel();
       })
       .catch(function () { if (ticket === lastWhatIf) { show("w-wait", false); panel.dataset.whatif = "error"; } });
   }
@@ -239,7 +244,7 @@
     document.body.classList.add("sheet-open");
     if (window.matchMedia("(max-width: 640px)").matches) { svg.scrollIntoView({block: "start"}); }  // above the sheet
     whatIf(el);
-    fitMarks();
+    relabel();
   }
   function close() {
     if (selected) { selected.classList.remove("selected"); }
@@ -247,7 +252,7 @@
     clearWhatIf();
     panel.hidden = true;
     document.body.classList.remove("sheet-open");
-    fitMarks();
+    relabel();
   }
   document.getElementById("d-close").addEventListener("click", close);
   document.addEventListener("keydown", function (evt) { if (evt.key === "Escape" && !panel.hidden) { close(); } });
