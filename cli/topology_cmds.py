@@ -1,8 +1,9 @@
-"""``netops topology audit|impact|export`` and ``netops status [SITE]``: the topology on the CLI.
+"""``netops topology audit|impact|spof|export`` and ``netops status [SITE]``: the topology on the CLI.
 
 ``status`` is the help-desk answer (state, since when, cause in plain words, path to the
-core); ``impact`` is the what-if for one link or device; ``audit`` compares declared cabling
-with LLDP/CDP; ``export`` writes the graph as JSON node-link, GraphML or DOT.
+core); ``impact`` is the what-if for one link or device; ``spof`` lists the single points of
+failure with the sites each would cut off; ``audit`` compares declared cabling with LLDP/CDP;
+``export`` writes the graph as JSON node-link, GraphML or DOT.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.layout import stable_positions
-from topology.states import Element
-from topology.whatif import WhatIfError, find_link, parse_end
+from topology.spof import single_points
+from topology.whatif import WhatIfError, resolve
 from topology.wording import word
 
 
@@ -60,14 +61,9 @@ def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json
         fail("give exactly one of --link DEV:PORT,DEV:PORT or --device NAME", 2)
     view = _view(ctx)
     try:
-        if link:
-            ends = [parse_end(part) for part in link.split(",") if part.strip()]
-            element = Element("link", find_link(view.graph, ends[0], ends[1] if len(ends) > 1 else None))
-        else:
-            element = Element("device", device or "")
-        result = view.assessment.what_if(element)
-    except (WhatIfError, IndexError) as exc:
-        fail(str(exc) or "give --link DEV:PORT,DEV:PORT", 2)
+        result = view.assessment.what_if(resolve(view.graph, device=device, link=link))
+    except WhatIfError as exc:
+        fail(str(exc), 2)
     if as_json:
         echo_json(result.as_json())
         return
@@ -79,6 +75,23 @@ def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json
     if result.degraded_sites:
         names = ", ".join(result.degraded_sites)
         click.echo(f"  left without redundancy ({len(result.degraded_sites)}): {names}")
+
+
+@topology_group.command("spof")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def spof_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Devices and links whose loss alone would cut sites off, most sites first."""
+    points = single_points(_view(ctx).assessment)
+    if as_json:
+        echo_json([p.as_json() for p in points])
+        return
+    if not points:
+        click.echo("no single point of failure: every site survives any one failure")
+    for p in points:
+        schools = f", {p.schools} school(s)" if p.schools else ""
+        click.echo(f"{p.element.kind:<6} {p.element.id}: {len(p.sites)} site(s){schools}")
+        click.echo(f"       {', '.join(p.sites)}")
 
 
 @topology_group.command("export")

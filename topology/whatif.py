@@ -3,11 +3,14 @@
 Computed on copies of an assessment's flags (the assessment and its assessor are untouched, so
 a what-if while the monitor assesses is safe): the element is failed, reachability and bridges
 are recomputed, and the difference to the assessment is the impact. Sites are grouped by kind
-(schools, agencies, health, ...) because that is how the help desk talks about them.
+(schools, agencies, health, ...) because that is how the help desk talks about them. The
+element is named as a user writes it (``resolve``); a name that matches nothing is answered
+with the nearest valid ones, so a typo in a port costs one more try, not a search.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 from topology import traversal
@@ -20,7 +23,15 @@ if TYPE_CHECKING:
 
 
 class WhatIfError(ValueError):
-    """The link or device named does not exist in the topology."""
+    """The link or device named is malformed or does not exist in the topology."""
+
+
+class UnknownElement(WhatIfError):
+    """Well formed, but no such device or link: the message names the nearest valid ones."""
+
+    def __init__(self, message: str, nearest: tuple[str, ...]) -> None:
+        super().__init__(message + (f"; nearest: {', '.join(nearest)}" if nearest else ""))
+        self.nearest = nearest
 
 
 def parse_end(text: str) -> LinkEnd:
@@ -30,6 +41,15 @@ def parse_end(text: str) -> LinkEnd:
     return LinkEnd(device, port)
 
 
+def parse_link(text: str) -> tuple[LinkEnd, LinkEnd | None]:
+    """``DEV:PORT,DEV:PORT``, a link id ``DEV:PORT--DEV:PORT``, or one end ``DEV:PORT``."""
+    parts = [p for p in text.replace("--", ",").split(",") if p.strip()]
+    if not 1 <= len(parts) <= 2:
+        raise WhatIfError(f"expected DEV:PORT,DEV:PORT, got {text!r}")
+    ends = [parse_end(part) for part in parts]
+    return ends[0], ends[1] if len(ends) > 1 else None
+
+
 def find_link(graph: TopologyGraph, a: LinkEnd, b: LinkEnd | None = None) -> str:
     """The id of the link between two ends (port spellings may differ), or at one end."""
     want = {(a.device, port_key(a.port))} | ({(b.device, port_key(b.port))} if b else set())
@@ -37,7 +57,46 @@ def find_link(graph: TopologyGraph, a: LinkEnd, b: LinkEnd | None = None) -> str
         ends = {(link.a.device, port_key(link.a.port)), (link.b.device, port_key(link.b.port))}
         if want <= ends:
             return key
-    raise WhatIfError(f"no link {a}{',' + str(b) if b else ''} in the topology")
+    named = f"{a},{b}" if b else str(a)
+    raise UnknownElement(f"no link {named} in the topology", nearest_links(graph, named))
+
+
+def resolve(graph: TopologyGraph, *, device: str | None = None, link: str | None = None) -> Element:
+    """The element one of ``device`` or ``link`` names (WhatIfError: neither, both, malformed;
+    UnknownElement: no such device or link, with the nearest valid names)."""
+    if bool(device) == bool(link):
+        raise WhatIfError("give exactly one of a device (NAME) or a link (DEV:PORT,DEV:PORT)")
+    if link:
+        return Element("link", find_link(graph, *parse_link(link)))
+    name = (device or "").strip()
+    if name not in graph.nodes:
+        raise UnknownElement(f"no device {name!r} in the topology", nearest_devices(graph, name))
+    return Element("device", name)
+
+
+def nearest_devices(graph: TopologyGraph, name: str, n: int = 3) -> tuple[str, ...]:
+    """The device names closest in spelling to ``name`` (always some when the graph has any)."""
+    return tuple(difflib.get_close_matches(name, sorted(graph.nodes), n=n, cutoff=0.0))
+
+
+def nearest_links(graph: TopologyGraph, text: str, n: int = 3) -> tuple[str, ...]:
+    """The links closest in spelling to ``text``, written ``DEV:PORT,DEV:PORT`` as one types them
+    (in the order the ends were given); among the links of the devices named when there are any
+    (a mistyped port), else among all."""
+    named = {part.partition(":")[0].strip() for part in text.split(",")}
+    links = sorted(graph.links.values(), key=lambda lk: lk.key)
+    links = [lk for lk in links if {lk.a.device, lk.b.device} & named] or links
+    spelled: dict[str, tuple[str, str]] = {}  # a way to write it -> (link id, as suggested)
+    for link in links:
+        for x, y in ((link.a, link.b), (link.b, link.a)):
+            spelled[f"{x},{y}"] = (link.key, f"{x},{y}")
+            if "," not in text:  # one end given: compare with each end alone
+                spelled.setdefault(str(x), (link.key, f"{x},{y}"))
+    out: dict[str, str] = {}
+    for match in difflib.get_close_matches(text.strip(), list(spelled), n=4 * n, cutoff=0.0):
+        key, suggestion = spelled[match]
+        out.setdefault(key, suggestion)
+    return tuple(out.values())[:n]
 
 
 def what_if(a: Assessment, element: Element) -> WhatIf:

@@ -45,8 +45,8 @@ def test_openapi_schemas_describe_the_answers(client_as: Client) -> None:
     schemas = doc["components"]["schemas"]
     for path, ops in doc["paths"].items():
         content = ops.get("get", {}).get("responses", {}).get("200", {}).get("content")
-        if not content or "{" in path:
-            continue
+        if not content or "{" in path or "items" not in content["application/json"]["schema"]:
+            continue  # one-object answers (topology impact, overlay): tests/web/test_topology_api.py
         ref = content["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
         body = client.get("/api/v1" + path).get_json()
         assert body, path

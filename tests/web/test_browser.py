@@ -3,7 +3,7 @@
 Headless Debian chromium driven by Playwright; the network is the namespace testbed (real
 snmpd + lldpd). Log in as helpdesk, search the school, see it Online; cut its only fiber with
 ``testbed fail-link``, poll again, see it Offline with that fiber as the cause; as an
-engineer, the topology page draws that link in the down colour, and after the repair the map
+engineer, the topology page draws that link as the root cause, and after the repair the map
 turns it green in place (no reload). Screenshots go to ``test-artifacts/``.
 """
 
@@ -32,7 +32,7 @@ from web import create_app
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCHOOL, SWITCH, UPLINK = "SMP Negeri 1 Magelang", "acc-smpn1", "dist-utara"
 LINK_KEY = "acc-smpn1:sfp1--dist-utara:sfp1"
-DOWN_RGB, UP_RGB = "rgb(207, 34, 46)", "rgb(26, 127, 55)"
+CAUSE_RGB, UP_RGB = "rgb(164, 14, 38)", "rgb(26, 127, 55)"  # the root cause's red; up
 USERS = {"desk": ("helpdesk", "desk-password"), "eng": ("engineer", "eng-password")}
 
 pytestmark = [pytest.mark.browser, pytest.mark.testbed, pytest.mark.timeout(240)]
@@ -170,7 +170,8 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
         eng.goto(f"{base}/topology")
         line = eng.locator(f'line[data-key="{LINK_KEY}"]')
         assert "l-down" in (line.get_attribute("class") or "")
-        assert line.evaluate("el => getComputedStyle(el).stroke") == DOWN_RGB
+        assert line.get_attribute("data-cause") == ""  # drawn as the root cause of the outage
+        assert line.evaluate("el => getComputedStyle(el).stroke") == CAUSE_RGB
         eng.screenshot(path=str(ARTIFACTS / "web-topology-down.png"), full_page=True)
         assert desk.goto(f"{base}/topology").status == 403  # helpdesk has no map
         eng.goto(f"{base}/devices/{SWITCH}")
@@ -189,6 +190,7 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
     eng.evaluate("window.sameDocument = true")
     eng.evaluate("window.netopsRefreshTopology()")  # the map's own 30 s refresh, run now
     expect(line).to_have_class(re.compile(r"\bl-up\b"), timeout=10_000)
+    expect(line).not_to_have_attribute("data-cause", "", timeout=10_000)
     assert eng.evaluate("window.sameDocument") is True  # updated in place, no reload
     assert line.evaluate("el => getComputedStyle(el).stroke") == UP_RGB
     eng.screenshot(path=str(ARTIFACTS / "web-topology-restored.png"), full_page=True)
