@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from collectors.observations import PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
-from inventory.models import Credential, Device, NeighborRecord
+from inventory.models import Credential, Device, NeighborRecord, ObservedFacts
 from netops.monitor.monitor import Evaluation, Monitor
 from netops.polling import discovery_scope as scope
 from netops.polling.discovery import crawl_with
@@ -63,18 +63,26 @@ def _short(name: str) -> set[str]:
 
 def _known(session: Session) -> tuple[dict[str, str], set[str]]:
     """sysName/name -> address of every device, and the addresses of every device."""
+    rows = session.execute(select(Device.name, Device.address, ObservedFacts.sys_name)
+                           .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id))
     names: dict[str, str] = {}
-    for device in session.scalars(select(Device)):
-        names[device.name] = device.address
-        if device.facts is not None and device.facts.sys_name:
-            names.setdefault(device.facts.sys_name, device.address)
-    return names, {a for a in names.values()}
+    for name, address, sys_name in rows:
+        names[name] = address
+        if sys_name:
+            names.setdefault(sys_name, address)
+    return names, set(names.values())
 
 
-def new_neighbors(session: Session, settings: Settings, result: Followed) -> tuple[list[NewNeighbors],
-                                                                                  dict[str, str]]:
+@dataclass
+class Candidates:
+    groups: list[NewNeighbors]
+    known: dict[str, str]  # sysName/name -> address of known devices (the crawl's clash check)
+    allowed: tuple[scope.Network, ...]
+
+
+def new_neighbors(session: Session, settings: Settings, result: Followed) -> Candidates:
     """The new neighbors of enabled known devices inside the allowed networks, grouped by
-    credential and port, and the known names (for the crawl's clash check)."""
+    credential and port."""
     names, addresses = _known(session)
     lowered = set().union(*(_short(n) for n in names)) if names else set()
     allowed = scope.allowed_networks(sorted(addresses), (), settings)
@@ -99,7 +107,7 @@ def new_neighbors(session: Session, settings: Settings, result: Followed) -> tup
                 continue
             groups[key] = NewNeighbors(key[0], credential, device.snmp_port)
         groups[key].via.setdefault(address, device.name)
-    return list(groups.values()), names
+    return Candidates(list(groups.values()), names, allowed)
 
 
 def _snmp(device: Device, settings: Settings) -> SnmpV2c | SnmpV3 | None:
@@ -115,17 +123,16 @@ def follow_new(settings: Settings, engine: Engine, executor: Executor, apply: Ap
     if not settings.discovery.follow_new:
         return result
     with session_scope(engine) as session:
-        groups, known = new_neighbors(session, settings, result)
-        allowed = scope.allowed_networks(sorted(set(known.values())), (), settings)
+        found = new_neighbors(session, settings, result)
     kinds = JOB_KINDS["discovery"]
 
     def poll_level(targets: list[Target]) -> Iterable[PollResult]:
         result.polled += len(targets)
         return executor.submit(targets, kinds).result()
 
-    for group in groups:
-        report = crawl_with(poll_level, sorted(group.via), group.credential, settings, networks=allowed,
-                            port=group.port, known=known, via=group.via)
+    for group in found.groups:
+        report = crawl_with(poll_level, sorted(group.via), group.credential, settings, networks=found.allowed,
+                            port=group.port, known=found.known, via=group.via)
         result.errors += [f"new neighbor {a}: {e}" for a, e in report.unreachable]
         if not report.found:
             continue

@@ -73,18 +73,19 @@ def stored_adjacency(session: Session) -> dict[str, set[str]]:
 
 def choose_roots(session: Session, settings: Settings, seeds: Sequence[str], named: Sequence[str] = (),
                  *, seeds_may_be_core: bool = True) -> Roots:
-    """The roots (module docstring), storing the role core where a person or the seeds say so.
+    """The roots (module docstring), storing the role core where a person or the seeds say so
+    (``--core`` is stored even when ``monitor.roots`` decides the roots).
 
     ``named``: devices given with ``--core`` (declared core from now on); ``seeds``: the stored
     names of the seeds that answered, made core (inferred) only when nothing else names a core.
     """
     devices = {d.name: d for d in session.scalars(select(Device))}
-    if named:
-        for name in named:
-            devices[name].role, devices[name].role_source = "core", DECLARED
-        return Roots(tuple(named), "--core")
-    if settings.monitor.roots:
+    for name in named:
+        devices[name].role, devices[name].role_source = "core", DECLARED
+    if settings.monitor.roots:  # the monitor's roots whatever the roles say
         return Roots(tuple(settings.monitor.roots), "monitor.roots")
+    if named:
+        return Roots(tuple(named), "--core")
     cores = tuple(sorted(n for n, d in devices.items() if d.role == "core"))
     if cores:
         return Roots(cores, "inventory")

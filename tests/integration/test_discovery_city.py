@@ -86,7 +86,8 @@ def test_a_crawled_city_knows_its_core(city: tb.Testbed, tmp_path: Path) -> None
     status = _cli(data, "status", "--json")
     assert status.exit_code == 0, status.output
     rows = json.loads(status.stdout)
-    assert {r["site"]: (r["state"], r["kind"]) for r in rows} == {s: ("connected", k) for s, k in KINDS.items()}
+    expected = {site: ("connected", kind) for site, kind in KINDS.items()}
+    assert {r["site"]: (r["state"], r["kind"]) for r in rows} == expected
     assert all(r["reason"] == "" and r["path"][-1] == "core-balaikota" for r in rows)
     assert {r["site"]: r["disjoint_paths"] for r in rows}["Badan Perencanaan Pembangunan Daerah"] == 2
 

@@ -329,10 +329,11 @@ def test_a_bad_seed_is_refused_in_one_line(
 
 
 def test_exit_status_3_when_no_seed_answers(engine: Engine, settings: Settings, agents: Agents) -> None:
-    run = _cli(settings, "discover", "--seed", f"{agents.address('mute')}:{agents.port}", "--community", "demo")
+    mute = agents.address("mute")
+    run = _cli(settings, "discover", "--seed", f"{mute}:{agents.port}", "--community", "demo")
     assert run.exit_code == 3, run.output
     lines = run.stdout.splitlines()
-    assert lines[0] == f"{'(no answer)':<28} {agents.address('mute'):<16} no answer to SNMP (timeout after all retries)"
+    assert lines[0] == f"{'(no answer)':<28} {mute:<16} no answer to SNMP (timeout after all retries)"
     assert lines[-1].startswith("0 devices (0 added), 1 unreachable")
     both = _cli(settings, "discover", "--seed", agents.address("mute"), "--seed", agents.address("acc-c"),
                 "--port", str(agents.port), "--community", "demo", "--network", INSIDE)

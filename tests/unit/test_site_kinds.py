@@ -97,7 +97,8 @@ def test_a_rules_file_of_ones_own(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("rules:\n  - {kind: hospital, words: [RS]}\n", "kinds.yaml: rules[0].kind: 'hospital' is not a site kind"),
+    ("rules:\n  - {kind: hospital, words: [RS]}\n",
+     "kinds.yaml: rules[0].kind: 'hospital' is not a site kind"),
     ("rules:\n  - {kind: health, words: []}\n", "kinds.yaml: rules[0].words: expected a list of words"),
     ("rules:\n  - {kind: health, words: [RS, '  ']}\n", "kinds.yaml: rules[0].words[1]: expected a word"),
     ("rules:\n  - {kind: health, word: [RS]}\n", "kinds.yaml: rules[0]: unknown key 'word'"),
