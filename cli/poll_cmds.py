@@ -237,19 +237,27 @@ def _ssh_follow(session: Any, settings: Settings, name: str) -> Any:
 
 
 def report_json(report: DiscoveryReport) -> dict[str, Any]:
+    def device(f: Any) -> dict[str, Any]:
+        name = report.names[f.address]
+        placed = report.placed.get(name)
+        return {
+            "name": name,
+            "address": f.address,
+            "depth": f.depth,
+            "added": name in report.added,
+            "neighbors": len(f.result.neighbors),
+            "errors": list(dict.fromkeys(e.message for e in f.result.errors)),
+            "role": placed.role if placed else None,
+            "role_source": placed.role_source if placed else None,
+            "site": placed.site if placed else None,
+            "site_kind": placed.site_kind if placed else None,
+            "kind_source": placed.kind_source if placed else None,
+        }
+
     return {
-        "devices": [
-            {
-                "name": report.names[f.address],
-                "address": f.address,
-                "depth": f.depth,
-                "added": report.names[f.address] in report.added,
-                "neighbors": len(f.result.neighbors),
-                "errors": [e.message for e in f.result.errors],
-            }
-            for f in report.found
-            if f.address in report.names
-        ],
+        "devices": [device(f) for f in report.found if f.address in report.names],
+        "roots": report.roots,
+        "roots_from": report.roots_from,
         "unreachable": [{"address": a, "error": e} for a, e in report.unreachable],
         "not_followed": [
             {"neighbor": n.neighbor, "address": n.address, "reason": n.reason} for n in report.not_followed
@@ -266,13 +274,29 @@ def report_json(report: DiscoveryReport) -> dict[str, Any]:
     }
 
 
+ROOTS_FROM = {
+    "seeds": "the seeds: no device had the role core",
+    "--core": "named with --core",
+    "monitor.roots": "the setting monitor.roots",
+    "inventory": "the devices with the role core",
+    "none": "none: give a device the role core (--core NAME, the inventory file) or set monitor.roots",
+}
+
+
 def _print_report(report: DiscoveryReport) -> None:
     for f in report.found:
         if f.address not in report.names:
             continue
         name = report.names[f.address]
         mark = "added" if name in report.added else "known"
-        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  {len(f.result.neighbors)} neighbors")
+        placed = report.placed.get(name)
+        where = ""
+        if placed is not None:
+            where = f"  {placed.role} ({placed.role_source})"
+            if placed.site is not None:
+                where += f"  {placed.site} [{placed.site_kind}, {placed.kind_source}]"
+        click.echo(f"{name:<28} {f.address:<16} depth {f.depth}  {mark}  "
+                   f"{len(f.result.neighbors)} neighbors{where}")
     for address, error in report.unreachable:
         click.echo(f"{'(no answer)':<28} {address:<16} {error}")
     for n in report.not_followed:
@@ -282,6 +306,8 @@ def _print_report(report: DiscoveryReport) -> None:
             f"{'(sysName clash)':<28} {c.address:<16} says it is {c.name}, "
             f"known at {c.existing_address}: nothing stored"
         )
+    roots = ", ".join(report.roots) or "-"
+    click.echo(f"core: {roots} ({ROOTS_FROM.get(report.roots_from, report.roots_from)})")
     links = "" if report.links_created is None else f", links {report.links_created} new"
     click.echo(
         f"{len(report.names)} devices ({len(report.added)} added), "
@@ -291,9 +317,78 @@ def _print_report(report: DiscoveryReport) -> None:
     )
 
 
+EXIT_NO_SEED_ANSWERED = 3  # as ``netops poll`` when every device failed
+
+
+def _split_seed(text: str) -> tuple[str, int | None]:
+    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 address -> (host, port or None)."""
+    import ipaddress
+
+    value = text.strip()
+    host, port = value, None
+    if value.startswith("[") and "]" in value:
+        host, _, rest = value[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                fail(f"--seed {text!r}: write [IPv6]:PORT, e.g. [fd00::1]:161", 2)
+            port = rest[1:]
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    elif value.count(":") > 1:
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            fail(f"--seed {text!r}: not an address (IPv6 with a port is written [fd00::1]:161)", 2)
+    if not host:
+        fail(f"--seed {text!r}: no host", 2)
+    if port is None:
+        return host, None
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        fail(f"--seed {text!r}: the port must be a number from 1 to 65535", 2)
+    return host, int(port)
+
+
+def _seeds(ctx: click.Context, seeds: tuple[str, ...], port: int) -> tuple[list[str], int]:
+    """The seed hosts and the one SNMP port of the crawl (``--port``, or the port every seed names)."""
+    split = [_split_seed(s) for s in seeds]
+    named = sorted({p for _, p in split if p is not None})
+    explicit = ctx.get_parameter_source("port") not in (None, click.core.ParameterSource.DEFAULT)
+    if len(named) > 1:
+        fail(f"--seed: the seeds name different ports ({', '.join(map(str, named))}); discover polls "
+             "every device on one SNMP port: run it once per port (--port)", 2)
+    if named and explicit and named[0] != port:
+        fail(f"--seed names port {named[0]} but --port is {port}: give one of them", 2)
+    return list(dict.fromkeys(h for h, _ in split)), named[0] if named else port
+
+
+def _resolved(hosts: list[str]) -> list[str]:
+    """Each seed as an address; a host name that does not resolve stops the command in one line."""
+    import ipaddress
+    import socket
+
+    out = []
+    for host in hosts:
+        try:
+            out.append(str(ipaddress.ip_address(host)))
+            continue
+        except ValueError:
+            pass
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+        except (OSError, UnicodeError):
+            fail(f"--seed {host!r}: cannot resolve this host name", 2)
+        out += list(dict.fromkeys(str(info[4][0]) for info in infos))
+    return out
+
+
 @click.command("discover")
 @click.option(
-    "--seed", "seeds", multiple=True, required=True, metavar="ADDRESS", help="Start here (repeatable)."
+    "--seed",
+    "seeds",
+    multiple=True,
+    required=True,
+    metavar="HOST[:PORT]",
+    help="Start here (repeatable); a port here is the SNMP port of the whole crawl.",
 )
 @click.option("--snmp-credential", "cred_name", metavar="NAME", help="A stored SNMP credential.")
 @click.option("--community", metavar="C", help="SNMPv2c community (stored encrypted for the devices found).")
@@ -312,6 +407,14 @@ def _print_report(report: DiscoveryReport) -> None:
     help="Hops from the seeds (default: no limit; the allowed networks bound the crawl).",
 )
 @click.option("--port", default=161, show_default=True, type=click.IntRange(1, 65535), help="SNMP UDP port.")
+@click.option(
+    "--core",
+    "core",
+    multiple=True,
+    metavar="NAME|ADDRESS",
+    help="These devices are the core (repeatable; declared, so discovery never changes it). "
+    "Default: the devices with the role core, else monitor.roots, else the seeds.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 @click.option(
     "--ssh-credential",
@@ -329,21 +432,33 @@ def discover_cmd(
     max_depth: int | None,
     port: int,
     as_json: bool,
+    core: tuple[str, ...] = (),
     ssh_cred_name: str | None = None,
 ) -> None:
     """Crawl the network from seed addresses by LLDP/CDP and add what answers to the inventory.
 
     Only management addresses inside the allowed networks are polled; the report lists every
-    neighbor not followed and why, and every sysName that clashes with a known device.
+    neighbor not followed and why, and every sysName that clashes with a known device. Devices
+    are named by sysName and placed in the site their sysLocation names, with the site kind
+    inferred from its name and the role from the network's shape; with no core known, the
+    seeds become the core.
+
+    Exit status: 0 done (some devices may not have answered: see the report), 2 bad usage
+    (options, networks, credentials, --core naming no device; nothing stored), 3 no seed
+    answered.
     """
+    from inventory.site_kinds import KindRulesError
     from netops.polling.discovery_scope import DiscoveryScopeError, allowed_networks
+    from netops.polling.discovery_store import UnknownCoreError, kind_rules
 
     if cred_name and community:
         fail("give only one of --snmp-credential and --community", 2)
     settings, engine = settings_from(ctx), engine_from(ctx)
+    hosts, port = _seeds(ctx, seeds, port)
     try:
-        allowed_networks(seeds, networks, settings)
-    except DiscoveryScopeError as exc:
+        allowed = allowed_networks(_resolved(hosts), networks, settings)
+        kind_rules(settings)
+    except (DiscoveryScopeError, KindRulesError) as exc:
         fail(str(exc), 2)
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
@@ -351,22 +466,27 @@ def discover_cmd(
         extra = {"follow": _ssh_follow(session, settings, ssh_cred_name)} if ssh_cred_name else {}
     report = _run(
         crawl(
-            list(seeds),
+            hosts,
             snmp,
             settings,
-            networks=networks,
+            networks=[str(n) for n in allowed],
             max_depth=max_depth,
             port=port,
             progress=lambda text: click.echo(text, err=True),
             **extra,
         )
     )
-    with session_scope(engine) as session:
-        store_discovery(session, report, session.get(Credential, cred_id), settings, port=port)
+    try:
+        with session_scope(engine) as session:
+            store_discovery(session, report, session.get(Credential, cred_id), settings, port=port, core=core)
+    except UnknownCoreError as exc:
+        fail(f"{exc}; nothing stored", 2)
     if as_json:
         echo_json(report_json(report))
-        return
-    _print_report(report)
+    else:
+        _print_report(report)
+    if report.seeds_failed:
+        ctx.exit(EXIT_NO_SEED_ANSWERED)
 
 
 def register(group: click.Group) -> None:

@@ -2,8 +2,10 @@
 
 Entities are matched by name (links by their two ends); a field missing from the file resets
 to its default, so the file is the whole truth about what it declares, while entities the file
-does not mention are left alone. Literal secrets are sealed by the caller's ``SecretSealer``
-(``inventory`` never encrypts or decrypts anything itself). Observed data is never touched.
+does not mention are left alone. What a file declares is marked so (``role_source``,
+``kind_source``): discovery infers roles and site kinds only where nobody declared them.
+Literal secrets are sealed by the caller's ``SecretSealer`` (``inventory`` never encrypts or
+decrypts anything itself). Observed data is never touched.
 """
 
 from __future__ import annotations
@@ -122,7 +124,9 @@ class _Applier:
         self.upsert(Credential, "credentials", spec.name, values)
 
     def site(self, spec: SiteSpec) -> None:
-        self.upsert(Site, "sites", spec.name, {name: getattr(spec, name) for name in SITE_FIELDS})
+        values = {name: getattr(spec, name) for name in SITE_FIELDS}
+        values["kind_source"] = "declared"  # discovery never replaces a kind the file gives
+        self.upsert(Site, "sites", spec.name, values)
 
     def _id_of(self, model: Any, name: str | None) -> int | None:
         if name is None:
@@ -135,6 +139,7 @@ class _Applier:
         values["site_id"] = self._id_of(Site, spec.site)
         values["snmp_credential_id"] = self._id_of(Credential, spec.snmp)
         values["ssh_credential_id"] = self._id_of(Credential, spec.ssh)
+        values["role_source"] = "declared"  # discovery never overwrites a role the file gives
         self.upsert(Device, "devices", spec.name, values)
 
     def links(self, specs: tuple[LinkSpec, ...]) -> None:

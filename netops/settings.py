@@ -131,6 +131,8 @@ class SecretsSettings:
 @dataclass(frozen=True, slots=True)
 class DiscoverySettings:
     networks: tuple[str, ...] = ()  # CIDRs ``discover`` may crawl; none: the seeds' private ranges
+    follow_new: bool = True  # the scheduled discovery job also adds new neighbors of known devices
+    kind_rules: Path | None = None  # site kinds from names; none: inventory/site_kinds.yaml
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from inventory.models.sites import Site
 
 DEVICE_ROLES = ("core", "distribution", "access", "other")
+ROLE_SOURCES = ("declared", "inferred")  # declared: an inventory file or an operator; inferred: discovery
 PLATFORMS = (
     "cisco_ios", "cisco_xe", "cisco_nxos", "huawei", "huawei_vrp", "mikrotik_routeros",
     "juniper_junos", "arista_eos", "hp_procurve", "aruba_aoscx", "zte_zxros",
@@ -35,6 +36,8 @@ class Device(Base):
     snmp_port: Mapped[int] = mapped_column(Integer, default=161)
     ssh_port: Mapped[int] = mapped_column(Integer, default=22)
     role: Mapped[str] = mapped_column(String(20), default="access")
+    # discovery may change an inferred role, never a declared one
+    role_source: Mapped[str] = mapped_column(String(20), default="declared", server_default="declared")
     platform: Mapped[str | None] = mapped_column(String(40))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
     snmp_credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id", ondelete="SET NULL"))

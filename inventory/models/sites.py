@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from inventory.models.devices import Device
 
 SITE_KINDS = ("core", "district", "agency", "school", "health", "other")
+KIND_SOURCES = ("declared", "inferred")  # declared: an inventory file; inferred: discovery, from the name
 
 
 class Site(Base):
@@ -21,6 +22,8 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="other")
+    # discovery may change an inferred kind, never a declared one
+    kind_source: Mapped[str] = mapped_column(String(20), default="declared", server_default="declared")
     address: Mapped[str | None] = mapped_column(String(300))
     district: Mapped[str | None] = mapped_column(String(100))
     latitude: Mapped[float | None]

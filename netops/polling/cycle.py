@@ -134,6 +134,8 @@ class JobRunner:
         try:
             plan, targets = self._plan(spec, devices, spread)
             self._execute(spec, plan, targets, clock, summary)
+            if spec.name == "discovery" and devices is None and not summary.stopped:
+                self._follow_new(summary)
             if spec.name in SNMP_JOBS and summary.devices_polled and not summary.stopped:
                 self.evaluate_only()  # time-based transitions (flapping, settling) once per cycle
             result = _result(summary)
@@ -295,6 +297,26 @@ class JobRunner:
                                     job_run_id=job_run_id)
         self._notify(applied.evaluation)
         return applied.evaluation
+
+    def apply_locked(self, apply: Callable[[Session, Monitor], Evaluation]) -> Evaluation:
+        """Run ``apply`` in one transaction, serialised with the cycles' evaluations; notify."""
+        with self._monitor_lock, session_scope(self.engine) as session:
+            evaluation = apply(session, self.monitor)
+        self._notify(evaluation)
+        return evaluation
+
+    def _follow_new(self, summary: CycleSummary) -> None:
+        """A discovery cycle also adds new neighbors of known devices (``discovery.follow_new``)."""
+        from netops.polling.discovery_follow import follow_new
+
+        try:
+            followed = follow_new(self.settings, self.engine, self.executor, self.apply_locked)
+        except Exception as exc:
+            log.exception("following new neighbors failed")
+            summary.errors.append(f"following new neighbors: {exc}")
+            return
+        summary.events += followed.events
+        summary.errors += followed.errors
 
     def evaluate_only(self) -> Evaluation:
         """Re-evaluate on stored state (after a restart, or to close flapping outages)."""

@@ -8,13 +8,10 @@ community must not go to any address it names) and, when ``max_depth`` is given,
 many hops. Every neighbor not followed is reported with its reason. A second address
 answering with a sysName already found is not followed (the same device, or one pretending).
 
-Found devices are then stored, matched by management address and SNMP port first: an
-inventory device there keeps its declaration and gets the facts. A new sysName becomes a new
-device placed in the site its sysLocation names (created with kind ``other`` when missing),
-source ``discovered``. A sysName that names an existing device at another address is a clash:
-reported, and nothing is stored over that device (no facts, no ghost ports). Results go
-through ``netops.store.persist.persist`` like any poll, and
-``netops.store.link_sync.sync_discovered_links`` turns the stored neighbors into discovered links.
+``crawl`` runs on the caller's event loop (``netops discover``); ``crawl_with`` runs the same
+crawl through a function that polls one depth at a time (the scheduled discovery job hands it
+its executor, ``netops.polling.discovery_follow``). What is found is stored by
+``netops.polling.discovery_store.store_discovery`` (re-exported here).
 
 Hook: ``follow`` (default ``management_addresses``) chooses the next addresses from a result;
 the SSH collector passes one that also reads CLI neighbors (``netops.polling.ssh_branch.ssh_follow``);
@@ -24,61 +21,27 @@ it runs in a worker thread so a blocking hook never stalls the SNMP polls.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from collectors.observations import ErrorKind, Neighbor, PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
-from inventory.models import Credential, Device, Site
-from netops.apply import Applied, apply_results
-from netops.encryption import encrypt, ensure_key
-from netops.monitor.monitor import Monitor, Probe
 from netops.polling import discovery_scope as scope
+from netops.polling.discovery_report import DiscoveryReport, Found, SysNameClash
 from netops.polling.discovery_scope import NotFollowed
+from netops.polling.discovery_store import credential_for_community, store_discovery
 from netops.polling.poll_task import JOB_KINDS, snmp_poller
 from netops.polling.targets import timeouts_from
 from netops.settings import Settings
 
+__all__ = [
+    "DiscoveryReport", "Found", "SysNameClash", "crawl", "crawl_with", "credential_for_community",
+    "management_addresses", "neighbor_label", "store_discovery",
+]
+
 Progress = Callable[[str], None]
 Follow = Callable[[PollResult], Iterable[str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    address: str
-    depth: int
-    result: PollResult
-
-
-@dataclass(frozen=True, slots=True)
-class SysNameClash:
-    """A device answering at ``address`` with the sysName of a device known at ``existing_address``."""
-
-    name: str
-    address: str
-    existing_address: str
-
-
-@dataclass
-class DiscoveryReport:
-    found: list[Found] = field(default_factory=list)
-    unreachable: list[tuple[str, str]] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    known: list[str] = field(default_factory=list)
-    sites_created: list[str] = field(default_factory=list)
-    neighbors: int = 0
-    links_created: int | None = None
-    links_updated: int | None = None
-    names: dict[str, str] = field(default_factory=dict)  # address -> device name (stored devices only)
-    networks: list[str] = field(default_factory=list)  # where the crawl was allowed to go
-    not_followed: list[NotFollowed] = field(default_factory=list)
-    clashes: list[SysNameClash] = field(default_factory=list)
+PollLevel = Callable[[list[Target]], Iterable[PollResult]]
 
 
 def management_addresses(result: PollResult) -> list[str]:
@@ -91,6 +54,11 @@ def neighbor_label(neighbor: Neighbor) -> str | None:
     return neighbor.system_name or neighbor.chassis_id or None
 
 
+def _reason(result: PollResult) -> str:
+    """Why a device did not answer, each message once (every poll kind reports the same timeout)."""
+    return "; ".join(dict.fromkeys(e.message for e in result.errors)) or scope.NO_ANSWER
+
+
 @dataclass
 class _Crawl:
     """The state of one crawl: what was polled, who advertised what, and the report being built."""
@@ -101,21 +69,40 @@ class _Crawl:
     seen_addresses: set[str]
     seen_names: dict[str, str] = field(default_factory=dict)  # sysName -> address
     advertised_by: dict[str, str | None] = field(default_factory=dict)  # followed address -> neighbor label
+    via: dict[str, str] = field(default_factory=dict)  # followed address -> the device that advertised it
     unaddressed: list[str | None] = field(default_factory=list)  # labels of neighbors without an address
 
     def unanswered(self, address: str, result: PollResult) -> str:
         auth = any(e.kind == ErrorKind.AUTH for e in result.errors)
-        reason = "; ".join(e.message for e in result.errors) or scope.NO_ANSWER
+        reason = _reason(result)
         self.report.unreachable.append((address, reason))
         if address in self.advertised_by:
             why = scope.REFUSED if auth else scope.NO_ANSWER
             self.report.not_followed.append(NotFollowed(self.advertised_by[address], address, why))
         return reason
 
+    def visit(self, address: str, result: PollResult, depth: int, progress: Progress | None) -> bool:
+        """Record one answer (or silence, or a clash); True when its neighbors are to be followed."""
+        if PollKind.FACTS not in result.completed or result.facts is None:
+            reason = self.unanswered(address, result)
+            _say(progress, f"depth {depth}: {address} did not answer ({reason})")
+            return False
+        name = result.facts.sys_name or address
+        if name in self.seen_names:
+            self.report.clashes.append(SysNameClash(name, address, self.seen_names[name]))
+            _say(progress, f"depth {depth}: {address} says it is {name}, found at "
+                           f"{self.seen_names[name]}: not followed")
+            return False
+        self.seen_names[name] = address
+        self.report.found.append(Found(address, depth, result, self.via.get(address)))
+        _say(progress, f"depth {depth}: {address} {name}: {len(result.neighbors)} neighbors")
+        return True
+
     def next_addresses(self, result: PollResult, nexts: Iterable[str], depth: int) -> list[str]:
         """The addresses to poll at ``depth + 1``; the others go to the report with their reason."""
         labels = {n.management_address: neighbor_label(n) for n in result.neighbors if n.management_address}
         self.unaddressed += [neighbor_label(n) for n in result.neighbors if not n.management_address]
+        me = (result.facts.sys_name if result.facts else None) or result.device_key
         following = []
         for address in nexts:
             if address in self.seen_addresses:
@@ -129,6 +116,7 @@ class _Crawl:
                 following.append(address)
                 self.seen_addresses.add(address)
                 self.advertised_by[address] = label
+                self.via[address] = me
         return following
 
     def finish(self) -> None:
@@ -141,6 +129,21 @@ class _Crawl:
         self.report.not_followed = scope.unique(self.report.not_followed)
 
 
+def _start(seeds: Sequence[str], allowed: tuple[scope.Network, ...], max_depth: int | None,
+           known: Mapping[str, str] | None, via: Mapping[str, str] | None) -> tuple[_Crawl, list[str]]:
+    level = list(dict.fromkeys(seeds))
+    report = DiscoveryReport(networks=[str(n) for n in allowed], seeds=level)
+    state = _Crawl(allowed, max_depth, report, set(level) | set((known or {}).values()))
+    state.seen_names.update(known or {})
+    state.via.update(via or {})
+    return state, level
+
+
+def _targets(level: list[str], credential: SnmpV2c | SnmpV3, port: int, settings: Settings) -> list[Target]:
+    timeouts = timeouts_from(settings)
+    return [Target(device_key=a, host=a, snmp=credential, snmp_port=port, timeouts=timeouts) for a in level]
+
+
 async def crawl(seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Settings, *,
                 networks: Sequence[str] = (), max_depth: int | None = None, port: int = 161,
                 progress: Progress | None = None, follow: Follow = management_addresses) -> DiscoveryReport:
@@ -151,29 +154,14 @@ async def crawl(seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Se
     a malformed network.
     """
     allowed = scope.allowed_networks(seeds, networks, settings)
-    state = _Crawl(allowed, max_depth, DiscoveryReport(networks=[str(n) for n in allowed]), set(seeds))
-    poller, kinds = snmp_poller(settings), JOB_KINDS["discovery"]
-    level, depth = list(dict.fromkeys(seeds)), 0
+    state, level = _start(seeds, allowed, max_depth, None, None)
+    poller, kinds, depth = snmp_poller(settings), JOB_KINDS["discovery"], 0
     while level:
-        timeouts = timeouts_from(settings)
-        targets = [Target(device_key=a, host=a, snmp=credential, snmp_port=port, timeouts=timeouts)
-                   for a in level]
         following: list[str] = []
+        targets = _targets(level, credential, port, settings)
         async for result in poller.poll_many(targets, kinds, settings.snmp.max_in_flight):
-            address = result.device_key
-            if PollKind.FACTS not in result.completed or result.facts is None:
-                reason = state.unanswered(address, result)
-                _say(progress, f"depth {depth}: {address} did not answer ({reason})")
+            if not state.visit(result.device_key, result, depth, progress):
                 continue
-            name = result.facts.sys_name or address
-            if name in state.seen_names:
-                state.report.clashes.append(SysNameClash(name, address, state.seen_names[name]))
-                _say(progress, f"depth {depth}: {address} says it is {name}, found at "
-                               f"{state.seen_names[name]}: not followed")
-                continue
-            state.seen_names[name] = address
-            state.report.found.append(Found(address, depth, result))
-            _say(progress, f"depth {depth}: {address} {name}: {len(result.neighbors)} neighbors")
             # a follow hook may block (the SSH one reads the CLI): keep the SNMP polls running
             blocking = follow is not management_addresses
             nexts = await asyncio.to_thread(follow, result) if blocking else follow(result)
@@ -183,79 +171,27 @@ async def crawl(seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Se
     return state.report
 
 
+def crawl_with(poll_level: PollLevel, seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Settings,
+               *, networks: Sequence[scope.Network], port: int = 161, known: Mapping[str, str] | None = None,
+               via: Mapping[str, str] | None = None, progress: Progress | None = None) -> DiscoveryReport:
+    """``crawl`` through ``poll_level`` (targets -> results, blocking), with no hop limit.
+
+    ``known``: sysName -> address of devices already in the inventory: their addresses are not
+    polled and a new address answering with one of their names is a clash. ``via``: seed address
+    -> the known device that advertised it.
+    """
+    state, level = _start(seeds, tuple(networks), None, known, via)
+    depth = 0
+    while level:
+        following: list[str] = []
+        for result in poll_level(_targets(level, credential, port, settings)):
+            if state.visit(result.device_key, result, depth, progress):
+                following += state.next_addresses(result, management_addresses(result), depth)
+        level, depth = following, depth + 1
+    state.finish()
+    return state.report
+
+
 def _say(progress: Progress | None, text: str) -> None:
     if progress is not None:
         progress(text)
-
-
-def credential_for_community(session: Session, community: str, settings: Settings) -> Credential:
-    """A stored (encrypted) v2c credential for a community given on the command line."""
-    name = "discovered-v2c-" + hashlib.sha256(community.encode()).hexdigest()[:8]
-    found = session.scalar(select(Credential).where(Credential.name == name))
-    if found is None:
-        ensure_key(settings)
-        found = Credential(name=name, type="snmp", snmp_version="2c", community=encrypt(community, settings))
-        session.add(found)
-        session.flush()
-    return found
-
-
-def _site(session: Session, location: str, report: DiscoveryReport) -> Site | None:
-    name = location.strip()[:200]
-    if not name:
-        return None
-    site = session.scalar(select(Site).where(Site.name == name))
-    if site is None:
-        site = Site(name=name, kind="other")
-        session.add(site)
-        session.flush()
-        report.sites_created.append(name)
-    return site
-
-
-def _device(session: Session, found: Found, credential: Credential | None, port: int,
-            report: DiscoveryReport) -> Device | None:
-    """The device to store ``found`` as: the one at its address and port, a new one, or None (clash)."""
-    facts = found.result.facts
-    assert facts is not None
-    name = (facts.sys_name or found.address)[:100]
-    device = session.scalar(select(Device).where(Device.address == found.address, Device.snmp_port == port))
-    if device is not None:
-        report.known.append(device.name)
-        return device
-    same_name = session.scalar(select(Device).where(Device.name == name))
-    if same_name is not None:
-        report.clashes.append(SysNameClash(name, found.address, same_name.address))
-        return None
-    site = _site(session, facts.sys_location, report)
-    device = Device(name=name, address=found.address, snmp_port=port, role="other", source="discovered",
-                    platform=None, site_id=site.id if site else None,
-                    snmp_credential_id=credential.id if credential else None)
-    session.add(device)
-    session.flush()
-    report.added.append(name)
-    return device
-
-
-def store_discovery(session: Session, report: DiscoveryReport, credential: Credential | None,
-                    settings: Settings, *, port: int = 161, now: datetime | None = None,
-                    monitor: Monitor | None = None) -> Applied:
-    """Add/update devices (not sysName clashes), then apply every found result through the one
-    path (``netops.apply``): persist, derive discovered links, assess. The devices found answered:
-    that is a probe too."""
-    now = now or datetime.now(UTC)
-    results = []
-    for found in report.found:
-        device = _device(session, found, credential, port, report)
-        if device is None:
-            continue  # a sysName clash: nothing is stored over the existing device
-        report.names[found.address] = device.name
-        results.append(dataclasses.replace(found.result, device_key=device.name))
-        report.neighbors += len(found.result.neighbors)
-    session.flush()
-    probes = {r.device_key: Probe(r.device_key, True, source="discovery") for r in results}
-    applied = apply_results(session, monitor or Monitor(settings), results, job="discovery", now=now,
-                            probes=probes)
-    if applied.links is not None:
-        report.links_created, report.links_updated = applied.links.created, applied.links.updated
-    return applied

@@ -205,3 +205,148 @@ def test_discover_from_core_finds_every_node_and_fiber(testbed: tb.Testbed, tmp_
                 for link in testbed.inventory["links"]}
     assert found == expected, f"missing {expected - found}, extra {found - expected}"
     assert all(not lk.declared and lk.source == "lldp" for lk in links)
+
+
+def _cli(settings: Settings, *args: str) -> Result:
+    """A command on the test's data directory (SNMP 1 s x 2 tries: the agents share this process)."""
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": "", "NETOPS_SNMP__TIMEOUT_S": "1",
+           "NETOPS_SNMP__RETRIES": "1"}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _states(settings: Settings) -> dict[str, tuple[str, str, str]]:
+    run = _cli(settings, "status", "--json")
+    assert run.exit_code == 0, run.output
+    return {r["site"]: (r["state"], r["reason"], r["kind"]) for r in json.loads(run.stdout)}
+
+
+def _crawl(settings: Settings, agents: Agents, *args: str) -> Result:
+    return _cli(settings, "discover", "--seed", agents.address("core"), "--community", "demo",
+                "--port", str(agents.port), "--network", INSIDE, *args)
+
+
+def test_the_seed_becomes_the_core_and_the_network_is_assessed(
+    engine: Engine, settings: Settings, agents: Agents
+) -> None:
+    seed = f"{agents.address('core')}:{agents.port}"  # HOST:PORT is the crawl's SNMP port
+    run = _cli(settings, "discover", "--seed", seed, "--community", "demo", "--network", INSIDE, "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert report["roots"] == ["core"] and report["roots_from"] == "seeds"
+    placed = {d["name"]: (d["role"], d["role_source"], d["site_kind"]) for d in report["devices"]}
+    assert placed == {
+        "core": ("core", "inferred", "core"),
+        "dist": ("distribution", "inferred", "district"),
+        "acc-a": ("distribution", "inferred", "school"),  # schools chained behind it
+        "acc-b": ("distribution", "inferred", "school"),
+        "acc-c": ("access", "inferred", "school"),  # its only neighbor further out never answered
+    }
+    # right after discover, every site is assessed from the core: no "unknown", no "no core device"
+    assert _states(settings) == {
+        "Balai Kota": ("connected", "", "core"),
+        "Kecamatan Magelang Utara": ("connected", "", "district"),
+        "SD Negeri 1": ("connected", "", "school"),
+        "SD Negeri 2": ("connected", "", "school"),
+        "SD Negeri 3": ("connected", "", "school"),
+    }
+    text = _cli(settings, "discover", "--seed", seed, "--community", "demo", "--network", INSIDE)
+    assert "core: core (the devices with the role core)" in text.stdout.splitlines()  # kept, not re-chosen
+
+
+def test_declared_roles_and_kinds_are_never_overwritten(
+    engine: Engine, settings: Settings, agents: Agents, tmp_path: Path
+) -> None:
+    """A file declares dist as access and SD Negeri 2 as other: discovery keeps both, every time."""
+    path = tmp_path / "city.yaml"
+    path.write_text(
+        "sites:\n"
+        "  - {name: SD Negeri 2, kind: other}\n"
+        "  - {name: Kecamatan Magelang Utara, kind: district}\n"
+        "devices:\n"
+        f"  - {{name: dist, address: {agents.address('dist')}, snmp_port: {agents.port}, role: access,"
+        " site: Kecamatan Magelang Utara}\n",
+        encoding="utf-8",
+    )
+    assert _cli(settings, "inventory", "import", str(path)).exit_code == 0
+    for _ in range(2):
+        run = _crawl(settings, agents, "--json")
+        assert run.exit_code == 0, run.output
+        report = json.loads(run.stdout)
+        placed = {d["name"]: d for d in report["devices"]}
+        assert (placed["dist"]["role"], placed["dist"]["role_source"]) == ("access", "declared")
+        assert (placed["acc-b"]["site_kind"], placed["acc-b"]["kind_source"]) == ("other", "declared")
+        assert (placed["acc-a"]["site_kind"], placed["acc-a"]["kind_source"]) == ("school", "inferred")
+        assert report["roots"] == ["core"]  # no core declared: the seed
+    # importing a discovered device takes its role over: discovery leaves it from then on
+    path.write_text(
+        "devices:\n"
+        f"  - {{name: acc-c, address: {agents.address('acc-c')}, snmp_port: {agents.port}, role: core}}\n",
+        encoding="utf-8",
+    )
+    assert _cli(settings, "inventory", "import", str(path)).exit_code == 0
+    report = json.loads(_crawl(settings, agents, "--json").stdout)
+    placed = {d["name"]: d for d in report["devices"]}
+    assert (placed["acc-c"]["role"], placed["acc-c"]["role_source"]) == ("core", "declared")
+    assert report["roots"] == ["acc-c", "core"] and report["roots_from"] == "inventory"
+
+
+def test_the_core_is_named_on_the_command_line(engine: Engine, settings: Settings, agents: Agents) -> None:
+    assert _crawl(settings, agents).exit_code == 0  # the seed is the core
+    run = _crawl(settings, agents, "--core", "dist", "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert report["roots"] == ["dist"] and report["roots_from"] == "--core"
+    placed = {d["name"]: (d["role"], d["role_source"]) for d in report["devices"]}
+    assert placed["dist"] == ("core", "declared")
+    assert placed["core"] == ("access", "inferred")  # no longer the core: a leaf seen from dist
+    assert {s: state for s, (state, _, _) in _states(settings).items()} == dict.fromkeys(
+        ["Balai Kota", "Kecamatan Magelang Utara", "SD Negeri 1", "SD Negeri 2", "SD Negeri 3"], "connected")
+    with Session(engine) as s:
+        before = s.scalar(select(func.count()).select_from(Device))
+    wrong = _crawl(settings, agents, "--core", "nosuch")
+    assert wrong.exit_code == 2
+    assert wrong.output.strip().splitlines()[-1] == (
+        "Error: --core 'nosuch': no device found or known by that name or address; nothing stored")
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Device)) == before
+
+
+@pytest.mark.parametrize(("seed", "port", "message"), [
+    ("{core}:99999", None, "Error: --seed '{core}:99999': the port must be a number from 1 to 65535"),
+    ("{core}:x", None, "Error: --seed '{core}:x': the port must be a number from 1 to 65535"),
+    ("{core}:{port}", "161", "Error: --seed names port {port} but --port is 161: give one of them"),
+    ("[::1]161", None, "Error: --seed '[::1]161': write [IPv6]:PORT, e.g. [fd00::1]:161"),
+    ("no-such-host.invalid", None, "Error: --seed 'no-such-host.invalid': cannot resolve this host name"),
+])
+def test_a_bad_seed_is_refused_in_one_line(
+    settings: Settings, agents: Agents, seed: str, port: str | None, message: str
+) -> None:
+    values = {"core": agents.address("core"), "port": agents.port}
+    args = ["discover", "--seed", seed.format(**values), "--community", "demo"]
+    run = _cli(settings, *args, *(["--port", port] if port else []))
+    assert run.exit_code == 2
+    assert run.output.strip() == message.format(**values)
+
+
+def test_exit_status_3_when_no_seed_answers(engine: Engine, settings: Settings, agents: Agents) -> None:
+    mute = agents.address("mute")
+    run = _cli(settings, "discover", "--seed", f"{mute}:{agents.port}", "--community", "demo")
+    assert run.exit_code == 3, run.output
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"{'(no answer)':<28} {mute:<16} no answer to SNMP (timeout after all retries)"
+    assert lines[-1].startswith("0 devices (0 added), 1 unreachable")
+    both = _cli(settings, "discover", "--seed", agents.address("mute"), "--seed", agents.address("acc-c"),
+                "--port", str(agents.port), "--community", "demo", "--network", INSIDE)
+    assert both.exit_code == 0, both.output  # one seed answered: the report says what did not
+
+
+def test_a_bad_kind_rules_file_stops_discover_in_one_line(settings: Settings, tmp_path: Path) -> None:
+    rules = tmp_path / "kinds.yaml"
+    rules.write_text("rules:\n  - {kind: sekolah, words: [SD]}\n", encoding="utf-8")
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": "",
+           "NETOPS_DISCOVERY__KIND_RULES": str(rules), "NETOPS_DISCOVERY__FOLLOW_NEW": "false"}
+    run = CliRunner().invoke(main, ["discover", "--seed", "127.0.120.1", "--community", "demo"], env=env)
+    assert run.exit_code == 2
+    assert run.output.strip() == (
+        "Error: kinds.yaml: rules[0].kind: 'sekolah' is not a site kind "
+        "(core, district, agency, school, health, other)")
