@@ -1,6 +1,6 @@
-"""Migration 0004 marks what discovery added as inferred, so discovery may keep inferring it.
+"""Migration 0005 marks what discovery added as inferred, so discovery may keep inferring it.
 
-A database of the release before (revision 0003) with a declared device, a discovered device and
+A database of the release before (revision 0004) with a declared device, a discovered device and
 the site discovery created for it upgrades to: the declared device and site ``declared``, the
 discovered device ``inferred`` and its site (kind ``other``, only discovered devices in it)
 ``inferred``.
@@ -18,7 +18,7 @@ from inventory.db import make_engine, upgrade_schema
 def test_upgrade_marks_discovered_devices_and_their_sites_inferred(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/old.db")
     try:
-        upgrade_schema(engine, "0003")
+        upgrade_schema(engine, "0004")
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO sites (id, name, kind) VALUES (1, 'Balai Kota', 'core'), "
                               "(2, 'SD Negeri 7', 'other'), (3, 'Gudang', 'other')"))

@@ -4,8 +4,8 @@ Devices that discovery added (``source = 'discovered'``) get ``role_source = 'in
 kind ``other`` where only discovered devices stand get ``kind_source = 'inferred'`` (discovery
 created them from a sysLocation). Everything else was declared.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
