@@ -4,7 +4,8 @@
 serialises monitor evaluations in this process). A cycle writes a ``JobRun`` row first (so a
 crash leaves a visible ``running`` row that the next start marks ``aborted``), submits the
 devices in buckets at their jittered offsets, and as each bucket's results come back persists
-them (``netops.store.persist.persist``), pings the devices whose SNMP stayed silent, runs one monitor
+them (``netops.store.persist.persist``) with the status poll's ICMP burst to every device (sent
+beside SNMP: round trip and loss, and whether a silent device still pings), runs one monitor
 evaluation and commits: a fiber cut is detected when the device behind it is polled, not at
 the end of the cycle. It finishes the row with counts, errors and ``overrun`` when the cycle
 took longer than its interval. Notifications are only queued here; sending is elsewhere.
@@ -31,7 +32,8 @@ from netops.apply import STATUS_JOB, apply_results, probes_of
 from netops.monitor.monitor import Evaluation, Monitor, Probe
 from netops.monitor.notifications import Notifier
 from netops.polling.confirm import confirmation
-from netops.polling.executor import Executor
+from netops.polling.executor import Executor, burst_settings
+from netops.polling.icmp import IcmpStats
 from netops.polling.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
 from netops.settings import Settings
 
@@ -42,10 +44,13 @@ STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to ret
 STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
 
 
+Pings = Mapping[str, IcmpStats | None]  # by address: the batch's ICMP burst
+
+
 @dataclass(frozen=True, slots=True)
 class _Held:
     results: list[PollResult]
-    pings: Mapping[str, bool | None]
+    pings: Pings
     until: float
 
 
@@ -53,10 +58,10 @@ class _Held:
 class _Batch:
     """Polls in flight; a confirmation round carries the first round's answered results."""
 
-    pings: Future[dict[str, bool | None]] | None
+    pings: Future[dict[str, IcmpStats | None]] | None
     retry: bool
     held: list[PollResult] = field(default_factory=list)
-    held_pings: Mapping[str, bool | None] = field(default_factory=dict)
+    held_pings: Pings = field(default_factory=dict)
     hold_until: float = 0.0
 
 
@@ -203,7 +208,7 @@ class JobRunner:
                  summary: CycleSummary) -> None:
         batch = pending.pop(future)
         results = _results_of(future, summary)
-        answers = dict(_answers(batch.pings))
+        answers = dict(_answers(batch.pings, self._ping_wait_s))
         if spec.name == STATUS_JOB and not batch.retry:
             answered = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
             silent = [r.device_key for r in results if not r.reachable]
@@ -258,28 +263,35 @@ class JobRunner:
             entry.held, entry.held_pings, entry.hold_until = held.results, held.pings, held.until
         pending[self.executor.submit(batch, spec.kinds)] = entry
 
+    @property
+    def _ping_wait_s(self) -> float:
+        """How long a batch waits for its burst once SNMP is back: the burst's longest, and some."""
+        return burst_settings(self.settings).duration_s + STOP_GRACE_S
+
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
-                 answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
+                 answers: Pings, summary: CycleSummary) -> None:
         if not results:
             return
-        icmp = {r.device_key: answers.get(targets[r.device_key].host)
-                for r in results if r.device_key in targets}
+        bursts = {r.device_key: answers.get(targets[r.device_key].host)
+                  for r in results if r.device_key in targets}
+        icmp = {name: None if stats is None else stats.answered for name, stats in bursts.items()}
+        latency = {name: stats for name, stats in bursts.items() if stats is not None}
         summary.devices_polled += len(results)
         summary.devices_failed += sum(1 for r in results if not r.reachable)
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
         source = f"{spec.name} poll (job run {summary.job_run_id})"
         probes = probes_of(results, icmp, source) if spec.name == STATUS_JOB else {}
-        evaluation = self.record(results, probes, spec.name, summary.job_run_id)
+        evaluation = self.record(results, probes, spec.name, summary.job_run_id, latency)
         summary.opened += evaluation.outages.opened
         summary.closed += evaluation.outages.closed
         summary.events += len(evaluation.events)
 
     def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
-               job_run_id: int | None) -> Evaluation:
-        """Apply results (``netops.apply``) in one transaction; queue notifications."""
+               job_run_id: int | None, latency: Mapping[str, IcmpStats] | None = None) -> Evaluation:
+        """Apply results and their ICMP bursts (``netops.apply``) in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
             applied = apply_results(session, self.monitor, results, job=job, now=self._now(), probes=probes,
-                                    job_run_id=job_run_id)
+                                    job_run_id=job_run_id, latency=latency)
         self._notify(applied.evaluation)
         return applied.evaluation
 
@@ -322,11 +334,11 @@ def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list
         return []
 
 
-def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
+def _answers(pings: Future[dict[str, IcmpStats | None]] | None, wait_s: float) -> Pings:
     if pings is None:
         return {}
     try:
-        return pings.result(timeout=STOP_GRACE_S)
+        return pings.result(timeout=wait_s)
     except Exception:  # no ICMP answer is "unknown", never "down"
         log.warning("ICMP echo failed", exc_info=True)
         return {}
