@@ -2,7 +2,8 @@
 
 ``Monitor.evaluate`` runs in the caller's transaction after poll results were persisted
 (``netops.apply``): it records what this cycle's probes said (``device_states``), builds the
-evidence (``netops.monitor.evidence``), asks ``topology.assessment`` what is down and why, and
+evidence (``netops.monitor.evidence``; which devices are slow or unstable from their stored ICMP
+bursts: ``netops.monitor.latency``), asks ``topology.assessment`` what is down and why, and
 stores the answer: device, link and site states with an event for every change, and one outage
 per root cause (``outages``). Readers (help desk, map, CLI, API, notifications) read what is
 stored, so they cannot disagree. The numbered graph is kept between evaluations and rebuilt

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -63,6 +64,14 @@ class _Batch:
     held: list[PollResult] = field(default_factory=list)
     held_pings: Pings = field(default_factory=dict)
     hold_until: float = 0.0
+    pings_until: float = 0.0  # past this, a burst that has not finished is given up (ICMP unknown)
+
+    def pings_ready(self, now: float) -> bool:
+        return self.pings is None or self.pings.done() or now >= self.pings_until
+
+    def pings_left(self) -> float:
+        """How long collecting may still wait for the burst (none once it is ready)."""
+        return min(STOP_GRACE_S, max(0.0, self.pings_until - time.monotonic()))
 
 
 @dataclass
@@ -197,9 +206,12 @@ class JobRunner:
             if not pending:
                 self._stop.wait(timeout)  # a stop request wakes this at once
                 continue
-            # in slices, so a stop request is noticed while polls are in flight
-            done, _ = wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
-            for future in done:
+            # in slices, so a stop request is noticed while polls are in flight; a batch is
+            # collected once its SNMP polls and its ICMP burst are both back, so the cycle goes on
+            # submitting and collecting other batches meanwhile
+            wait(_waitables(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            now_s = time.monotonic()
+            for future in [f for f, b in pending.items() if f.done() and b.pings_ready(now_s)]:
                 self._collect(spec, future, pending, targets, summary)
             self._release_expired_holds(spec, pending, targets, summary)
 
@@ -208,7 +220,7 @@ class JobRunner:
                  summary: CycleSummary) -> None:
         batch = pending.pop(future)
         results = _results_of(future, summary)
-        answers = dict(_answers(batch.pings, self._ping_wait_s))
+        answers = dict(_answers(batch.pings, batch.pings_left()))
         if spec.name == STATUS_JOB and not batch.retry:
             answered = [r for r in results if r.reachable]  # stopping: no second try, so no verdict
             silent = [r.device_key for r in results if not r.reachable]
@@ -258,7 +270,7 @@ class JobRunner:
         # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
         use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
         pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
-        entry = _Batch(pings, retry)
+        entry = _Batch(pings, retry, pings_until=time.monotonic() + self._ping_wait_s)
         if held is not None:
             entry.held, entry.held_pings, entry.hold_until = held.results, held.pings, held.until
         pending[self.executor.submit(batch, spec.kinds)] = entry
@@ -323,6 +335,13 @@ def _buckets(plan: list[PlannedPoll], bucket_s: float) -> list[tuple[float, list
     for poll in plan:
         buckets.setdefault(int(poll.offset_s // bucket_s), []).append(poll.device)
     return [(index * bucket_s, names) for index, names in sorted(buckets.items())]
+
+
+def _waitables(pending: Mapping[Future[list[PollResult]], _Batch]) -> list[Future[Any]]:
+    """What a cycle waits on: polls still running, and the bursts of batches whose polls are back."""
+    out: list[Future[Any]] = [f for f in pending if not f.done()]
+    out += [b.pings for b in pending.values() if b.pings is not None and not b.pings.done()]
+    return out
 
 
 def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list[PollResult]:
