@@ -34,8 +34,9 @@ BURSTS = 8  # the bursts read back through the API while the loss lasts (40 echo
 
 def _site_state(engine: Engine, site: str) -> tuple[str, str] | None:
     with session_scope(engine) as session:
-        row = session.execute(select(SiteState.state, SiteState.reason).join(Site, Site.id == SiteState.site_id)
-                              .where(Site.name == site)).first()
+        query = (select(SiteState.state, SiteState.reason).join(Site, Site.id == SiteState.site_id)
+                 .where(Site.name == site))
+        row = session.execute(query).first()
         return (row[0], row[1]) if row else None
 
 
@@ -56,7 +57,8 @@ def test_lossy_uplink_degrades_the_site_with_a_loss_cause_and_the_graph_shows_it
         accounts.add_user(session, "budi", "helpdesk-pass", "helpdesk")
         token = accounts.create_token(session, "budi")
     base = fast_settings(settings)
-    service_settings = dataclasses.replace(base, monitor=dataclasses.replace(base.monitor, loss_window_s=WINDOW_S))
+    monitor = dataclasses.replace(base.monitor, loss_window_s=WINDOW_S)
+    service_settings = dataclasses.replace(base, monitor=monitor)
     service = MonitorService(service_settings, engine, only=("status",))
     service.start()
     try:
@@ -66,7 +68,8 @@ def test_lossy_uplink_degrades_the_site_with_a_loss_cause_and_the_graph_shows_it
         try:
             outage = wait_for(lambda: _impaired_outage(engine), WINDOW_S + 30, step_s=0.5)
             assert outage, f"no impairment outage; site is {_site_state(engine, site)}"
-            print(f"30 % loss -> impairment outage: {(datetime.now(UTC) - degraded_at).total_seconds():.1f} s")
+            seen_s = (datetime.now(UTC) - degraded_at).total_seconds()
+            print(f"30 % loss -> impairment outage: {seen_s:.1f} s")
             assert outage["degraded_sites"] == [site]
             assert "% of packets lost over the last 15 s" in outage["cause_text"]
             assert "loses packets or is slow" in outage["words"]["en"]
@@ -84,7 +87,8 @@ def test_lossy_uplink_degrades_the_site_with_a_loss_cause_and_the_graph_shows_it
             def lossy_points() -> list[dict[str, Any]] | None:
                 body = client.get(f"/api/v1/devices/{NODE}/latency?hours=1",
                                   headers={"Authorization": f"Bearer {token}"}).get_json()
-                since = [p for p in body["points"] if p["at"] > degraded_at.isoformat().replace("+00:00", "Z")]
+                start = degraded_at.isoformat().replace("+00:00", "Z")
+                since = [p for p in body["points"] if p["at"] > start]
                 return since if len(since) >= BURSTS else None
 
             points = wait_for(lossy_points, BURSTS * 3 + 15, step_s=0.5)
