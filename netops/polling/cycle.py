@@ -277,7 +277,7 @@ class JobRunner:
 
     @property
     def _ping_wait_s(self) -> float:
-        """How long a batch waits for its burst once SNMP is back: the burst's longest, and some."""
+        """How long after its submission a batch waits for its burst: the burst's longest, and a grace."""
         return burst_settings(self.settings).duration_s + STOP_GRACE_S
 
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
