@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SYSTEM_PACKAGES := snmpd snmp lldpd openssh-server openssh-client iproute2 fping openssl util-linux chromium chromium-driver
+SYSTEM_PACKAGES := snmpd snmp lldpd openssh-server openssh-client iproute2 fping nftables openssl util-linux chromium chromium-driver
 PYTEST_ARGS ?=
 
 .PHONY: run test lint typecheck importlint unit system-deps clean bench help
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # and we are root on Debian. Otherwise those tests skip with a reason.
 system-deps:
 	@missing=""; \
-	for b in /usr/sbin/snmpd /usr/bin/snmpbulkwalk /usr/sbin/lldpd /usr/sbin/sshd /usr/bin/chromium /usr/bin/chromedriver /usr/bin/fping; do \
+	for b in /usr/sbin/snmpd /usr/bin/snmpbulkwalk /usr/sbin/lldpd /usr/sbin/sshd /usr/bin/chromium /usr/bin/chromedriver /usr/bin/fping /usr/sbin/nft; do \
 	  [ -x $$b ] || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

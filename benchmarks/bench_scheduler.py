@@ -6,7 +6,10 @@ Measured: planning + targets (with secrets resolved), handing work to the in-pro
 ``netops.store.persist.persist`` of every result, and the monitor evaluation (states, impact, events,
 outages); once with all devices in one batch, and once spread over a 20 s status cycle (10
 one-second buckets; a bucket whose results changed nothing takes the monitor's quick path).
-CPU time is reported beside wall time because other work may share the machine.
+Then the same with ICMP on: every device's address is a loopback address (127.x), so each
+status poll's burst of echoes really goes out and comes back, and its round trips are stored
+and judged (``--no-icmp`` skips that part). CPU time is reported beside wall time because other
+work may share the machine.
 """
 
 from __future__ import annotations
@@ -72,8 +75,17 @@ def fake_poll(ports: dict[str, list[str]]):
 def main() -> None:
     devices, links, ports = network()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-sched-"))
-    settings = load_settings(environ={"NETOPS_DATA_DIR": str(data_dir)})
-    settings = dataclasses.replace(settings, monitor=dataclasses.replace(settings.monitor, icmp=False))
+    base = load_settings(environ={"NETOPS_DATA_DIR": str(data_dir)})
+    print(f"scheduler overhead, {N} simulated devices (instant fake poll), {len(links)} links, SQLite:")
+    for icmp in (False, True) if "--no-icmp" not in sys.argv else (False,):
+        settings = dataclasses.replace(base, data_dir=data_dir / ("icmp" if icmp else "plain"),
+                                       monitor=dataclasses.replace(base.monitor, icmp=icmp))
+        settings.data_dir.mkdir(parents=True)
+        measure(settings, devices, links, ports, "ICMP burst on (loopback)" if icmp else "ICMP off")
+
+
+def measure(settings: Settings, devices: list[dict[str, str]], links: list[tuple[str, str, str, str]],
+            ports: dict[str, list[str]], label: str) -> None:
     engine = make_engine(settings.effective_database_url)
     upgrade_schema(engine)
     with session_scope(engine) as session:
@@ -85,19 +97,17 @@ def main() -> None:
     spread = JobRunner(settings, engine, executor, overrides={"status": SPREAD_INTERVAL_S})
     try:
         full.run_cycle(spec, spread=False)  # warm-up: interfaces and states created
-        rows = []
-        for label, runner in (("full: store, link sync, assessment", full),):
-            trials = [_timed(lambda r=runner: r.run_cycle(spec, spread=False)) for _ in range(3)]
-            rows.append((label, *statistics.median_low(trials)))
+        trials = [_timed(lambda: full.run_cycle(spec, spread=False)) for _ in range(3)]
+        wall_s, cpu_s = statistics.median_low(trials)
         wall, cpu = _timed(lambda: spread.run_cycle(spread_spec))
         with session_scope(engine) as session:
             _, one_eval = _timed(lambda: Monitor(settings).evaluate(session, {}, datetime.now(UTC)))
     finally:
         executor.close()
-    print(f"scheduler overhead, {N} simulated devices (instant fake poll), {len(links)} links, SQLite:")
-    for label, wall_s, cpu_s in rows:
-        print(f"  one batch, {label:<42} {wall_s:5.2f} s wall, {cpu_s:5.2f} s CPU "
-              f"= {1000 * cpu_s / N:4.2f} ms CPU per device per cycle")
+        engine.dispose()
+    print(f"  [{label}]")
+    print(f"  one batch, full: store, link sync, assessment {wall_s:5.2f} s wall, {cpu_s:5.2f} s CPU "
+          f"= {1000 * cpu_s / N:4.2f} ms CPU per device per cycle")
     buckets = int(spread_spec.window_s)
     print(f"  spread cycle ({SPREAD_INTERVAL_S} s interval, {buckets} one-second buckets, full):"
           f" {wall:5.2f} s wall, {cpu:5.2f} s CPU = {1000 * cpu / N:4.2f} ms CPU per device per cycle")

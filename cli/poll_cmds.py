@@ -13,13 +13,10 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from sqlalchemy import Engine, select
-
-if TYPE_CHECKING:
-    from netops.polling.discovery import DiscoveryReport
 
 from cli.common import echo_json, engine_from, fail, settings_from
 from collectors.observations import PollKind, PollResult
@@ -27,6 +24,7 @@ from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
 from inventory.models import Credential, Device
 from netops.polling.discovery import DiscoveryReport, crawl, store_discovery
+from netops.polling.icmp import IcmpStats
 from netops.polling.targets import TargetError, build_target, build_targets
 from netops.secrets import SecretError
 from netops.settings import Settings
@@ -121,11 +119,14 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
         state = "ok" if result.ok else "errors"
         click.echo(f"[{done}/{len(targets)}] {result.device_key}: {state}", err=True)
 
-    results, icmp = _run(_poll_and_confirm(targets, job, settings, engine, progress))
+    results, bursts = _run(_poll_and_confirm(targets, job, settings, engine, progress))
+    icmp = {name: None if stats is None else stats.answered for name, stats in bursts.items()}
+    latency = {name: stats for name, stats in bursts.items() if stats is not None}
     with session_scope(engine) as session:
         probes = probes_of(results, icmp, "netops poll") if job == STATUS_JOB else {}
         now = datetime.now(UTC)
-        applied = apply_results(session, Monitor(settings), results, job=job, now=now, probes=probes)
+        applied = apply_results(session, Monitor(settings), results, job=job, now=now, probes=probes,
+                                latency=latency)
     opened, closed = applied.evaluation.outages.opened, applied.evaluation.outages.closed
     if opened or closed:
         click.echo(f"outages: {len(opened)} opened, {len(closed)} closed", err=True)
@@ -138,7 +139,7 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
     click.echo(f"{len(results)} devices polled ({job}), {failed} with errors")
 
 
-Icmp = dict[str, bool | None]
+Bursts = dict[str, IcmpStats | None]  # by device name
 
 
 async def _poll_and_confirm(
@@ -147,21 +148,24 @@ async def _poll_and_confirm(
     settings: Settings,
     engine: Engine,
     progress: Callable[[PollResult], None],
-) -> tuple[list[PollResult], Icmp]:
-    """Poll, then (status) a confirmation round as the scheduler does, and ping the silent devices.
+) -> tuple[list[PollResult], Bursts]:
+    """Poll with the ICMP burst beside (status), then a confirmation round as the scheduler does.
 
     The devices between a silent device and the core and the devices behind a recovery are polled
     again (``netops.polling.confirm``), so ``netops poll --device X`` records settled evidence."""
     from netops.apply import STATUS_JOB
     from netops.monitor.monitor import Monitor
     from netops.polling.confirm import confirmation
+    from netops.polling.executor import burst_settings
     from netops.polling.icmp import ping_many
     from netops.polling.poll_task import JOB_KINDS, poll_targets
 
     kinds = JOB_KINDS[job]
-    results = await poll_targets(targets, kinds, settings, on_result=progress)
     if job != STATUS_JOB:
-        return results, {}
+        return await poll_targets(targets, kinds, settings, on_result=progress), {}
+    pinging = (asyncio.ensure_future(ping_many({t.host for t in targets}, burst_settings(settings)))
+               if settings.monitor.icmp else None)
+    results = await poll_targets(targets, kinds, settings, on_result=progress)
     with session_scope(engine) as session:
         current = Monitor(settings).peek(session, datetime.now(UTC))
     silent = [r.device_key for r in results if not r.answered]
@@ -177,12 +181,8 @@ async def _poll_and_confirm(
         for result in await poll_targets(confirm, kinds, settings):
             by_name[result.device_key] = result
         results = list(by_name.values())
-    hosts = {
-        r.device_key: everyone[r.device_key].host
-        for r in results
-        if not r.answered and r.device_key in everyone
-    }
-    pings = await ping_many(hosts.values()) if hosts and settings.monitor.icmp else {}
+    pings = await pinging if pinging is not None else {}
+    hosts = {r.device_key: everyone[r.device_key].host for r in results if r.device_key in everyone}
     return results, {name: pings.get(host) for name, host in hosts.items()}
 
 

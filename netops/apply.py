@@ -7,7 +7,8 @@ become discovered links (``netops.store.link_sync``), and the monitor assesses t
 records states, events, outages and site states (``netops.monitor.monitor``). So a fault seen by
 ``netops poll`` opens its outage at once, not at the scheduler's next cycle. The change sets
 tell the monitor when nothing that matters changed (no interface changed state, no link
-appeared), so a quiet batch only records its probes.
+appeared), so a quiet batch only records its probes. A status poll's ICMP bursts (round trip
+and loss per device) are stored here too (``netops.store.latency``), before the assessment.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from collectors.observations import PollKind, PollResult
 from netops.monitor.monitor import Evaluation, Monitor, Probe
+from netops.polling.icmp import IcmpStats
+from netops.store.latency import record_latency
 from netops.store.link_sync import LinkSyncReport, sync_discovered_links
 from netops.store.persist import Changes, persist
 
@@ -52,8 +55,12 @@ def apply_results(
     now: datetime,
     probes: Mapping[str, Probe] | None = None,
     job_run_id: int | None = None,
+    latency: Mapping[str, IcmpStats] | None = None,
 ) -> Applied:
-    """Persist ``results``, sync links, assess and record; the caller commits (one transaction)."""
+    """Persist ``results``, sync links, assess and record; the caller commits (one transaction).
+
+    ``latency``: the status poll's ICMP burst per device name, stored before the assessment so
+    its loss and round trips count in this evaluation."""
     max_misses = monitor.settings.monitor.neighbor_max_misses
     changes = tuple(
         persist(session, r, job=job, job_run_id=job_run_id, now=r.finished_at, max_misses=max_misses)
@@ -63,6 +70,9 @@ def apply_results(
     links = None
     if any(PollKind.NEIGHBORS in r.completed for r in results):
         links = sync_discovered_links(session, now)
+    if latency:
+        record_latency(session, latency)
+        session.flush()
     quiet = bool(results) and all(_quiet(c) for c in changes) and not (links and links.created)
     evaluation = monitor.evaluate(session, probes or {}, now, quick=quiet)
     return Applied(changes, links, evaluation)

@@ -85,6 +85,14 @@ class MonitorSettings:
     events_days: int = 180
     neighbor_max_misses: int = 3
     hold_s: float = 5.0  # longest a status batch waits for its confirmation round before it is recorded
+    icmp_count: int = 5  # echoes per device in each status poll's burst (latency and loss)
+    icmp_interval_s: float = 0.2  # between the echoes of a burst
+    icmp_timeout_s: float = 1.0  # how long the last echo's reply is awaited
+    loss_pct: float = 10.0  # sustained loss at or above this makes a device impaired (sites degraded)
+    loss_window_s: int = 300  # ... sustained: over the bursts of this window (at least 3 of them)
+    latency_factor: float = 3.0  # median round trip over the window this many times the usual ...
+    latency_min_ms: float = 20.0  # ... and at least this many ms: impaired (slow)
+    latency_baseline_h: int = 24  # the usual round trip: median of the hourly medians of these hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +309,32 @@ def _check_web(values: Mapping[str, Any]) -> None:
         raise ConfigError("web.metrics_token: write a reference (env:NAME or file:PATH), not the token")
 
 
+MONITOR_RANGES: dict[str, tuple[float, float]] = {
+    "icmp_count": (1, 100),
+    "icmp_interval_s": (0.01, 10.0),
+    "icmp_timeout_s": (0.05, 10.0),
+    "loss_pct": (0.1, 100.0),
+    "loss_window_s": (1, 86400),
+    "latency_factor": (1.0, 1000.0),
+    "latency_min_ms": (0.0, 60000.0),
+    "latency_baseline_h": (1, 24 * 30),
+}
+
+
+def _check_monitor(values: Mapping[str, Any]) -> None:
+    """ICMP burst and impairment thresholds within sensible bounds; a burst fits in 30 s."""
+    for key, (low, high) in MONITOR_RANGES.items():
+        if key in values and not low <= values[key] <= high:
+            raise ConfigError(f"monitor.{key}: must be between {low:g} and {high:g}, got {values[key]!r}")
+    defaults = MonitorSettings()
+    count = values.get("icmp_count", defaults.icmp_count)
+    interval = values.get("icmp_interval_s", defaults.icmp_interval_s)
+    timeout = values.get("icmp_timeout_s", defaults.icmp_timeout_s)
+    if (count - 1) * interval + timeout > 30:
+        raise ConfigError("monitor.icmp_count/icmp_interval_s/icmp_timeout_s: a burst must end within 30 s, "
+                          f"got ({count} - 1) x {interval} + {timeout} s")
+
+
 def _check_timezone(name: str | None) -> None:
     """``web.timezone`` must be a zone ``zoneinfo`` knows, e.g. ``Asia/Jakarta`` or ``UTC``."""
     if name is None:
@@ -341,6 +375,7 @@ def load_settings(
     _check_timezone(values["web"].get("timezone"))
     _check_web(values["web"])
     _check_networks(values["discovery"].get("networks"))
+    _check_monitor(values["monitor"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()

@@ -28,6 +28,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "degraded_link": "the path to the core runs over a degraded link: {causes}",
         "impaired": "slow or unstable: {causes}",
         "device_impaired": "the connection through {site} loses packets or is slow",
+        "impaired_loss": "{loss} % of packets lost over the last {window}",
+        "impaired_latency": "round trip {rtt} ms, usually {usual} ms",
+        "minutes": "{n} min",
+        "seconds": "{n} s",
         "no_data": "no monitoring data yet",
         "not_monitored": "not monitored right now: its switch answers ping but not SNMP",
         "not_linked": "not linked to the core in the topology",
@@ -55,6 +59,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "degraded_link": "jalur ke pusat melewati link yang terganggu: {causes}",
         "impaired": "lambat atau tidak stabil: {causes}",
         "device_impaired": "koneksi melalui {site} kehilangan paket atau lambat",
+        "impaired_loss": "{loss} % paket hilang dalam {window} terakhir",
+        "impaired_latency": "latensi {rtt} ms, biasanya {usual} ms",
+        "minutes": "{n} menit",
+        "seconds": "{n} detik",
         "no_data": "belum ada data pemantauan",
         "not_monitored": "tidak terpantau saat ini: switch-nya menjawab ping tetapi tidak SNMP",
         "not_linked": "tidak terhubung ke pusat dalam topologi",
@@ -120,6 +128,37 @@ def element_text(
         return words["device_down_nosite"].format(device=element.id)
     key = "device_impaired" if status == "degraded" else "device_down"
     return words[key].format(site=node.site) + suffix
+
+
+def impairment_text(
+    lang: str = "en",
+    *,
+    loss_pct: float | None = None,
+    window_s: int = 300,
+    rtt_ms: float | None = None,
+    usual_ms: float | None = None,
+) -> str:
+    """Why a device is impaired, in figures: the loss over the window and/or the round trip
+    against its usual one ("30 % of packets lost over the last 5 min; round trip 180 ms, usually
+    4 ms"). The monitor judges; this only words what it measured."""
+    words = _words(lang)
+    parts = []
+    if loss_pct is not None:
+        unit = "minutes" if window_s % 60 == 0 else "seconds"
+        window = words[unit].format(n=window_s // 60 if unit == "minutes" else window_s)
+        parts.append(words["impaired_loss"].format(loss=_figure(loss_pct), window=window))
+    if rtt_ms is not None and usual_ms is not None:
+        parts.append(words["impaired_latency"].format(rtt=_figure(rtt_ms), usual=_figure(usual_ms)))
+    return words["and"].join(parts)
+
+
+def _figure(value: float) -> str:
+    """A measured figure as people say it: whole from 10 up, one decimal below, two digits under 1."""
+    if value >= 10:
+        return f"{value:.0f}"
+    if value >= 1:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.2g}"
 
 
 def site_text(

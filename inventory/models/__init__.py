@@ -4,6 +4,7 @@ from inventory.models.base import Base, UtcDateTime, utcnow
 from inventory.models.credentials import CREDENTIAL_TYPES, Credential
 from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, ObservedFacts
 from inventory.models.interfaces import Interface
+from inventory.models.latency import LatencyRollup, LatencySample
 from inventory.models.links import LINK_MEDIA, LINK_SOURCES, Link
 from inventory.models.monitoring import (
     ApiToken,
@@ -47,6 +48,8 @@ __all__ = [
     "Event",
     "Interface",
     "JobRun",
+    "LatencyRollup",
+    "LatencySample",
     "Link",
     "LinkState",
     "LoginFailure",

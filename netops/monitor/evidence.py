@@ -40,14 +40,18 @@ def stored_verdict(row: DeviceState | None) -> Verdict:
     return Verdict.AGENT_DOWN if row.icmp_ok else Verdict.SILENT
 
 
-def device_evidence(rows: Mapping[str, DeviceState]) -> dict[str, DeviceEvidence]:
+def device_evidence(rows: Mapping[str, DeviceState],
+                    impaired: Mapping[str, str] | None = None) -> dict[str, DeviceEvidence]:
+    """Each device's verdict from its stored probes; ``impaired``: why a device is slow or
+    unstable (``netops.monitor.latency`` judged its stored ICMP bursts), by name."""
+    impaired = impaired or {}
     out = {}
     for name, row in rows.items():
         verdict = stored_verdict(row)
         back = None
         if verdict in (Verdict.ANSWERED, Verdict.AGENT_DOWN):
             back = row.since if row.state in BACK_STATES else row.last_poll_at
-        out[name] = DeviceEvidence(verdict, row.last_poll_at, back)
+        out[name] = DeviceEvidence(verdict, row.last_poll_at, back, impaired.get(name, ""))
     return out
 
 

@@ -2,7 +2,8 @@
 
 ``Monitor.evaluate`` runs in the caller's transaction after poll results were persisted
 (``netops.apply``): it records what this cycle's probes said (``device_states``), builds the
-evidence (``netops.monitor.evidence``), asks ``topology.assessment`` what is down and why, and
+evidence (``netops.monitor.evidence``; which devices are slow or unstable from their stored ICMP
+bursts: ``netops.monitor.latency``), asks ``topology.assessment`` what is down and why, and
 stores the answer: device, link and site states with an event for every change, and one outage
 per root cause (``outages``). Readers (help desk, map, CLI, API, notifications) read what is
 stored, so they cannot disagree. The numbered graph is kept between evaluations and rebuilt
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from inventory.models import Device, DeviceState, Event, LinkState, Site, SiteState
 from netops.monitor import evidence as ev
 from netops.monitor.events import attach_outage, record_event
+from netops.monitor.latency import Impairment, LatencyJudge, Thresholds
 from netops.monitor.network_view import structure_marker
 from netops.monitor.outages import FlapPolicy, OutageChanges, reconcile
 from netops.settings import Settings
@@ -33,7 +35,7 @@ from topology.evidence import Evidence
 from topology.graph import TopologyGraph, build_graph
 from topology.link_rule import LinkThresholds
 from topology.snapshot import load_snapshot
-from topology.states import DeviceStatus, LinkStatus
+from topology.states import DeviceStatus, Element, LinkStatus
 from topology.wording import LANGUAGES, element_text, site_text
 
 
@@ -55,6 +57,7 @@ class Evaluation:
     device_states: dict[str, str] = field(default_factory=dict)
     link_states: dict[str, str] = field(default_factory=dict)
     site_states: dict[str, str] = field(default_factory=dict)
+    impaired: dict[str, str] = field(default_factory=dict)  # device -> why it is slow or unstable
     assessment: Assessment | None = None
 
 
@@ -74,6 +77,7 @@ class Monitor:
             settings.monitor.error_rate_threshold, settings.monitor.optical_margin_db
         )
         self.policy = FlapPolicy(settings.monitor.flap_changes, settings.monitor.flap_window_s)
+        self.latency = LatencyJudge(Thresholds.of(settings.monitor))
         self._structure: _Structure | None = None
         self.last: Assessment | None = None
         self.lock = threading.Lock()
@@ -117,19 +121,23 @@ class Monitor:
             quick
             and self.last is not None
             and all(ev.stored_verdict(rows[n]) == v for n, v in before.items())
+            and not self.latency.changed(session, now, {n: rows[n].device_id for n in before})
         ):
             return Evaluation()
         structure = self.structure(session)
         graph = structure.graph
-        devices = ev.device_evidence(rows)
+        prior = ev.open_causes(session)
+        impaired = self.latency.assess(session, now, {name: row.device_id for name, row in rows.items()},
+                                       {c.id for c in prior if c.kind == "device"})
+        devices = ev.device_evidence(rows, {name: i.reason() for name, i in impaired.items()})
         verdicts = {name: d.verdict for name, d in devices.items()}
         previous = ev.stored_links(session, graph)
         links = ev.link_evidence(
             graph, ev.port_readings(session, verdicts), previous, settling, self.limits, now
         )
-        assessment = structure.assessor.assess(Evidence(devices, links, ev.open_causes(session)))
+        assessment = structure.assessor.assess(Evidence(devices, links, prior))
         self.last = assessment
-        return self._record(session, graph, assessment, rows, previous, probes, now)
+        return self._record(session, graph, assessment, rows, previous, probes, now, impaired)
 
     def _record(
         self,
@@ -140,14 +148,15 @@ class Monitor:
         previous: Mapping[str, ev.StoredLink],
         probes: Mapping[str, Probe],
         now: datetime,
+        impaired: Mapping[str, Impairment],
     ) -> Evaluation:
-        result = Evaluation(assessment=a)
+        result = Evaluation(assessment=a, impaired={name: i.reason() for name, i in impaired.items()})
         shadowed = _shadowed(a, rows, previous)
         _device_events(session, a, rows, probes, now, result)
         _link_events(session, a, previous, now, result)
         words = {
             (c.element.kind, c.element.id): {
-                lang: element_text(graph, c.element, lang, status=c.status) for lang in LANGUAGES
+                lang: _cause_words(graph, c.element, c.status, impaired, lang) for lang in LANGUAGES
             }
             for c in a.root_causes
         }
@@ -155,6 +164,14 @@ class Monitor:
         _site_events(session, graph, a, result.outages.by_cause, now, result)
         _attach_events(session, result)
         return result
+
+
+def _cause_words(graph: TopologyGraph, element: Element, status: str, impaired: Mapping[str, Impairment],
+                 lang: str) -> str:
+    """A root cause in plain words; an impaired device's with its figures (loss, round trip)."""
+    text = element_text(graph, element, lang, status=status)
+    why = impaired.get(element.id) if element.kind == "device" and status == "degraded" else None
+    return f"{text}: {why.reason(lang)}" if why is not None else text
 
 
 def _device_rows(session: Session, *, create: bool = True) -> dict[str, DeviceState]:

@@ -1,13 +1,23 @@
-"""One cycle of one job: plan, hand polls to the executor, persist, evaluate the monitor, record the run.
+"""One cycle of one job: plan, hand polls to the executor, apply the results, record the run.
 
-``JobRunner`` holds what every cycle needs (settings, engine, executor, notifier, one lock that
-serialises monitor evaluations in this process). A cycle writes a ``JobRun`` row first (so a
-crash leaves a visible ``running`` row that the next start marks ``aborted``), submits the
-devices in buckets at their jittered offsets, and as each bucket's results come back persists
-them (``netops.store.persist.persist``), pings the devices whose SNMP stayed silent, runs one monitor
-evaluation and commits: a fiber cut is detected when the device behind it is polled, not at
-the end of the cycle. It finishes the row with counts, errors and ``overrun`` when the cycle
-took longer than its interval. Notifications are only queued here; sending is elsewhere.
+``JobRunner`` holds what every cycle needs (settings, engine, executor, notifier, the monitor
+and one lock that serialises its evaluations in this process). A cycle writes a ``JobRun`` row
+first (so a crash leaves a visible ``running`` row that the next start marks ``aborted``),
+submits the devices in buckets at their jittered offsets, and applies results as they come
+back (``netops.apply``: persist, link sync, assess, record), in one transaction per tick: a
+fiber cut is detected when the device behind it is polled, not at the end of the cycle, and a
+slow device holds no other back. A status batch sends an ICMP burst to every device beside
+SNMP (round trip and loss, and whether a silent device still pings); its results are applied
+with their burst, which is over within two seconds.
+
+The evidence of a status batch settles before it is recorded. A device silent on the first try
+is polled again with the devices between it and the core, and a device answering again after a
+failure together with the devices its outage cut off; the answers are held until that
+confirmation round is back (at most ``monitor.hold_s``). So a dead distribution switch is seen
+together with the schools behind it (one outage, not one per school that later merges) and a
+recovery never blames a school for silence that the dead switch caused. The run ends with
+counts, errors and ``overrun`` when the cycle took longer than its interval. Notifications are
+only queued here; sending is elsewhere.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +43,8 @@ from netops.apply import STATUS_JOB, apply_results, probes_of
 from netops.monitor.monitor import Evaluation, Monitor, Probe
 from netops.monitor.notifications import Notifier
 from netops.polling.confirm import confirmation
-from netops.polling.executor import Executor
+from netops.polling.executor import Executor, burst_settings
+from netops.polling.icmp import IcmpStats
 from netops.polling.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
 from netops.settings import Settings
 
@@ -43,18 +55,25 @@ STOP_GRACE_S = 5.0  # after a stop request, in-flight polls get this long to ret
 STOP_CHECK_S = 0.25  # a running cycle looks at the stop flag at least this often
 
 
+Pings = Mapping[str, IcmpStats | None]  # by address: a batch's ICMP burst
+
+
 @dataclass
 class _Batch:
     """Polls in flight. Results arrive one by one (``arrived``, filled on the executor's thread)
-    and are taken as they come, so one slow device never holds the others back; a confirmation
-    round carries the first round's answers it must be recorded with (``held``)."""
+    and are taken as they come, so one slow device never holds the others back; they wait only
+    for the batch's ICMP burst (``waiting``). A confirmation round carries the first round's
+    answers it must be recorded with (``held``)."""
 
-    pings: Future[dict[str, bool | None]] | None
+    pings: Future[dict[str, IcmpStats | None]] | None
     retry: bool
     arrived: queue.SimpleQueue[PollResult] = field(default_factory=queue.SimpleQueue)
     got: list[PollResult] = field(default_factory=list)
+    waiting: list[PollResult] = field(default_factory=list)
     held: list[PollResult] = field(default_factory=list)
+    held_pings: Pings = field(default_factory=dict)
     hold_until: float = 0.0
+    pings_until: float = 0.0  # past this, a burst that has not finished is given up (ICMP unknown)
 
     def take(self) -> list[PollResult]:
         out = []
@@ -63,6 +82,13 @@ class _Batch:
                 out.append(self.arrived.get_nowait())
             except queue.Empty:
                 return out
+
+    def pings_ready(self, now: float) -> bool:
+        return self.pings is None or self.pings.done() or now >= self.pings_until
+
+    def burst(self) -> Pings:
+        """The burst's answers (empty while it runs, when there is none, or when it failed)."""
+        return _answers(self.pings, 0.0) if self.pings is not None and self.pings.done() else {}
 
 
 @dataclass
@@ -200,48 +226,63 @@ class JobRunner:
                 self._stop.wait(timeout)  # a stop request wakes this at once
                 continue
             # in slices, so a stop request is noticed and results are taken while polls are in flight
-            wait(list(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            wait(_waitables(pending), timeout=min(timeout, STOP_CHECK_S), return_when=FIRST_COMPLETED)
             self._collect(spec, pending, targets, summary)
 
     def _collect(self, spec: JobSpec, pending: dict[Future[list[PollResult]], _Batch],
                  targets: Mapping[str, Target], summary: CycleSummary) -> None:
-        """Take every result that arrived and apply it now, or after its confirmation round."""
+        """Take every result that arrived and apply it now (with its burst), or after its
+        confirmation round."""
+        now = time.monotonic()
         answered: list[PollResult] = []
         silent: list[str] = []
+        pings: dict[str, IcmpStats | None] = {}
         for future, batch in list(pending.items()):
+            done = future.done()  # before taking: a finished task has handed on every result
             fresh = batch.take()
-            batch.got += fresh
             if batch.retry:
-                if future.done():  # the confirmation round is back: record it with what it held
-                    del pending[future]
-                    self._finish(future, summary)
-                    retried = {r.device_key for r in batch.got}
-                    held = [r for r in batch.held if r.device_key not in retried]
-                    self._process(spec, held + batch.got, targets, _answers(batch.pings), summary)
-                elif batch.held and time.monotonic() >= batch.hold_until:  # slower than monitor.hold_s
-                    held, batch.held = batch.held, []
-                    self._process(spec, held, targets, {}, summary)
+                batch.got += fresh
+                self._collect_confirmation(spec, future, batch, done, now, pending, targets, summary)
                 continue
-            if future.done():
+            batch.waiting += fresh
+            if not batch.pings_ready(now):
+                continue  # the burst is still out (under two seconds): its results wait for it
+            if done:
                 del pending[future]
                 self._finish(future, summary)
+            ready, batch.waiting = batch.waiting, []
+            pings.update(batch.burst())
             if spec.name != STATUS_JOB:
-                answered += fresh
+                answered += ready
                 continue
-            answered += [r for r in fresh if r.answered]
-            silent += [r.device_key for r in fresh if not r.answered]
-        self._confirm_or_process(spec, answered, silent, pending, targets, summary)
+            answered += [r for r in ready if r.answered]
+            silent += [r.device_key for r in ready if not r.answered]
+        self._confirm_or_process(spec, answered, silent, pings, pending, targets, summary)
 
-    def _confirm_or_process(self, spec: JobSpec, answered: list[PollResult], silent: list[str],
+    def _collect_confirmation(self, spec: JobSpec, future: Future[list[PollResult]], batch: _Batch,
+                              done: bool, now: float, pending: dict[Future[list[PollResult]], _Batch],
+                              targets: Mapping[str, Target], summary: CycleSummary) -> None:
+        if done and batch.pings_ready(now):  # back: record it with what it held
+            del pending[future]
+            self._finish(future, summary)
+            retried = {r.device_key for r in batch.got}
+            held = [r for r in batch.held if r.device_key not in retried]
+            self._process(spec, held + batch.got, targets, {**batch.held_pings, **batch.burst()}, summary)
+        elif batch.held and now >= batch.hold_until:  # slower than monitor.hold_s: the answers go alone
+            held, held_pings = batch.held, batch.held_pings
+            batch.held, batch.held_pings = [], {}
+            self._process(spec, held, targets, held_pings, summary)
+
+    def _confirm_or_process(self, spec: JobSpec, answered: list[PollResult], silent: list[str], pings: Pings,
                             pending: dict[Future[list[PollResult]], _Batch], targets: Mapping[str, Target],
                             summary: CycleSummary) -> None:
         if spec.name == STATUS_JOB and (silent or answered):
             confirm = confirmation(self.monitor.last, silent, answered)
             again = [targets[n] for n in sorted(confirm) if n in targets]
             if again and not self._stop.is_set():  # down only if silent on a second try, upstream seen too
-                self._submit(spec, again, pending, retry=True, held=answered)
+                self._submit(spec, again, pending, retry=True, held=answered, held_pings=pings)
                 return
-        self._process(spec, answered, targets, {}, summary)
+        self._process(spec, answered, targets, pings, summary)
 
     def _finish(self, future: Future[list[PollResult]], summary: CycleSummary) -> None:
         """A batch ended: its results came one by one; only an error of the task is left to note."""
@@ -257,7 +298,8 @@ class JobRunner:
             summary.errors.append(f"stopped before {skipped} device(s) were polled")
         deadline = time.monotonic() + self.stop_grace_s
         while pending and (left := deadline - time.monotonic()) > 0:
-            wait(list(pending), timeout=min(left, STOP_CHECK_S), return_when=FIRST_COMPLETED)
+            waitables = _waitables(pending) or list(pending)
+            wait(waitables, timeout=min(left, STOP_CHECK_S), return_when=FIRST_COMPLETED)
             self._collect(spec, pending, targets, summary)
         if pending:
             summary.errors.append(f"stopped while {len(pending)} poll batch(es) were still running")
@@ -265,36 +307,45 @@ class JobRunner:
                 future.cancel()  # cancels the poll task on the executor's loop
 
     def _submit(self, spec: JobSpec, batch: list[Target], pending: dict[Future[list[PollResult]], _Batch], *,
-                retry: bool, held: list[PollResult] | None = None) -> None:
-        # ICMP runs beside SNMP, so a silent device's ping answer is ready with its timeout
-        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB and retry
+                retry: bool, held: list[PollResult] | None = None, held_pings: Pings | None = None) -> None:
+        # the ICMP burst runs beside SNMP, so round trips, loss and a silent device's ping are
+        # ready with the polls
+        use_icmp = self.settings.monitor.icmp and spec.name == STATUS_JOB
         pings = self.executor.ping([t.host for t in batch]) if use_icmp else None
-        until = time.monotonic() + self.settings.monitor.hold_s
-        entry = _Batch(pings, retry, held=list(held or ()), hold_until=until)
+        now = time.monotonic()
+        entry = _Batch(pings, retry, held=list(held or ()), held_pings=dict(held_pings or {}),
+                       hold_until=now + self.settings.monitor.hold_s, pings_until=now + self._ping_wait_s)
         pending[self.executor.submit(batch, spec.kinds, on_result=entry.arrived.put)] = entry
 
+    @property
+    def _ping_wait_s(self) -> float:
+        """How long after its submission a batch waits for its burst: the burst's longest, and a grace."""
+        return burst_settings(self.settings).duration_s + STOP_GRACE_S
+
     def _process(self, spec: JobSpec, results: list[PollResult], targets: Mapping[str, Target],
-                 answers: Mapping[str, bool | None], summary: CycleSummary) -> None:
+                 answers: Pings, summary: CycleSummary) -> None:
         if not results:
             return
-        icmp = {r.device_key: answers.get(targets[r.device_key].host)
-                for r in results if r.device_key in targets}
+        bursts = {r.device_key: answers.get(targets[r.device_key].host)
+                  for r in results if r.device_key in targets}
+        icmp = {name: None if stats is None else stats.answered for name, stats in bursts.items()}
+        latency = {name: stats for name, stats in bursts.items() if stats is not None}
         summary.devices_polled += len(results)
         summary.devices_failed += sum(1 for r in results if not r.answered)
         summary.errors.extend(f"{r.device_key}: {e.kind}: {e.message}" for r in results for e in r.errors)
         source = f"{spec.name} poll (job run {summary.job_run_id})"
         probes = probes_of(results, icmp, source) if spec.name == STATUS_JOB else {}
-        evaluation = self.record(results, probes, spec.name, summary.job_run_id)
+        evaluation = self.record(results, probes, spec.name, summary.job_run_id, latency)
         summary.opened += evaluation.outages.opened
         summary.closed += evaluation.outages.closed
         summary.events += len(evaluation.events)
 
     def record(self, results: Sequence[PollResult], probes: Mapping[str, Probe], job: str,
-               job_run_id: int | None) -> Evaluation:
-        """Apply results (``netops.apply``) in one transaction; queue notifications."""
+               job_run_id: int | None, latency: Mapping[str, IcmpStats] | None = None) -> Evaluation:
+        """Apply results and their ICMP bursts (``netops.apply``) in one transaction; queue notifications."""
         with self._monitor_lock, session_scope(self.engine) as session:
             applied = apply_results(session, self.monitor, results, job=job, now=self._now(), probes=probes,
-                                    job_run_id=job_run_id)
+                                    job_run_id=job_run_id, latency=latency)
         self._notify(applied.evaluation)
         return applied.evaluation
 
@@ -357,11 +408,18 @@ def _results_of(future: Future[list[PollResult]], summary: CycleSummary) -> list
         return []
 
 
-def _answers(pings: Future[dict[str, bool | None]] | None) -> Mapping[str, bool | None]:
+def _waitables(pending: Mapping[Future[list[PollResult]], _Batch]) -> list[Future[Any]]:
+    """What a cycle waits on: polls still running, and the bursts still out."""
+    out: list[Future[Any]] = [f for f in pending if not f.done()]
+    out += [b.pings for b in pending.values() if b.pings is not None and not b.pings.done()]
+    return out
+
+
+def _answers(pings: Future[dict[str, IcmpStats | None]] | None, wait_s: float) -> Pings:
     if pings is None:
         return {}
     try:
-        return pings.result(timeout=STOP_GRACE_S)
+        return pings.result(timeout=wait_s)
     except Exception:  # no ICMP answer is "unknown", never "down"
         log.warning("ICMP echo failed", exc_info=True)
         return {}

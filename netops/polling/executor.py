@@ -1,7 +1,8 @@
 """Executors: where poll tasks run. The scheduler submits work and never calls a collector itself.
 
 ``Executor`` is the seam: ``submit(targets, kinds)`` returns a ``concurrent.futures.Future`` of
-``PollResult``s and ``ping(addresses)`` a future of ICMP answers. ``InProcessExecutor`` (the
+``PollResult``s and ``ping(addresses)`` a future of each address's ICMP burst (``IcmpStats``:
+echoes sent and answered, round trips; None when ICMP is not available). ``InProcessExecutor`` (the
 default) keeps one asyncio event loop in a daemon thread for the life of the service, so the
 SNMP engine and its caches live as long as the process, and runs ``netops.polling.poll_task.poll_targets``
 (SNMP on asyncio, SSH in its bounded thread pool) there; ICMP echo runs on small loops in a
@@ -26,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
-from netops.polling.icmp import ping_many
+from netops.polling.icmp import BurstSettings, IcmpStats, burst
 from netops.settings import Settings
 
 T = TypeVar("T")
@@ -44,7 +45,7 @@ class Executor(Protocol):
         ...
 
 
-    def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]: ...
+    def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]: ...
 
     def close(self) -> None: ...
 
@@ -77,10 +78,9 @@ class InProcessExecutor:
             return self.run(_default_poll(list(targets), kinds, self._settings, on_result))
         return self.run(_all_then_each(self._poll(list(targets), kinds, self._settings), on_result))
 
-    def ping(self, addresses: Iterable[str]) -> Future[dict[str, bool | None]]:
-        """ICMP on a loop of its own: a busy SNMP loop must not make echo replies look late."""
-        wanted = list(addresses)
-        return self._icmp.submit(lambda: asyncio.run(ping_many(wanted)))
+    def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]:
+        """ICMP in a thread of its own: a busy SNMP loop must not make echo replies look late."""
+        return self._icmp.submit(burst, list(addresses), burst_settings(self._settings))
 
     def run(self, coro: Awaitable[T]) -> Future[T]:
         """Run any coroutine on the executor's loop (the trap receiver shares it)."""
@@ -106,6 +106,11 @@ class InProcessExecutor:
         self._thread.join(5)
         if not self._thread.is_alive():
             self._loop.close()
+
+
+def burst_settings(settings: Settings) -> BurstSettings:
+    monitor = settings.monitor
+    return BurstSettings(monitor.icmp_count, monitor.icmp_interval_s, monitor.icmp_timeout_s)
 
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:

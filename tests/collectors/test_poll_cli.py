@@ -54,3 +54,24 @@ def test_poll_unknown_device_is_one_clear_error(inventory: Session, settings: Se
         main, ["poll", "--device", "nope"], env={"NETOPS_DATA_DIR": str(settings.data_dir)}
     )
     assert run.exit_code != 0 and "nope" in run.output and "Traceback" not in run.output
+
+
+def test_poll_status_stores_each_devices_icmp_burst(inventory: Session, settings: Settings) -> None:
+    """``netops poll`` sends the status poll's ICMP burst beside SNMP, as the scheduler does: one
+    latency sample per device (all three answer on 127.0.0.1), and the silent agent that still
+    pings is agent_down, not down."""
+    from inventory.models import DeviceState, LatencySample
+
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_SNMP__TIMEOUT_S": "1",
+           "NETOPS_MONITOR__ICMP_INTERVAL_S": "0.05"}
+    run = CliRunner().invoke(main, ["poll", "--kind", "status"], env=env, catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    inventory.expire_all()
+    rows = inventory.execute(select(Device.name, LatencySample.sent, LatencySample.received,
+                                    LatencySample.rtt_avg_ms)
+                             .join(Device, Device.id == LatencySample.device_id)).all()
+    assert sorted(name for name, *_ in rows) == ["ios_2960x", "silent", "vrp_5720"]
+    assert all(sent == received == 5 and rtt is not None and rtt < 50 for _, sent, received, rtt in rows)
+    states = dict(inventory.execute(select(Device.name, DeviceState.state)
+                                    .join(Device, Device.id == DeviceState.device_id)).tuples().all())
+    assert states["silent"] == "agent_down"

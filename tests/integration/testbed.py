@@ -60,6 +60,10 @@ class Testbed:
     def restore_node(self, node: str) -> None:
         self.run("restore-node", node)
 
+    def degrade_node(self, node: str, loss_pct: int) -> None:
+        """Drop ``loss_pct`` % of the packets reaching ``node`` (nftables in its namespace); 0 clears."""
+        self.run("degrade-node", node, "--loss", str(loss_pct))
+
     def verify(self, timeout_s: int = 30) -> None:
         self.run("verify", "--timeout", str(timeout_s))
 

@@ -24,6 +24,7 @@ from web.auth.access import require_role
 from web.db import db_session
 from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
+from web.latency import MAX_HOURS, LatencySeries, latency_series
 from web.views import DeviceView, InterfaceView, LinkView, SiteStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,6 +90,25 @@ def sites() -> ResponseReturnValue:
 def devices() -> ResponseReturnValue:
     """Devices with site, sysName and current state."""
     return jsonify(to_json(readers.list_devices(db_session())))
+
+
+@bp.get("/devices/<name>/latency")
+@require_role("helpdesk")
+@returns(LatencySeries, many=False)
+@query(hours=("integer", f"the last N hours, 1 to {MAX_HOURS} (default 24)"))
+def device_latency(name: str) -> ResponseReturnValue:
+    """A device's round trip time and packet loss over time (Smokeping-style data).
+
+    One point per ICMP burst of a status poll for windows up to 48 hours (``rtt_ms``: the burst's
+    mean), one per hour beyond (``rtt_ms``: the hour's median); ``resolution`` says which.
+    """
+    text = request.args.get("hours", "24")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_HOURS:
+        raise BadRequest(f"hours: expected a whole number from 1 to {MAX_HOURS}, got {text[:20]!r}")
+    series = latency_series(db_session(), name, int(text))
+    if series is None:
+        raise NotFound(f"no device named {name[:100]!r}")
+    return jsonify(to_json(series))
 
 
 @bp.get("/interfaces")

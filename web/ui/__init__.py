@@ -8,6 +8,7 @@ bp = Blueprint("ui", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from web.ui import admin_pages, inventory_edit, network_pages, status_pages  # noqa: F401  (routes register on bp)
+    # routes (and the template global latency_chart) register on bp
+    from web.ui import admin_pages, inventory_edit, latency_chart, network_pages, status_pages  # noqa: F401
 
     app.register_blueprint(bp)
