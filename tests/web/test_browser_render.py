@@ -83,7 +83,8 @@ def test_badges_readable_and_map_labels_legible(
         unreadable = [b for b in badges if not b["text"] or b["color"] == b["background"]]
         assert unreadable == [], (path, unreadable)
     page.goto(f"{base_url}/")
-    change = page.locator("tr", has_text="dist-utara:sfp2--acc-sdn1:sfp1").locator(".badge")
+    # the newest event of the cut fiber (link ids are DEV:PORT--DEV:PORT, ends sorted)
+    change = page.locator('tr[data-element="acc-sdn1:sfp1--dist-utara:sfp2"]').first.locator(".badge")
     assert change.all_inner_texts() == (["up", "down"] if lang == "en" else ["aktif", "putus"])
 
     page.goto(f"{base_url}/topology")
