@@ -77,7 +77,8 @@ def load_rewrites(path: Path = WORDS_FILE) -> Rewrites:
                 raise SiteWordsError(f"{path}: entry {key!r}: variant {variant!r} is not words")
             if words in phrases and phrases[words] != canonical:
                 raise SiteWordsError(
-                    f"{path}: entry {key!r}: variant {variant!r} already belongs to {' '.join(phrases[words])!r}"
+                    f"{path}: entry {key!r}: variant {variant!r} already belongs to "
+                    f"{' '.join(phrases[words])!r}"
                 )
             phrases[words] = canonical
     return Rewrites(phrases, max((len(p) for p in phrases), default=1))

@@ -110,7 +110,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "why_degraded_link": "jalurnya ke pusat melewati link yang terganggu: {causes}",
         "why_impaired": "{causes}",
         "why_no_data": "netops belum punya data pemantauan untuk lokasi ini",
-        "why_not_monitored": "switch-nya menjawab ping tetapi tidak SNMP, jadi netops tidak bisa melihat port-nya",
+        "why_not_monitored": (
+            "switch-nya menjawab ping tetapi tidak SNMP, jadi netops tidak bisa melihat port-nya"
+        ),
         "why_not_linked": "lokasi ini tidak terhubung ke pusat dalam topologi",
         "why_no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
     },

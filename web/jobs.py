@@ -30,6 +30,8 @@ class ScheduledJob(Protocol):
     @property
     def job_id(self) -> str: ...
     @property
+    def interval_s(self) -> int | None: ...
+    @property
     def next_run(self) -> datetime | None: ...
     @property
     def paused(self) -> bool: ...
@@ -69,7 +71,7 @@ def overview(
         rows.append(
             JobOverview(
                 name=status.job,
-                interval_s=status.interval_s,
+                interval_s=status.interval_s or (job.interval_s if job else None),
                 next_run_at=job.next_run if job else status.next_run,
                 paused=job.paused if job else status.paused,
                 last=status.last_run,
@@ -80,7 +82,7 @@ def overview(
     rows += [
         JobOverview(
             name=j.job_id,
-            interval_s=None,
+            interval_s=j.interval_s,
             next_run_at=j.next_run,
             paused=j.paused,
             last=None,

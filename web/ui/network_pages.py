@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, render_template, request
@@ -97,12 +98,15 @@ def inventory() -> ResponseReturnValue:
     sites = readers.list_sites(session)
     devices = readers.list_devices(session)
     links = sorted(readers.list_links(session), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
-    found = {
-        "devices": matching(devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role,
-                                                       d.state, d.sys_name)),
-        "sites": matching(sites, query, lambda s: (s.name, s.kind, s.district, s.contact_name,
-                                                   s.contact_phone, *s.devices)),
-        "links": matching(links, query, lambda lk: (lk.name, lk.medium, lk.source, lk.state)),
+    found_devices = matching(
+        devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
+    )
+    found_sites = matching(
+        sites, query, lambda s: (s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)
+    )
+    found_links = matching(links, query, lambda lk: (lk.name, lk.medium, lk.source, lk.state))
+    found: dict[str, Sequence[object]] = {
+        "devices": found_devices, "sites": found_sites, "links": found_links
     }
     return render_template(
         "ui/inventory.html",
