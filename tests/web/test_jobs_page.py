@@ -136,3 +136,11 @@ def test_job_rows_logic() -> None:
     assert rows[0].progress is not None and (rows[0].progress.done, rows[0].progress.total) == (3, 9)
     assert rows[0].progress.left_s == 20.0
     assert not rows[1].running and rows[1].actions == ("run", "resume") and rows[1].last is None
+
+
+def test_the_dashboard_lists_cycles_not_trap_polls(client_as: Client, session: Session) -> None:
+    _trap_polls(session, 12)
+    session.commit()
+    html = client_as("engineer").get("/").get_data(as_text=True)
+    cycles = html.split("Last poll cycles", 1)[1]
+    assert "3.2 s" in cycles and "0.4 s" not in cycles

@@ -165,6 +165,8 @@ def test_a_silent_device_shows_its_ports_as_last_seen(client_as: Client, session
     assert 'class="badge s-stale"' in row and f"last seen {hhmm}" in row
     assert 'class="badge s-up"' not in row  # never shown as current
     assert 'class="cards interfaces stale"' in html
+    desk = client_as("helpdesk").get("/schools?q=smpn1").get_data(as_text=True)
+    assert "The switch at this school is down." in desk  # the site's own answer, in plain words
     live = client.get("/devices/dist-utara").get_data(as_text=True)
     assert "stale" not in live and 'class="badge s-up"' in live
     # cut off but still answering (the seed's acc-sdn1 is unreachable): its data is current
