@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inventory.models import CounterRecord, CounterRollup, Device, Event, JobRun, PollRun
@@ -79,18 +80,26 @@ def _run_view(r: JobRun) -> JobRunView:
                       r.devices_failed, bool(r.overrun), r.trigger, r.result, r.errors)
 
 
-def filtered_runs(session: Session, job: str | None = None, shown: str = "cycles",
-                  limit: int = 50) -> list[JobRunView]:
-    """Job runs newest first: ``cycles`` (scheduled and run-now), ``traps`` (a trap's confirming
-    polls of one or two devices) or ``all``."""
-    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+def _runs_where(stmt: Select[Any], job: str | None, shown: str) -> Select[Any]:
     if job is not None:
         stmt = stmt.where(JobRun.job == job)
     if shown == "cycles":
         stmt = stmt.where(JobRun.trigger != TRAP)
     elif shown == "traps":
         stmt = stmt.where(JobRun.trigger == TRAP)
-    return [_run_view(r) for r in session.scalars(stmt)]
+    return stmt
+
+
+def filtered_runs(session: Session, job: str | None = None, shown: str = "cycles",
+                  limit: int = 50, offset: int = 0) -> list[JobRunView]:
+    """Job runs newest first: ``cycles`` (scheduled and run-now), ``traps`` (a trap's confirming
+    polls of one or two devices) or ``all``."""
+    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit).offset(offset)
+    return [_run_view(r) for r in session.scalars(_runs_where(stmt, job, shown))]
+
+
+def count_runs(session: Session, job: str | None = None, shown: str = "cycles") -> int:
+    return int(session.scalar(_runs_where(select(func.count(JobRun.id)), job, shown)) or 0)
 
 
 def last_cycles(session: Session) -> dict[str, JobRunView]:

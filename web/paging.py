@@ -48,6 +48,23 @@ def page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10**6 else 1
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A page of rows the database cuts out (``offset``, ``per_page``), of ``total`` rows."""
+
+    number: int
+    pages: int
+    total: int
+    offset: int
+
+
+def paginate_count(total: int, number: int, per_page: int = PER_PAGE) -> Window:
+    """Page ``number`` (clamped) of ``total`` rows: where it starts."""
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    return Window(number, pages, total, (number - 1) * per_page)
+
+
 def paginate(rows: Sequence[T], number: int, per_page: int = PER_PAGE) -> Page[T]:
     """Page ``number`` of ``rows`` (clamped to the last page)."""
     pages = max(1, -(-len(rows) // per_page))

@@ -144,3 +144,18 @@ def test_the_dashboard_lists_cycles_not_trap_polls(client_as: Client, session: S
     html = client_as("engineer").get("/").get_data(as_text=True)
     cycles = html.split("Last poll cycles", 1)[1]
     assert "3.2 s" in cycles and "0.4 s" not in cycles
+
+
+def test_run_history_is_paged(client_as: Client, session: Session) -> None:
+    now = datetime.now(UTC)
+    for i in range(30):
+        started = now - timedelta(minutes=5 * (i + 1))
+        session.add(JobRun(job="counters", started_at=started, finished_at=now, duration_s=1.0,
+                           devices_polled=5, devices_failed=0, trigger="schedule", result="ok"))
+    session.commit()
+    client = client_as("engineer")
+    first = client.get("/jobs").get_data(as_text=True).split('id="history"', 1)[1]
+    assert len(re.findall(r"<tr data-run=", first)) == 25 and "Page 1 of 2" in first
+    assert 'href="/jobs?page=2#history"' in first
+    second = client.get("/jobs?page=2").get_data(as_text=True).split('id="history"', 1)[1]
+    assert len(re.findall(r"<tr data-run=", second)) == 6  # 31 cycles: the seed's and these 30

@@ -38,7 +38,10 @@ from web.auth.access import require_role
 from web.credentials import list_credentials
 from web.db import db_session
 from web.jobs import ACTIONS, UnknownJob, act, cycle_progress, job_rows, overview, window_of
+from web.paging import page_number, paginate_count
 from web.ui import bp
+
+RUNS_PER_PAGE = 25
 
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
@@ -74,7 +77,9 @@ def jobs() -> ResponseReturnValue:
     now = datetime.now(UTC)
     listed = overview(history.job_statuses(session), history.overrun_counts(session), control)
     cycles = history.last_cycles(session)
-    runs = history.filtered_runs(session, job, shown, limit=50)
+    page = paginate_count(history.count_runs(session, job, shown), page_number(request.args.get("page")),
+                          RUNS_PER_PAGE)
+    runs = history.filtered_runs(session, job, shown, limit=RUNS_PER_PAGE, offset=page.offset)
     running = {r.id: r for r in [*cycles.values(), *runs] if r.result == "running"}
     done = history.devices_done(session, list(running))
     planned = history.planned_sizes(session)
@@ -90,6 +95,7 @@ def jobs() -> ResponseReturnValue:
         "ui/jobs.html",
         jobs=rows,
         runs=runs,
+        runs_page=page,
         progress=progress,
         job=job,
         shown=shown,

@@ -64,6 +64,8 @@ def device(name: str) -> ResponseReturnValue:
         facts=readers.get_facts(session, name),
         interfaces=interfaces,
         charts=charts,
+        linked=linked,  # their traffic charts start open, the others folded
+        open_port=request.args.get("port"),
         last_seen=view.last_ok_at or (max(seen) if seen else None),
         neighbors=readers.list_neighbors(session, name),
         known=_known_devices(session),
