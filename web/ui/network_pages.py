@@ -22,6 +22,7 @@ from web.uploads import MAX_UPLOAD_BYTES
 
 ROLES_SHOWN = ("core", "distribution", "access", "other")
 INVENTORY_LISTS = ("devices", "sites", "links")
+OPEN_CHARTS = 4
 
 
 @bp.route("/topology")
@@ -64,7 +65,8 @@ def device(name: str) -> ResponseReturnValue:
         facts=readers.get_facts(session, name),
         interfaces=interfaces,
         charts=charts,
-        linked=linked,  # their traffic charts start open, the others folded
+        # an access switch's uplinks start open; a distribution switch's dozen charts start folded
+        linked=linked if len(linked) <= OPEN_CHARTS else set(),
         open_port=request.args.get("port"),
         last_seen=view.last_ok_at or (max(seen) if seen else None),
         neighbors=readers.list_neighbors(session, name),
