@@ -151,7 +151,7 @@ def score_words(query: Sequence[str], words: Sequence[str]) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Match(Generic[T]):
+class SiteMatch(Generic[T]):
     """One site the query may mean: ``exact`` when its name has exactly the query's words."""
 
     item: T
@@ -165,10 +165,10 @@ class SiteSearch(Generic[T]):
     """The matches of one query, best first, and whether one of them is clearly the answer."""
 
     query: tuple[str, ...]
-    matches: tuple[Match[T], ...]
+    matches: tuple[SiteMatch[T], ...]
 
     @property
-    def answer(self) -> Match[T] | None:
+    def answer(self) -> SiteMatch[T] | None:
         """The site meant, when one match clearly beats every other; else None."""
         if not self.matches:
             return None
@@ -181,7 +181,7 @@ class SiteSearch(Generic[T]):
         return first if first.score - second.score >= CLEAR_MARGIN else None
 
     @property
-    def choices(self) -> tuple[Match[T], ...]:
+    def choices(self) -> tuple[SiteMatch[T], ...]:
         """No clear answer: the matches about as good as the best (at most ``MAX_CHOICES``)."""
         if self.answer is not None or not self.matches:
             return ()
@@ -189,7 +189,7 @@ class SiteSearch(Generic[T]):
         return tuple(m for m in self.matches if top - m.score < CLEAR_MARGIN)[:MAX_CHOICES]
 
     @property
-    def others(self) -> tuple[Match[T], ...]:
+    def others(self) -> tuple[SiteMatch[T], ...]:
         """The weaker matches ("did you mean"), after the answer or the choices."""
         shown = 1 if self.answer is not None else len(self.choices)
         return self.matches[shown:]
@@ -202,7 +202,7 @@ def search(query: str, items: Iterable[T], texts: Callable[[T], Sequence[str]]) 
     names); every text counts for the score, the name alone decides ``exact``.
     """
     q = query_words(query)
-    found: list[tuple[tuple[int, float, int, str], Match[T]]] = []
+    found: list[tuple[tuple[int, float, int, str], SiteMatch[T]]] = []
     if not q:
         return SiteSearch(q, ())
     wanted = frozenset(q)
@@ -217,6 +217,6 @@ def search(query: str, items: Iterable[T], texts: Callable[[T], Sequence[str]]) 
             continue
         exact = frozenset(own) == wanted
         extra = len(frozenset(own) - wanted)  # shorter names first among equals
-        found.append(((not exact, -value, extra, name.casefold()), Match(item, name, value, exact)))
+        found.append(((not exact, -value, extra, name.casefold()), SiteMatch(item, name, value, exact)))
     found.sort(key=lambda pair: pair[0])
     return SiteSearch(q, tuple(m for _, m in found))
