@@ -31,7 +31,7 @@ from web import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCHOOL, SWITCH, UPLINK = "SMP Negeri 1 Magelang", "acc-smpn1", "dist-utara"
-LINK_KEY = "acc-smpn1:sfp1|dist-utara:sfp1"
+LINK_KEY = "acc-smpn1:sfp1--dist-utara:sfp1"  # DEV:PORT--DEV:PORT, ends sorted
 DOWN_RGB, UP_RGB = "rgb(207, 34, 46)", "rgb(26, 127, 55)"
 USERS = {"desk": ("helpdesk", "desk-password"), "eng": ("engineer", "eng-password")}
 
