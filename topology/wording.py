@@ -4,6 +4,12 @@ The help desk, ``netops status``, the API, the outage list and the notifications
 cause the same way, from the same structure: places first ("the fiber between Kecamatan
 Magelang Utara and SMP Negeri 1 is cut"), the devices and ports in brackets for the engineer.
 The phrases are data, one table per language; the medium of a link picks the noun.
+
+On a site's own answer (the help desk) ``site_why`` says the same cause as one sentence about
+*this* site, without the prefix the verdict already says and without ports ("the fiber from
+Kantor Kelurahan Wates to this school is cut"); ``verdict`` names the state as a caller asks
+it: does the site have internet now (Online, Slow or unstable, Offline, Not monitored right
+now). A site netops cannot see is never "Online".
 """
 
 from __future__ import annotations
@@ -45,6 +51,26 @@ PHRASES: dict[str, dict[str, str]] = {
         "cause": "cause",
         "path": "path",
         "disjoint": "disjoint path(s)",
+        # the help desk's answer about one site (``verdict``, ``site_why``)
+        "verdict_connected": "Online",
+        "verdict_degraded": "Slow or unstable",
+        "verdict_disconnected": "Offline",
+        "verdict_unknown": "Not monitored right now",
+        "here_school": "this school",
+        "here_health": "this health centre",
+        "here_site": "this site",
+        "link_down_here": "the {medium} from {other} to {here} is cut",
+        "link_degraded_here": "the {medium} from {other} to {here} is degraded",
+        "device_down_here": "the switch at {here} is down",
+        "device_impaired_here": "the connection at {here} loses packets or is slow",
+        "why_cut_off": "{causes}",
+        "why_redundancy_lost": "it runs on one path only, the other path is down: {causes}",
+        "why_degraded_link": "its path to the core runs over a degraded link: {causes}",
+        "why_impaired": "{causes}",
+        "why_no_data": "netops has no monitoring data for it yet",
+        "why_not_monitored": "its switch answers ping but not SNMP, so netops cannot see its ports",
+        "why_not_linked": "it is not linked to the core in the topology",
+        "why_no_core": "no core device is set: give a device the role core or set monitor.roots",
     },
     "id": {
         "fiber": "serat optik",
@@ -76,6 +102,27 @@ PHRASES: dict[str, dict[str, str]] = {
         "cause": "penyebab",
         "path": "jalur",
         "disjoint": "jalur terpisah",
+        "verdict_connected": "Terhubung",
+        "verdict_degraded": "Lambat atau tidak stabil",
+        "verdict_disconnected": "Terputus",
+        "verdict_unknown": "Tidak terpantau saat ini",
+        "here_school": "sekolah ini",
+        "here_health": "puskesmas ini",
+        "here_site": "lokasi ini",
+        "link_down_here": "{medium} dari {other} ke {here} putus",
+        "link_degraded_here": "{medium} dari {other} ke {here} terganggu",
+        "device_down_here": "switch di {here} mati",
+        "device_impaired_here": "koneksi di {here} kehilangan paket atau lambat",
+        "why_cut_off": "{causes}",
+        "why_redundancy_lost": "hanya lewat satu jalur, jalur lainnya putus: {causes}",
+        "why_degraded_link": "jalurnya ke pusat melewati link yang terganggu: {causes}",
+        "why_impaired": "{causes}",
+        "why_no_data": "netops belum punya data pemantauan untuk lokasi ini",
+        "why_not_monitored": (
+            "switch-nya menjawab ping tetapi tidak SNMP, jadi netops tidak bisa melihat port-nya"
+        ),
+        "why_not_linked": "lokasi ini tidak terhubung ke pusat dalam topologi",
+        "why_no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
     },
 }
 LANGUAGES = tuple(PHRASES)
@@ -108,10 +155,13 @@ def element_text(
     *,
     detail: bool = True,
     status: str | None = None,
+    here: tuple[str, str] | None = None,
 ) -> str:
     """One failed or degraded element in plain words, places first (``detail``: ports in brackets).
 
-    ``status`` is the link's state to word (default: the state on the graph)."""
+    ``status`` is the link's state to word (default: the state on the graph). ``here`` is
+    (site name, phrase such as "this school"): an element at that site is worded from its
+    point of view ("the fiber from X to this school is cut")."""
     words = _words(lang)
     suffix = f" ({element_detail(graph, element)})" if detail else ""
     if element.kind == "link":
@@ -121,12 +171,20 @@ def element_text(
         a, b = _place(graph, link.a.device), _place(graph, link.b.device)
         if a == b:
             a, b = link.a.device, link.b.device
-        template = words["link_degraded"] if (status or link.status) == "degraded" else words["link_down"]
-        return template.format(medium=words.get(link.medium, words["fiber"]), a=a, b=b) + suffix
+        degraded = (status or link.status) == "degraded"
+        medium = words.get(link.medium, words["fiber"])
+        if here is not None and here[0] in (a, b):
+            other = b if a == here[0] else a
+            template = words["link_degraded_here"] if degraded else words["link_down_here"]
+            return template.format(medium=medium, other=other, here=here[1]) + suffix
+        template = words["link_degraded"] if degraded else words["link_down"]
+        return template.format(medium=medium, a=a, b=b) + suffix
     node = graph.nodes.get(element.id)
     if node is None or not node.site:
         return words["device_down_nosite"].format(device=element.id)
     key = "device_impaired" if status == "degraded" else "device_down"
+    if here is not None and node.site == here[0]:
+        return words[f"{key}_here"].format(here=here[1]) + suffix
     return words[key].format(site=node.site) + suffix
 
 
@@ -161,6 +219,29 @@ def _figure(value: float) -> str:
     return f"{value:.2g}"
 
 
+def _causes_text(
+    graph: TopologyGraph,
+    state: SiteAssessment,
+    lang: str,
+    statuses: Mapping[str, str] | None,
+    *,
+    detail: bool = True,
+    here: tuple[str, str] | None = None,
+) -> str:
+    slow = state.reason in ("impaired", "degraded_link")  # a device cause here is slow, not down
+    return _words(lang)["and"].join(
+        element_text(
+            graph,
+            c,
+            lang,
+            detail=detail,
+            status="degraded" if slow and c.kind == "device" else (statuses or {}).get(c.id),
+            here=here,
+        )
+        for c in state.causes
+    )
+
+
 def site_text(
     graph: TopologyGraph, state: SiteAssessment, lang: str = "en", statuses: Mapping[str, str] | None = None
 ) -> str | None:
@@ -171,15 +252,34 @@ def site_text(
         return None
     if state.state == "unknown":
         return words.get(state.reason or "no_data", words["no_data"])
-    degraded = state.state == "degraded"
-    causes = words["and"].join(
-        element_text(
-            graph,
-            c,
-            lang,
-            status="degraded" if degraded and c.kind == "device" else (statuses or {}).get(c.id),
-        )
-        for c in state.causes
-    )
+    causes = _causes_text(graph, state, lang, statuses)
     key = state.reason if state.reason in ("redundancy_lost", "degraded_link", "impaired") else "cut_off"
     return words[key].format(causes=causes or "?")
+
+
+def verdict(state: str, lang: str = "en") -> str:
+    """Does the site have internet now, as a caller asks it (a stored ``Connectivity`` value)."""
+    words = _words(lang)
+    return words.get(f"verdict_{state}", words["verdict_unknown"])
+
+
+def here_phrase(kind: str, lang: str = "en") -> str:
+    """How a site's own answer names the site: "this school", "this health centre", "this site"."""
+    words = _words(lang)
+    return words.get(f"here_{kind}", words["here_site"])
+
+
+def site_why(
+    graph: TopologyGraph, state: SiteAssessment, lang: str = "en", statuses: Mapping[str, str] | None = None
+) -> str | None:
+    """Why the site is in its state, as one sentence about this site without ports (``site_text``
+    has them), or None when it is connected. Starts in lower case, like every phrase here."""
+    words = _words(lang)
+    if state.state == "connected":
+        return None
+    if state.state == "unknown":
+        return words.get(f"why_{state.reason or 'no_data'}", words["why_no_data"])
+    here = (state.site, here_phrase(state.kind, lang))
+    causes = _causes_text(graph, state, lang, statuses, detail=False, here=here)
+    reason = state.reason if state.reason in ("redundancy_lost", "degraded_link", "impaired") else "cut_off"
+    return words[f"why_{reason}"].format(causes=causes or "?")

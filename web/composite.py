@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from netops.monitor.network_view import NetworkView, NetworkViews, StoredSite
 from topology.audit import AuditFinding, audit
 from topology.layout import compute_positions, load_positions, save_new_positions
+from topology.wording import site_why, verdict, word
 from web import history, readers
 from web.layout import radial_layout
 from web.views import SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
@@ -39,9 +40,18 @@ def _language() -> str:
 
 
 def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: str) -> SiteStatus:
-    if stored is None:
-        return SiteStatus(site=site, state="unknown", since=None, cause=None)
+    if stored is None:  # not in the monitor's answer yet: netops cannot see it
+        return SiteStatus(
+            site=site,
+            state="unknown",
+            since=None,
+            cause=None,
+            reason="no_data",
+            verdict=verdict("unknown", lang),
+            why=word("why_no_data", lang),
+        )
     row = view.status_row(stored, lang, disjoint=False)
+    devices = view.graph.site_devices.get(stored.site, ())
     return SiteStatus(
         site=site,
         state=STATE_WORDS.get(stored.state.value, "unknown"),
@@ -52,6 +62,8 @@ def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: 
         reason=stored.reason,
         root_cause=row["root_cause"],
         outage_id=stored.outage_id,
+        verdict=verdict(stored.state.value, lang),
+        why=site_why(view.graph, stored.as_assessment(devices), lang),
     )
 
 

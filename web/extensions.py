@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from inventory.display import clean
+from web.links import cause_headline, element_ends, tel_uri
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 
@@ -61,11 +62,19 @@ def init_app(app: Flask) -> None:
         dt=_format_dt,
         hhmm=_format_hhmm,
         duration=format_duration,
+        span=format_span,
         bps=format_bps,
         num=_format_num,
         ago=_format_ago,
+        dts=_format_dts,
+        hms=_format_hms,
+        tel=tel_uri,
+        capfirst=capfirst,
     )
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, state_label=state_label)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, get_locale=get_locale, state_label=state_label, element_ends=element_ends,
+        cause_headline=cause_headline,
+    )
 
 
 def _finalize(value: Any) -> Any:
@@ -84,6 +93,9 @@ STATE_LABELS = {
     "unknown": lazy_gettext("unknown"),
     "online": lazy_gettext("Online"),
     "offline": lazy_gettext("Offline"),
+    "connected": lazy_gettext("Online"),  # site states in events
+    "disconnected": lazy_gettext("Offline"),
+    "paused": lazy_gettext("paused"),
     # job run results and triggers
     "ok": lazy_gettext("ok"),
     "partial": lazy_gettext("partial"),
@@ -113,6 +125,20 @@ def _format_hhmm(value: datetime | None) -> str:
     return format_time(value, "HH:mm") if value else "–"
 
 
+def _format_dts(value: datetime | None) -> str:
+    """Date and time to the second (job runs: cycles a few seconds apart must read apart)."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm:ss") if value else "–"
+
+
+def _format_hms(value: datetime | None) -> str:
+    return format_time(value, "HH:mm:ss") if value else "–"
+
+
+def capfirst(text: str | None) -> str:
+    """The first letter in upper case: the wording's phrases start in lower case."""
+    return text[:1].upper() + text[1:] if text else ""
+
+
 def _format_ago(value: datetime | None) -> str:
     return format_duration((datetime.now(UTC) - value).total_seconds()) if value else "–"
 
@@ -132,6 +158,13 @@ def format_duration(seconds: float | None) -> str:
     if hours < 48:
         return str(ngettext("%(num)d hour", "%(num)d hours", hours))
     return str(ngettext("%(num)d day", "%(num)d days", hours // 24))
+
+
+def format_span(seconds: float | None) -> str:
+    """Like ``format_duration``, in seconds under two minutes ("45 seconds", not "0 minutes")."""
+    if seconds is not None and seconds < 120:
+        return str(ngettext("%(num)d second", "%(num)d seconds", max(0, round(seconds))))
+    return format_duration(seconds)
 
 
 def format_bps(value: float | None) -> str:

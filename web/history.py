@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inventory.models import CounterRecord, CounterRollup, Device, Event, JobRun, PollRun
@@ -42,6 +43,15 @@ def list_events(session: Session, *, limit: int = 100) -> list[EventView]:
     return monitor.events(session, limit=limit)
 
 
+def get_outage(session: Session, outage_id: int) -> OutageView | None:
+    return monitor.get_outage(session, outage_id)
+
+
+def outage_events(session: Session, outage_id: int, limit: int = 200) -> list[EventView]:
+    """The state changes the monitor attached to one outage, newest first."""
+    return monitor.events(session, outage_id=outage_id, limit=limit)
+
+
 def device_events(session: Session, device: str, limit: int = 30) -> list[EventView]:
     """Events of the device itself and of its links and interfaces (``dev:port--...``)."""
     like = select(Event).where((Event.element == device) | Event.element.contains(f"{device}:"))
@@ -58,6 +68,73 @@ def job_runs(session: Session, job: str | None = None, limit: int = 50) -> list[
 
 def job_statuses(session: Session) -> list[JobStatus]:
     return monitor.job_statuses(session)
+
+
+TRAP = "trap"
+CYCLE_TRIGGERS = ("schedule", "manual")
+RUN_FILTERS = ("cycles", "traps", "all")
+
+
+def _run_view(r: JobRun) -> JobRunView:
+    return JobRunView(r.id, r.job, r.started_at, r.finished_at, r.duration_s, r.devices_polled,
+                      r.devices_failed, bool(r.overrun), r.trigger, r.result, r.errors)
+
+
+def _runs_where(stmt: Select[Any], job: str | None, shown: str) -> Select[Any]:
+    if job is not None:
+        stmt = stmt.where(JobRun.job == job)
+    if shown == "cycles":
+        stmt = stmt.where(JobRun.trigger != TRAP)
+    elif shown == "traps":
+        stmt = stmt.where(JobRun.trigger == TRAP)
+    return stmt
+
+
+def filtered_runs(session: Session, job: str | None = None, shown: str = "cycles",
+                  limit: int = 50, offset: int = 0) -> list[JobRunView]:
+    """Job runs newest first: ``cycles`` (scheduled and run-now), ``traps`` (a trap's confirming
+    polls of one or two devices) or ``all``."""
+    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit).offset(offset)
+    return [_run_view(r) for r in session.scalars(_runs_where(stmt, job, shown))]
+
+
+def count_runs(session: Session, job: str | None = None, shown: str = "cycles") -> int:
+    return int(session.scalar(_runs_where(select(func.count(JobRun.id)), job, shown)) or 0)
+
+
+def last_cycles(session: Session) -> dict[str, JobRunView]:
+    """Each job's latest cycle, trap-triggered polls aside (they poll one device, not the job)."""
+    latest = select(func.max(JobRun.id)).where(JobRun.trigger != TRAP).group_by(JobRun.job)
+    rows = session.scalars(select(JobRun).where(JobRun.id.in_(latest)))
+    return {r.job: _run_view(r) for r in rows}
+
+
+def planned_sizes(session: Session) -> dict[str, int]:
+    """How many devices each job's last finished cycle polled: the size of the next one, as far
+    as the stored runs tell (the cycle records no plan of its own)."""
+    done = (
+        select(func.max(JobRun.id))
+        .where(JobRun.trigger.in_(CYCLE_TRIGGERS), JobRun.result.in_(("ok", "partial", "failed")))
+        .group_by(JobRun.job)
+    )
+    return {job: int(n) for job, n in session.execute(select(JobRun.job, JobRun.devices_polled)
+                                                      .where(JobRun.id.in_(done)))}
+
+
+def devices_done(session: Session, run_ids: list[int]) -> dict[int, int]:
+    """Devices polled so far per job run: the poll runs stored as each batch comes back."""
+    if not run_ids:
+        return {}
+    stmt = (select(PollRun.job_run_id, func.count(func.distinct(PollRun.device_id)))
+            .where(PollRun.job_run_id.in_(run_ids)).group_by(PollRun.job_run_id))
+    return {int(run_id): int(n) for run_id, n in session.execute(stmt) if run_id is not None}
+
+
+def trap_poll_counts(session: Session, since: datetime) -> dict[str, int]:
+    """Trap-triggered confirming polls per job since ``since``."""
+    stmt = (select(JobRun.job, func.count()).where(JobRun.trigger == TRAP, JobRun.started_at >= since)
+            .group_by(JobRun.job))
+    return {job: int(n) for job, n in session.execute(stmt)}
 
 
 def overrun_counts(session: Session) -> dict[str, int]:

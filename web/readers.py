@@ -24,6 +24,7 @@ from inventory.models import (
     ObservedFacts,
     Site,
 )
+from web.links import natural_key
 from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
 
 # Built once: constructing an alias costs more than loading 1,200 links.
@@ -80,6 +81,8 @@ def _device_view(
         sys_name=sys_name,
         last_poll_at=state.last_poll_at if state else None,
         last_error=state.last_error if state else None,
+        last_ok_at=state.last_ok_at if state else None,
+        snmp_failures=(state.consecutive_failures or 0) if state else 0,
     )
 
 
@@ -105,11 +108,13 @@ def get_facts(session: Session, device: str) -> FactsView | None:
 
 
 def list_interfaces(session: Session, device: str | None = None) -> list[InterfaceView]:
+    """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``)."""
     stmt = select(Interface, Device.name).join(Device, Device.id == Interface.device_id)
     if device is not None:
         stmt = stmt.where(Device.name == device)
-    rows = session.execute(stmt.order_by(Device.name, Interface.if_index, Interface.name)).all()
-    return [_interface_view(iface, dev) for iface, dev in rows]
+    rows = session.execute(stmt).all()
+    views = [_interface_view(iface, dev) for iface, dev in rows]
+    return sorted(views, key=lambda i: (i.device, natural_key(i.name)))
 
 
 def _interface_view(iface: Interface, device: str) -> InterfaceView:
@@ -130,6 +135,7 @@ def _interface_view(iface: Interface, device: str) -> InterfaceView:
         rx_dbm=iface.rx_dbm,
         tx_dbm=iface.tx_dbm,
         last_change=iface.last_change,
+        status_polled_at=iface.status_polled_at,
     )
 
 
@@ -189,7 +195,10 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
     )
     if device is not None:
         stmt = stmt.where((da.name == device) | (db.name == device))
-    return [_link_view(tuple(row)) for row in session.execute(stmt)]
+    links = [_link_view(tuple(row)) for row in session.execute(stmt)]
+    if device is not None:  # by this device's port: 0/0/2 before 0/0/10
+        return sorted(links, key=lambda lk: natural_key(lk.a_port if lk.a_device == device else lk.b_port))
+    return links  # by device and port name (the dashboard only counts them)
 
 
 def _link_view(row: tuple[Any, ...]) -> LinkView:

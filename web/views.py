@@ -24,6 +24,15 @@ class DeviceView:
     sys_name: str | None
     last_poll_at: datetime | None = None
     last_error: str | None = None
+    last_ok_at: datetime | None = None  # the last time SNMP answered
+    snmp_failures: int = 0  # polls in a row without an SNMP answer
+
+    @property
+    def silent(self) -> bool:
+        """Its last poll got no SNMP answer (down, agent down, or cut off and not read): what
+        was read from it before is as last seen, not current. An unreachable device that
+        still answers (its management path is elsewhere) is current."""
+        return self.snmp_failures > 0 or self.state == "down"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,7 @@ class InterfaceView:
     rx_dbm: float | None
     tx_dbm: float | None
     last_change: datetime | None
+    status_polled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +148,10 @@ class SiteStatus:
     """The help-desk answer for one site: is it connected, since when, why, via what.
 
     What the monitor stored for the site (``site_states``), never derived here. ``cause`` is in
-    plain words in the reader's language; ``path`` runs from the site to the core; ``causes`` are
-    the root-cause links (``A:p--B:q``) or devices; ``root_cause`` is the one the site's open
-    outage (``outage_id``) is about.
+    plain words in the reader's language with the ports, ``why`` the same as one sentence about this
+    site without them, ``verdict`` the state as a caller asks it; ``path`` runs from the site to
+    the core; ``causes`` are the root-cause links (``A:p--B:q``) or devices; ``root_cause`` is
+    the one the site's open outage (``outage_id``) is about.
     """
 
     site: SiteView
@@ -152,6 +163,8 @@ class SiteStatus:
     reason: str = ""
     root_cause: dict[str, str] | None = None
     outage_id: int | None = None
+    verdict: str = ""  # "Online", "Slow or unstable", "Offline", "Not monitored right now"
+    why: str | None = None  # one sentence about this site, places first, no ports
 
 
 @dataclass(frozen=True, slots=True)

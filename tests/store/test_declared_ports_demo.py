@@ -38,7 +38,8 @@ def test_declared_demo_fibers_are_one_link_each_after_discovery(
         agents: tuple[DemoNetwork, int], tmp_path: Path, settings: Settings, engine: Engine) -> None:
     network, port = agents
     # a loaded machine starves the agents' process: give each answer time, as a slow WAN would
-    settings = dataclasses.replace(settings, snmp=dataclasses.replace(settings.snmp, timeout_s=3.0, retries=2))
+    slower = dataclasses.replace(settings.snmp, timeout_s=3.0, retries=2)
+    settings = dataclasses.replace(settings, snmp=slower)
     renamed = [lk for lk in network.links
                if network.device(lk.a).port(lk.a_port).inventory_name != lk.a_port]
     assert renamed, "the demo declares some ports under another spelling than ifName"

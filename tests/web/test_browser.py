@@ -161,7 +161,10 @@ def test_helpdesk_sees_school_go_offline_and_map_shows_the_cut(
         state, text = _check_school(desk, base, "smp negri 1 magelng", "web-school-offline.png")
         assert state == "offline", text
         assert "Offline since" in text
-        assert "dist-utara:sfp1" in text and "acc-smpn1:sfp1" in text and "is cut" in text
+        assert "to this school is cut" in text and "sfp1" not in text  # places first, ports folded
+        desk.click("section.answer details.technical summary")
+        detail = desk.locator("section.answer").inner_text()
+        assert "dist-utara:sfp1" in detail and "acc-smpn1:sfp1" in detail and "is cut" in detail
         desk.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider than the screen
         assert desk.evaluate("document.documentElement.scrollWidth") <= 390
         desk.screenshot(path=str(ARTIFACTS / "web-school-offline-phone.png"), full_page=True)

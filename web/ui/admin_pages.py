@@ -8,6 +8,8 @@ says so. An admin resetting their own password stays logged in here (other sessi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -30,12 +32,16 @@ from netops.accounts import (
     set_password,
     set_role,
 )
+from netops.settings import Settings
 from web import history
 from web.auth.access import require_role
 from web.credentials import list_credentials
 from web.db import db_session
-from web.jobs import ACTIONS, UnknownJob, act, overview
+from web.jobs import ACTIONS, UnknownJob, act, cycle_progress, job_rows, overview, window_of
+from web.paging import page_number, paginate_count
 from web.ui import bp
+
+RUNS_PER_PAGE = 25
 
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
@@ -59,12 +65,40 @@ class UserForm(FlaskForm):  # type: ignore[misc]
 @bp.route("/jobs")
 @require_role("engineer")
 def jobs() -> ResponseReturnValue:
+    """The jobs with their state and buttons, and the run history: cycles by default, the trap
+    polls apart (``?runs=traps|all``), one job's history with ``?job=``."""
     session = db_session()
     control = current_app.extensions["netops.polling.scheduler"]
+    settings: Settings = current_app.extensions["netops.settings"]
+    job = request.args.get("job") or None
+    shown = request.args.get("runs", "cycles")
+    if shown not in history.RUN_FILTERS:
+        shown = "cycles"
+    now = datetime.now(UTC)
+    listed = overview(history.job_statuses(session), history.overrun_counts(session), control)
+    cycles = history.last_cycles(session)
+    page = paginate_count(history.count_runs(session, job, shown), page_number(request.args.get("page")),
+                          RUNS_PER_PAGE)
+    runs = history.filtered_runs(session, job, shown, limit=RUNS_PER_PAGE, offset=page.offset)
+    running = {r.id: r for r in [*cycles.values(), *runs] if r.result == "running"}
+    done = history.devices_done(session, list(running))
+    planned = history.planned_sizes(session)
+    intervals = {j.name: j.interval_s for j in listed}
+    traps = history.trap_poll_counts(session, now - timedelta(hours=24))
+    rows = job_rows(listed, cycles, done, planned, traps, settings.polling.spread, now)
+    progress = {
+        run.id: cycle_progress(run, done.get(run.id, 0), planned.get(run.job),
+                               window_of(intervals.get(run.job), settings.polling.spread), now)
+        for run in running.values()
+    }
     return render_template(
         "ui/jobs.html",
-        jobs=overview(history.job_statuses(session), history.overrun_counts(session), control),
-        runs=history.job_runs(session, request.args.get("job"), limit=50),
+        jobs=rows,
+        runs=runs,
+        runs_page=page,
+        progress=progress,
+        job=job,
+        shown=shown,
         control=control is not None,
         form=ActionForm(),
     )
@@ -82,7 +116,12 @@ def job_action(job: str, action: str) -> ResponseReturnValue:
         act(control, job, action)
     except UnknownJob:
         abort(404)
-    flash(_("Job %(job)s: %(action)s requested.", job=job, action=action))
+    done = {
+        "run": _("Job %(job)s: a run was requested.", job=job),
+        "pause": _("Job %(job)s paused.", job=job),
+        "resume": _("Job %(job)s resumed.", job=job),
+    }
+    flash(done[action])
     return redirect(url_for("ui.jobs"))
 
 

@@ -1,7 +1,10 @@
 """Traffic charts as inline SVG, computed on the server: no JavaScript chart library needed.
 
 ``rate_chart`` turns a series of rates into polyline point strings in a fixed view box; the
-template draws them. Only numbers reach the SVG, so nothing needs escaping.
+template draws them between axes, with the time window and the peak as labels. A chart with
+fewer than two samples keeps its axes and window and says "no data" (``empty``), so an empty
+chart never looks like a flat line at zero. Only numbers reach the SVG, so nothing needs
+escaping.
 """
 
 from __future__ import annotations
@@ -24,10 +27,18 @@ class Chart:
     end: datetime | None
     samples: int
 
+    @property
+    def empty(self) -> bool:
+        return self.samples < 2
 
-def rate_chart(series: Sequence[RatePoint]) -> Chart:
-    if not series:
-        return Chart("", "", 0.0, None, None, 0)
+
+def rate_chart(
+    series: Sequence[RatePoint], window: tuple[datetime, datetime] | None = None
+) -> Chart:
+    """The chart of ``series``; ``window`` (start, end) labels the time axis when there is no data."""
+    if len(series) < 2:
+        start, end = window or (None, None)
+        return Chart("", "", 0.0, start, end, len(series))
     start, end = series[0].at, series[-1].at
     span = max((end - start).total_seconds(), 1.0)
     peak = max(max(p.in_bps, p.out_bps) for p in series) or 1.0

@@ -3,9 +3,13 @@ traffic charts, inventory and cabling audit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
@@ -13,6 +17,8 @@ from web import composite, history, readers, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.extensions import STATE_LABELS
+from web.links import natural_key
+from web.paging import MAX_FILTER_CHARS, matching, page_number, paginate
 from web.ui import bp
 from web.ui.charts import rate_chart
 from web.ui.inventory_edit import TokenForm, UploadForm
@@ -32,6 +38,10 @@ KIND_LABELS = {  # site kinds as what-if groups them
 
 def _kind_labels() -> dict[str, str]:
     return {kind: str(text) for kind, text in KIND_LABELS.items()}
+
+
+INVENTORY_LISTS = ("devices", "sites", "links")
+OPEN_CHARTS = 4
 
 
 @bp.route("/topology")
@@ -95,7 +105,16 @@ def device(name: str) -> ResponseReturnValue:
     if view is None:
         abort(404)
     interfaces = readers.list_interfaces(session, name)
-    charts = {i.id: rate_chart(history.traffic_series(session, i.id)) for i in interfaces}
+    links = readers.list_links(session, device=name)
+    now = datetime.now(UTC)
+    window = (now - timedelta(hours=24), now)
+    linked = {lk.a_port if lk.a_device == name else lk.b_port for lk in links}
+    charts = {
+        i.id: chart
+        for i in interfaces
+        if (chart := rate_chart(history.traffic_series(session, i.id, now=now), window)).samples
+        or i.name in linked
+    }
     outages = [
         o
         for o in history.list_outages(session, limit=200)
@@ -104,14 +123,20 @@ def device(name: str) -> ResponseReturnValue:
         or f"--{name}:" in o.root_cause
         or o.root_cause == name
     ]
+    seen = [i.status_polled_at for i in interfaces if i.status_polled_at]
     return render_template(
         "ui/device.html",
         device=view,
         facts=readers.get_facts(session, name),
         interfaces=interfaces,
         charts=charts,
+        # an access switch's uplinks start open; a distribution switch's dozen charts start folded
+        linked=linked if len(linked) <= OPEN_CHARTS else set(),
+        open_port=request.args.get("port"),
+        last_seen=view.last_ok_at or (max(seen) if seen else None),
         neighbors=readers.list_neighbors(session, name),
-        links=readers.list_links(session, device=name),
+        known=_known_devices(session),
+        links=links,
         events=history.device_events(session, name),
         outages=outages[:20],
         polls=history.poll_runs(session, name),
@@ -119,16 +144,45 @@ def device(name: str) -> ResponseReturnValue:
     )
 
 
+def _known_devices(session: Session) -> dict[str, str]:
+    """Device name by the names a neighbor may advertise: its name, its sysName, their host part."""
+    known: dict[str, str] = {}
+    for d in readers.list_devices(session):
+        for alias in (d.name, d.sys_name or ""):
+            if alias:
+                known.setdefault(alias.casefold(), d.name)
+                known.setdefault(alias.split(".", 1)[0].casefold(), d.name)
+    return known
+
+
 @bp.route("/inventory")
 @require_role("engineer")
 def inventory() -> ResponseReturnValue:
+    """Import, cabling audit, and one list at a time (devices, sites or links), searched and paged."""
     session = db_session()
-    links = readers.list_links(session)
+    show = request.args.get("show", "devices")
+    if show not in INVENTORY_LISTS:
+        show = "devices"
+    query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
+    sites = readers.list_sites(session)
+    devices = readers.list_devices(session)
+    links = sorted(readers.list_links(session), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
+    found_devices = matching(
+        devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
+    )
+    found_sites = matching(
+        sites, query, lambda s: (s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)
+    )
+    found_links = matching(links, query, lambda lk: (lk.name, lk.medium, lk.source, lk.state))
+    found: dict[str, Sequence[object]] = {
+        "devices": found_devices, "sites": found_sites, "links": found_links
+    }
     return render_template(
         "ui/inventory.html",
-        sites=readers.list_sites(session),
-        devices=readers.list_devices(session),
-        links=links,
+        show=show,
+        query=query,
+        counts={name: len(rows) for name, rows in found.items()},
+        page=paginate(found[show], page_number(request.args.get("page"))),
         audit=composite.cabling_audit(),
         upload_form=UploadForm(),
         max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),

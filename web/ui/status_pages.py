@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from inventory.csvcells import safe_row
 from web import composite, history, readers
 from web.auth.access import require_role
 from web.db import db_session
 from web.history import OutageView
-from web.search import rank
+from web.search import find_sites
 from web.ui import bp
+from web.ui.site_contact import ContactForm, save_contact
 
 SORT_KEYS = {
     "name": lambda s: s.site.name.lower(),
@@ -39,14 +41,15 @@ def dashboard() -> ResponseReturnValue:
         link_counts=readers.link_state_counts(links),
         outages=active,
         events=history.list_events(session, limit=15),
-        job_runs=history.job_runs(session, limit=8),
+        job_runs=history.filtered_runs(session, None, "cycles", limit=8),  # trap polls apart
     )
 
 
 @bp.route("/schools")
 @require_role("helpdesk")
 def schools() -> ResponseReturnValue:
-    """Search box + one big answer for the best match, and the sortable list of all schools."""
+    """Search box, then one big answer for a clear match or the choices when several match about
+    equally; and the sortable list of all schools."""
     session = db_session()
     query = request.args.get("q", "").strip()
     kind = request.args.get("kind", "school")
@@ -54,15 +57,16 @@ def schools() -> ResponseReturnValue:
     statuses = composite.site_statuses(session)
     listed = [s for s in statuses if kind == "all" or s.site.kind == kind]
     listed.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]))
-    matches = rank(query, statuses, ([s.site.name, *s.site.devices] for s in statuses)) if query else []
-    answer = composite.one_site_status(matches[0][1].site) if matches else None
+    found = find_sites(query, statuses) if query else None
+    answer = found.answer.item if found and found.answer else None
     avail = composite.site_availability(session, answer.site.name) if answer else None
     return render_template(
         "ui/schools.html",
         query=query,
         answer=answer,
         availability=avail,
-        others=[m[1] for m in matches[1:6]],
+        choices=[m.item for m in found.choices] if found else [],
+        others=[m.item for m in found.others[:5]] if found else [],
         statuses=listed,
         kind=kind,
         sort=sort,
@@ -73,13 +77,62 @@ def schools() -> ResponseReturnValue:
 @bp.route("/sites/<path:name>")
 @require_role("helpdesk")
 def site(name: str) -> ResponseReturnValue:
+    return _site_page(name, None)
+
+
+def _site_page(name: str, form: ContactForm | None, status: int = 200) -> ResponseReturnValue:
+    """The site's answer, its devices (engineers), its outages, and the contact form (engineers)."""
     session = db_session()
     site_view = next((s for s in readers.list_sites(session) if s.name == name), None)
     if site_view is None:
         abort(404)
-    status = composite.one_site_status(site_view)
+    if form is None:
+        form = ContactForm(formdata=None, contact_name=site_view.contact_name,
+                           contact_phone=site_view.contact_phone)
+    outages = [o for o in history.list_outages(session, limit=200)
+               if name in o.affected_sites or name in o.degraded_sites]
+    page = render_template(
+        "ui/site.html",
+        answer=composite.one_site_status(site_view),
+        availability=composite.site_availability(session, name),
+        devices=readers.list_devices(session, site=name),
+        outages=outages[:10],
+        form=form,
+    )
+    return page, status
+
+
+@bp.route("/contacts/<path:name>", methods=["POST"])
+@require_role("engineer")
+def site_contact(name: str) -> ResponseReturnValue:
+    """Engineers correct whom to call at a site (CSRF-checked by ``CSRFProtect`` first)."""
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _site_page(name, form, 400)
+    session = db_session()
+    if not save_contact(session, name, form.contact_name.data, form.contact_phone.data):
+        abort(404)
+    session.commit()
+    flash(_("Contact of %(site)s saved.", site=name))
+    return redirect(url_for("ui.site", name=name))
+
+
+@bp.route("/outages/<int:outage_id>")
+@require_role("helpdesk")
+def outage(outage_id: int) -> ResponseReturnValue:
+    """One outage: its cause in plain words, the sites it cut off or slowed, its events."""
+    session = db_session()
+    found = history.get_outage(session, outage_id)
+    if found is None:
+        abort(404)
+    sites = {s.site.name: s for s in composite.site_statuses(session)}
     return render_template(
-        "ui/site.html", answer=status, availability=composite.site_availability(session, name)
+        "ui/outage.html",
+        o=found,
+        affected=[sites[n] for n in found.affected_sites if n in sites],
+        degraded=[sites[n] for n in found.degraded_sites if n in sites],
+        gone=[n for n in (*found.affected_sites, *found.degraded_sites) if n not in sites],
+        events=history.outage_events(session, outage_id),
     )
 
 
