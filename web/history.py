@@ -75,11 +75,6 @@ CYCLE_TRIGGERS = ("schedule", "manual")
 RUN_FILTERS = ("cycles", "traps", "all")
 
 
-def _run_view(r: JobRun) -> JobRunView:
-    return JobRunView(r.id, r.job, r.started_at, r.finished_at, r.duration_s, r.devices_polled,
-                      r.devices_failed, bool(r.overrun), r.trigger, r.result, r.errors)
-
-
 def _runs_where(stmt: Select[Any], job: str | None, shown: str) -> Select[Any]:
     if job is not None:
         stmt = stmt.where(JobRun.job == job)
@@ -95,7 +90,7 @@ def filtered_runs(session: Session, job: str | None = None, shown: str = "cycles
     """Job runs newest first: ``cycles`` (scheduled and run-now), ``traps`` (a trap's confirming
     polls of one or two devices) or ``all``."""
     stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit).offset(offset)
-    return [_run_view(r) for r in session.scalars(_runs_where(stmt, job, shown))]
+    return [monitor.run_view(r) for r in session.scalars(_runs_where(stmt, job, shown))]
 
 
 def count_runs(session: Session, job: str | None = None, shown: str = "cycles") -> int:
@@ -106,7 +101,7 @@ def last_cycles(session: Session) -> dict[str, JobRunView]:
     """Each job's latest cycle, trap-triggered polls aside (they poll one device, not the job)."""
     latest = select(func.max(JobRun.id)).where(JobRun.trigger != TRAP).group_by(JobRun.job)
     rows = session.scalars(select(JobRun).where(JobRun.id.in_(latest)))
-    return {r.job: _run_view(r) for r in rows}
+    return {r.job: monitor.run_view(r) for r in rows}
 
 
 def planned_sizes(session: Session) -> dict[str, int]:

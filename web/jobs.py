@@ -130,6 +130,7 @@ def cycle_progress(
 ) -> Progress:
     """Where a running cycle stands, from its stored poll runs and the job's spread window."""
     left = None if window_s is None else max(0.0, window_s - (now - run.started_at).total_seconds())
+    planned = run.devices_planned if run.devices_planned is not None else planned  # the cycle's own plan
     total = max(planned, done) if planned else None
     return Progress(done=done, total=total, left_s=left)
 

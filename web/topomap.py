@@ -138,7 +138,7 @@ def overlay(session: Session, view: NetworkView | None = None) -> MapOverlay:
                 o.root_cause,
                 _cause_words(view, o, lang),
                 o.started_at,
-                url_for("ui.outages", _anchor=f"outage-{o.id}"),
+                url_for("ui.outage", outage_id=o.id),
             )
             for o in outages
         ),

@@ -42,6 +42,7 @@ class JobRun(Base):
     duration_s: Mapped[float | None]
     devices_polled: Mapped[int] = mapped_column(Integer, default=0)
     devices_failed: Mapped[int] = mapped_column(Integer, default=0)
+    devices_planned: Mapped[int | None] = mapped_column(Integer)  # known once the cycle is planned
     overrun: Mapped[bool] = mapped_column(Boolean, default=False)
     trigger: Mapped[str] = mapped_column(String(20), default="schedule")
     result: Mapped[str] = mapped_column(String(20), default="running")

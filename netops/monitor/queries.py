@@ -85,6 +85,7 @@ class JobRunView:
     trigger: str
     result: str
     errors: str | None
+    devices_planned: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,16 +159,17 @@ def availability_of(session: Session, element_type: str, elements: list[str],
     return availability(session, element_type, elements, now or utcnow())
 
 
-def _run_view(r: JobRun) -> JobRunView:
+def run_view(r: JobRun) -> JobRunView:
+    """A job run as the pages and commands show it."""
     return JobRunView(r.id, r.job, r.started_at, r.finished_at, r.duration_s, r.devices_polled,
-                      r.devices_failed, bool(r.overrun), r.trigger, r.result, r.errors)
+                      r.devices_failed, bool(r.overrun), r.trigger, r.result, r.errors, r.devices_planned)
 
 
 def job_runs(session: Session, job: str | None = None, limit: int = 50) -> list[JobRunView]:
     query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
     if job is not None:
         query = query.where(JobRun.job == job)
-    return [_run_view(r) for r in session.scalars(query)]
+    return [run_view(r) for r in session.scalars(query)]
 
 
 def job_statuses(session: Session) -> list[JobStatus]:
@@ -176,7 +178,7 @@ def job_statuses(session: Session) -> list[JobStatus]:
     sub = select(JobRun.job, func.max(JobRun.id)).group_by(JobRun.job)
     ids = [row[1] for row in session.execute(sub)]
     for run in session.scalars(select(JobRun).where(JobRun.id.in_(ids))):
-        latest[run.job] = _run_view(run)
+        latest[run.job] = run_view(run)
     result = []
     for job_id, next_ts, state in _stored_jobs(session):
         next_run = datetime.fromtimestamp(next_ts, UTC) if next_ts is not None else None

@@ -159,6 +159,7 @@ class JobRunner:
         summary = CycleSummary(job_run_id=run_id, job=spec.job_id)
         try:
             plan, targets = self._plan(spec, devices, spread)
+            self._record_plan(run_id, len(plan))
             self._execute(spec, plan, targets, clock, summary)
             if spec.name == "discovery" and devices is None and not summary.stopped:
                 self._follow_new(summary)
@@ -185,6 +186,11 @@ class JobRunner:
             session.add(row)
             session.flush()
             return row.id
+
+    def _record_plan(self, run_id: int, devices: int) -> None:
+        """How many devices this cycle polls, so the jobs page can say "21 of 50"."""
+        with session_scope(self.engine) as session:
+            session.execute(update(JobRun).where(JobRun.id == run_id).values(devices_planned=devices))
 
     def _finish_run(self, summary: CycleSummary, started: datetime, result: str) -> None:
         errors = "\n".join(summary.errors[:MAX_ERRORS_KEPT]) or None

@@ -182,3 +182,16 @@ def test_run_now_runs_one_manual_cycle_and_keeps_a_paused_job_paused(
     assert next(j for j in scheduler.jobs() if j.job_id == "status").paused
     with pytest.raises(LookupError):
         scheduler.run_now("nonexistent")
+
+
+def test_a_cycle_records_its_plan_before_it_polls(engine: Engine, settings: Settings,
+                                                  net: FakeNetwork) -> None:
+    settings = _settings(settings, spread=False)
+    executor = InProcessExecutor(settings, poll=net.poll)
+    try:
+        spec = specs_by_id(build_specs([], settings))["status"]
+        summary = JobRunner(settings, engine, executor).run_cycle(spec, devices=["school"])
+    finally:
+        executor.close()
+    [run] = _runs(engine)
+    assert run.id == summary.job_run_id and run.devices_planned == 1 and run.devices_polled == 1

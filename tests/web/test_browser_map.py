@@ -165,7 +165,7 @@ def test_node_panel_shows_state_since_cause_outage_and_closes(
         == outage["cause"]
         == ("the switch at Kantor Kecamatan Magelang Utara is down (dist-utara)")
     )
-    assert page.get_attribute("#d-outage", "href") == f"/outages#outage-{outage['id']}"
+    assert page.get_attribute("#d-outage", "href") == f"/outages/{outage['id']}"
     box, width = panel.bounding_box(), VIEWPORTS[viewport]["width"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= width  # on the screen, phone included
     _no_overflow(page, viewport)
@@ -339,4 +339,12 @@ def test_states_and_causes_refresh_in_place(city: City, browser: Any) -> None:
     assert page.locator("[data-cause]").count() == 0 and page.locator("[data-behind]").count() == 0
     assert page.evaluate("window.sameDocument") is True  # no reload
     assert page.inner_text("#spof-count") == str(len(_api(page, "/api/v1/topology/spof")))
+    assert page.errors == []
+
+
+def test_a_link_from_another_page_opens_the_map_on_that_device(city: City, browser: Any) -> None:
+    page = _page(browser, city, "desk", path=f"/topology?focus={DEAD}")
+    page.locator("#details").wait_for(state="visible")
+    assert page.inner_text("#d-name") == DEAD
+    assert page.locator(f'.node.selected[data-name="{DEAD}"]').count() == 1
     assert page.errors == []

@@ -159,3 +159,13 @@ def test_run_history_is_paged(client_as: Client, session: Session) -> None:
     assert 'href="/jobs?page=2#history"' in first
     second = client.get("/jobs?page=2").get_data(as_text=True).split('id="history"', 1)[1]
     assert len(re.findall(r"<tr data-run=", second)) == 6  # 31 cycles: the seed's and these 30
+
+
+def test_a_running_cycle_counts_against_its_own_plan(client_as: Client, session: Session) -> None:
+    """The cycle records how many devices it plans (three here: a group of the network), and the
+    page counts against that, not against the last cycle's size."""
+    run = _running_cycle(session, polled=2, started_s_ago=20)
+    run.devices_planned = 3
+    session.commit()
+    row = _row(client_as("engineer").get("/jobs").get_data(as_text=True), "status")
+    assert re.search(r"2 of 3 devices, the other 1 within", _text(row)), _text(row)

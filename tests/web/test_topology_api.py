@@ -139,7 +139,7 @@ def test_overlay_reads_the_stored_outages(client_as: Client) -> None:
     assert outages.keys() == active.keys()
     sd1 = outages[SD1_CUT]
     assert sd1["id"] == active[SD1_CUT]["id"] and sd1["cause"] == active[SD1_CUT]["cause"]["en"]
-    assert sd1["url"] == f"/outages#outage-{sd1['id']}"
+    assert sd1["url"] == f"/outages/{sd1['id']}"
     assert overlay["devices"]["acc-sdn1"]["outage_id"] == sd1["id"]  # cut off by it
     assert overlay["links"][SD1_CUT]["outage_id"] == sd1["id"]
     assert overlay["devices"]["acc-smpn1"]["outage_id"] is None and overlay["devices"]["acc-smpn1"]["since"]

@@ -327,4 +327,7 @@
   getJson(svg.dataset.overlayApi).then(applyOverlay).catch(function () { svg.dataset.overlay = "error"; });
   setInterval(refresh, 30000);
   fitMarks();
+  // ?focus=NAME (links from device, site and outage pages): open on that device, panel shown
+  var focusName = svg.dataset.focus, target = focusName ? nodeByName(focusName) : null;
+  if (target) { fitTo([position(target)]); select(target); }
 })();

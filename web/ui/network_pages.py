@@ -60,6 +60,7 @@ def topology() -> ResponseReturnValue:
         svg_body=render(topo, marks),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
+        focus=(request.args.get("focus") or "")[:200],
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},
         timezone=current_app.extensions["netops.settings"].web.timezone,
         kind_labels=_kind_labels(),
