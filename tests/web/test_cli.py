@@ -15,6 +15,7 @@ from web import create_app
 def test_user_and_token_lifecycle(tmp_path: Path) -> None:
     env = {"NETOPS_DATA_DIR": str(tmp_path / "var")}
     runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
     added = runner.invoke(
         main,
         ["user", "add", "budi", "--role", "engineer", "--password-stdin"],
