@@ -11,7 +11,10 @@ from pathlib import Path
 
 import click
 
+from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from, to_json
+from cli.hints import missing_topology_link, no_device, no_site
+from cli.timefmt import clock_from
 from inventory.db import session_scope
 from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
@@ -62,12 +65,20 @@ def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json
     try:
         if link:
             ends = [parse_end(part) for part in link.split(",") if part.strip()]
-            element = Element("link", find_link(view.graph, ends[0], ends[1] if len(ends) > 1 else None))
+            if not 1 <= len(ends) <= 2:
+                fail(f"--link {link!r}: give one or two ends, DEV:PORT,DEV:PORT", exit_codes.USAGE)
+            second = ends[1] if len(ends) > 1 else None
+            try:
+                element = Element("link", find_link(view.graph, ends[0], second))
+            except WhatIfError:
+                fail(missing_topology_link(view.graph, ends[0], second), exit_codes.USAGE)
         else:
+            if device not in view.graph.nodes:
+                fail(no_device(device or "", view.graph.nodes), exit_codes.USAGE)
             element = Element("device", device or "")
         result = view.assessment.what_if(element)
-    except (WhatIfError, IndexError) as exc:
-        fail(str(exc) or "give --link DEV:PORT,DEV:PORT", 2)
+    except WhatIfError as exc:
+        fail(str(exc), exit_codes.USAGE)
     if as_json:
         echo_json(result.as_json())
         return
@@ -117,13 +128,15 @@ def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | 
     lang = lang or settings_from(ctx).web.default_language
     view = _view(ctx)
     if site is not None and site not in view.sites:
-        fail(f"no site named {site!r} (see `netops inventory show`)", 2)
+        # site search: inventory.site_search once merged
+        fail(no_site(site, view.sites), exit_codes.USAGE)
     rows = view.status_rows(site, lang)
     if as_json:
         echo_json(rows)
         return
+    clock = clock_from(ctx)
     for row in rows:
-        since = f" {word('since', lang)} {row['since']:%Y-%m-%d %H:%M}" if row["since"] else ""
+        since = f" {word('since', lang)} {clock.format(row['since'], seconds=False)}" if row["since"] else ""
         click.echo(f"{row['site']} [{row['kind']}]: {word(row['state'], lang)}{since}")
         if row["cause"]:
             click.echo(f"  {word('cause', lang)}: {row['cause']}")
