@@ -83,7 +83,7 @@ def cli(bed: Bed, *args: str, exit_codes: tuple[int, ...] = (0,)) -> Any:
         main, list(args), env={"NETOPS_DATA_DIR": str(bed.data_dir), **bed.environ}, catch_exceptions=False
     )
     assert out.exit_code in exit_codes, out.output
-    return json.loads(out.output) if "--json" in args else out.output
+    return json.loads(out.stdout) if "--json" in args else out.output  # stdout: progress is on stderr
 
 
 def poll(bed: Bed, job: str) -> None:
