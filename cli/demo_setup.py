@@ -58,10 +58,9 @@ def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, po
 
     from collectors.observations import PollKind
     from collectors.targets import Secret, SnmpV2c
+    from inventory.models import Link
     from netops.polling import discovery
     from netops.polling import poll_task as tasks
-
-    from inventory.models import Link
 
     started = time.monotonic()
     pending = [d.address for d in network.devices]

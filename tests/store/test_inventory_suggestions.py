@@ -39,7 +39,8 @@ def test_every_unknown_name_and_field_gets_the_nearest_valid_one(tmp_path: Path)
         f"{path}:8: devices[2].site: unknown site 'Balai Kot'; did you mean Balai Kota?",
         f"{path}:8: devices[2].snmp: unknown credential 'city-snpm'; did you mean city-snmp?",
         f"{path}:8: devices[2].role: unknown value 'acess'; did you mean 'access'?",
-        f"{path}:8: devices[2].platform: unknown value 'cisco'; did you mean 'cisco_xe', 'cisco_ios' or 'cisco_nxos'?",
+        f"{path}:8: devices[2].platform: unknown value 'cisco'; "
+        "did you mean 'cisco_xe', 'cisco_ios' or 'cisco_nxos'?",
         f"{path}:10: links[1].a: unknown device 'dist-utra'; did you mean dist-utara?",
     ]
     for line in expected:
