@@ -21,6 +21,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from cli import exit_codes
 from netops.settings import ConfigError, Settings, load_settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,9 +40,23 @@ def fail(msg: str, exit_code: int = 1) -> NoReturn:
     raise UsageError(msg, exit_code)
 
 
-def setup_logging(verbose: int) -> None:
-    """Warnings by default, info with -v, debug with -vv; to the current stderr."""
-    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+ACCESS_LOGGER = "netops.access"
+# Chatty at INFO: APScheduler says "Running job ... executed successfully" for every run of every
+# job (a heartbeat every 10 s), waitress says "Task queue depth is N" whenever a browser loads a
+# page's assets at once. Shown from -v on; the service's own INFO lines are not.
+CHATTY = {"apscheduler": logging.WARNING, "waitress.queue": logging.ERROR, ACCESS_LOGGER: logging.WARNING}
+
+
+def setup_logging(verbose: int, service: bool = False) -> None:
+    """Warnings by default, info with -v, debug with -vv; to the current stderr.
+
+    A running service (``service``) shows its own INFO lines by default, but not the scheduler's
+    per-job lines, waitress's queue notes or one line per web request: ``-v`` adds those
+    (the access lines also with ``[log] access = true``)."""
+    quiet = verbose <= 0
+    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 or service else logging.WARNING
+    for name, chatty_level in CHATTY.items():
+        logging.getLogger(name).setLevel(chatty_level if quiet else logging.NOTSET)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_netops", False)]:
         root.removeHandler(old)
@@ -72,14 +87,19 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 def engine_from(ctx: click.Context) -> Engine:
-    """An engine on the configured database, schema upgraded; disposed when the command ends."""
+    """An engine on the configured database, schema upgraded; disposed when the command ends.
+
+    A data directory without a database stops the command (exit 4) instead of creating one:
+    only ``init``, ``demo`` and ``start`` create it."""
     obj = _obj(ctx)
     if "engine" not in obj:
-        from netops.runtime import display_url, open_database
+        from netops.runtime import NoDatabaseError, display_url, open_existing_database
 
         settings = settings_from(ctx)
         try:
-            engine = open_database(settings)
+            engine = open_existing_database(settings)
+        except NoDatabaseError as exc:
+            fail(f"{exc}{_stray_database_hint(settings)}", exit_codes.NO_DATABASE)
         except (SQLAlchemyError, OSError, CommandError) as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             fail(f"database {display_url(settings.effective_database_url)}: {detail}")
@@ -87,6 +107,14 @@ def engine_from(ctx: click.Context) -> Engine:
         ctx.find_root().call_on_close(engine.dispose)
     result: Engine = obj["engine"]
     return result
+
+
+def _stray_database_hint(settings: Settings) -> str:
+    """Older versions kept the database in ``./var``: point at one found there."""
+    stray = Path.cwd() / "var" / "netops.db"
+    if settings.database_url or not stray.is_file() or stray.parent == Path(settings.data_dir).resolve():
+        return ""
+    return f" (a database from an older netops is at {stray.parent}: NETOPS_DATA_DIR={stray.parent})"
 
 
 def _json_default(value: Any) -> Any:

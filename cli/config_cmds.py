@@ -9,9 +9,15 @@ changed (the scheduled ``ssh`` job does the same through the poll task).
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
+from cli.hints import no_device
+from cli.timefmt import clock_from
 from inventory.db import session_scope
+from inventory.models import Device
 from netops.store.config_versions import config_version, config_versions, store_config_result
 
 
@@ -30,6 +36,7 @@ def show_cmd(ctx: click.Context, device: str, show_diff: bool, version: int | No
     """Print a device's stored running configuration, or its diff."""
     with session_scope(engine_from(ctx)) as session:
         record = config_version(session, device, version)
+        _known_device(session, device)
     if record is None:
         fail(f"no stored configuration for {device}" + (f" version {version}" if version else ""))
     if as_json:
@@ -49,6 +56,7 @@ def history_cmd(ctx: click.Context, device: str, as_json: bool) -> None:
     """List the stored versions of a device's configuration."""
     with session_scope(engine_from(ctx)) as session:
         versions = config_versions(session, device)
+        _known_device(session, device)
     if as_json:
         echo_json(
             [{"version": v.version, "collected_at": v.collected_at, "sha256": v.sha256} for v in versions]
@@ -56,9 +64,17 @@ def history_cmd(ctx: click.Context, device: str, as_json: bool) -> None:
         return
     if not versions:
         fail(f"no stored configuration for {device}")
+    clock = clock_from(ctx)
     for v in versions:
         changed = "" if v.diff is None else f"  +{_count(v.diff, '+')} -{_count(v.diff, '-')}"
-        click.echo(f"v{v.version:<4} {v.collected_at:%Y-%m-%d %H:%M:%S}  {v.sha256[:12]}{changed}")
+        click.echo(f"v{v.version:<4} {clock.format(v.collected_at)}  {v.sha256[:12]}{changed}")
+
+
+def _known_device(session: Session, name: str) -> None:
+    """A device name that is not in the inventory is a usage mistake, with the nearest names."""
+    names = set(session.scalars(select(Device.name)))
+    if name not in names:
+        fail(no_device(name, names), exit_codes.USAGE)
 
 
 def _count(diff: str, sign: str) -> int:

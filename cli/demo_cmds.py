@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cli import exit_codes
 from cli.common import fail, settings_from
 
 
@@ -23,8 +24,9 @@ from cli.common import fail, settings_from
 @click.option("--quiet", is_flag=True, help="No automatic faults (use `netops demo fault` instead).")
 @click.option("--fault-every", type=float, default=180.0, show_default=True,
               help="Mean seconds between automatic faults.")
-@click.option("--declare-links", is_flag=True,
-              help="Also declare the fibers in the inventory (with operators' port names).")
+@click.option("--declare-links/--no-declare-links", default=True, show_default=True,
+              help="Declare the fibers in the demo inventory (with operators' port names), so the "
+                   "cabling audit shows them confirmed; --no-declare-links leaves them to LLDP discovery.")
 @click.option("--real", is_flag=True,
               help="Real snmpd + lldpd in network namespaces (shared/testbed, root) instead of simulation.")
 @click.option("--testbed-prefix", default="demo", show_default=True, help="Prefix of the --real testbed.")
@@ -66,17 +68,33 @@ def fault_cmd(ctx: click.Context, action: str, a: str, b: str) -> None:
     if sum(1 for x in (a, b) if x) != needed:
         fail(f"{action} needs {needed} device name{'s' if needed != 1 else ''}")
     settings = settings_from(ctx)
+    directory = demo_dir(settings.data_dir)
     try:
-        answer = submit(demo_dir(settings.data_dir), FaultCommand(action, a, b))
+        answer = submit(directory, FaultCommand(action, a, b))
     except ControlError as exc:
         fail(str(exc))
     if not answer.get("ok"):
-        fail(str(answer.get("message")))
+        fail(_fault_refused(directory, action, a, b, str(answer.get("message"))), exit_codes.USAGE)
     click.echo(answer.get("message"))
     for link in answer.get("cut_links", []):
         click.echo(f"  cut: {link}")
     for device in answer.get("failed_devices", []):
         click.echo(f"  failed: {device}")
+
+
+def _fault_refused(directory: Path, action: str, a: str, b: str, message: str) -> str:
+    """The demo's refusal, with the fibers or switches that do exist when it named none."""
+    from cli.demo_runner import read_fibers
+    from cli.hints import missing_fiber, no_device
+
+    devices, fibers = read_fibers(directory)
+    if not devices:
+        return message
+    if action in ("cut-link", "restore-link") and message.startswith(("no fiber", "no demo device")):
+        return missing_fiber(a, b, fibers, devices)
+    if message.startswith("no demo device"):
+        return no_device(a, devices)
+    return message
 
 
 @demo_group.command("status")
@@ -115,7 +133,7 @@ def start_cmd(ctx: click.Context, port: int | None, snmp_port: int) -> None:
         run_cmd = ctx.find_root().command.commands.get("run")  # type: ignore[attr-defined]
         if run_cmd is None:
             fail("`netops run` (the real service) is not available in this build")
-        click.echo(f"{real} device{'s' if real != 1 else ''} in the inventory: "
+        click.echo(f"{real} device{'s' if real != 1 else ''} in the inventory of {settings.data_dir}: "
                    "starting the service (`netops run`)")
         ctx.invoke(run_cmd)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import signal
 import socket
@@ -56,7 +57,7 @@ class DemoOptions:
     snmp_port: int = 16161
     quiet: bool = False
     every_s: float = 180.0
-    declare_links: bool = False
+    declare_links: bool = True
     real: bool = False
     testbed_prefix: str = "demo"
 
@@ -233,6 +234,7 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         network, snmp_port, community, health = start(directory, options, trap_port, stoppers, echo)
         path = write_inventory(network, directory / "inventory.yaml", snmp_port, options.declare_links,
                                community, options.real)
+        write_fibers(network, directory)
         try:
             with session_scope(engine) as session:
                 report = import_inventory_file(session, path, FernetSealer(settings))
@@ -256,6 +258,8 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         echo(f"\nnetops demo is running: {url}")
         for role in ROLES:
             echo(f"  login {role:<9} password {logins[role]}")
+        echo(f"data directory: {settings.data_dir} (`netops status`, `netops outages` ... read it from "
+             "any folder)")
         echo("faults: " + ("off (--quiet)" if options.quiet else
                            f"every ~{options.every_s:.0f} s a fiber is cut or a switch fails, "
                            "and is repaired later"))
@@ -267,6 +271,28 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
         else:
             for stopper in reversed(stoppers):
                 stopper()
+
+
+FIBERS_FILE = "fibers.json"
+
+
+def write_fibers(network: DemoNetwork, directory: Path) -> Path:
+    """The fibers as ``netops demo fault`` names them (``DEV:PORT`` pairs), so a command naming a
+    fiber that does not exist can list the ones that do."""
+    path = directory / FIBERS_FILE
+    fibers = [[f"{lk.a}:{lk.a_port}", f"{lk.b}:{lk.b_port}"] for lk in network.links]
+    path.write_text(json.dumps({"devices": [d.name for d in network.devices], "fibers": fibers}),
+                    encoding="utf-8")
+    return path
+
+
+def read_fibers(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Device names and fibers of the demo running on ``directory`` (empty when unknown)."""
+    try:
+        doc = json.loads((directory / FIBERS_FILE).read_text(encoding="utf-8"))
+        return [str(d) for d in doc["devices"]], [(str(a), str(b)) for a, b in doc["fibers"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], []
 
 
 def real_topology(options: DemoOptions) -> Path:

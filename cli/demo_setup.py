@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from inventory.db import session_scope
 from netops.settings import Settings
@@ -58,10 +58,11 @@ def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, po
 
     from collectors.observations import PollKind
     from collectors.targets import Secret, SnmpV2c
+    from inventory.models import Link
     from netops.polling import discovery
     from netops.polling import poll_task as tasks
 
-    started, links = time.monotonic(), 0
+    started = time.monotonic()
     pending = [d.address for d in network.devices]
     for _attempt in range(3):
         try:
@@ -71,10 +72,12 @@ def first_discovery(settings: Settings, engine: Engine, network: DemoNetwork, po
             tasks.close_pollers()
         with session_scope(engine) as session:
             discovery.store_discovery(session, report, None, settings, port=port)
-        links += report.links_created or 0
         complete = {f.address for f in report.found if PollKind.NEIGHBORS in f.result.completed}
         pending = [a for a in pending if a not in complete]
         if not pending:
             break
-    echo(f"discovery: {len(network.devices) - len(pending)} switches walked, {links} fibers found by LLDP "
-         f"in {time.monotonic() - started:.1f} s")
+    with session_scope(engine) as session:
+        seen = session.scalar(select(func.count()).select_from(Link).where(Link.last_seen.is_not(None)))
+        declared = session.scalar(select(func.count()).select_from(Link).where(Link.declared.is_(True)))
+    echo(f"discovery: {len(network.devices) - len(pending)} switches walked, {seen} fibers seen by LLDP "
+         f"({declared} declared) in {time.monotonic() - started:.1f} s")

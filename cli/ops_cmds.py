@@ -11,20 +11,23 @@ from __future__ import annotations
 import re
 import signal
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import FrameType
 from typing import Any
 
 import click
 
 from cli.common import echo_json, engine_from, fail, settings_from, setup_logging
+from cli.timefmt import clock_from
 
 DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+SINCE_FORMS = "24h, 7d, 30m, or ISO-8601; a time without an offset is in web.timezone"
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``24h`` / ``7d`` / ``30m`` ago, or an ISO-8601 time (UTC when no offset is given)."""
+def parse_since(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> datetime:
+    """``24h`` / ``7d`` / ``30m`` ago, or an ISO-8601 time (in ``zone``, the zone times are shown
+    in, when no offset is given)."""
     now = now or datetime.now(UTC)
     match = DURATION.match(text.strip())
     if match:
@@ -33,11 +36,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         fail(f"--since {text!r}: give a time like 2026-05-01T08:00 or a span like 24h, 7d")
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _fmt(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if at else "-"
+    return at if at.tzinfo else at.replace(tzinfo=zone)
 
 
 @click.group("jobs")
@@ -58,16 +57,17 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    header = f"{'JOB':<18} {'EVERY':>7} {'NEXT RUN (UTC)':<20} {'LAST RUN (UTC)':<20} {'DURATION':>9}"
+    clock = clock_from(ctx)
+    header = f"{'JOB':<18} {'EVERY':>7} {'NEXT RUN':<24} {'LAST RUN':<24} {'DURATION':>9}"
     click.echo(f"{header} RESULT")
     for row in rows:
         last = row.last_run
         every = f"{row.interval_s}s" if row.interval_s else "-"
-        next_run = "paused" if row.paused and row.interval_s else _fmt(row.next_run)
+        next_run = "paused" if row.paused and row.interval_s else clock.format(row.next_run)
         duration = f"{last.duration_s:.1f}s" if last and last.duration_s is not None else "-"
         result = (last.result + (" (overrun)" if last.overrun else "")) if last else "-"
-        click.echo(f"{row.job:<18} {every:>7} {next_run:<20} {_fmt(last.started_at if last else None):<20} "
-                   f"{duration:>9} {result}")
+        started = clock.format(last.started_at if last else None)
+        click.echo(f"{row.job:<18} {every:>7} {next_run:<24} {started:<24} {duration:>9} {result}")
 
 
 @jobs_group.command("run")
@@ -136,7 +136,7 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
     from netops.polling.service import MonitorService
 
     settings, engine = settings_from(ctx), engine_from(ctx)
-    setup_logging(max(1, int(ctx.find_root().obj.get("verbose", 0) or 0)))
+    setup_logging(int(ctx.find_root().obj.get("verbose", 0) or 0), service=True)
     try:
         service = MonitorService(settings, engine, overrides=overrides, traps=traps)
     except ValueError as exc:
@@ -194,7 +194,7 @@ def run_cmd(ctx: click.Context, traps: bool | None) -> None:
 
 @click.command("outages")
 @click.option("--active", is_flag=True, help="Only outages that are still open.")
-@click.option("--since", help="Outages open at or after this time (ISO-8601 or 24h, 7d, ...).")
+@click.option("--since", help=f"Outages open at or after this time ({SINCE_FORMS}).")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.pass_context
 def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bool) -> None:
@@ -202,7 +202,7 @@ def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bo
     from inventory.db import session_scope
     from netops.monitor.queries import active_outages, outage_history
 
-    since_at = parse_since(since) if since else None
+    since_at = parse_since(since, zone=clock_from(ctx).zone) if since else None
     with session_scope(engine_from(ctx)) as session:
         rows = active_outages(session) if active else outage_history(session, since_at)
     if active and since_at:
@@ -212,16 +212,17 @@ def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bo
         return
     if not rows:
         click.echo("no outages")
+    clock = clock_from(ctx)
     for r in rows:
-        state = "OPEN" if r.active else f"closed {_fmt(r.ended_at)}"
+        state = "OPEN" if r.active else f"closed {clock.format(r.ended_at)}"
         flap = " FLAPPING" if r.flapping else ""
-        click.echo(f"#{r.id} {r.root_cause_type} {r.root_cause}: since {_fmt(r.started_at)}, {state}, "
-                   f"{r.duration_s:.0f} s{flap}")
+        click.echo(f"#{r.id} {r.root_cause_type} {r.root_cause}: since {clock.format(r.started_at)}, "
+                   f"{state}, {r.duration_s:.0f} s{flap}")
         click.echo(f"    sites ({len(r.affected_sites)}): {', '.join(r.affected_sites) or '-'}")
 
 
 @click.command("events")
-@click.option("--since", help="Events at or after this time (ISO-8601 or 24h, 7d, ...).")
+@click.option("--since", help=f"Events at or after this time ({SINCE_FORMS}).")
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.pass_context
@@ -231,13 +232,15 @@ def events_cmd(ctx: click.Context, since: str | None, limit: int, as_json: bool)
     from netops.monitor.queries import events
 
     with session_scope(engine_from(ctx)) as session:
-        rows = events(session, since=parse_since(since) if since else None, limit=limit)
+        since_at = parse_since(since, zone=clock_from(ctx).zone) if since else None
+        rows = events(session, since=since_at, limit=limit)
     if as_json:
         echo_json([r.to_json() for r in rows])
         return
+    clock = clock_from(ctx)
     for r in rows:
         change = f"{r.old_state} -> {r.new_state}"
-        click.echo(f"{_fmt(r.at)} {r.element_type} {r.element}: {change}  ({r.evidence})")
+        click.echo(f"{clock.format(r.at)} {r.element_type} {r.element}: {change}  ({r.evidence})")
 
 
 def register(group: click.Group) -> None:

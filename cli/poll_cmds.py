@@ -4,13 +4,16 @@ The collector and store are imported inside the commands, so other commands star
 
 Both apply what they read through the one path (``netops.apply``: persist, link sync, assess,
 record states and outages), print a summary table (or ``--json``) on stdout and progress on
-stderr; devices that do not answer are reported, never fatal.
+stderr; devices that do not answer are reported, never fatal. ``poll`` exits 0 when every
+device was read, 1 when some failed, 3 when none answered or none could be polled (the
+reason is printed: disabled devices, a secret not set); see ``cli.exit_codes``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +21,9 @@ from typing import Any
 import click
 from sqlalchemy import Engine, select
 
+from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
+from cli.hints import no_device
 from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
@@ -105,12 +110,16 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
 
     settings, engine = settings_from(ctx), engine_from(ctx)
     with session_scope(engine) as session:
+        known = set(session.scalars(select(Device.name)))
+        for name in devices:
+            if name not in known:
+                fail(no_device(name, known), exit_codes.USAGE)
         try:
             targets = build_targets(session, settings, list(devices) or None)
         except TargetError as exc:
-            fail(str(exc))
-    if not targets:
-        fail("no devices to poll (import an inventory or run discover)")
+            fail(f"nothing polled: {exc}", exit_codes.NOTHING_ANSWERED)
+        if not targets:
+            fail(f"no devices to poll: {nothing_to_poll(session, settings)}", exit_codes.NOTHING_ANSWERED)
     done = 0
 
     def progress(result: PollResult) -> None:
@@ -130,13 +139,42 @@ def poll_cmd(ctx: click.Context, job: str, devices: tuple[str, ...], as_json: bo
     opened, closed = applied.evaluation.outages.opened, applied.evaluation.outages.closed
     if opened or closed:
         click.echo(f"outages: {len(opened)} opened, {len(closed)} closed", err=True)
+    failed = sum(1 for r in results if not r.ok)
     if as_json:
         echo_json([result_json(r) for r in results])
-        return
-    for result in results:
-        click.echo(_summary(result))
-    failed = sum(1 for r in results if not r.ok)
-    click.echo(f"{len(results)} devices polled ({job}), {failed} with errors")
+    else:
+        for result in results:
+            click.echo(_summary(result))
+        click.echo(f"{len(results)} devices polled ({job}), {failed} with errors")
+    ctx.exit(poll_exit_code(results))
+
+
+def poll_exit_code(results: list[PollResult]) -> int:
+    """0 every device read without error; 3 none answered at all; 1 anything between."""
+    if all(r.ok for r in results):
+        return exit_codes.OK
+    if not any(r.reachable for r in results):
+        return exit_codes.NOTHING_ANSWERED
+    return exit_codes.FAILED
+
+
+def nothing_to_poll(session: Any, settings: Settings) -> str:
+    """Why ``netops poll`` found no device: none declared, all disabled, or secrets not set."""
+    devices = list(session.scalars(select(Device).order_by(Device.name)))
+    if not devices:
+        return ("the inventory is empty (import one with `netops inventory import FILE` "
+                "or run `netops discover`)")
+    reasons: Counter[str] = Counter()
+    for device in devices:
+        if not device.enabled:
+            reasons["disabled"] += 1
+            continue
+        try:
+            build_target(device, settings)
+        except TargetError as exc:
+            reasons[f"skipped: {str(exc).removeprefix(f'device {device.name}: ')}"] += 1
+    said = "; ".join(f"{n} device{'s' if n != 1 else ''} {why}" for why, n in sorted(reasons.items()))
+    return said or "no enabled device could be turned into a poll target"
 
 
 Bursts = dict[str, IcmpStats | None]  # by device name

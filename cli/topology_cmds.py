@@ -12,8 +12,12 @@ from pathlib import Path
 
 import click
 
+from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from, to_json
+from cli.hints import no_site
+from cli.timefmt import clock_from
 from inventory.db import session_scope
+from inventory.site_search import search
 from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
@@ -63,7 +67,7 @@ def impact_cmd(ctx: click.Context, link: str | None, device: str | None, as_json
     try:
         result = view.assessment.what_if(resolve(view.graph, device=device, link=link))
     except WhatIfError as exc:
-        fail(str(exc), 2)
+        fail(str(exc), exit_codes.USAGE)
     if as_json:
         echo_json(result.as_json())
         return
@@ -120,6 +124,18 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
+def _one_site(view: NetworkView, query: str) -> str:
+    """The site a query means, as the help desk's search finds it (typos, Indonesian
+    abbreviations: "sdn 2 magelang"); several about as likely: list them and stop."""
+    found = search(query, view.sites.values(), lambda s: (s.site, *view.graph.site_devices.get(s.site, ())))
+    if found.answer is not None:
+        return found.answer.name
+    if found.choices:
+        options = "; ".join(f"{m.name} ({view.sites[m.name].state.value})" for m in found.choices)
+        fail(f"{query!r} may mean several sites: {options}; give the full name", exit_codes.USAGE)
+    fail(no_site(query, view.sites), exit_codes.USAGE)
+
+
 @click.command("status")
 @click.argument("site", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -130,13 +146,14 @@ def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | 
     lang = lang or settings_from(ctx).web.default_language
     view = _view(ctx)
     if site is not None and site not in view.sites:
-        fail(f"no site named {site!r} (see `netops inventory show`)", 2)
+        site = _one_site(view, site)
     rows = view.status_rows(site, lang)
     if as_json:
         echo_json(rows)
         return
+    clock = clock_from(ctx)
     for row in rows:
-        since = f" {word('since', lang)} {row['since']:%Y-%m-%d %H:%M}" if row["since"] else ""
+        since = f" {word('since', lang)} {clock.format(row['since'], seconds=False)}" if row["since"] else ""
         click.echo(f"{row['site']} [{row['kind']}]: {word(row['state'], lang)}{since}")
         if row["cause"]:
             click.echo(f"  {word('cause', lang)}: {row['cause']}")

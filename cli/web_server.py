@@ -10,6 +10,9 @@ thread; it is dropped after ``web.connection_timeout_s`` of silence. ``web.threa
 threads run the app, at most ``web.connection_limit`` connections are open, request bodies are
 capped at the app's own limit, and the ``Server`` header names no version.
 
+No line per request unless asked (``-v`` or ``[log] access = true``): ``AccessLog`` then writes
+``ADDRESS METHOD PATH STATUS N ms`` on the ``netops.access`` logger.
+
 ``shutdown()`` closes the listening socket and every connection from inside the loop, then
 waits at most ``SHUTDOWN_GRACE_S`` for requests in progress: Ctrl-C stops promptly.
 """
@@ -19,17 +22,45 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine
 
-from cli.common import fail
+from cli.common import ACCESS_LOGGER, fail
 from netops.settings import ConfigError, Settings
 from web import create_app
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger(ACCESS_LOGGER)
 SHUTDOWN_GRACE_S = 3.0
 LOOP_TIMEOUT_S = 1  # how often the loop wakes to drop idle connections
+
+
+class AccessLog:
+    """WSGI wrapper: one INFO line per request on ``netops.access`` when that logger shows INFO
+    (``-v``, or ``[log] access = true``); otherwise it only passes the request on."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not access_log.isEnabledFor(logging.INFO):
+            return self.app(environ, start_response)
+        started, status = time.monotonic(), ["-"]
+
+        def recording(line: str, headers: Any, exc_info: Any = None) -> Any:
+            status[0] = line.split(" ", 1)[0]
+            return start_response(line, headers, exc_info)
+
+        try:
+            return self.app(environ, recording)
+        finally:
+            query = environ.get("QUERY_STRING", "")
+            path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+            elapsed_ms = (time.monotonic() - started) * 1000
+            access_log.info("%s %s %s %s %.0f ms", environ.get("REMOTE_ADDR", "-"),
+                            environ.get("REQUEST_METHOD"), path, status[0], elapsed_ms)
 
 
 class WebServer:
@@ -45,8 +76,10 @@ class WebServer:
 
         web = settings.web
         timeout = web.connection_timeout_s
+        if settings.log.access:
+            logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
         self._server = create_server(
-            app,
+            AccessLog(app),
             host=host or web.host,
             port=web.port if port is None else port,
             threads=web.threads,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from inventory.spec import Problem, SecretInput
+from inventory.suggest import did_you_mean
 from inventory.yamlsrc import LocatedDict
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -44,7 +45,8 @@ class Reader:
         for key in data:
             if key not in allowed:
                 self.problem(data.line_of(key), f"{field}.{key}",
-                             f"unknown field (known: {', '.join(allowed)})")
+                             f"unknown field{did_you_mean(str(key), allowed, quote=True)} "
+                             f"(known: {', '.join(allowed)})")
 
     def text(self, data: LocatedDict, key: str, field: str, required: bool = False) -> str | None:
         value = data.get(key)
@@ -93,7 +95,8 @@ class Reader:
         allowed = tuple(choices)
         if value.lower() not in allowed:
             self.problem(data.line_of(key), f"{field}.{key}",
-                         f"unknown value {value!r} (one of: {', '.join(allowed)})")
+                         f"unknown value {value!r}{did_you_mean(value, allowed, quote=True)} "
+                         f"(one of: {', '.join(allowed)})")
             return default
         return value.lower()
 

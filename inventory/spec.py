@@ -145,5 +145,11 @@ class InventoryError(Exception):
     """An inventory file with problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
+        lines = [str(p) for p in problems]
+        if any("[" in p.field for p in problems):
+            lines.append(POSITIONS_NOTE)
+        super().__init__("\n".join(lines))
         self.problems = problems
+
+
+POSITIONS_NOTE = "(list positions count from 1: devices[1] is the first device of the list)"

@@ -2,7 +2,8 @@
 
 Nothing here touches the database: names the file refers to must be declared in the file itself
 or already exist (``KnownNames``). Every problem carries file, line and field; the caller writes
-nothing unless the list is empty.
+nothing unless the list is empty. A name or field that does not exist comes with the nearest
+ones that do (``inventory.suggest``); list positions in fields (``devices[3]``) count from 1.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from inventory.spec import (
     LinkSpec,
     SiteSpec,
 )
+from inventory.suggest import did_you_mean
 from inventory.yamlsrc import LocatedDict, LocatedList
 
 SECTIONS = ("credentials", "sites", "devices", "links")
@@ -168,7 +170,8 @@ class _Validator(CredentialRules):
         data, field = self.device_data[spec.name]
         site = self.r.text(data, "site", field)
         if site is not None and site not in self.site_names:
-            self.r.problem(data.line_of("site"), f"{field}.site", f"unknown site {site!r}")
+            self.r.problem(data.line_of("site"), f"{field}.site",
+                           f"unknown site {site!r}{did_you_mean(site, self.site_names)}")
         snmp = self.credential_ref(data, "snmp", field)
         ssh = self.credential_ref(data, "ssh", field)
         return replace(spec, site=site, snmp=snmp, ssh=ssh)
@@ -182,7 +185,8 @@ class _Validator(CredentialRules):
             self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown credential {name!r} (credentials "
                            "are admin-only: the one in this file was ignored; ask an admin to import it)")
         elif kind is None:
-            self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown credential {name!r}")
+            hint = did_you_mean(name, [n for n, k in self.credential_types.items() if k == key])
+            self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown credential {name!r}{hint}")
         elif kind != key:
             self.r.problem(data.line_of(key), f"{field}.{key}", f"credential {name!r} is a {kind} credential")
         return name
@@ -234,7 +238,8 @@ class _Validator(CredentialRules):
             self.r.problem(data.line_of(key), f"{field}.{key}", f"expected DEVICE:PORT, got {text!r}")
             return None
         if device not in self.device_names:
-            self.r.problem(data.line_of(key), f"{field}.{key}", f"unknown device {device!r}")
+            self.r.problem(data.line_of(key), f"{field}.{key}",
+                           f"unknown device {device!r}{did_you_mean(device, self.device_names)}")
             return None
         return device, port
 

@@ -1,7 +1,11 @@
 """Service start-up plumbing: data directory, database schema and the secret key.
 
-``open_database`` is what every command that touches the database calls; ``init_service`` is
-``netops init`` (idempotent: a second run upgrades the schema and keeps the existing key).
+``open_existing_database`` is what every command that reads or changes the network calls: it
+refuses (``NoDatabaseError``) a data directory without a netops database instead of creating
+an empty one there, so a command run with the wrong data directory says so rather than
+answering "no outages". ``open_database`` creates or upgrades (``netops init``, the demo, the
+web factory); ``init_service`` is ``netops init`` (idempotent: a second run upgrades the
+schema and keeps the existing key).
 Everything in the data directory is private to the service user: the directory is 0700 (an
 existing one is tightened), and ``private_umask`` (entered by the command line for the whole
 run) makes every file netops or its libraries create 0600: the database and its WAL/SHM files,
@@ -20,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from inventory.db import current_revision, make_engine, upgrade_schema
+from inventory.db import current_revision, make_engine, normalise_url, upgrade_schema
 from netops.encryption import ensure_key
 from netops.settings import Settings
 
@@ -70,6 +74,46 @@ def open_database(settings: Settings) -> Engine:
     secure_data_dir(settings.data_dir)
     engine = make_engine(settings.effective_database_url)
     upgrade_schema(engine)
+    return engine
+
+
+class NoDatabaseError(RuntimeError):
+    """The configured place holds no netops database; the message says where and what to do."""
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _missing(settings: Settings, where: str) -> NoDatabaseError:
+    hint = "run `netops init` or set NETOPS_DATA_DIR"
+    if settings.database_url:
+        hint = "run `netops init` or set NETOPS_DATABASE_URL"
+    return NoDatabaseError(f"no netops database at {where}; {hint}")
+
+
+def open_existing_database(settings: Settings) -> Engine:
+    """Like ``open_database``, but a missing database (or one without the netops schema) is
+    ``NoDatabaseError``: nothing is created, not even the data directory."""
+    url = settings.effective_database_url
+    sqlite = _sqlite_file(url)
+    if sqlite is not None and not sqlite.is_file():
+        where = str(settings.data_dir) if sqlite.parent == Path(settings.data_dir).resolve() else str(sqlite)
+        raise _missing(settings, where)
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) is None:
+            raise _missing(settings, str(sqlite) if sqlite else display_url(url))
+        if Path(settings.data_dir).is_dir():
+            secure_data_dir(settings.data_dir)  # tighten an older installation's mode
+        upgrade_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -4,6 +4,11 @@
 then applies ``NETOPS_<SECTION>__<KEY>`` environment variables and ``NETOPS_DATA_DIR`` /
 ``NETOPS_DATABASE_URL``. Unknown keys and badly typed values raise ``ConfigError`` naming the
 key path; nothing is read at import time and nothing calls ``sys.exit``.
+
+The data directory never depends on the working directory: ``NETOPS_DATA_DIR``, else
+``data_dir`` of the file (relative to the file), else ``default_data_dir`` (``/var/lib/netops``
+for root, ``$XDG_DATA_HOME/netops`` or ``~/.local/share/netops`` for a user), so ``netops
+outages`` from any folder reads the same database the service writes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pwd
 import tomllib
 import types
 from collections.abc import Mapping
@@ -144,8 +150,34 @@ class DiscoverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSettings:
+    """What the terminal of a running service shows beyond warnings (``-v`` shows more)."""
+
+    access: bool = False  # one line per web request (method, path, status, milliseconds)
+
+
+SYSTEM_DATA_DIR = Path("/var/lib/netops")
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None, euid: int | None = None) -> Path:
+    """``/var/lib/netops`` for root; else ``$XDG_DATA_HOME/netops`` or ``~/.local/share/netops``.
+
+    ``HOME`` comes from ``environ`` (else the password database), never from the working directory.
+    """
+    env = os.environ if environ is None else environ
+    uid = os.geteuid() if euid is None else euid
+    if uid == 0:
+        return SYSTEM_DATA_DIR
+    xdg = env.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
+        return Path(xdg) / "netops"
+    home = env.get("HOME") or pwd.getpwuid(uid).pw_dir
+    return Path(home) / ".local" / "share" / "netops"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
-    data_dir: Path = Path("var")
+    data_dir: Path = field(default_factory=default_data_dir)
     database_url: str | None = None
     web: WebSettings = field(default_factory=WebSettings)
     snmp: SnmpSettings = field(default_factory=SnmpSettings)
@@ -156,6 +188,7 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
+    log: LogSettings = field(default_factory=LogSettings)
 
     @property
     def effective_database_url(self) -> str:
@@ -260,7 +293,7 @@ def _read_file(config_path: Path) -> dict[str, Any]:
         raise ConfigError(f"{config_path}: invalid TOML: {exc}") from None
 
 
-def _apply_file(raw: dict[str, Any], values: dict[str, Any], where: str) -> None:
+def _apply_file(raw: dict[str, Any], values: dict[str, Any], where: str, base: Path | None = None) -> None:
     sections = _section_types()
     top_hints = get_type_hints(Settings)
     for key, value in raw.items():
@@ -274,6 +307,8 @@ def _apply_file(raw: dict[str, Any], values: dict[str, Any], where: str) -> None
                 values[key][sub] = _coerce(subvalue, section_hints[sub], f"{where}: {key}.{sub}", False)
         elif key in top_hints:
             values["top"][key] = _coerce(value, top_hints[key], f"{where}: {key}", False)
+            if key == "data_dir" and base is not None and not values["top"][key].is_absolute():
+                values["top"][key] = base / values["top"][key]  # relative to the file, not the shell
         else:
             raise ConfigError(f"{where}: unknown setting {key}")
 
@@ -285,6 +320,8 @@ def _apply_env(environ: Mapping[str, str], values: dict[str, Any]) -> None:
         if not name.startswith(ENV_PREFIX) or name in IGNORED_ENV:
             continue
         if name in TOP_LEVEL_ENV:
+            if not value.strip():
+                continue  # NETOPS_DATA_DIR= (empty) is unset, never "the current directory"
             key = TOP_LEVEL_ENV[name]
             values["top"][key] = _coerce(value, top_hints[key], name, True)
             continue
@@ -369,7 +406,7 @@ def load_settings(
     values: dict[str, dict[str, Any]] = {"top": {}, **{name: {} for name in _section_types()}}
     if config_path is not None:
         path = Path(config_path).expanduser()
-        _apply_file(_read_file(path), values, str(path))
+        _apply_file(_read_file(path), values, str(path), path.resolve().parent)
     _apply_env(env, values)
     sections = _section_types()
     _check_timezone(values["web"].get("timezone"))
@@ -378,6 +415,6 @@ def load_settings(
     _check_monitor(values["monitor"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
-    data_dir = Path(top.get("data_dir", Path("var"))).expanduser().resolve()
+    data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()
     database_url = top.get("database_url") or None
     return Settings(data_dir=data_dir, database_url=database_url, **built)

@@ -2,9 +2,10 @@
 
 The core switch is polled with SNMPv3 (user ``netops``), the others with v2c ``demo``.
 Devices are marked ``poll_group: demo`` so ``netops start`` can tell a demo database from a
-real one. Links are not declared by default: the demo's point is that LLDP discovery finds
-every fiber (``declare_links=True`` writes them with the names operators use, e.g.
-``TenGigabitEthernet1/0/3`` where the switch reports ``Te1/0/3``).
+real one. The fibers are declared by default, as an operator's inventory would, with the
+names operators use (``TenGigabitEthernet1/0/3`` where the switch reports ``Te1/0/3``), so the
+cabling audit shows every fiber confirmed by LLDP on a first run; ``declare_links=False``
+(``netops demo --no-declare-links``) leaves them to discovery alone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ CREDENTIAL_V3 = "demo-snmp-v3"
 
 
 def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "demo",
-                       declare_links: bool = False, real: bool = False) -> dict[str, Any]:
+                       declare_links: bool = True, real: bool = False) -> dict[str, Any]:
     sites = []
     for s in network.sites:
         site: dict[str, Any] = {"name": s.name, "kind": s.kind,
@@ -56,7 +57,7 @@ def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "d
     return doc
 
 
-def write_inventory(network: DemoNetwork, path: Path, snmp_port: int, declare_links: bool = False,
+def write_inventory(network: DemoNetwork, path: Path, snmp_port: int, declare_links: bool = True,
                     community: str = "demo", real: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = f"# Written by `netops demo`: the demo network (community `{community}`, lab only).\n"

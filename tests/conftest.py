@@ -8,6 +8,8 @@ with the reason when no server answers.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,20 @@ from inventory.db import make_engine, session_factory, upgrade_schema
 from netops.settings import Settings, load_settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+_STRAY_DATA_DIR: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A command a test starts without its own ``NETOPS_DATA_DIR`` writes into a temporary
+    directory, never into the default data directory of this machine's netops."""
+    if not _STRAY_DATA_DIR:
+        _STRAY_DATA_DIR.append(tempfile.mkdtemp(prefix="netops-test-data-"))
+        os.environ["NETOPS_DATA_DIR"] = _STRAY_DATA_DIR[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for path in _STRAY_DATA_DIR:
+        shutil.rmtree(path, ignore_errors=True)
 PG_ADMIN_URL = os.environ.get("NETOPS_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

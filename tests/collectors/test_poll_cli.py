@@ -28,7 +28,7 @@ def inventory(session: Session, snmpsim: int) -> Session:
 def test_poll_discovery_json_and_store(inventory: Session, settings: Settings) -> None:
     env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_SNMP__TIMEOUT_S": "2"}
     run = CliRunner().invoke(main, ["poll", "--kind", "discovery", "--json"], env=env, catch_exceptions=False)
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 1, run.output  # some devices failed (silent), the others were stored
     out = {d["device"]: d for d in json.loads(run.stdout)}
     assert set(out) == {"vrp_5720", "ios_2960x", "silent"}
     vrp = out["vrp_5720"]

@@ -96,7 +96,9 @@ def test_cli_fetch_show_and_diff_over_ssh(
     history = runner.invoke(main, ["config", "history", "core-01"], env=env)
     assert history.output.count("\nv") + history.output.startswith("v") == 2
     missing = runner.invoke(main, ["config", "show", "nobody"], env=env)
-    assert missing.exit_code == 1 and "no stored configuration" in missing.output
+    assert missing.exit_code == 2 and "no device 'nobody'" in missing.output
+    unstored = runner.invoke(main, ["config", "show", "core-01", "--version", "9"], env=env)
+    assert unstored.exit_code == 1 and "no stored configuration for core-01 version 9" in unstored.output
 
 
 def test_poll_kind_ssh_stores_config_and_neighbors(settings: Settings, engine: Engine, ios_port: int) -> None:

@@ -39,11 +39,20 @@ class Demo:
         self.token = ""
 
     def start(self, *command: str) -> None:
+        self.launch(*command)
+        self.wait_ready()
+
+    def launch(self, *command: str) -> None:
+        """Start the demo process and return at once (``wait_ready`` waits for it)."""
         command = command or ("demo", "--quiet")
         self.process = subprocess.Popen(
             [*NETOPS, *command, "--port", str(self.web_port), "--snmp-port", str(self.snmp_port)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
+
+    def wait_ready(self) -> None:
+        if self.token:
+            return
         wait_for(lambda: any("netops demo is running" in line for line in self.lines), 120,
                  lambda: "demo did not start:\n" + "".join(self.lines[-30:]), self.process)
         self.token = self.cli("token", "create", "admin").stdout.strip().splitlines()[-1]

@@ -179,6 +179,7 @@ def test_discover_from_core_finds_every_node_and_fiber(testbed: tb.Testbed, tmp_
     nodes = testbed.inventory["nodes"]
     core = next(n for n, spec in nodes.items() if spec["role"] == "core")
     env = {"NETOPS_DATA_DIR": str(tmp_path / "var")}
+    assert CliRunner().invoke(main, ["init"], env=env).exit_code == 0
     run = CliRunner().invoke(main, ["discover", "--seed", testbed.address(core), "--community",
                                     testbed.inventory["snmp"]["community"], "--json"],
                              env=env, catch_exceptions=False)

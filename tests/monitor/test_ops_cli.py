@@ -116,7 +116,9 @@ def test_since_accepts_spans_and_times() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_scheduler_command_stops_cleanly_on_sigterm(settings: Settings, tmp_path: Path) -> None:
+def test_scheduler_command_stops_cleanly_on_sigterm(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
     env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_TRAPS__ENABLED": "false"}
     env.pop("NETOPS_DATABASE_URL", None)
     log = tmp_path / "out.log"

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from netops.settings import ConfigError, load_settings
+from netops.settings import ConfigError, default_data_dir, load_settings
 
 
 def test_defaults_without_file_or_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = load_settings(environ={})
-    assert s.data_dir == tmp_path / "var"
-    assert s.effective_database_url == f"sqlite:///{tmp_path / 'var' / 'netops.db'}"
+    home = default_data_dir({})  # /var/lib/netops for root, ~/.local/share/netops for a user
+    assert s.data_dir == home and tmp_path not in s.data_dir.parents, "never the working directory"
+    assert s.effective_database_url == f"sqlite:///{home / 'netops.db'}"
     assert (s.web.host, s.web.port, s.snmp.timeout_s, s.ssh.host_key_policy) == (
         "127.0.0.1",
         8000,
@@ -21,7 +22,7 @@ def test_defaults_without_file_or_environment(tmp_path: Path, monkeypatch: pytes
         "accept-new",
     )
     assert s.monitor.roots == () and s.notifications.urls == ()
-    assert s.secret_key_path == tmp_path / "var" / "secret.key"
+    assert s.secret_key_path == home / "secret.key"
 
 
 def test_file_sections_map_to_settings(tmp_path: Path) -> None:

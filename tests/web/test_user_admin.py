@@ -175,6 +175,7 @@ def test_cli_user_lifecycle(tmp_path: Path) -> None:
         result = runner.invoke(main, list(args), input=stdin, env=env)
         return result.exit_code, result.output
 
+    assert run("init")[0] == 0
     assert run("user", "add", "root", "--role", "admin", "--password-stdin", stdin="root-password\n")[0] == 0
     added = run("user", "add", "budi", "--role", "engineer", "--password-stdin", stdin="budi-password\n")
     assert added[0] == 0
