@@ -250,7 +250,7 @@ def _credential(
 
         cred = credential_for_community(session, community, settings)
     else:
-        fail("give --snmp-credential NAME or --community C", 2)
+        fail("give --snmp-credential NAME or --community C", exit_codes.USAGE)
     try:
         snmp = build_target(Device(name="seed", address="0.0.0.0", snmp_credential=cred), settings).snmp
     except (TargetError, SecretError) as exc:
@@ -355,7 +355,7 @@ def _print_report(report: DiscoveryReport) -> None:
     )
 
 
-EXIT_NO_SEED_ANSWERED = 3  # as ``netops poll`` when every device failed
+
 
 
 def _split_seed(text: str) -> tuple[str, int | None]:
@@ -368,7 +368,7 @@ def _split_seed(text: str) -> tuple[str, int | None]:
         host, _, rest = value[1:].partition("]")
         if rest:
             if not rest.startswith(":"):
-                fail(f"--seed {text!r}: write [IPv6]:PORT, e.g. [fd00::1]:161", 2)
+                fail(f"--seed {text!r}: write [IPv6]:PORT, e.g. [fd00::1]:161", exit_codes.USAGE)
             port = rest[1:]
     elif value.count(":") == 1:
         host, port = value.split(":")
@@ -376,13 +376,14 @@ def _split_seed(text: str) -> tuple[str, int | None]:
         try:
             ipaddress.IPv6Address(value)
         except ValueError:
-            fail(f"--seed {text!r}: not an address (IPv6 with a port is written [fd00::1]:161)", 2)
+            fail(f"--seed {text!r}: not an address (IPv6 with a port is written [fd00::1]:161)",
+                 exit_codes.USAGE)
     if not host:
-        fail(f"--seed {text!r}: no host", 2)
+        fail(f"--seed {text!r}: no host", exit_codes.USAGE)
     if port is None:
         return host, None
     if not port.isdigit() or not 1 <= int(port) <= 65535:
-        fail(f"--seed {text!r}: the port must be a number from 1 to 65535", 2)
+        fail(f"--seed {text!r}: the port must be a number from 1 to 65535", exit_codes.USAGE)
     return host, int(port)
 
 
@@ -395,7 +396,7 @@ def _seeds(ctx: click.Context, seeds: tuple[str, ...], port: int) -> tuple[list[
         fail(f"--seed: the seeds name different ports ({', '.join(map(str, named))}); discover polls "
              "every device on one SNMP port: run it once per port (--port)", 2)
     if named and explicit and named[0] != port:
-        fail(f"--seed names port {named[0]} but --port is {port}: give one of them", 2)
+        fail(f"--seed names port {named[0]} but --port is {port}: give one of them", exit_codes.USAGE)
     return list(dict.fromkeys(h for h, _ in split)), named[0] if named else port
 
 
@@ -414,7 +415,7 @@ def _resolved(hosts: list[str]) -> list[str]:
         try:
             infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
         except (OSError, UnicodeError):
-            fail(f"--seed {host!r}: cannot resolve this host name", 2)
+            fail(f"--seed {host!r}: cannot resolve this host name", exit_codes.USAGE)
         out += list(dict.fromkeys(str(info[4][0]) for info in infos))
     return out
 
@@ -490,14 +491,14 @@ def discover_cmd(
     from netops.polling.discovery_store import UnknownCoreError, kind_rules
 
     if cred_name and community:
-        fail("give only one of --snmp-credential and --community", 2)
+        fail("give only one of --snmp-credential and --community", exit_codes.USAGE)
     settings, engine = settings_from(ctx), engine_from(ctx)
     hosts, port = _seeds(ctx, seeds, port)
     try:
         allowed = allowed_networks(_resolved(hosts), networks, settings)
         kind_rules(settings)
     except (DiscoveryScopeError, KindRulesError) as exc:
-        fail(str(exc), 2)
+        fail(str(exc), exit_codes.USAGE)
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
         cred_id = cred.id
@@ -518,13 +519,13 @@ def discover_cmd(
         with session_scope(engine) as session:
             store_discovery(session, report, session.get(Credential, cred_id), settings, port=port, core=core)
     except UnknownCoreError as exc:
-        fail(f"{exc}; nothing stored", 2)
+        fail(f"{exc}; nothing stored", exit_codes.USAGE)
     if as_json:
         echo_json(report_json(report))
     else:
         _print_report(report)
     if report.seeds_failed:
-        ctx.exit(EXIT_NO_SEED_ANSWERED)
+        ctx.exit(exit_codes.NOTHING_ANSWERED)
 
 
 def register(group: click.Group) -> None:
