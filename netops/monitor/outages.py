@@ -9,7 +9,9 @@ has neither failed nor recovered for a whole flap window (``monitor.flap_window_
 An open outage whose element is now explained by a failure closer to the core (a device that
 was ``down`` and is now ``unreachable``, a down link now explained by a dead switch) is the same
 failure seen first from further out: it is moved to the new root cause (``cause_text`` says
-what it was first seen as) instead of being closed while another one opens. Downstream devices are
+what it was first seen as) instead of being closed while another one opens; the other way round,
+an outage whose element recovered while causes inside it remain (a restarting switch whose fibers
+still read down) goes on until they clear. Downstream devices are
 never root causes (see ``impact``), so one failed switch is one outage listing the sites behind it.
 Because open outages live in the database, a restarted service continues them instead of
 opening duplicates.
@@ -64,11 +66,16 @@ def reconcile(session: Session, causes: Sequence[RootCause], now: datetime, poli
     current = open_outages(session)
     wanted = {_key(c) for c in causes}
     movable = {key: o for key, o in current.items() if key in shadowed and key not in wanted}
+    held: set[int] = set()
     for cause in causes:
         key = _key(cause)
         outage = current.get(key)
         if outage is None:
             outage = _move(movable, cause, current, changes)
+        if outage is None:
+            outage = _continuing(current, wanted, cause)
+            if outage is not None:
+                held.add(outage.id)
         if outage is None:
             outage = _open_or_reopen(session, cause, now, policy, changes)
         _merge_affected(outage, cause)
@@ -78,7 +85,7 @@ def reconcile(session: Session, causes: Sequence[RootCause], now: datetime, poli
             outage.cause_words = dict(words[key])
         changes.by_cause[key] = outage.id
     for key, outage in current.items():
-        if key not in wanted:
+        if key not in wanted and outage.id not in held:
             _maybe_close(session, outage, now, policy, changes)
     session.flush()
     return changes
@@ -101,6 +108,26 @@ def _move(movable: dict[tuple[str, str], Outage], cause: RootCause, current: dic
             outage.root_cause_type, outage.root_cause = cause.element.kind, cause.element.id
             outage.cause_text = f"{text}; {first}" if text else first
             changes.moved.append(outage.id)
+            return outage
+    return None
+
+
+def _continuing(current: dict[tuple[str, str], Outage], wanted: set[tuple[str, str]],
+                cause: RootCause) -> Outage | None:
+    """The open outage whose own element no longer explains anything but whose devices still
+    include every device of ``cause``: a recovery seen in stages (the dead switch is not yet
+    answering while the fibers behind it still read down) is the same outage going on, not a
+    close followed by new outages of a few seconds. It stays open, under its first root cause,
+    while causes inside it remain."""
+    devices = set(cause.devices)
+    ends = set()
+    if cause.element.kind == "link":
+        ends = {end.partition(":")[0] for end in cause.element.id.split("--")}
+    for key, outage in sorted(current.items(), key=lambda item: item[1].id):
+        inside = set(outage.affected_devices or [])
+        if key in wanted or outage.flapping or not devices <= inside:
+            continue
+        if devices or ends & inside:  # a fiber to the recovering switch that only degrades
             return outage
     return None
 

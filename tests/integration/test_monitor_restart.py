@@ -7,6 +7,7 @@ the restart closes the original outage and is notified once.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -91,9 +92,13 @@ def test_sigkill_mid_cycle_keeps_outages_events_and_schedule(testbed: Testbed, s
                 # the same outage row, still open, no duplicate
                 assert _open(engine) == before, _describe(engine)
                 assert _runs(engine, "aborted"), "the interrupted run is not marked aborted"
-                gaps = [(b.started_at - a.started_at).total_seconds()
-                        for a, b in zip(_runs(engine)[-4:], _runs(engine)[-3:], strict=False)]
-                assert gaps and max(gaps) < 3 + 2.5, gaps  # on schedule after the restart
+                # On schedule after the restart: the next run starts within an interval (and some
+                # slack) of the previous one, or of its end when it overran (a loaded machine: the
+                # scheduler skips the slots a running cycle still holds).
+                runs = _runs(engine)[-4:]
+                late = [((b.started_at - a.started_at).total_seconds(), a.duration_s or 0.0)
+                        for a, b in itertools.pairwise(runs)]
+                assert late and all(gap < 3 + 2.5 + (took if took > 3 else 0.0) for gap, took in late), late
             finally:
                 testbed.restore_link("dist-utara", "acc-smpn1")
             assert wait_for(lambda: not _open(engine), 20)
