@@ -11,6 +11,7 @@ with the nearest valid ones, so a typo in a port costs one more try, not a searc
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from topology import traversal
@@ -100,19 +101,26 @@ def nearest_links(graph: TopologyGraph, text: str, n: int = 3) -> tuple[str, ...
 
 
 def what_if(a: Assessment, element: Element) -> WhatIf:
+    return what_if_all(a, [element], element)
+
+
+def what_if_all(a: Assessment, elements: Sequence[Element], label: Element) -> WhatIf:
+    """What failing every one of ``elements`` at once would do (planned works on a site, a
+    district or the whole network fail all its devices), answered under ``label``."""
     from topology.assessed import WhatIf
 
     usable, failed = bytearray(a.usable), bytearray(a.failed)
-    if element.kind == "link":
-        if element.id not in a.net.eidx:
-            raise WhatIfError(f"no link {element.id!r} in the topology")
-        usable[a.net.eidx[element.id]] = 0
-    elif element.kind == "device":
-        if element.id not in a.net.idx:
-            raise WhatIfError(f"no device {element.id!r} in the topology")
-        failed[a.net.idx[element.id]] = 1
-    else:
-        raise WhatIfError("name a link or a device")
+    for element in elements:
+        if element.kind == "link":
+            if element.id not in a.net.eidx:
+                raise WhatIfError(f"no link {element.id!r} in the topology")
+            usable[a.net.eidx[element.id]] = 0
+        elif element.kind == "device":
+            if element.id not in a.net.idx:
+                raise WhatIfError(f"no device {element.id!r} in the topology")
+            failed[a.net.idx[element.id]] = 1
+        else:
+            raise WhatIfError("name a link or a device")
     core = a.net.core(usable, failed)
     reach = traversal.bfs(core)
     lost = [v for v in range(a.net.n) if a.reach.reached[v] and not reach.reached[v]]
@@ -128,7 +136,7 @@ def what_if(a: Assessment, element: Element) -> WhatIf:
         rec = a.net.graph.sites.get(site)
         by_kind.setdefault(rec.kind if rec else "other", []).append(site)
     return WhatIf(
-        element,
+        label,
         lost_sites,
         tuple(sorted(a.net.names[v] for v in lost)),
         tuple(sorted(degraded - set(lost_sites))),
