@@ -4,11 +4,14 @@ the end of the works with a site still down notifies once, acknowledgement and n
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
+from cli import exit_codes, main
 from inventory.db import session_scope
 from inventory.models import MaintenanceWindow, Outage, OutageEntry
 from netops.monitor import maintenance, timeline
@@ -183,3 +186,52 @@ def test_acknowledge_notes_and_assign_are_kept_with_who_and_when(db: Engine, utc
     assert [(n["by"], n["text"]) for n in data["notes"]] == [("budi", "crew on the way"),
                                                              ("sari", "splice at the pole")]
     assert kinds.count("acknowledged") == 1 and "assigned" in kinds
+
+
+def _cli(settings: Settings, *args: str) -> tuple[int, str]:
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_WEB__TIMEZONE": "UTC"}
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_the_commands_plan_list_end_and_handle_outages(db: Engine, utc: Settings) -> None:
+    all_up(db, utc)
+    code, out = _cli(utc, "maintenance", "add", "--link", "dist:sfp1,smpn1:sfp1", "--start",
+                     "2030-01-05T10:00", "--duration", "2h", "--reason", "splice SMPN1", "--by", "budi")
+    assert code == 0, out
+    assert "#1 on link dist:sfp1--smpn1:sfp1: 2030-01-05 10:00 UTC - 2030-01-05 12:00 UTC" in out
+    assert "cut off (1): SMP Negeri 1" in out
+    code, out = _cli(utc, "maintenance", "add", "--site", "Kecamatan Utar", "--duration", "1h",
+                     "--reason", "x")
+    assert code == exit_codes.USAGE and "did you mean Kecamatan Utara" in out
+    code, out = _cli(utc, "maintenance", "add", "--device", "dist", "--site", "RSUD", "--duration", "1h",
+                     "--reason", "x")
+    assert code == exit_codes.USAGE and "exactly one" in out
+    code, out = _cli(utc, "maintenance", "add", "--device", "dist", "--duration", "soon", "--reason", "x")
+    assert code == exit_codes.USAGE and "--duration" in out
+    code, out = _cli(utc, "maintenance", "add", "--district", "nowhere", "--duration", "1h", "--reason", "x",
+                     "--json")
+    assert code == exit_codes.USAGE and "no district" in out
+    code, out = _cli(utc, "maintenance", "list", "--json")
+    [window] = json.loads(out)
+    assert window["blast_radius"] == [{"site": "SMP Negeri 1", "effect": "disconnected"}]
+    assert window["created_by"] == "budi" and window["starts_at"] == "2030-01-05T10:00:00Z"
+    code, out = _cli(utc, "maintenance", "end", "1")
+    assert code == 0 and "ended" in out
+    code, out = _cli(utc, "maintenance", "end", "7")
+    assert code == exit_codes.USAGE and "no planned works #7" in out
+
+    set_ports(db, "down", ("dist", "sfp1"), ("smpn1", "sfp1"))
+    opened = cycle(db, utc, T0 + timedelta(minutes=1)).outages.opened[0]
+    code, out = _cli(utc, "outages", "ack", str(opened), "--note", "crew on the way", "--by", "budi")
+    assert code == 0 and "acknowledged by budi" in out
+    assert _cli(utc, "outages", "note", str(opened), "splice at pole 12", "--by", "sari")[0] == 0
+    assert _cli(utc, "outages", "assign", str(opened), "agus", "--by", "sari")[0] == 0
+    code, out = _cli(utc, "outages", "ack", "999")
+    assert code == exit_codes.USAGE and "no outage #999" in out
+    code, out = _cli(utc, "outages", "--json")
+    [row] = json.loads(out)
+    assert row["acknowledged_by"] == "budi" and row["assignee"] == "agus"
+    assert [n["text"] for n in row["notes"]] == ["crew on the way", "splice at pole 12"]
+    code, out = _cli(utc, "outages")
+    assert "acknowledged by budi" in out and "last note (sari): splice at pole 12" in out
