@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
-from cli.hints import no_device
+from topology.hints import no_device
 from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.models import Device

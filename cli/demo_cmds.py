@@ -85,7 +85,7 @@ def fault_cmd(ctx: click.Context, action: str, a: str, b: str) -> None:
 def _fault_refused(directory: Path, action: str, a: str, b: str, message: str) -> str:
     """The demo's refusal, with the fibers or switches that do exist when it named none."""
     from cli.demo_runner import read_fibers
-    from cli.hints import missing_fiber, no_device
+    from topology.hints import missing_fiber, no_device
 
     devices, fibers = read_fibers(directory)
     if not devices:

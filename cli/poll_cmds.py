@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
-from cli.hints import no_device
+from topology.hints import no_device
 from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
@@ -492,13 +492,14 @@ def discover_cmd(
 
     if cred_name and community:
         fail("give only one of --snmp-credential and --community", exit_codes.USAGE)
-    settings, engine = settings_from(ctx), engine_from(ctx)
+    settings = settings_from(ctx)
     hosts, port = _seeds(ctx, seeds, port)
     try:
         allowed = allowed_networks(_resolved(hosts), networks, settings)
         kind_rules(settings)
     except (DiscoveryScopeError, KindRulesError) as exc:
         fail(str(exc), exit_codes.USAGE)
+    engine = engine_from(ctx)  # usage errors first: they need no database
     with session_scope(engine) as session:
         cred, snmp = _credential(session, settings, cred_name, community)
         cred_id = cred.id

@@ -14,7 +14,7 @@ import click
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from, to_json
-from cli.hints import no_site
+from topology.hints import no_site
 from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.site_search import search

@@ -30,8 +30,9 @@ class WhatIfError(ValueError):
 class UnknownElement(WhatIfError):
     """Well formed, but no such device or link: the message names the nearest valid ones."""
 
-    def __init__(self, message: str, nearest: tuple[str, ...]) -> None:
-        super().__init__(message + (f"; nearest: {', '.join(nearest)}" if nearest else ""))
+    def __init__(self, message: str, nearest: tuple[str, ...], *, list_nearest: bool = True) -> None:
+        shown = f"; nearest: {', '.join(nearest)}" if nearest and list_nearest else ""
+        super().__init__(message + shown)
         self.nearest = nearest
 
 
@@ -58,8 +59,10 @@ def find_link(graph: TopologyGraph, a: LinkEnd, b: LinkEnd | None = None) -> str
         ends = {(link.a.device, port_key(link.a.port)), (link.b.device, port_key(link.b.port))}
         if want <= ends:
             return key
-    named = f"{a},{b}" if b else str(a)
-    raise UnknownElement(f"no link {named} in the topology", nearest_links(graph, named))
+    from topology.hints import missing_topology_link
+
+    named = f"{a},{b}" if b else str(a)  # the message says what the named devices are linked by
+    raise UnknownElement(missing_topology_link(graph, a, b), nearest_links(graph, named), list_nearest=False)
 
 
 def resolve(graph: TopologyGraph, *, device: str | None = None, link: str | None = None) -> Element:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cli import main
 from cli.demo_runner import DemoOptions, read_fibers, write_fibers
-from cli.hints import missing_fiber
+from topology.hints import missing_fiber
 from simulator.inventory import inventory_document
 from simulator.network import generate
 

@@ -69,6 +69,7 @@ def test_a_crawled_city_knows_its_core(city: tb.Testbed, tmp_path: Path) -> None
     nodes = city.inventory["nodes"]
     assert len(nodes) == 15
     data = tmp_path / "var"
+    assert _cli(data, "init").exit_code == 0
     run = _cli(data, "discover", "--seed", city.address("core-balaikota"), "--community",
                city.inventory["snmp"]["community"], "--json")
     assert run.exit_code == 0, run.output

@@ -69,7 +69,7 @@ LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
 VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
     ("--seed", "ADDRESS"): "{core}", ("--community", "C"): "demo", ("--network", "CIDR"): "127.0.120.0/24",
-    ("--max-depth", "N"): "0",
+    ("--max-depth", "N"): "0", ("--core", "NAME"): "core-balaikota",
     ("--status-interval", "S"): "30", ("import", "FILE"): "magelang.yaml", ("show", "DEVICE"): "{device}",
     ("history", "DEVICE"): "{device}", ("run", "JOB"): "status", ("pause", "JOB"): "status",
     ("resume", "JOB"): "status", ("status", "SITE"): "SMP Negeri 2 Magelang",
@@ -415,9 +415,10 @@ def test_the_commands_the_readme_had_wrong_now_say_what_exists(demo: Demo) -> No
     assert cut.exit_code == 2
     assert ("no fiber between dist-utara and acc-smpn2; acc-smpn2's fibers: acc-kel-wates:sfp-sfpplus2 "
             "(at GigabitEthernet0/0/9)") in cut.output
-    status = run_in_demo(demo, "status", "SMP Negeri 2", "--lang", "id")
-    assert status.exit_code == 2
-    assert "no site 'SMP Negeri 2'; did you mean SMP Negeri 2 Magelang?" in status.output
+    status = run_in_demo(demo, "status", "SMP Negeri 2", "--lang", "id")  # the help desk's search
+    assert status.exit_code == 0 and "SMP Negeri 2 Magelang" in status.output, status.output
+    nothing = run_in_demo(demo, "status", "Sekolah Bulan Purnama", "--lang", "id")
+    assert nothing.exit_code == 2 and "Sekolah Bulan Purnama" in nothing.output, nothing.output
     impact = run_in_demo(demo, "topology", "impact", "--link", "dist-utara:sfp1,acc-smpn1:sfp1")
     assert impact.exit_code == 2
     said = "no link between dist-utara:sfp1 and acc-smpn1:sfp1; acc-smpn1's links: dist-tengah:"

@@ -110,8 +110,8 @@ def test_impact_api_errors_name_the_nearest_valid_elements(client_as: Client, se
     port = client.get("/api/v1/topology/impact", query_string={"link": "dist-utara:sfp9,acc-smpn1:sfp1"})
     assert port.status_code == 404
     message = port.get_json()["message"]
-    assert message.startswith("no link dist-utara:sfp9,acc-smpn1:sfp1 in the topology; nearest: ")
-    assert message.split("nearest: ")[1].startswith("dist-utara:sfp1,acc-smpn1:sfp1")
+    assert message.startswith("no link between dist-utara:sfp9 and acc-smpn1:sfp1; dist-utara and "
+                              "acc-smpn1 are linked by: dist-utara:sfp1 - acc-smpn1:sfp1"), message
     for query in (
         {},
         {"device": "dist-utara", "link": UPLINK},

@@ -2,8 +2,8 @@
 
 "no fiber between dist-utara and acc-smpn2" leaves the user guessing; "...; acc-smpn2's fibers:
 acc-kel-wates:sfp-sfpplus2 (at GigabitEthernet0/0/9)" tells them which command would work.
-Names come from the stored topology (``topology impact``, ``status``) or from the running
-demo's fiber list (``demo fault``); the nearest names are ``inventory.suggest``'s.
+Names come from the stored topology (what-if from the CLI and the API, ``status``) or from the
+running demo's fiber list (``demo fault``); the nearest names are ``inventory.suggest``'s.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def missing_link(what: str, a: LinkEnd, b: LinkEnd | None, pairs: Sequence[tuple
     if b is not None:
         between = [p for p in pairs if {p[0].device, p[1].device} == {a.device, b.device}]
         if between:
-            listed = [f"{x.device}:{x.port} - {y.device}:{y.port}" for x, y in between]
+            oriented = [(x, y) if x.device == a.device else (y, x) for x, y in between]  # as typed
+            listed = [f"{x.device}:{x.port} - {y.device}:{y.port}" for x, y in oriented]
             return f"{head}; {a.device} and {b.device} are linked by: {_listed(listed)}"
     found = sorted(((_far_ends(e.device, pairs), e.device) for e in ends), key=lambda f: len(f[0]))
     notes = []
