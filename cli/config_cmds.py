@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
-from topology.hints import no_device
 from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.models import Device
 from netops.store.config_versions import config_version, config_versions, store_config_result
+from topology.hints import no_device
 
 
 @click.group("config")

@@ -23,7 +23,6 @@ from sqlalchemy import Engine, select
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from
-from topology.hints import no_device
 from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
@@ -33,6 +32,7 @@ from netops.polling.icmp import IcmpStats
 from netops.polling.targets import TargetError, build_target, build_targets
 from netops.secrets import SecretError
 from netops.settings import Settings
+from topology.hints import no_device
 
 
 def result_json(result: PollResult) -> dict[str, Any]:

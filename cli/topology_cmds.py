@@ -14,13 +14,13 @@ import click
 
 from cli import exit_codes
 from cli.common import echo_json, engine_from, fail, settings_from, to_json
-from topology.hints import no_site
 from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.site_search import search
 from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
+from topology.hints import no_site
 from topology.layout import stable_positions
 from topology.spof import single_points
 from topology.whatif import WhatIfError, resolve

@@ -28,7 +28,7 @@ from netops.monitor import timeline
 from topology.assessed import Assessment, RootCause, WhatIf
 from topology.graph import TopologyGraph
 from topology.states import Element
-from topology.whatif import WhatIfError, resolve, what_if_all
+from topology.whatif import WhatIfError, planned_what_if, resolve
 from topology.wording import LANGUAGES, planned_ended_text
 
 SCOPES = ("device", "link", "site", "district", "network")
@@ -128,7 +128,7 @@ def resolve_scope(graph: TopologyGraph, kind: str, target: str = "") -> Scope:
 def blast_radius(assessment: Assessment, scope: Scope) -> WhatIf:
     """What the window's works cut off and leave on one path: the assessment's what-if."""
     try:
-        return what_if_all(assessment, scope.elements, Element(scope.kind, scope.target))
+        return planned_what_if(assessment, scope.elements, Element(scope.kind, scope.target))
     except WhatIfError as exc:
         raise MaintenanceError(str(exc)) from None
 

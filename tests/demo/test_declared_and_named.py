@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from cli import main
 from cli.demo_runner import DemoOptions, read_fibers, write_fibers
-from topology.hints import missing_fiber
 from simulator.inventory import inventory_document
 from simulator.network import generate
+from topology.hints import missing_fiber
 
 NETWORK = generate(1)
 

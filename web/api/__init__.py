@@ -21,7 +21,7 @@ def _csrf_for_cookie_sessions() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from web.api import routes, topology_routes  # noqa: F401  (routes register on bp)
+    from web.api import operations_routes, routes, topology_routes  # noqa: F401  (routes register on bp)
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
