@@ -235,3 +235,17 @@ def test_the_commands_plan_list_end_and_handle_outages(db: Engine, utc: Settings
     assert [n["text"] for n in row["notes"]] == ["crew on the way", "splice at pole 12"]
     code, out = _cli(utc, "outages")
     assert "acknowledged by budi" in out and "last note (sari): splice at pole 12" in out
+
+
+def test_planned_downtime_is_counted_apart_in_availability(engine: Engine) -> None:
+    from netops.monitor.availability import availability
+
+    with session_scope(engine) as session:
+        session.add(Outage(root_cause_type="link", root_cause="a:1--b:1", started_at=T0, planned=True,
+                           ended_at=T0 + timedelta(hours=2), affected_sites=["SD 3"], affected_devices=["b"]))
+        session.add(Outage(root_cause_type="link", root_cause="a:1--b:1", started_at=T0 + timedelta(hours=3),
+                           ended_at=T0 + timedelta(hours=4), affected_sites=["SD 3"], affected_devices=["b"]))
+    with session_scope(engine) as session:
+        [day] = availability(session, "site", ["SD 3"], T0 + timedelta(hours=5), windows=("24h",))
+    assert day.downtime_s == 3600 and day.planned_s == 7200 and day.outages == 1
+    assert day.percent == round(100 * (1 - 3600 / 86400), 4)
