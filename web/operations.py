@@ -15,14 +15,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.models import MaintenanceWindow, Outage
 from netops.monitor import maintenance, timeline
 from netops.monitor.network_view import NetworkViews
 from topology.assessed import WhatIf
-from topology.wording import handled_text, planned_text
 
 MaintenanceError = maintenance.MaintenanceError
 HandlingError = timeline.HandlingError
@@ -97,23 +94,5 @@ def entries(session: Session, outage_id: int) -> list[timeline.Entry]:
 
 def handling_words(session: Session, outage_ids: Iterable[int | None], lang: str) -> dict[int, str]:
     """For each outage: "planned works until 14:00: <reason>" or "being handled by Budi since
-    10:05: <last note>" (in ``lang``, times in ``web.timezone``); outages nobody took have none."""
-    ids = sorted({i for i in outage_ids if i is not None})
-    if not ids:
-        return {}
-    zone, now, out = _zone(), _now(), {}
-    rows = list(session.scalars(select(Outage).where(Outage.id.in_(ids))))
-    notes = timeline.notes_of(session, [r.id for r in rows if r.acknowledged_by])
-    for row in rows:
-        if row.planned and row.maintenance_id is not None:
-            window = session.get(MaintenanceWindow, row.maintenance_id)
-            occ = maintenance.current(window, now) if window is not None else None
-            if window is not None:
-                until = (occ[1] if occ else window.ends_at).astimezone(zone).strftime("%H:%M")
-                out[row.id] = planned_text(until, window.reason, lang)
-                continue
-        if row.acknowledged_by and row.acknowledged_at:
-            last = notes.get(row.id)
-            since = row.acknowledged_at.astimezone(zone).strftime("%H:%M")
-            out[row.id] = handled_text(row.acknowledged_by, since, last[-1].text if last else None, lang)
-    return out
+    10:05: <last note>" (``netops.monitor.maintenance.handling_words``, times in web.timezone)."""
+    return maintenance.handling_words(session, outage_ids, lang, _zone(), _now())

@@ -29,7 +29,7 @@ from topology.assessed import Assessment, RootCause, WhatIf
 from topology.graph import TopologyGraph
 from topology.states import Element
 from topology.whatif import WhatIfError, planned_what_if, resolve
-from topology.wording import LANGUAGES, planned_ended_text
+from topology.wording import LANGUAGES, handled_text, planned_ended_text, planned_text
 
 SCOPES = ("device", "link", "site", "district", "network")
 MAX_REASON = 500
@@ -331,3 +331,28 @@ def ends_of_windows(session: Session, now: datetime, zone: str) -> WindowChanges
                          maintenance_id=row.id)
             _unplan(session, outage, now, f"planned works #{row.id} ended", changes)
     return changes
+
+
+# -- the help-desk answer ------------------------------------------------------------------------
+def handling_words(session: Session, outage_ids: Iterable[int | None], lang: str, zone: tzinfo,
+                   now: datetime) -> dict[int, str]:
+    """For each outage: "planned works until 14:00: <reason>" or "being handled by Budi since
+    10:05: <last note>" (in ``lang``, times in ``zone``); outages nobody took have none."""
+    ids = sorted({i for i in outage_ids if i is not None})
+    if not ids:
+        return {}
+    out: dict[int, str] = {}
+    rows = list(session.scalars(select(Outage).where(Outage.id.in_(ids))))
+    notes = timeline.notes_of(session, [r.id for r in rows if r.acknowledged_by])
+    for row in rows:
+        planned = row.planned and row.maintenance_id is not None
+        window = session.get(MaintenanceWindow, row.maintenance_id) if planned else None
+        if window is not None:
+            occ = current(window, now)
+            until = (occ[1] if occ else window.ends_at).astimezone(zone).strftime("%H:%M")
+            out[row.id] = planned_text(until, window.reason, lang)
+        elif row.acknowledged_by and row.acknowledged_at:
+            last = notes.get(row.id)
+            since = row.acknowledged_at.astimezone(zone).strftime("%H:%M")
+            out[row.id] = handled_text(row.acknowledged_by, since, last[-1].text if last else None, lang)
+    return out

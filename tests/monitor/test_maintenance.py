@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -249,3 +249,24 @@ def test_planned_downtime_is_counted_apart_in_availability(engine: Engine) -> No
         [day] = availability(session, "site", ["SD 3"], T0 + timedelta(hours=5), windows=("24h",))
     assert day.downtime_s == 3600 and day.planned_s == 7200 and day.outages == 1
     assert day.percent == round(100 * (1 - 3600 / 86400), 4)
+
+
+def test_the_help_desk_answer_on_the_command_line_says_planned_or_who_handles_it(db: Engine,
+                                                                                 utc: Settings) -> None:
+    all_up(db, utc)
+    set_ports(db, "down", ("dist", "sfp1"), ("smpn1", "sfp1"))
+    cycle(db, utc, T0 + timedelta(minutes=1))
+    [outage] = json.loads(_cli(utc, "outages", "--json")[1])
+    _cli(utc, "outages", "ack", str(outage["id"]), "--note", "crew on the way", "--by", "Budi")
+    code, out = _cli(utc, "status", "SMP Negeri 1", "--lang", "id")
+    assert code == 0 and "sedang ditangani oleh Budi sejak" in out and "crew on the way" in out
+    now = datetime.now(UTC)
+    window, _ = plan(db, utc, "link", UPLINK, now - timedelta(minutes=5), now + timedelta(hours=1))
+    with session_scope(db) as session:
+        row = session.get(Outage, outage["id"])
+        assert row is not None
+        row.planned, row.maintenance_id = True, window
+    code, out = _cli(utc, "status", "SMP Negeri 1", "--json")
+    [answer] = json.loads(out)
+    until = (now + timedelta(hours=1)).strftime("%H:%M")
+    assert answer["handling"] == f"planned works until {until}: splice SMPN1"
