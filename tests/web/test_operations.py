@@ -91,6 +91,8 @@ def test_api_ack_notes_assign_and_the_help_desk_answer(app: Flask, client_as: Cl
     assert kinds[0] == "opened" and kinds[-4:] == ["acknowledged", "note", "note", "assigned"]
     page = client_as("helpdesk").get("/sites/SD%20Negeri%201%20Magelang").get_data(as_text=True)
     assert "Being handled by helpdesk since" in page and "splice at pole 12" in page
+    sheet = client_as("helpdesk").get("/outages.csv").get_data(as_text=True)
+    assert f"{outage},link,{CUT}" in sheet and ",helpdesk,budi" in sheet
 
 
 def test_planned_works_page_previews_before_saving(app: Flask, client_as: Client) -> None:

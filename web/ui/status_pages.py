@@ -186,6 +186,10 @@ def outages_csv() -> ResponseReturnValue:
             "affected_sites",
             "affected_devices",
             "flapping",
+            "planned",
+            "maintenance_id",
+            "acknowledged_by",
+            "assignee",
         ]
     )
     for o in _filtered_outages(None):
@@ -199,6 +203,10 @@ def outages_csv() -> ResponseReturnValue:
             "; ".join(o.affected_sites),
             "; ".join(o.affected_devices),
             o.flapping,
+            o.planned,
+            o.maintenance_id or "",
+            o.acknowledged_by or "",
+            o.assignee or "",
         ]))
     return Response(
         out.getvalue(),
