@@ -270,3 +270,30 @@ def test_the_help_desk_answer_on_the_command_line_says_planned_or_who_handles_it
     [answer] = json.loads(out)
     until = (now + timedelta(hours=1)).strftime("%H:%M")
     assert answer["handling"] == f"planned works until {until}: splice SMPN1"
+
+
+def test_the_notifier_sends_nothing_for_planned_outages_and_no_flapping_news_once_acknowledged(
+        engine: Engine, utc: Settings) -> None:
+    with session_scope(engine) as session:
+        planned = Outage(root_cause_type="link", root_cause="a:1--b:1", started_at=T0, planned=True,
+                         ended_at=T0 + timedelta(minutes=5), affected_sites=["SD 3"], affected_devices=["b"])
+        taken = Outage(root_cause_type="device", root_cause="c", started_at=T0, affected_sites=["SD 4"],
+                       affected_devices=["c"], notified_open=True, flapping=True, acknowledged_by="budi",
+                       acknowledged_at=T0)
+        session.add_all([planned, taken])
+        session.flush()
+        ids = planned.id, taken.id
+    with WebhookReceiver() as hook:
+        notifier = Notifier(engine, _with_hook(utc, hook.url), backoff_s=0.01)
+        notifier.start()
+        notifier.enqueue(ids[0], "open")
+        notifier.enqueue(ids[0], "close")
+        notifier.enqueue(ids[1], "flapping")
+        assert notifier.wait_idle(10)
+        notifier.stop()
+    assert hook.messages == []
+    with session_scope(engine) as session:
+        said = {i: [e.text for e in timeline.entries(session, i) if e.kind == "notification_suppressed"]
+                for i in ids}
+    assert said[ids[0]] == ["open: planned works #None", "close: planned works #None"]
+    assert said[ids[1]] == ["flapping: acknowledged by budi"]
