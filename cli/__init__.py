@@ -17,6 +17,7 @@ from cli import (
     maintenance_cmds,
     ops_cmds,
     poll_cmds,
+    report_cmds,
     topology_cmds,
     web_cmds,
 )
@@ -42,5 +43,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
-                maintenance_cmds):
+                maintenance_cmds, report_cmds):
     _family.register(main)

@@ -24,6 +24,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -94,6 +95,7 @@ class _Doc:
         text = [self.p(t, self.h2) for t in lines]
         if head.logo is not None:
             try:
+                ImageReader(str(head.logo)).getRGBData()  # decode now: a broken file fails here, not mid-build
                 logo = Image(str(head.logo), width=18 * mm, height=18 * mm, kind="proportional")
                 out.append(Table([[logo, text]], colWidths=[22 * mm, None],
                                  style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
