@@ -24,6 +24,8 @@ PAGES = {
     "/jobs": "engineer",
     "/inventory": "engineer",
     "/inventory?show=links&q=sfp&page=2": "engineer",
+    "/reports": "engineer",
+    "/reports?month=2026-11&district=Magelang+Utara": "engineer",
     "/jobs?job=status&runs=traps": "engineer",
     "/users": "admin",
     "/credentials": "admin",
@@ -39,6 +41,7 @@ API_GET = {
     "/api/v1/links": "engineer",
     "/api/v1/topology": "engineer",
     "/api/v1/jobs": "engineer",
+    "/api/v1/reports/availability?month=2026-11&kind=school": "engineer",
 }
 API_POST = {f"/api/v1/jobs/status/{action}": "engineer" for action in ("run", "pause", "resume")}
 # planned works are the engineers'; the help desk takes calls, so it may acknowledge and write notes

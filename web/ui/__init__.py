@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         latency_chart,
         network_pages,
         operations_pages,
+        report_pages,
         status_pages,
     )
 
