@@ -24,9 +24,10 @@ office, the city hall) is its own agency, named by the site.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -176,9 +177,10 @@ def agency_of(name: str, kind: str) -> str:
 def select_sites(session: Session, filters: Filters) -> list[Site]:
     """The sites the filters name; an unknown district, kind or site is a ``ReportError``."""
     sites = list(session.scalars(select(Site).order_by(Site.name)))
-    checks = (("district", filters.district, lambda s: s.district or ""),
-              ("kind", filters.kind, lambda s: s.kind),
-              ("site", filters.site, lambda s: s.name))
+    checks: tuple[tuple[str, str | None, Callable[[Site], str]], ...] = (
+        ("district", filters.district, lambda s: s.district or ""),
+        ("kind", filters.kind, lambda s: s.kind),
+        ("site", filters.site, lambda s: s.name))
     for what, wanted, value in checks:
         if wanted is None:
             continue
@@ -252,7 +254,7 @@ def _figures(pieces: Sequence[_Piece], start: datetime, end: datetime, measured_
     down = planned = 0.0
     counted: set[int] = set()
     ordered = sorted(pieces, key=lambda p: (p.started_at, p.outage_id))
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         length = (b - a).total_seconds()
         first = next((p for p in ordered if any(s <= a and b <= e for s, e in p.down)), None)
         if first is not None:
@@ -302,7 +304,8 @@ def build(session: Session, period: Period, filters: Filters, now: datetime) -> 
         planned = _planned_spans(o, span, windows)
         down = tuple(_minus(span, planned))
         for site in mine:
-            pieces[site].append(_Piece(o.id, o.started_at, _cause(o, site, device_sites), down, tuple(planned)))
+            cause = _cause(o, site, device_sites)
+            pieces[site].append(_Piece(o.id, o.started_at, cause, down, tuple(planned)))
         outage_rows.append(OutageRow(o.id, o.started_at, o.ended_at, o.root_cause_type, o.root_cause,
                                      tuple(mine), (span[1] - span[0]).total_seconds(), not down,
                                      dict(o.cause_words or {})))
@@ -317,8 +320,9 @@ def build(session: Session, period: Period, filters: Filters, now: datetime) -> 
     for site, ps in pieces.items():
         outages_of[site] = {p.outage_id for p in ps if p.down}
     groups = {}
-    for group, key in (("district", lambda r: r.district), ("kind", lambda r: r.kind),
-                       ("agency", lambda r: r.agency)):
+    keys: tuple[tuple[str, Callable[[SiteRow], str]], ...] = (
+        ("district", lambda r: r.district), ("kind", lambda r: r.kind), ("agency", lambda r: r.agency))
+    for group, key in keys:
         members: dict[str, list[SiteRow]] = defaultdict(list)
         for r in site_rows:
             members[key(r)].append(r)

@@ -5,7 +5,7 @@ then CSV, JSON or PDF bytes with their media type and a file name."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ class Choices:
     month: str | None = None
     start: str | None = None  # --from
     end: str | None = None  # --to
-    filters: Filters = Filters()
+    filters: Filters = field(default_factory=Filters)
     format: str = "csv"
     lang: str = "id"
 

@@ -95,7 +95,7 @@ class _Doc:
         text = [self.p(t, self.h2) for t in lines]
         if head.logo is not None:
             try:
-                ImageReader(str(head.logo)).getRGBData()  # decode now: a broken file fails here, not mid-build
+                ImageReader(str(head.logo)).getRGBData()  # a broken file fails here, not mid-build
                 logo = Image(str(head.logo), width=18 * mm, height=18 * mm, kind="proportional")
                 out.append(Table([[logo, text]], colWidths=[22 * mm, None],
                                  style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -106,7 +106,8 @@ class _Doc:
             out.extend(text)
         r = self.report
         out.append(self.p(self.w("title"), self.h1))
-        period = f"{self.w('period')}: {r.period.label} ({self.when(r.period.start)} - {self.when(r.period.end)})"
+        span = f"{self.when(r.period.start)} - {self.when(r.period.end)}"
+        period = f"{self.w('period')}: {r.period.label} ({span})"
         if r.measured_until < r.period.end:
             period += f", {self.w('measured_until')} {self.when(r.measured_until)}"
         chosen = [f"{k}={v}" for k, v in r.filters.to_json().items() if v]

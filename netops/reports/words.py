@@ -21,7 +21,8 @@ WORDS: dict[str, dict[str, str]] = {
     "kind": {"en": "Kind", "id": "Jenis"},
     "agency": {"en": "Agency", "id": "Instansi"},
     "site": {"en": "Site", "id": "Lokasi"},
-    "worst": {"en": "The ten sites with the most downtime", "id": "Sepuluh lokasi dengan waktu putus terlama"},
+    "worst": {"en": "The ten sites with the most downtime",
+              "id": "Sepuluh lokasi dengan waktu putus terlama"},
     "none": {"en": "No downtime in this period.", "id": "Tidak ada waktu putus pada periode ini."},
     "chart": {"en": "Availability per district (%)", "id": "Ketersediaan per kecamatan (%)"},
     "cause_title": {"en": "Downtime by cause (min)", "id": "Waktu putus menurut penyebab (menit)"},
@@ -44,7 +45,8 @@ WORDS: dict[str, dict[str, str]] = {
     "note": {"en": "Availability = 1 - downtime / (period - planned works). Planned works are listed and "
                    "excluded; overlapping outages of a site count once.",
              "id": "Ketersediaan = 1 - waktu putus / (periode - pekerjaan terencana). Pekerjaan terencana "
-                   "dicantumkan dan tidak dihitung; gangguan yang tumpang tindih di satu lokasi dihitung sekali."},
+                   "dicantumkan dan tidak dihitung; gangguan yang tumpang tindih di satu lokasi "
+                   "dihitung sekali."},
 }
 
 LANGS = ("en", "id")

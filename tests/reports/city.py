@@ -60,12 +60,15 @@ class City:
         for d in DEVICES:
             name = d["name"]
             if name in self.dead:
+                silent = (PollError(ErrorKind.TIMEOUT, "no answer"),)
                 results.append(PollResult(device_key=name, profile="fake", transport="snmp", started_at=at,
-                                          finished_at=at, errors=(PollError(ErrorKind.TIMEOUT, "no answer"),)))
+                                          finished_at=at, errors=silent))
                 continue
-            states = tuple(InterfaceState(name=p, oper_status=OperStatus(s)) for p, s in self.ports[name].items())
+            states = tuple(InterfaceState(name=p, oper_status=OperStatus(s))
+                           for p, s in self.ports[name].items())
             results.append(PollResult(device_key=name, profile="fake", transport="snmp", started_at=at,
-                                      finished_at=at, completed=frozenset({PollKind.INTERFACES}), interfaces=states))
+                                      finished_at=at, completed=frozenset({PollKind.INTERFACES}),
+                                      interfaces=states))
         icmp = {d["name"]: d["name"] not in self.dead for d in DEVICES}
         with session_scope(self.engine) as session:
             apply_results(session, Monitor(self.settings), results, job="status", now=at,

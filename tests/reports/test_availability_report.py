@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -125,7 +125,8 @@ def test_csv_and_json_carry_the_same_figures(report: Report) -> None:
                    "availability_pct": f"{pct(6300, 4500):.4f}", "fiber_s": "4500", "switch_s": "1800",
                    "own_s": "0", "unknown_s": "0"}
     data = json.loads(formats.to_json(report))
-    assert data["period"] == {"label": "2026-11", "start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"}
+    assert data["period"] == {"label": "2026-11", "start": "2026-11-01T00:00:00Z",
+                              "end": "2026-12-01T00:00:00Z"}
     assert next(s for s in data["sites"] if s["site"] == "SMP Negeri 1")["downtime_s"] == 6300
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from cli import exit_codes, main
 from netops.settings import Settings
 from tests.reports.test_availability_report import november
-
 
 
 def run(settings: Settings, *args: str, **env: str) -> tuple[int, str]:
@@ -54,8 +53,8 @@ def test_csv_json_and_pdf_show_the_same_numbers(month: Settings, tmp_path: Path)
     Image.new("RGB", (40, 40), (30, 90, 160)).save(logo)
     for lang, title in (("en", "Network availability report"), ("id", "Laporan ketersediaan jaringan")):
         pdf = tmp_path / f"nov-{lang}.pdf"
-        code, _ = run(month, "report", "availability", "--month", "2026-11", "--format", "pdf", "--lang", lang,
-                      "-o", str(pdf), NETOPS_REPORTS__CITY="Pemerintah Kota Magelang",
+        code, _ = run(month, "report", "availability", "--month", "2026-11", "--format", "pdf",
+                      "--lang", lang, "-o", str(pdf), NETOPS_REPORTS__CITY="Pemerintah Kota Magelang",
                       NETOPS_REPORTS__LOGO=str(logo))
         assert code == exit_codes.OK and pdf.read_bytes().startswith(b"%PDF")
         text = " ".join(pdf_text(pdf).split())
