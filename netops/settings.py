@@ -163,6 +163,9 @@ class ReportSettings:
     city: str = ""  # e.g. "Pemerintah Kota Magelang"
     office: str = "Dinas Komunikasi dan Informatika"  # the Dinas that issues the report
     logo: Path | None = None  # a PNG or JPEG printed at the top left; none: no logo
+    monthly: bool = True  # on the 1st at 06:00 (web.timezone): last month's PDF and CSV, kept and sent
+    urls: tuple[str, ...] = ()  # apprise URLs of the monthly report; none: notifications.urls
+    language: str = "id"  # of the monthly PDF
 
 
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
