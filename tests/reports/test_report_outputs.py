@@ -96,3 +96,27 @@ def test_filters_and_mistakes(month: Settings, tmp_path: Path) -> None:
     assert code == exit_codes.USAGE and "-o FILE" in text
     code, text = run(month, "report", "availability", "--from", "2026-11-01")
     assert code == exit_codes.USAGE and "both a from and a to" in text
+
+
+def test_hostile_site_names_stay_text_in_csv_and_pdf(engine: Engine, settings: Settings,
+                                                     tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from inventory.db import session_scope
+    from inventory.models import Outage, Site
+
+    evil = "=HYPERLINK(\"http://x\")<b>&amp;</b> Ω"
+    with session_scope(engine) as session:
+        session.add(Site(name=evil, kind="agency", district="<i>Tengah</i>"))
+        session.add(Outage(root_cause_type="link", root_cause="a:1--b:2",
+                           started_at=datetime(2026, 11, 2, tzinfo=UTC),
+                           ended_at=datetime(2026, 11, 2, 1, tzinfo=UTC), affected_sites=[evil]))
+    out = tmp_path / "r.csv"
+    assert run(settings, "report", "availability", "--month", "2026-11", "-o", str(out))[0] == exit_codes.OK
+    [row] = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["site"] == "'" + evil and row["fiber_s"] == "3600"
+    pdf = tmp_path / "r.pdf"
+    code, _ = run(settings, "report", "availability", "--month", "2026-11", "--format", "pdf", "-o", str(pdf))
+    assert code == exit_codes.OK
+    text = " ".join(pdf_text(pdf).split())
+    assert '=HYPERLINK("http://x")<b>&amp;</b>' in text and "<i>Tengah</i>" in text
