@@ -10,6 +10,7 @@ Vera TrueType fonts that ship with ReportLab, so the output does not depend on t
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ class _Doc:
 
     def summary(self) -> list[Flowable]:
         r = self.report
-        out = self.groups(self.w("summary"), "", [r.totals()])
+        out = self.groups(self.w("summary"), "", [dataclasses.replace(r.totals(), name=self.w("all_sites"))])
         out += self.groups(self.w("by_district"), self.w("district"), list(r.groups["district"]))
         out += self.groups(self.w("by_kind"), self.w("kind"), list(r.groups["kind"]))
         out += self.groups(self.w("by_agency"), self.w("agency"), list(r.groups["agency"]))
