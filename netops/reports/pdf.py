@@ -142,7 +142,7 @@ class _Doc:
         body = [[s.site, s.district, str(s.outages), minutes(s.downtime_s), percent(s.availability_pct),
                  *(minutes(s.by_cause[c]) for c in CAUSES)] for s in rows]
         return [*out, self.p(self.w("cause_title"), self.small),
-                self.table(head, body, [40 * mm, 26 * mm, 14 * mm, 18 * mm, 18 * mm] + [16 * mm] * 4)]
+                self.table(head, body, [36 * mm, 24 * mm, 18 * mm, 18 * mm, 20 * mm] + [16 * mm] * 4)]
 
     def chart(self) -> list[Flowable]:
         rows = list(self.report.groups["district"])
