@@ -63,8 +63,11 @@ class RealBed:
         self.inventory: dict[str, Any] = {}
 
     def _run(self, *args: str, timeout: float = 240) -> str:
+        # netops runs with umask 077; the testbed's daemons (lldpd drops to its own user) must
+        # read the configs it writes, so it gets the usual umask back.
         proc = subprocess.run([str(testbed_path()), *args, "--prefix", self.prefix],
-                              capture_output=True, text=True, timeout=timeout, check=False)
+                              capture_output=True, text=True, timeout=timeout, check=False,
+                              umask=0o022)
         if proc.returncode != 0:
             message = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-1:] or ["failed"]
             raise RuntimeError(f"testbed {args[0]}: {message[0]}")

@@ -110,6 +110,8 @@ def test_planned_works_page_previews_before_saving(app: Flask, client_as: Client
     assert saved.status_code == 302
     listing = client.get("/maintenance").get_data(as_text=True)
     assert "in progress" in listing and "UPS &lt;script&gt;" in listing
+    school = client_as("helpdesk").get("/sites/SMP%20Negeri%201%20Magelang").get_data(as_text=True)
+    assert "data-works" in school and "UPS &lt;script&gt;" in school  # the help desk knows before it calls
     wrong = client.post("/maintenance",
                         data={**form, "target": "Kantor Kecamatan Utara", "action": "preview"})
     assert wrong.status_code == 400 and "did you mean" in wrong.get_data(as_text=True)

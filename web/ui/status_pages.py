@@ -97,6 +97,7 @@ def _site_page(name: str, form: ContactForm | None, status: int = 200) -> Respon
         availability=composite.site_availability(session, name),
         devices=readers.list_devices(session, site=name),
         outages=outages[:10],
+        works=[w for w in operations.windows(session) if any(b["site"] == name for b in w.blast_radius)],
         form=form,
     )
     return page, status
