@@ -14,8 +14,10 @@ from cli import (
     base_cmds,
     config_cmds,
     demo_cmds,
+    maintenance_cmds,
     ops_cmds,
     poll_cmds,
+    report_cmds,
     topology_cmds,
     web_cmds,
 )
@@ -40,5 +42,6 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     ctx.obj["verbose"] = verbose
 
 
-for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds):
+for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
+                maintenance_cmds, report_cmds):
     _family.register(main)

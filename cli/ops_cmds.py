@@ -192,13 +192,15 @@ def run_cmd(ctx: click.Context, traps: bool | None) -> None:
     _run_service(ctx, {}, True, traps)
 
 
-@click.command("outages")
+@click.group("outages", invoke_without_command=True)
 @click.option("--active", is_flag=True, help="Only outages that are still open.")
 @click.option("--since", help=f"Outages open at or after this time ({SINCE_FORMS}).")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.pass_context
 def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bool) -> None:
-    """Outages with root cause, affected sites and duration."""
+    """Outages with root cause, affected sites and duration; ack, note, assign act on one."""
+    if ctx.invoked_subcommand is not None:
+        return
     from inventory.db import session_scope
     from netops.monitor.queries import active_outages, outage_history
 
@@ -216,9 +218,18 @@ def outages_cmd(ctx: click.Context, active: bool, since: str | None, as_json: bo
     for r in rows:
         state = "OPEN" if r.active else f"closed {clock.format(r.ended_at)}"
         flap = " FLAPPING" if r.flapping else ""
+        planned = f" PLANNED (works #{r.maintenance_id})" if r.planned else ""
         click.echo(f"#{r.id} {r.root_cause_type} {r.root_cause}: since {clock.format(r.started_at)}, "
-                   f"{state}, {r.duration_s:.0f} s{flap}")
+                   f"{state}, {r.duration_s:.0f} s{flap}{planned}")
         click.echo(f"    sites ({len(r.affected_sites)}): {', '.join(r.affected_sites) or '-'}")
+        if r.maintenance_words and not r.planned:
+            click.echo(f"    {r.maintenance_words.get('en', '')}")
+        if r.acknowledged_by and r.acknowledged_at:
+            click.echo(f"    acknowledged by {r.acknowledged_by} at {clock.format(r.acknowledged_at)}")
+        if r.assignee:
+            click.echo(f"    assigned to {r.assignee}")
+        if r.last_note is not None:
+            click.echo(f"    last note ({r.last_note.by}): {r.last_note.text}")
 
 
 @click.command("events")
@@ -244,5 +255,9 @@ def events_cmd(ctx: click.Context, since: str | None, limit: int, as_json: bool)
 
 
 def register(group: click.Group) -> None:
+    from cli.maintenance_cmds import OUTAGE_ACTIONS
+
+    for action in OUTAGE_ACTIONS:
+        outages_cmd.add_command(action)
     for command in (jobs_group, scheduler_cmd, run_cmd, outages_cmd, events_cmd):
         group.add_command(command)

@@ -8,6 +8,7 @@ failure with the sites each would cut off; ``audit`` compares declared cabling w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from cli.common import echo_json, engine_from, fail, settings_from, to_json
 from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.site_search import search
+from netops.monitor.maintenance import handling_words
 from netops.monitor.network_view import NetworkView, NetworkViews
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
@@ -147,16 +149,22 @@ def status_cmd(ctx: click.Context, site: str | None, as_json: bool, lang: str | 
     view = _view(ctx)
     if site is not None and site not in view.sites:
         site = _one_site(view, site)
-    rows = view.status_rows(site, lang)
+    rows = [dict(r) for r in view.status_rows(site, lang)]
+    clock, outages = clock_from(ctx), [r["outage_id"] for r in rows]
+    with session_scope(engine_from(ctx)) as session:  # planned works, or who took the outage
+        handling = handling_words(session, outages, lang, clock.zone, datetime.now(UTC))
+    for row in rows:
+        row["handling"] = handling.get(row["outage_id"]) if row["outage_id"] is not None else None
     if as_json:
         echo_json(rows)
         return
-    clock = clock_from(ctx)
     for row in rows:
         since = f" {word('since', lang)} {clock.format(row['since'], seconds=False)}" if row["since"] else ""
         click.echo(f"{row['site']} [{row['kind']}]: {word(row['state'], lang)}{since}")
         if row["cause"]:
             click.echo(f"  {word('cause', lang)}: {row['cause']}")
+        if row["handling"]:
+            click.echo(f"  {row['handling']}")
         if row["path"]:
             click.echo(f"  {word('path', lang)}: {' -> '.join(row['path'])} "
                        f"({row['disjoint_paths']} {word('disjoint', lang)})")

@@ -156,6 +156,18 @@ class LogSettings:
     access: bool = False  # one line per web request (method, path, status, milliseconds)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """The header of every PDF report (``netops report availability``, the reports page)."""
+
+    city: str = ""  # e.g. "Pemerintah Kota Magelang"
+    office: str = "Dinas Komunikasi dan Informatika"  # the Dinas that issues the report
+    logo: Path | None = None  # a PNG or JPEG printed at the top left; none: no logo
+    monthly: bool = True  # on the 1st at 06:00 (web.timezone): last month's PDF and CSV, kept and sent
+    urls: tuple[str, ...] = ()  # apprise URLs of the monthly report; none: notifications.urls
+    language: str = "id"  # of the monthly PDF
+
+
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
 
 
@@ -189,6 +201,7 @@ class Settings:
     secrets: SecretsSettings = field(default_factory=SecretsSettings)
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     log: LogSettings = field(default_factory=LogSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def effective_database_url(self) -> str:

@@ -11,6 +11,7 @@ with the nearest valid ones, so a typo in a port costs one more try, not a searc
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from topology import traversal
@@ -103,19 +104,15 @@ def nearest_links(graph: TopologyGraph, text: str, n: int = 3) -> tuple[str, ...
 
 
 def what_if(a: Assessment, element: Element) -> WhatIf:
+    return what_if_all(a, [element], element)
+
+
+def what_if_all(a: Assessment, elements: Sequence[Element], label: Element) -> WhatIf:
+    """What failing every one of ``elements`` at once would do (planned works on a site, a
+    district or the whole network fail all its devices), answered under ``label``."""
     from topology.assessed import WhatIf
 
-    usable, failed = bytearray(a.usable), bytearray(a.failed)
-    if element.kind == "link":
-        if element.id not in a.net.eidx:
-            raise WhatIfError(f"no link {element.id!r} in the topology")
-        usable[a.net.eidx[element.id]] = 0
-    elif element.kind == "device":
-        if element.id not in a.net.idx:
-            raise WhatIfError(f"no device {element.id!r} in the topology")
-        failed[a.net.idx[element.id]] = 1
-    else:
-        raise WhatIfError("name a link or a device")
+    usable, failed = _failing(a, elements, bytearray(a.usable), bytearray(a.failed))
     core = a.net.core(usable, failed)
     reach = traversal.bfs(core)
     lost = [v for v in range(a.net.n) if a.reach.reached[v] and not reach.reached[v]]
@@ -126,14 +123,60 @@ def what_if(a: Assessment, element: Element) -> WhatIf:
         live = [v for v in nodes if reach.reached[v]]
         if live and all(fragile[v] for v in live) and not all(a.lost_redundancy[v] for v in live):
             degraded.add(site)
-    by_kind: dict[str, list[str]] = {}
-    for site in lost_sites:
-        rec = a.net.graph.sites.get(site)
-        by_kind.setdefault(rec.kind if rec else "other", []).append(site)
     return WhatIf(
-        element,
+        label,
         lost_sites,
         tuple(sorted(a.net.names[v] for v in lost)),
         tuple(sorted(degraded - set(lost_sites))),
-        {k: tuple(v) for k, v in sorted(by_kind.items())},
+        _by_kind(a, lost_sites),
     )
+
+
+def _by_kind(a: Assessment, sites: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    by_kind: dict[str, list[str]] = {}
+    for site in sites:
+        rec = a.net.graph.sites.get(site)
+        by_kind.setdefault(rec.kind if rec else "other", []).append(site)
+    return {k: tuple(v) for k, v in sorted(by_kind.items())}
+
+
+def _failing(a: Assessment, elements: Sequence[Element], usable: bytearray,
+             failed: bytearray) -> tuple[bytearray, bytearray]:
+    for element in elements:
+        if element.kind == "link":
+            if element.id not in a.net.eidx:
+                raise WhatIfError(f"no link {element.id!r} in the topology")
+            usable[a.net.eidx[element.id]] = 0
+        elif element.kind == "device":
+            if element.id not in a.net.idx:
+                raise WhatIfError(f"no device {element.id!r} in the topology")
+            failed[a.net.idx[element.id]] = 1
+        else:
+            raise WhatIfError("name a link or a device")
+    return usable, failed
+
+
+def planned_what_if(a: Assessment, elements: Sequence[Element], label: Element) -> WhatIf:
+    """The blast radius of planned works: what failing ``elements`` does now (other failures
+    included) and what it does to the network as designed (every link and device up), together,
+    so works on an element that is down already still name the sites behind it."""
+    from topology.assessed import WhatIf
+
+    now = what_if_all(a, elements, label)
+    n = a.net.n
+    whole, alive = bytearray(b"\x01" * len(a.usable)), bytearray(n)
+    before = traversal.bfs(a.net.core(bytearray(whole), bytearray(alive)))
+    core = a.net.core(*_failing(a, elements, bytearray(whole), bytearray(alive)))
+    after = traversal.bfs(core)
+    _, fragile = traversal.behind(traversal.dfs(core), n, set(a.net.design_bridges))
+    lost, degraded = set(now.lost_sites), set(now.degraded_sites)
+    devices = set(now.lost_devices)
+    for site, nodes in a.net.site_nodes.items():
+        live = [v for v in nodes if before.reached[v]]
+        if live and not any(after.reached[v] for v in live):
+            lost.add(site)
+        elif live and all(fragile[v] for v in live if after.reached[v]):
+            degraded.add(site)
+    devices |= {a.net.names[v] for v in range(n) if before.reached[v] and not after.reached[v]}
+    sites = tuple(sorted(lost))
+    return WhatIf(label, sites, tuple(sorted(devices)), tuple(sorted(degraded - lost)), _by_kind(a, sites))

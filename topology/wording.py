@@ -71,6 +71,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "why_not_monitored": "its switch answers ping but not SNMP, so netops cannot see its ports",
         "why_not_linked": "it is not linked to the core in the topology",
         "why_no_core": "no core device is set: give a device the role core or set monitor.roots",
+        "planned_until": "planned works until {until}: {reason}",
+        "planned_ended": "planned works ended at {at} but {sites} is still offline",
+        "handled_by": "being handled by {by} since {since}",
     },
     "id": {
         "fiber": "serat optik",
@@ -123,6 +126,9 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
         "why_not_linked": "lokasi ini tidak terhubung ke pusat dalam topologi",
         "why_no_core": "belum ada perangkat inti: beri peran core pada satu perangkat atau isi monitor.roots",
+        "planned_until": "pekerjaan terencana sampai {until}: {reason}",
+        "planned_ended": "pekerjaan terencana selesai pukul {at} tetapi {sites} masih offline",
+        "handled_by": "sedang ditangani oleh {by} sejak {since}",
     },
 }
 LANGUAGES = tuple(PHRASES)
@@ -283,3 +289,19 @@ def site_why(
     causes = _causes_text(graph, state, lang, statuses, detail=False, here=here)
     reason = state.reason if state.reason in ("redundancy_lost", "degraded_link", "impaired") else "cut_off"
     return words[f"why_{reason}"].format(causes=causes or "?")
+
+
+def planned_text(until: str, reason: str, lang: str = "en") -> str:
+    """The help-desk answer for a site down by planned works: "planned works until 14:00: ..."."""
+    return _words(lang)["planned_until"].format(until=until, reason=reason)
+
+
+def planned_ended_text(at: str, sites: list[str], lang: str = "en") -> str:
+    """Planned works are over but sites are still down: the words of the outage that now notifies."""
+    return _words(lang)["planned_ended"].format(at=at, sites=", ".join(sites))
+
+
+def handled_text(by: str, since: str, note: str | None, lang: str = "en") -> str:
+    """Who took the outage and since when, with the last note: "being handled by Budi since 10:05: ..."."""
+    text = _words(lang)["handled_by"].format(by=by, since=since)
+    return f"{text}: {note}" if note else text

@@ -21,7 +21,7 @@ from netops.monitor.network_view import NetworkView, NetworkViews, StoredSite
 from topology.audit import AuditFinding, audit
 from topology.layout import compute_positions, load_positions, save_new_positions
 from topology.wording import site_why, verdict, word
-from web import history, readers
+from web import history, operations, readers
 from web.layout import radial_layout
 from web.views import SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
 
@@ -34,12 +34,18 @@ def _view() -> NetworkView:
     return service.current()
 
 
+def language() -> str:
+    """The reader's language (en, id)."""
+    return _language()
+
+
 def _language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "en"
 
 
-def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: str) -> SiteStatus:
+def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: str,
+            handling: Mapping[int, str] | None = None) -> SiteStatus:
     if stored is None:  # not in the monitor's answer yet: netops cannot see it
         return SiteStatus(
             site=site,
@@ -64,18 +70,22 @@ def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: 
         outage_id=stored.outage_id,
         verdict=verdict(stored.state.value, lang),
         why=site_why(view.graph, stored.as_assessment(devices), lang),
+        handling=(handling or {}).get(stored.outage_id) if stored.outage_id is not None else None,
     )
 
 
 def site_statuses(session: Session) -> list[SiteStatus]:
     view, lang = _view(), _language()
     sites: Mapping[str, StoredSite] = view.sites
-    return [_status(s, view, sites.get(s.name), lang) for s in readers.list_sites(session)]
+    handling = operations.handling_words(session, (s.outage_id for s in sites.values()), lang)
+    return [_status(s, view, sites.get(s.name), lang, handling) for s in readers.list_sites(session)]
 
 
-def one_site_status(site: SiteView) -> SiteStatus:
-    view = _view()
-    return _status(site, view, view.sites.get(site.name), _language())
+def one_site_status(site: SiteView, session: Session | None = None) -> SiteStatus:
+    view, lang = _view(), _language()
+    stored = view.sites.get(site.name)
+    handling = operations.handling_words(session, [stored.outage_id], lang) if session and stored else {}
+    return _status(site, view, stored, lang, handling)
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,6 +165,7 @@ class SiteStatus:
     outage_id: int | None = None
     verdict: str = ""  # "Online", "Slow or unstable", "Offline", "Not monitored right now"
     why: str | None = None  # one sentence about this site, places first, no ports
+    handling: str | None = None  # "planned works until 14:00: ..." / "being handled by Budi since 10:05: ..."
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from inventory.models.observed import (
     SiteState,
     SshHostKey,
 )
+from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
 from inventory.models.sites import SITE_KINDS, Site
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
     "DEVICE_ROLES",
     "LINK_MEDIA",
     "LINK_SOURCES",
+    "MAINTENANCE_SCOPES",
     "PLATFORMS",
     "SITE_KINDS",
+    "TIMELINE_KINDS",
     "ApiToken",
     "Base",
     "ConfigVersion",
@@ -53,11 +56,13 @@ __all__ = [
     "Link",
     "LinkState",
     "LoginFailure",
+    "MaintenanceWindow",
     "NeighborRecord",
     "NodePosition",
     "ObservedFacts",
     "OpticalRecord",
     "Outage",
+    "OutageEntry",
     "PollRun",
     "Site",
     "SiteState",

@@ -84,6 +84,13 @@ class Outage(Base):
     notified_close: Mapped[bool] = mapped_column(Boolean, default=False)
     cause_text: Mapped[str | None] = mapped_column(Text)  # technical evidence, and what it was first seen as
     cause_words: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # plain words per language
+    planned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    maintenance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("maintenance_windows.id", ondelete="SET NULL"))  # the planned works it was (or is) part of
+    maintenance_words: Mapped[dict[str, str] | None] = mapped_column(JSON)  # "planned works ended ... but"
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_at: Mapped[datetime | None]
+    assignee: Mapped[str | None] = mapped_column(String(100))
 
 
 class NodePosition(Base):

@@ -3,8 +3,10 @@
 An element is unavailable while an outage that names it is open: a device while it is the root
 cause or among the affected devices, a site while it is among the affected sites, a link while
 it is the root cause. Overlapping outages are merged before summing, so two simultaneous
-outages of one school count once. Outages are read once per call and filtered in Python (the
-affected lists are JSON columns, portable across SQLite and PostgreSQL).
+outages of one school count once. Planned outages (inside planned works) are counted apart:
+``planned_s`` is their downtime and ``percent`` counts only the unplanned one. Outages are read
+once per call and filtered in Python (the affected lists are JSON columns, portable across SQLite
+and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ class Availability:
     element: str
     window: str
     percent: float
-    downtime_s: float
+    downtime_s: float  # unplanned
     outages: int
+    planned_s: float = 0.0  # inside planned works, not counted in ``percent``
 
 
 def _names(outage: Outage, element_type: str) -> set[str]:
@@ -70,9 +73,11 @@ def availability(session: Session, element_type: str, elements: Iterable[str], n
         mine = [o for o in rows if element in _names(o, element_type)]
         for window in wanted:
             start = now - WINDOWS[window]
-            spans = [(max(o.started_at, start), min(o.ended_at or now, now)) for o in mine
+            spans = [(max(o.started_at, start), min(o.ended_at or now, now), bool(o.planned)) for o in mine
                      if (o.ended_at or now) > start]
-            down = merged_downtime(s for s in spans if s[1] > s[0])
+            down = merged_downtime((s, e) for s, e, planned in spans if e > s and not planned)
+            planned_s = merged_downtime((s, e) for s, e, planned in spans if e > s and planned)
             percent = 100.0 * (1 - down / WINDOWS[window].total_seconds())
-            result.append(Availability(element_type, element, window, round(percent, 4), down, len(spans)))
+            result.append(Availability(element_type, element, window, round(percent, 4), down,
+                                       sum(1 for *_, planned in spans if not planned), planned_s))
     return result

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from inventory.models import Device, DeviceState, Event, LinkState, Site, SiteState
 from netops.monitor import evidence as ev
+from netops.monitor import timeline
 from netops.monitor.events import attach_outage, record_event
 from netops.monitor.latency import Impairment, LatencyJudge, Thresholds
+from netops.monitor.maintenance import apply_windows, ends_of_windows
 from netops.monitor.network_view import structure_marker
 from netops.monitor.outages import FlapPolicy, OutageChanges, reconcile
 from netops.settings import Settings
@@ -123,7 +125,8 @@ class Monitor:
             and all(ev.stored_verdict(rows[n]) == v for n, v in before.items())
             and not self.latency.changed(session, now, {n: rows[n].device_id for n in before})
         ):
-            return Evaluation()
+            ended = ends_of_windows(session, now, self.settings.web.timezone)  # planned works over
+            return Evaluation(outages=OutageChanges(unplanned=ended.unplanned))
         structure = self.structure(session)
         graph = structure.graph
         prior = ev.open_causes(session)
@@ -160,7 +163,13 @@ class Monitor:
             }
             for c in a.root_causes
         }
-        result.outages = reconcile(session, a.root_causes, now, self.policy, words=words, shadowed=shadowed)
+        changes = reconcile(session, a.root_causes, now, self.policy, words=words, shadowed=shadowed)
+        timeline.record_changes(session, now, opened=changes.opened, moved=changes.moved,
+                                flapping=changes.flapping, closed=changes.closed)
+        windows = apply_windows(session, a.root_causes, changes.by_cause, changes.opened, changes.closed, now,
+                                self.settings.web.timezone)
+        changes.planned, changes.unplanned = windows.planned, windows.unplanned
+        result.outages = changes
         _site_events(session, graph, a, result.outages.by_cause, now, result)
         _attach_events(session, result)
         return result

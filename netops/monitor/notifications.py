@@ -6,7 +6,9 @@ logs the outcome, then marks the outage ``notified_open`` / ``notified_close``. 
 slow target therefore never delays a poll or crashes the scheduler. One message per root-cause
 outage (with the sites it affects), one on recovery (with the duration), one when an outage is
 found flapping; never one per downstream school. Messages are in English or Bahasa Indonesia
-(``notifications.language``). After a restart, outages whose messages were never sent are
+(``notifications.language``). An outage inside planned works sends nothing, and an acknowledged one
+no flapping news; each message sent, failed or suppressed is on the outage's timeline
+(``netops.monitor.timeline``). After a restart, outages whose messages were never sent are
 picked up again (``enqueue_pending``). Messages are plain text, declared as such to apprise
 (``body_format=TEXT``): a device-supplied name with ``&`` or ``<`` is escaped by apprise for
 targets that speak HTML (Telegram ``parse_mode=HTML``, HTML e-mail) and never becomes markup.
@@ -27,6 +29,7 @@ from sqlalchemy import Engine, or_, select
 
 from inventory.db import session_scope
 from inventory.models import Outage, utcnow
+from netops.monitor import timeline
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,7 +77,8 @@ def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Me
     element = words.get(language) or words.get("en") or \
         f"{t.get(outage.root_cause_type, outage.root_cause_type)} {outage.root_cause}"
     sites = list(outage.affected_sites or [])
-    title = f"{t[kind]}: {element}"
+    over = (outage.maintenance_words or {}).get(language) or (outage.maintenance_words or {}).get("en")
+    title = f"{t[kind]}: {over}" if over and kind == "open" else f"{t[kind]}: {element}"
     if kind == "close":
         end = outage.ended_at or now
         title += f" ({t['after']} {format_duration((end - outage.started_at).total_seconds(), language)})"
@@ -89,6 +93,15 @@ def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Me
     if outage.cause_text:
         lines.append(f"{t['why']}: {outage.cause_text}")
     return Message(outage.id, kind, title, "\n".join(lines))
+
+
+def suppressed_because(outage: Outage, kind: str) -> str | None:
+    """Why no message goes out: planned works (nothing at all), or acknowledged (no more flapping news)."""
+    if outage.planned:
+        return f"planned works #{outage.maintenance_id}"
+    if kind == "flapping" and outage.acknowledged_by:
+        return f"acknowledged by {outage.acknowledged_by}"
+    return None
 
 
 def apprise_sender(urls: Sequence[str]) -> Sender:
@@ -192,12 +205,20 @@ class Notifier:
             if outage is None or (kind == "open" and outage.notified_open) or \
                     (kind == "close" and (outage.notified_close or outage.ended_at is None)):
                 return
+            why = suppressed_because(outage, kind)
+            if why is not None:
+                timeline.add(session, outage.id, utcnow(), "notification_suppressed", text=f"{kind}: {why}",
+                             maintenance_id=outage.maintenance_id)
+                return
             message = build_message(outage, kind, self._settings.notifications.language, utcnow())
         ok = self._send_with_retries(message)
         if not ok and self._stopping.is_set():
             return  # not given up: enqueue_pending() sends it after the next start
         with session_scope(self._engine) as session:
             outage = session.get(Outage, outage_id)
+            if outage is not None:
+                outcome = "notification_sent" if ok else "notification_failed"
+                timeline.add(session, outage.id, utcnow(), outcome, text=f"{kind}: {message.title}")
             if outage is not None and kind == "open":
                 outage.notified_open = True
             elif outage is not None and kind == "close":

@@ -44,6 +44,8 @@ class OutageChanges:
     flapping: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)  # re-attributed to a root cause closer to the core
     by_cause: dict[tuple[str, str], int] = field(default_factory=dict)  # the open outage of each cause
+    planned: list[int] = field(default_factory=list)  # inside planned works: no message (``maintenance``)
+    unplanned: list[int] = field(default_factory=list)  # planned no more (works over, or beyond): notify now
 
 
 def open_outages(session: Session) -> dict[tuple[str, str], Outage]:

@@ -8,6 +8,7 @@ is the one JSON shape of an outage (``netops outages --json`` and ``/api/v1/outa
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from inventory.models import Event, JobRun, Outage, TrapStat, utcnow
 from netops.monitor.availability import Availability, availability
+from netops.monitor.timeline import Note, notes_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +36,21 @@ class OutageView:
     cause_text: str | None = None
     degraded_sites: tuple[str, ...] = ()
     cause_words: dict[str, str] | None = None
+    planned: bool = False
+    maintenance_id: int | None = None
+    maintenance_words: dict[str, str] | None = None  # "planned works ended at 14:00 but ... is still offline"
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    assignee: str | None = None
+    notes: tuple[Note, ...] = ()
 
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def last_note(self) -> Note | None:
+        return self.notes[-1] if self.notes else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +65,12 @@ class OutageView:
             "ended_at": _iso(self.ended_at) if self.ended_at else None,
             "duration_s": round(self.duration_s, 3),
             "flapping": self.flapping,
+            "planned": self.planned,
+            "maintenance_id": self.maintenance_id,
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": _iso(self.acknowledged_at) if self.acknowledged_at else None,
+            "assignee": self.assignee,
+            "notes": [n.to_json() for n in self.notes],
         }
 
 
@@ -109,20 +128,29 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _outage_view(row: Outage, now: datetime) -> OutageView:
+def _outage_view(row: Outage, now: datetime, notes: Sequence[Note] = ()) -> OutageView:
     end = row.ended_at or now
     return OutageView(id=row.id, root_cause_type=row.root_cause_type, root_cause=row.root_cause,
                       affected_sites=tuple(row.affected_sites or ()),
                       affected_devices=tuple(row.affected_devices or ()), started_at=row.started_at,
                       ended_at=row.ended_at, duration_s=max(0.0, (end - row.started_at).total_seconds()),
                       flapping=bool(row.flapping), cause_text=row.cause_text,
-                      degraded_sites=tuple(row.degraded_sites or ()), cause_words=dict(row.cause_words or {}))
+                      degraded_sites=tuple(row.degraded_sites or ()), cause_words=dict(row.cause_words or {}),
+                      planned=bool(row.planned), maintenance_id=row.maintenance_id,
+                      maintenance_words=dict(row.maintenance_words) if row.maintenance_words else None,
+                      acknowledged_by=row.acknowledged_by, acknowledged_at=row.acknowledged_at,
+                      assignee=row.assignee, notes=tuple(notes))
+
+
+def _views(session: Session, rows: Sequence[Outage], now: datetime) -> list[OutageView]:
+    notes = notes_of(session, [r.id for r in rows])
+    return [_outage_view(r, now, notes.get(r.id, ())) for r in rows]
 
 
 def active_outages(session: Session, now: datetime | None = None) -> list[OutageView]:
     now = now or utcnow()
-    rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.started_at))
-    return [_outage_view(r, now) for r in rows]
+    rows = session.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.started_at)).all()
+    return _views(session, rows, now)
 
 
 def outage_history(session: Session, since: datetime | None = None, limit: int = 500,
@@ -132,12 +160,12 @@ def outage_history(session: Session, since: datetime | None = None, limit: int =
     query = select(Outage).order_by(Outage.started_at.desc(), Outage.id.desc()).limit(limit)
     if since is not None:
         query = query.where((Outage.ended_at.is_(None)) | (Outage.ended_at >= since))
-    return [_outage_view(r, now) for r in session.scalars(query)]
+    return _views(session, session.scalars(query).all(), now)
 
 
 def get_outage(session: Session, outage_id: int, now: datetime | None = None) -> OutageView | None:
     row = session.get(Outage, outage_id)
-    return _outage_view(row, now or utcnow()) if row is not None else None
+    return _views(session, [row], now or utcnow())[0] if row is not None else None
 
 
 def events(session: Session, *, since: datetime | None = None, element: str | None = None,

@@ -382,8 +382,8 @@ class JobRunner:
     def _notify(self, evaluation: Evaluation) -> None:
         if self.notifier is None:
             return
-        for outage_id in evaluation.outages.opened:
-            self.notifier.enqueue(outage_id, "open")
+        for outage_id in (*evaluation.outages.opened, *evaluation.outages.unplanned):
+            self.notifier.enqueue(outage_id, "open")  # a planned one is marked notified: nothing is sent
         for outage_id in evaluation.outages.flapping:
             self.notifier.enqueue(outage_id, "flapping")
         for outage_id in evaluation.outages.closed:

@@ -75,6 +75,15 @@ def run_devices(names: list[str], trigger: str, confirm: list[tuple[str, int, st
         scheduler.poll_devices(names, trigger=trigger, confirm=confirm)
 
 
+def monthly_report() -> None:
+    """On the 1st: last month's availability report, kept in the data directory and sent."""
+    scheduler = _ACTIVE
+    if scheduler is not None:
+        from netops.reports.monthly import run_monthly
+
+        run_monthly(scheduler.engine, scheduler.settings, datetime.now(UTC))
+
+
 def heartbeat() -> None:
     """Wakes the scheduler regularly so jobs resumed by another process start on time."""
 
@@ -117,6 +126,9 @@ class Scheduler:
         self.sync_jobs()
         self._aps.add_job(heartbeat, "interval", seconds=HEARTBEAT_S, id="heartbeat", jobstore="memory",
                           replace_existing=True)
+        if self.settings.reports.monthly:
+            self._aps.add_job(monthly_report, "cron", day=1, hour=6, timezone=self.settings.web.timezone,
+                              id="monthly-report", jobstore="memory", replace_existing=True)
         self.runner.evaluate_only()
         self.notifier.enqueue_pending()
         self._aps.resume()

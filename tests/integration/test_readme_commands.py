@@ -62,7 +62,7 @@ NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
 SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config"}
-DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo"}
+DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running"}
 # Values of the README's placeholders, by the word before them ({device}: the context's device).
@@ -79,6 +79,14 @@ VALUES = {
     ("--role", "ROLE"): "helpdesk", ("role", "NAME"): "siti", ("NAME", "ROLE"): "engineer",
     ("disable", "NAME"): "siti", ("enable", "NAME"): "siti", ("passwd", "NAME"): "siti",
     ("delete", "NAME"): "siti", ("create", "USER"): "budi", ("revoke", "TOKEN"): "{token}",
+    ("--site", "NAME"): "SMP Negeri 2 Magelang", ("--district", "NAME"): "Magelang Utara",
+    ("--start", "ISO"): "2030-01-06T10:00", ("--end", "ISO"): "2030-01-06T12:00",
+    ("--duration", "SPAN"): "2h",
+    ("--reason", "TEXT"): "fiber splicing", ("--rrule", "RULE"): "FREQ=WEEKLY;COUNT=4", ("end", "ID"): "1",
+    ("ack", "ID"): "{outage}", ("note", "ID"): "{outage}", ("assign", "ID"): "{outage}",
+    ("--note", "TEXT"): "crew on the way", ("ID", "TEXT"): "splice at pole 12", ("ID", "USER"): "budi",
+    ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
+    ("-o", "FILE"): "availability-report.out",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}
@@ -245,8 +253,31 @@ class Runner:
         if (previous, placeholder) not in VALUES:
             raise KeyError(f"no value for {placeholder} after {previous!r}: add one to VALUES")
         device = "core-balaikota" if context in ("site", "long") else "acc-smpn2"
-        return VALUES[(previous, placeholder)].format(device=device, core=self.site.core,
-                                                       token=self.site.values.get("token", ""))
+        value = VALUES[(previous, placeholder)]
+        outage = self.outage_id() if "{outage}" in value else ""
+        return value.format(device=device, core=self.site.core, token=self.site.values.get("token", ""),
+                            outage=outage)
+
+    def outage_id(self) -> str:
+        """An outage of the demo to acknowledge: the tour's cut fiber's, else one cut now."""
+        if "outage" not in self.site.values:
+            found = self.demo_outages()
+            if not found:
+                CliRunner().invoke(main, ["demo", "fault", "cut-link", "acc-kel-wates", "acc-smpn2"],
+                                   env=self.demo_env)
+                deadline = time.monotonic() + 180
+                while not found and time.monotonic() < deadline:
+                    time.sleep(2)
+                    found = self.demo_outages()
+                CliRunner().invoke(main, ["demo", "fault", "restore-all"], env=self.demo_env)
+            assert found, "the demo opened no outage to acknowledge"
+            self.site.values["outage"] = str(found[0]["id"])
+        return self.site.values["outage"]
+
+    def demo_outages(self) -> list[dict[str, Any]]:
+        result = CliRunner().invoke(main, ["outages", "--json"], env=self.demo_env)
+        rows: list[dict[str, Any]] = json.loads(result.output) if result.exit_code == 0 else []
+        return rows
 
     def argv(self, step: Step) -> list[str]:
         out: list[str] = []

@@ -68,6 +68,12 @@ def test_open_outage_counts_until_now_and_json_shape(engine: Engine) -> None:
         "degraded_sites": [],
         "cause": {},
         "evidence": None,
+        "planned": False,
+        "maintenance_id": None,
+        "acknowledged_by": None,
+        "acknowledged_at": None,
+        "assignee": None,
+        "notes": [],
     }
     assert [o.id for o in history] == [active.id]
 

@@ -84,6 +84,12 @@ def test_outages_and_events_as_json(engine: Engine, settings: Settings) -> None:
         "ended_at",
         "duration_s",
         "flapping",
+        "planned",
+        "maintenance_id",
+        "acknowledged_by",
+        "acknowledged_at",
+        "assignee",
+        "notes",
     }
     code, out = _run(settings, "outages", "--active")
     assert code == 0 and "device dist" in out and "a:x1--b:x2" not in out

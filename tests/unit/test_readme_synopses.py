@@ -32,7 +32,8 @@ from tests.support.readme import (
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = readme_commands(ROOT)
-DUMMY = {"FILE": str(ROOT / "README.md"), "N": "1", "S": "30", "ROLE": "engineer"}  # FILE exists: --topology
+# FILE exists: --topology
+DUMMY = {"FILE": str(ROOT / "README.md"), "N": "1", "S": "30", "ROLE": "engineer", "ID": "1"}
 
 
 def click_parse(argv: list[str]) -> click.Command:

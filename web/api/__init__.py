@@ -21,7 +21,12 @@ def _csrf_for_cookie_sessions() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from web.api import routes, topology_routes  # noqa: F401  (routes register on bp)
+    from web.api import (  # noqa: F401  (routes register on bp)
+        operations_routes,
+        report_routes,
+        routes,
+        topology_routes,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

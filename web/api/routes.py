@@ -44,6 +44,13 @@ OUTAGE_SCHEMA: dict[str, Any] = {  # the monitor's one JSON shape (netops.monito
         "ended_at": {"anyOf": [_TIME, {"type": "null"}]},
         "duration_s": {"type": "number"},
         "flapping": {"type": "boolean"},
+        "planned": {"type": "boolean", "description": "inside planned works: no notification"},
+        "maintenance_id": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        "acknowledged_by": {"anyOf": [_STR, {"type": "null"}]},
+        "acknowledged_at": {"anyOf": [_TIME, {"type": "null"}]},
+        "assignee": {"anyOf": [_STR, {"type": "null"}]},
+        "notes": {"type": "array", "items": {"type": "object", "properties": {"by": _STR, "at": _TIME,
+                                                                               "text": _STR}}},
     },
 }
 

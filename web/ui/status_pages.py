@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from inventory.csvcells import safe_row
-from web import composite, history, readers
+from web import composite, history, operations, readers
 from web.auth.access import require_role
 from web.db import db_session
 from web.history import OutageView
@@ -93,10 +93,11 @@ def _site_page(name: str, form: ContactForm | None, status: int = 200) -> Respon
                if name in o.affected_sites or name in o.degraded_sites]
     page = render_template(
         "ui/site.html",
-        answer=composite.one_site_status(site_view),
+        answer=composite.one_site_status(site_view, session),
         availability=composite.site_availability(session, name),
         devices=readers.list_devices(session, site=name),
         outages=outages[:10],
+        works=[w for w in operations.windows(session) if any(b["site"] == name for b in w.blast_radius)],
         form=form,
     )
     return page, status
@@ -133,6 +134,8 @@ def outage(outage_id: int) -> ResponseReturnValue:
         degraded=[sites[n] for n in found.degraded_sites if n in sites],
         gone=[n for n in (*found.affected_sites, *found.degraded_sites) if n not in sites],
         events=history.outage_events(session, outage_id),
+        timeline=operations.entries(session, outage_id),
+        handling=operations.handling_words(session, [outage_id], composite.language()).get(outage_id),
     )
 
 
@@ -184,6 +187,10 @@ def outages_csv() -> ResponseReturnValue:
             "affected_sites",
             "affected_devices",
             "flapping",
+            "planned",
+            "maintenance_id",
+            "acknowledged_by",
+            "assignee",
         ]
     )
     for o in _filtered_outages(None):
@@ -197,6 +204,10 @@ def outages_csv() -> ResponseReturnValue:
             "; ".join(o.affected_sites),
             "; ".join(o.affected_devices),
             o.flapping,
+            o.planned,
+            o.maintenance_id or "",
+            o.acknowledged_by or "",
+            o.assignee or "",
         ]))
     return Response(
         out.getvalue(),
