@@ -67,6 +67,7 @@ def structure_marker(session: Session) -> tuple[Any, ...]:
             Link.source,
             Link.length_m,
         ),
+        hash(tuple((i, repr(r)) for i, r in session.execute(select(Link.id, Link.route).order_by(Link.id)))),
         tuple(session.execute(select(func.count(Interface.id), func.max(Interface.id))).one()),
         tuple(
             session.execute(
