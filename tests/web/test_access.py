@@ -35,6 +35,7 @@ API_GET = {
     "/api/v1/interfaces": "engineer",
     "/api/v1/links": "engineer",
     "/api/v1/topology": "engineer",
+    "/api/v1/topology.geojson": "engineer",
     "/api/v1/jobs": "engineer",
 }
 API_POST = {f"/api/v1/jobs/status/{action}": "engineer" for action in ("run", "pause", "resume")}
