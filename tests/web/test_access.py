@@ -19,6 +19,8 @@ PAGES = {
     "/outages/1": "helpdesk",
     "/outages.csv": "helpdesk",
     "/topology": "engineer",
+    "/map": "engineer",
+    "/map/fiber/acc-sdn1:sfp1--dist-utara:sfp2": "engineer",
     "/devices/acc-smpn1": "engineer",
     "/jobs": "engineer",
     "/inventory": "engineer",

@@ -9,6 +9,13 @@ bp = Blueprint("ui", __name__)
 
 def init_app(app: Flask) -> None:
     # routes (and the template global latency_chart) register on bp
-    from web.ui import admin_pages, inventory_edit, latency_chart, network_pages, status_pages  # noqa: F401
+    from web.ui import (  # noqa: F401
+        admin_pages,
+        city_pages,
+        inventory_edit,
+        latency_chart,
+        network_pages,
+        status_pages,
+    )
 
     app.register_blueprint(bp)
