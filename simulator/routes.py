@@ -68,5 +68,5 @@ def fiber_route(a: DemoSite, b: DemoSite, access_end: bool = True) -> tuple[Rout
             stops.append(RouteStop(round(corner[0], 6), round(corner[1], 6), f"JC {street}", "closure"))
     if access_end and stops and stops[-1].kind == "pole":
         last = stops[-1]
-        stops[-1] = RouteStop(last.lat, last.lon, f"ODP {b.name.split()[-1]}", "odp")
+        stops[-1] = RouteStop(last.lat, last.lon, f"ODP {b.name}", "odp")
     return tuple(stops)

@@ -137,6 +137,8 @@
         poly.bindPopup(fiberPopup(p));
         poly.bindTooltip(el("span", p.a + " – " + p.b + " (" + label(p.state) + ")"), { sticky: true });
         poly.addTo(fibers);
+        var path = poly.getElement && poly.getElement();
+        if (path) { path.setAttribute("data-id", p.id); path.setAttribute("data-state", p.state); }
         state.byLink[p.id] = p.state;
         line.forEach(function (x) { latlngs.push(x); });
         state.links += 1;
@@ -167,13 +169,15 @@
   }
 
   function togglePoints() {
+    state.zoom = map.getZoom();
+    box.dataset.zoom = String(state.zoom);
     if (map.getZoom() >= POINT_ZOOM) { map.addLayer(points); } else { map.removeLayer(points); }
   }
   map.on("zoomend", togglePoints);
 
   var last = null;
   function load() {
-    fetch(box.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    return fetch(box.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (doc) {
         last = doc;
@@ -186,6 +190,7 @@
   ["f-district", "f-kind", "f-down"].forEach(function (id) {
     document.getElementById(id).addEventListener("change", function () { if (last) { draw(last); } });
   });
+  window.netopsRefreshCityMap = load;
   load();
-  setInterval(load, 30000);
+  setInterval(load, 30000);  // well within one status cycle (60 s by default)
 })();
