@@ -110,3 +110,16 @@ def test_cut_fiber_card(client_as: Callable[[str | None], FlaskClient], session:
 def test_fiber_card_of_an_unrouted_fiber(client_as: Callable[[str | None], FlaskClient]) -> None:
     html = client_as("engineer").get("/map/fiber/core-balaikota:xe1--dist-utara:xe1").get_data(as_text=True)
     assert 'id="fc-unplaced"' in html and 'id="fc-no-route"' in html and 'id="fc-no-schools"' in html
+
+
+def test_an_outage_of_a_cut_fiber_links_to_its_card(
+    client_as: Callable[[str | None], FlaskClient], session: Session
+) -> None:
+    from inventory.models import Outage
+
+    client = client_as("engineer")
+    outage = session.scalars(select(Outage).where(Outage.root_cause == CUT_ID)).one()  # the real monitor's
+    html = client.get(f"/outages/{outage.id}").get_data(as_text=True)
+    assert f'class="fiber-card-link" href="/map/fiber/{CUT_ID}"' in html
+    helpdesk = client_as("helpdesk").get(f"/outages/{outage.id}").get_data(as_text=True)
+    assert "fiber-card-link" not in helpdesk  # the card is for engineers
