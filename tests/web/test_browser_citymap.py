@@ -213,3 +213,37 @@ def test_a_new_cut_turns_its_route_red_and_its_card_shows_light_and_schools(city
     assert not card.is_visible("header.top") and card.is_visible("#fiber-map")
     _shot(card, "fiber-card-print.png")
     assert page.errors == [] and card.errors == []
+
+
+def test_an_engineer_places_a_site_by_dragging(city: City, browser: Any) -> None:
+    """Last in the module: it takes a site's coordinates away, then places it again by hand."""
+    from inventory.models import Site
+
+    name = "Dinas Sosial"
+    with session_factory(city.engine)() as session:
+        site = session.scalars(select(Site).where(Site.name == name)).one()
+        site.latitude = site.longitude = None
+        session.commit()
+    page = _page(browser, city, "/map")
+    page.wait_for_selector("#citymap[data-sites]", timeout=15_000)
+    assert page.get_attribute("#citymap", "data-sites") == str(len(city.network.sites) - 1)
+    assert name in page.inner_text("#unplaced")
+    page.click(f'button.place[data-name="{name}"]')
+    pin = page.wait_for_selector(".site-marker.placing")
+    box = pin.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 8 * step, y + 5 * step)
+    page.mouse.up()
+    page.wait_for_selector(f'#unplaced li[data-name="{name}"].done', state="attached", timeout=10_000)
+    assert "saved (" in page.inner_text(f'#unplaced li[data-name="{name}"]')
+    with session_factory(city.engine)() as session:
+        site = session.scalars(select(Site).where(Site.name == name)).one()
+        assert site.latitude is not None and -7.6 < site.latitude < -7.4
+        assert site.longitude is not None and 110.1 < site.longitude < 110.3
+    page.wait_for_selector(f'#citymap[data-sites="{len(city.network.sites)}"]', state="attached",
+                           timeout=10_000)
+    assert page.errors == []

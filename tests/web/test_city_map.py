@@ -123,3 +123,34 @@ def test_an_outage_of_a_cut_fiber_links_to_its_card(
     assert f'class="fiber-card-link" href="/map/fiber/{CUT_ID}"' in html
     helpdesk = client_as("helpdesk").get(f"/outages/{outage.id}").get_data(as_text=True)
     assert "fiber-card-link" not in helpdesk  # the card is for engineers
+
+
+def test_an_engineer_places_an_unplaced_site(
+    client_as: Callable[[str | None], FlaskClient], session: Session
+) -> None:
+    from tests.web.conftest import csrf_from
+
+    place(session)
+    client = client_as("engineer")
+    page = client.get("/map").get_data(as_text=True)
+    assert 'data-name="Dinas Kesehatan">Place</button>' in page
+    token = csrf_from(client.get("/sites/Dinas%20Kesehatan").get_data(as_text=True))
+    url = "/map/sites/Dinas%20Kesehatan/location"
+    assert client.post(url, data={"lat": "-7.4770", "lon": "110.2150"}).status_code == 400  # no CSRF token
+    headers = {"X-CSRFToken": token}
+    for bad in ({"lat": "-97", "lon": "110.2"}, {"lat": "nan", "lon": "110.2"}, {"lat": "x", "lon": "1"}, {}):
+        assert client.post(url, data=bad, headers=headers).status_code == 400, bad
+    assert client.post("/map/sites/Nowhere/location", data={"lat": "1", "lon": "1"},
+                       headers=headers).status_code == 404
+    saved = client.post(url, data={"lat": "-7.4770", "lon": "110.2150"}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json() == {"site": "Dinas Kesehatan", "lat": -7.477,
+                                                              "lon": 110.215}
+    session.expire_all()
+    site = session.scalars(select(Site).where(Site.name == "Dinas Kesehatan")).one()
+    assert (site.latitude, site.longitude) == (-7.477, 110.215)
+    doc = client.get("/api/v1/topology.geojson").get_json()
+    assert "site:Dinas Kesehatan" in {f["id"] for f in doc["features"]}
+    assert 'id="all-placed"' in client.get("/map").get_data(as_text=True)
+    helpdesk = client_as("helpdesk")
+    own = {"X-CSRFToken": csrf_from(helpdesk.get("/sites/Dinas%20Kesehatan").get_data(as_text=True))}
+    assert helpdesk.post(url, data={"lat": "1", "lon": "1"}, headers=own).status_code == 403

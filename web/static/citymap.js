@@ -190,6 +190,33 @@
   ["f-district", "f-kind", "f-down"].forEach(function (id) {
     document.getElementById(id).addEventListener("change", function () { if (last) { draw(last); } });
   });
+  // placing a site without coordinates: a draggable marker in the middle, saved where it is dropped
+  function save(name, latlng, note) {
+    var body = new URLSearchParams({ lat: latlng.lat.toFixed(6), lon: latlng.lng.toFixed(6) });
+    return fetch(box.dataset.placeUrl.replace("__name__", encodeURIComponent(name)), {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "X-CSRFToken": box.dataset.csrf, Accept: "application/json" }
+    }).then(function (r) {
+      note.textContent = r.ok ? words.saved + " (" + latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5) + ")"
+                              : words.not_saved + " (" + r.status + ")";
+      if (r.ok) { note.parentNode.classList.add("done"); load(); }
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("button.place"), function (button) {
+    button.addEventListener("click", function () {
+      var name = button.dataset.name;
+      var note = button.parentNode.querySelector(".placed");
+      var pin = L.marker(map.getCenter(), {
+        draggable: true, title: name, alt: name,
+        icon: L.divIcon({ className: "site-marker round placing", iconSize: [18, 18], html: "" })
+      }).addTo(map);
+      pin.bindTooltip(el("span", name + ": " + words.drag), { permanent: true, direction: "top" });
+      pin.on("dragend", function () { save(name, pin.getLatLng(), note); });
+      button.disabled = true;
+      state.placing = name;
+    });
+  });
+
   window.netopsRefreshCityMap = load;
   load();
   setInterval(load, 30000);  // well within one status cycle (60 s by default)

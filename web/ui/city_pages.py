@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, jsonify, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from inventory.models import Site
 from netops.settings import MapSettings
 from topology.geojson import unplaced_sites
 from web import topomap
@@ -102,3 +104,28 @@ def cut_fiber(link_id: str) -> ResponseReturnValue:
     page = render_template("ui/fibercard.html", card=card, tiles=tiles, attribution=attribution,
                            stops_json=stops, point_kinds=kinds)
     return page, 200, {"Content-Security-Policy": _csp(tiles)}
+
+
+def _coordinate(text: str | None, low: float, high: float) -> float | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return value if low <= value <= high and value == value else None  # NaN fails the last test
+
+
+@bp.route("/map/sites/<path:name>/location", methods=["POST"])
+@require_role("engineer")
+def place_site(name: str) -> ResponseReturnValue:
+    """An engineer places (or moves) a site by dragging it on the city map (CSRF-checked first)."""
+    lat = _coordinate(request.form.get("lat"), -90, 90)
+    lon = _coordinate(request.form.get("lon"), -180, 180)
+    if lat is None or lon is None:
+        return jsonify({"error": "lat must be -90..90 and lon -180..180"}), 400
+    session = db_session()
+    site = session.scalars(select(Site).where(Site.name == name)).first()
+    if site is None:
+        abort(404)
+    site.latitude, site.longitude = round(lat, 6), round(lon, 6)
+    session.commit()
+    return jsonify({"site": name, "lat": site.latitude, "lon": site.longitude})
