@@ -4,7 +4,8 @@ The page draws ``/api/v1/topology.geojson`` (the one GeoJSON of ``topology.geojs
 vendored Leaflet; states are the stored ones, as on the logical map. The background is the
 configured tile URL template (``[map] tile_url``), a local z/x/y directory (``[map] tile_dir``,
 served here) or nothing: with no tile reachable the sites and routes still draw. The page's
-Content-Security-Policy lets images come from the tile server's origin only.
+Content-Security-Policy lets images come from the tile server's origin only. Also here: the
+printable card of one fiber (``web.fibercard``) and placing a site by dragging it.
 """
 
 from __future__ import annotations
