@@ -100,8 +100,8 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _page(browser: Any, city: City, path: str, lang: str = "en") -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale=lang).new_page()
+def _page(browser: Any, city: City, path: str, lang: str = "en", width: int = 1280) -> Any:
+    page = browser.new_context(viewport={"width": width, "height": 900}, locale=lang).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
@@ -170,6 +170,17 @@ def test_city_map_in_indonesian_links_to_the_logical_map(city: City, browser: An
     page.click("#to-city")
     page.wait_for_url(f"{city.base}/map")
     assert page.errors == []
+
+
+def test_on_a_phone_nothing_is_wider_than_the_screen(city: City, browser: Any) -> None:
+    page = _page(browser, city, "/map", width=390)
+    page.wait_for_selector("#citymap[data-sites]", timeout=15_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    card = _page(browser, city, f"/map/fiber/{quote(_link_id(page, *CUT))}", width=390)
+    card.wait_for_selector("#fiber-map path.fiber", state="attached", timeout=10_000)
+    _shot(card, "fiber-card-phone.png")
+    assert card.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.errors == [] and card.errors == []
 
 
 def test_a_new_cut_turns_its_route_red_and_its_card_shows_light_and_schools(city: City, browser: Any) -> None:
