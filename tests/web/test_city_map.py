@@ -92,7 +92,8 @@ def test_cut_fiber_card(client_as: Callable[[str | None], FlaskClient], session:
     assert "Cut fiber" in html and 'data-state="down"' in html
     assert "Tiang 14" in html and "ODP Jl. Pahlawan" in html and '<dd id="fc-length">1650 m' in html
     # named points in order from site A (the school), with the distance along the route
-    stops = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td><td class=\"nw\">(\d+) m", html)
+    cell = r'<td[^>]*data-label="[^"]*">'
+    stops = re.findall(rf"<tr>{cell}(\d+)</td>{cell}([^<]+)</td>{cell}([^<]+)</td>{cell}(\d+) m", html)
     assert [(s[1], s[2]) for s in stops] == [("ODP Jl. Pahlawan", "ODP"), ("Tiang 14", "pole")]
     assert 100 < int(stops[0][3]) < int(stops[1][3]) < 729
     ends = re.findall(r'<tr class="fc-end">(.*?)</tr>', html, re.S)
