@@ -94,14 +94,15 @@ def import_routes_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     """Set fiber routes from lines drawn elsewhere: FILE.geojson (LineStrings) or FILE.kml (paths).
 
     A line named A:PORT,B:PORT (GeoJSON properties.link or name, KML <name>) sets that link's
-    route; any other line is matched by its ends lying at two sites joined by one link. What
+    route; any other line is matched by its ends lying at two sites joined by one link; named
+    pins (Points) on a line's vertices name those route points. What
     matched and what did not is listed; bad geometry exits 2 with file and place, writing nothing.
     """
     engine = engine_from(ctx)
     try:
-        lines = read_route_file(file)
+        drawing = read_route_file(file)
         with session_scope(engine) as session:
-            report = import_routes(session, lines, dry_run=dry_run)
+            report = import_routes(session, drawing.lines, dry_run=dry_run, pins=drawing.points)
     except RouteFileError as exc:
         count = len(exc.problems)
         fail(f"{count} problem{'s' if count != 1 else ''}, nothing written:\n{exc}", EXIT_INVALID_INVENTORY)

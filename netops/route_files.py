@@ -1,8 +1,10 @@
 """Lines drawn elsewhere (QGIS, Google Earth, geojson.io): GeoJSON LineStrings and KML paths.
 
-Each drawn line keeps its name (GeoJSON ``properties.link`` / ``name``, or ``a`` and ``b``;
-KML ``<name>``), its positions as (lat, lon) and where it came from (``features[3]`` or
-``file:line``) so every problem points at the line. Bad geometry is a problem and nothing is
+Named pins (GeoJSON Points with ``properties.name``, KML Point placemarks) come along: on
+import each names the route point it lies on. Each drawn line keeps its name (GeoJSON
+``properties.link`` / ``name``, or ``a`` and ``b``; KML ``<name>``), its positions as
+(lat, lon) and where it came from (``features[3]`` or ``file:line``) so every problem points
+at the line. Bad geometry is a problem and nothing is
 imported; a KML with a DOCTYPE is refused (no entity expansion from a file handed around).
 """
 
@@ -23,6 +25,22 @@ class DrawnLine:
     where: str  # "route.geojson: features[2]" or "route.kml:14"
     name: str | None
     positions: tuple[tuple[float, float], ...]  # (lat, lon)
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnPoint:
+    """A named pin (a pole, a closure...): it names the route point it lies on."""
+
+    where: str
+    name: str
+    kind: str | None  # GeoJSON properties.kind; None: guessed from the name on import
+    position: tuple[float, float]  # (lat, lon)
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    lines: tuple[DrawnLine, ...]
+    points: tuple[DrawnPoint, ...] = ()
 
 
 class RouteFileError(Exception):
@@ -63,7 +81,19 @@ def _geojson_name(props: dict[str, Any]) -> str | None:
     return None
 
 
-def read_geojson(text: str, file: str) -> list[DrawnLine]:
+def _geojson_point(where: str, feature: dict[str, Any], problems: list[str]) -> DrawnPoint | None:
+    props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+    name = props.get("name") if isinstance(props, dict) else None
+    pos = feature["geometry"].get("coordinates")
+    if not isinstance(name, str) or not name.strip():
+        return None  # an unnamed pin names nothing
+    pair = pos if isinstance(pos, list) and len(pos) >= 2 else [None, None]
+    ok = _check(f"{where}.coordinates", pair[1], pair[0], problems)
+    kind = props.get("kind") if isinstance(props, dict) and isinstance(props.get("kind"), str) else None
+    return DrawnPoint(where, name.strip(), kind, ok) if ok is not None else None
+
+
+def read_geojson(text: str, file: str) -> Drawing:
     try:
         doc = json.loads(text)
     except ValueError as exc:
@@ -72,12 +102,19 @@ def read_geojson(text: str, file: str) -> list[DrawnLine]:
         else [doc] if isinstance(doc, dict) and doc.get("type") == "Feature" else None
     if not isinstance(features, list):
         raise RouteFileError([f"{file}: expected a GeoJSON FeatureCollection or Feature"])
-    lines, problems = [], []
+    lines: list[DrawnLine] = []
+    points: list[DrawnPoint] = []
+    problems: list[str] = []
     for index, feature in enumerate(features, start=1):
         where = f"{file}: features[{index}]"
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "Point":
+            point = _geojson_point(where, feature, problems)
+            if point is not None:
+                points.append(point)
+            continue
         if not isinstance(geometry, dict) or geometry.get("type") not in ("LineString", "MultiLineString"):
-            continue  # points and polygons are not routes
+            continue  # polygons are not routes
         parts = geometry.get("coordinates")
         if geometry["type"] == "MultiLineString":
             if not isinstance(parts, list) or len(parts) != 1:
@@ -98,13 +135,14 @@ def read_geojson(text: str, file: str) -> list[DrawnLine]:
                                tuple(positions)))
     if problems:
         raise RouteFileError(problems)
-    return lines
+    return Drawing(tuple(lines), tuple(points))
 
 
 @dataclass
 class _Placemark:
     name: str | None = None
     paths: list[tuple[int, str]] = field(default_factory=list)  # (line of <coordinates>, its text)
+    pins: list[tuple[int, str]] = field(default_factory=list)  # the same, of <Point>s
 
 
 def _kml_placemarks(text: str, file: str) -> list[_Placemark]:
@@ -123,7 +161,7 @@ def _kml_placemarks(text: str, file: str) -> list[_Placemark]:
             current.append(_Placemark())
         elif local == "name" and stack and stack[-1] == "Placemark":
             name_text.clear()
-        elif local == "coordinates" and stack and stack[-1] == "LineString" and current:
+        elif local == "coordinates" and stack and stack[-1] in ("LineString", "Point") and current:
             coords.clear()
             coords_line[0] = parser.CurrentLineNumber
         stack.append(local)
@@ -131,7 +169,7 @@ def _kml_placemarks(text: str, file: str) -> list[_Placemark]:
     def data(chunk: str) -> None:
         if len(stack) >= 2 and stack[-1] == "name" and stack[-2] == "Placemark":
             name_text.append(chunk)
-        elif len(stack) >= 2 and stack[-1] == "coordinates" and stack[-2] == "LineString":
+        elif len(stack) >= 2 and stack[-1] == "coordinates" and stack[-2] in ("LineString", "Point"):
             coords.append(chunk)
 
     def end(tag: str) -> None:
@@ -140,8 +178,9 @@ def _kml_placemarks(text: str, file: str) -> list[_Placemark]:
             found.append(current.pop())
         elif local == "name" and stack and stack[-1] == "Placemark" and current:
             current[-1].name = "".join(name_text).strip() or None
-        elif local == "coordinates" and stack and stack[-1] == "LineString" and current:
-            current[-1].paths.append((coords_line[0], "".join(coords)))
+        elif local == "coordinates" and stack and stack[-1] in ("LineString", "Point") and current:
+            target = current[-1].paths if stack[-1] == "LineString" else current[-1].pins
+            target.append((coords_line[0], "".join(coords)))
 
     parser.StartElementHandler = start
     parser.CharacterDataHandler = data
@@ -153,11 +192,31 @@ def _kml_placemarks(text: str, file: str) -> list[_Placemark]:
     return found
 
 
-def read_kml(text: str, file: str) -> list[DrawnLine]:
+def _kml_pin(placemark: _Placemark, line_no: int, body: str, file: str,
+             problems: list[str]) -> DrawnPoint | None:
+    parts = body.strip().split(",")
+    try:
+        lon, lat = float(parts[0]), float(parts[1])
+    except (ValueError, IndexError):
+        problems.append(f"{file}:{line_no}: expected lon,lat[,alt], got {body.strip()[:60]!r}")
+        return None
+    ok = _check(f"{file}:{line_no}", lat, lon, problems)
+    if ok is None or not placemark.name:
+        return None
+    return DrawnPoint(f"{file}:{line_no}", placemark.name, None, ok)
+
+
+def read_kml(text: str, file: str) -> Drawing:
     if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
         raise RouteFileError([f"{file}: a KML with a DOCTYPE or entities is refused"])
-    lines, problems = [], []
+    lines: list[DrawnLine] = []
+    points: list[DrawnPoint] = []
+    problems: list[str] = []
     for placemark in _kml_placemarks(text, file):
+        for line_no, body in placemark.pins:
+            pin = _kml_pin(placemark, line_no, body, file, problems)
+            if pin is not None:
+                points.append(pin)
         for line_no, body in placemark.paths:
             where = f"{file}:{line_no}"
             tuples = body.split()
@@ -178,10 +237,10 @@ def read_kml(text: str, file: str) -> list[DrawnLine]:
             lines.append(DrawnLine(where, placemark.name, tuple(positions)))
     if problems:
         raise RouteFileError(problems)
-    return lines
+    return Drawing(tuple(lines), tuple(points))
 
 
-def read_route_file(path: Path) -> list[DrawnLine]:
+def read_route_file(path: Path) -> Drawing:
     fmt = file_format(path)
     try:
         text = path.read_text(encoding="utf-8")

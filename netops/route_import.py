@@ -3,24 +3,39 @@
 A drawn line names its link (``A:PORT,B:PORT`` in either order, any spelling of the ports) or,
 unnamed or named otherwise, is matched by its end sites: its first and last positions within
 ``SITE_TOLERANCE_M`` of two sites joined by exactly one link. The positions between the sites
-become the route, turned to run from the link row's a end. A length the inventory declares is
+become the route, turned to run from the link row's a end; a named pin within
+``PIN_TOLERANCE_M`` of a route point names it (its kind from ``properties.kind`` or the name's
+first word: Tiang, ODP, JC, HH, MH). A length the inventory declares is
 kept; a link without one (or with the length its old route gave) gets the new route's length.
 Lines that match nothing are reported and change nothing; a dry run writes nothing at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from inventory.geo import RoutePoint, great_circle_m, route_from_json, route_length_m, route_to_json
+from inventory.geo import (
+    POINT_KINDS,
+    RoutePoint,
+    great_circle_m,
+    route_from_json,
+    route_length_m,
+    route_to_json,
+)
 from inventory.models import Device, Interface, Link, Site
-from netops.route_files import DrawnLine
+from netops.route_files import DrawnLine, DrawnPoint
 from topology.names import port_key
 
 SITE_TOLERANCE_M = 100.0
+PIN_TOLERANCE_M = 15.0  # a named pin this close to a route point names it
+# a pin's kind from the first word of its name, as Indonesian field teams label them
+KIND_WORDS = {"tiang": "pole", "pole": "pole", "odp": "odp", "jc": "closure", "closure": "closure",
+              "joint": "closure", "hh": "handhole", "handhole": "handhole", "mh": "manhole",
+              "manhole": "manhole"}
 LatLon = tuple[float, float]
 
 
@@ -30,6 +45,7 @@ class RouteMatch:
     link: str  # DEV:PORT,DEV:PORT as the inventory writes it
     by: str  # "name" | "sites"
     points: int
+    named: int
     length_m: float | None
     length_kept: bool
 
@@ -52,7 +68,8 @@ class RouteImportReport:
         for m in self.matched:
             length = "" if m.length_m is None else (
                 f", length {m.length_m:.0f} m {'kept (declared)' if m.length_kept else 'from the route'}")
-            out.append(f"matched   {m.where}: {m.link} (by {m.by}; {m.points} points{length})")
+            named = f", {m.named} named" if m.named else ""
+            out.append(f"matched   {m.where}: {m.link} (by {m.by}; {m.points} points{named}{length})")
         for miss in self.unmatched:
             named = f" {miss.name!r}" if miss.name else ""
             out.append(f"unmatched {miss.where}{named}: {miss.reason}")
@@ -144,8 +161,22 @@ def _by_sites(line: DrawnLine, links: list[_Stored], sites: dict[str, LatLon]) -
     return found[0]
 
 
-def _route(line: DrawnLine, link: _Stored) -> tuple[RoutePoint, ...]:
-    """The positions between the two sites, from the row's a end."""
+def _kind(pin: DrawnPoint) -> str | None:
+    if pin.kind in POINT_KINDS:
+        return pin.kind
+    first = pin.name.split()[0].lower().rstrip(".:-") if pin.name.split() else ""
+    return KIND_WORDS.get(first)
+
+
+def _named(point: RoutePoint, pins: tuple[DrawnPoint, ...]) -> RoutePoint:
+    near = min(pins, key=lambda p: great_circle_m(point.lat, point.lon, *p.position), default=None)
+    if near is None or great_circle_m(point.lat, point.lon, *near.position) > PIN_TOLERANCE_M:
+        return point
+    return RoutePoint(point.lat, point.lon, near.name, _kind(near))
+
+
+def _route(line: DrawnLine, link: _Stored, pins: tuple[DrawnPoint, ...] = ()) -> tuple[RoutePoint, ...]:
+    """The positions between the two sites, from the row's a end, named by the pins on them."""
     a, b = link.a.location, link.b.location
     assert a is not None and b is not None
     positions = list(line.positions)
@@ -155,7 +186,7 @@ def _route(line: DrawnLine, link: _Stored) -> tuple[RoutePoint, ...]:
         positions = positions[1:]
     if positions and great_circle_m(*positions[-1], *b) <= SITE_TOLERANCE_M:
         positions = positions[:-1]
-    return tuple(RoutePoint(round(lat, 7), round(lon, 7)) for lat, lon in positions)
+    return tuple(_named(RoutePoint(round(lat, 7), round(lon, 7)), pins) for lat, lon in positions)
 
 
 def _apply(link: _Stored, route: tuple[RoutePoint, ...]) -> tuple[float | None, bool]:
@@ -171,7 +202,8 @@ def _apply(link: _Stored, route: tuple[RoutePoint, ...]) -> tuple[float | None, 
     return row.length_m, not derived
 
 
-def import_routes(session: Session, lines: list[DrawnLine], dry_run: bool = False) -> RouteImportReport:
+def import_routes(session: Session, lines: Sequence[DrawnLine], dry_run: bool = False,
+                  pins: Sequence[DrawnPoint] = ()) -> RouteImportReport:
     """Match every drawn line and set the routes in the caller's transaction (rolled back for a dry run)."""
     report = RouteImportReport(dry_run=dry_run)
     links = _stored_links(session)
@@ -202,9 +234,10 @@ def import_routes(session: Session, lines: list[DrawnLine], dry_run: bool = Fals
             report.unmatched.append(RouteMiss(line.where, line.name, reason))
             continue
         taken[found.row.id] = line.where
-        route = _route(line, found)
+        route = _route(line, found, tuple(pins))
         length, kept = _apply(found, route)
-        report.matched.append(RouteMatch(line.where, found.label, by, len(route), length, kept))
+        named = sum(1 for p in route if p.name)
+        report.matched.append(RouteMatch(line.where, found.label, by, len(route), named, length, kept))
     session.flush()
     if dry_run:
         session.rollback()

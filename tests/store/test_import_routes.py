@@ -78,8 +78,13 @@ def test_geojson_lines_match_by_name_and_by_sites(tmp_path: Path) -> None:
         _feature([BALAI, (110.2, -7.47)], name="core-1:Gi1/0/4,sw-gudang:Gi0/1"),
         # a name that is no link, ends nowhere near a site
         _feature([(110.1, -7.3), (110.11, -7.31)], name="Jalur baru"),
-        {"type": "Feature", "properties": {"name": "Tiang 1"},
+        {"type": "Feature", "properties": {"name": "Tiang 1"},  # on no route point: names nothing
          "geometry": {"type": "Point", "coordinates": [110.22, -7.48]}},
+        # pins a few metres from the first line's points: they name them (kind given or from the name)
+        {"type": "Feature", "properties": {"name": "ODP Jl. Pemuda"},
+         "geometry": {"type": "Point", "coordinates": [110.21752, -7.48901]}},
+        {"type": "Feature", "properties": {"name": "Sambungan 7", "kind": "closure"},
+         "geometry": {"type": "Point", "coordinates": [110.2160, -7.4950]}},
     ]}
     path = tmp_path / "drawn.geojson"
     path.write_text(json.dumps(doc))
@@ -92,7 +97,7 @@ def test_geojson_lines_match_by_name_and_by_sites(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert (f"matched   {path}: features[1]: core-1:GigabitEthernet1/0/2,dist-s:GigabitEthernet0/0/1 "
-            "(by name; 2 points, length") in out
+            "(by name; 2 points, 2 named, length") in out
     assert (f"matched   {path}: features[2]: acc-sd3:sfp1,core-1:GigabitEthernet1/0/5 "
             "(by sites; 2 points") in out
     assert (f"unmatched {path}: features[3]: 2 links between Balai Kota and Kantor Selatan "
@@ -105,14 +110,16 @@ def test_geojson_lines_match_by_name_and_by_sites(tmp_path: Path) -> None:
     routes = _routes(env)
     route, length = routes["core-1:GigabitEthernet1/0/2,dist-s:GigabitEthernet0/0/1"]
     # turned to run from core-1's side, the sites themselves dropped
-    assert [(p.lat, p.lon) for p in route] == [(-7.489, 110.2175), (-7.495, 110.216)]
+    assert [(p.lat, p.lon, p.name, p.kind) for p in route] == [
+        (-7.489, 110.2175, "ODP Jl. Pemuda", "odp"), (-7.495, 110.216, "Sambungan 7", "closure")]
     assert length == route_length_m((-7.4797, 110.2177), route, (-7.5050, 110.2150))
     route, length = routes["acc-sd3:sfp1,core-1:GigabitEthernet1/0/5"]
     assert len(route) == 2 and length is not None
     assert routes["core-1:GigabitEthernet1/0/3,dist-s:GigabitEthernet0/0/2"][1] == 4000
     # the route exports with the inventory and imports back
     exported = runner.invoke(main, ["inventory", "export"], env=env).output
-    assert "route: [{lat: -7.489, lon: 110.2175}, {lat: -7.495, lon: 110.216}]" in exported
+    assert ("route: [{lat: -7.489, lon: 110.2175, name: ODP Jl. Pemuda, kind: odp}, "
+            "{lat: -7.495, lon: 110.216, name: Sambungan 7, kind: closure}]") in exported
 
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -127,8 +134,8 @@ KML = """<?xml version="1.0" encoding="UTF-8"?>
     </LineString>
   </Placemark>
   <Placemark>
-    <name>Jalur ke Selatan</name>
-    <Point><coordinates>110.2,-7.5,0</coordinates></Point>
+    <name>Tiang 22</name>
+    <Point><coordinates>110.22501,-7.48001,0</coordinates></Point>
   </Placemark>
   <Placemark>
     <name>Jalur ke Gudang</name>
@@ -145,11 +152,12 @@ def test_kml_paths_match_by_name(tmp_path: Path) -> None:
     path.write_text(KML)
     result = runner.invoke(main, ["inventory", "import-routes", str(path)], env=env)
     assert result.exit_code == 0, result.output
-    assert f"matched   {path}:7: acc-sd3:sfp1,core-1:GigabitEthernet1/0/5 (by name; 1 points" in result.output
+    assert (f"matched   {path}:7: acc-sd3:sfp1,core-1:GigabitEthernet1/0/5 "
+            "(by name; 1 points, 1 named") in result.output
     assert (f"unmatched {path}:18 'Jalur ke Gudang': one end is within 100 m of Balai Kota, "
             "the other of no site") in result.output
     route, _ = _routes(env)["acc-sd3:sfp1,core-1:GigabitEthernet1/0/5"]
-    assert [(p.lat, p.lon) for p in route] == [(-7.48, 110.225)]
+    assert [(p.lat, p.lon, p.name, p.kind) for p in route] == [(-7.48, 110.225, "Tiang 22", "pole")]
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), [
