@@ -1,4 +1,4 @@
-"""Foundation commands: ``netops init`` and ``netops inventory import|export|show``.
+"""Foundation commands: ``netops init`` and ``netops inventory import|import-routes|export|show``.
 
 ``init`` creates the data directory, the schema (Alembic) and the secret key; the inventory
 commands move the declared network between YAML/CSV files and the database. An invalid
@@ -25,6 +25,8 @@ from inventory.policy import ImportPolicy
 from inventory.queries import list_device_details, list_sites
 from inventory.spec import InventoryError
 from netops.encryption import FernetSealer, SecretError
+from netops.route_files import RouteFileError, read_route_file
+from netops.route_import import import_routes
 from netops.runtime import init_service
 from netops.secret_policy import ReferencePolicy
 
@@ -82,6 +84,32 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(report.summary())
+
+
+@inventory_group.command("import-routes")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Match and report without writing anything.")
+@click.pass_context
+def import_routes_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Set fiber routes from lines drawn elsewhere: FILE.geojson (LineStrings) or FILE.kml (paths).
+
+    A line named A:PORT,B:PORT (GeoJSON properties.link or name, KML <name>) sets that link's
+    route; any other line is matched by its ends lying at two sites joined by one link; named
+    pins (Points) on a line's vertices name those route points. What
+    matched and what did not is listed; bad geometry exits 2 with file and place, writing nothing.
+    """
+    engine = engine_from(ctx)
+    try:
+        drawing = read_route_file(file)
+        with session_scope(engine) as session:
+            report = import_routes(session, drawing.lines, dry_run=dry_run, pins=drawing.points)
+    except RouteFileError as exc:
+        count = len(exc.problems)
+        fail(f"{count} problem{'s' if count != 1 else ''}, nothing written:\n{exc}", EXIT_INVALID_INVENTORY)
+    except SQLAlchemyError as exc:
+        fail(f"import failed, nothing written: {_first_line(exc)}")
+    for line in report.lines():
+        click.echo(line)
 
 
 @inventory_group.command("export")

@@ -3,7 +3,7 @@
 ``status`` is the help-desk answer (state, since when, cause in plain words, path to the
 core); ``impact`` is the what-if for one link or device; ``spof`` lists the single points of
 failure with the sites each would cut off; ``audit`` compares declared cabling with LLDP/CDP;
-``export`` writes the graph as JSON node-link, GraphML or DOT.
+``export`` writes the graph as JSON node-link, GraphML, DOT or GeoJSON.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from cli.timefmt import clock_from
 from inventory.db import session_scope
 from inventory.site_search import search
 from netops.monitor.maintenance import handling_words
-from netops.monitor.network_view import NetworkView, NetworkViews
+from netops.monitor.network_view import NetworkView, NetworkViews, geojson_of
 from topology.audit import audit
 from topology.export import to_dot, to_graphml, to_node_link
 from topology.hints import no_site
@@ -101,18 +101,20 @@ def spof_cmd(ctx: click.Context, as_json: bool) -> None:
 
 
 @topology_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json",
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot", "geojson"]), default="json",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File (default: stdout).")
 @click.pass_context
 def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
-    """Write the topology graph."""
+    """Write the topology graph (geojson: sites and fiber routes for QGIS, RFC 7946)."""
     view = _view(ctx)
     if fmt == "json":
         with session_scope(engine_from(ctx)) as session:
             positions = stable_positions(session, view.graph)
         text = to_json(to_node_link(view.graph, view.assessment, positions)) + "\n"
+    elif fmt == "geojson":
+        text = to_json(geojson_of(view)) + "\n"
     elif fmt == "graphml":
         text = to_graphml(view.graph)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from inventory.csvcells import restore, safe_cell
@@ -23,7 +24,7 @@ DEVICE_COLUMNS = ("name", "address", "site", "role", "platform", "snmp", "ssh", 
                   "enabled", *(f"{k}_interval_s" for k in POLL_INTERVALS), "poll_group", "notes")
 CREDENTIAL_COLUMNS = ("name", "type", "version", "community", "user", "auth_protocol", "auth_key",
                       "priv_protocol", "priv_key", "username", "password", "key_file", "enable_secret")
-LINK_COLUMNS = ("a", "b", "medium", "length_m", "notes")
+LINK_COLUMNS = ("a", "b", "medium", "length_m", "notes", "route")
 RECORD_COLUMNS = {"credential": CREDENTIAL_COLUMNS, "site": SITE_COLUMNS, "device": DEVICE_COLUMNS,
                   "link": LINK_COLUMNS}
 ALL_COLUMNS = ("record", *dict.fromkeys(c for cols in RECORD_COLUMNS.values() for c in cols))
@@ -65,8 +66,34 @@ def _entity(kind: str, row: dict[str, str], line: int) -> LocatedDict:
         put("priv", _nested(row, line, {"protocol": "priv_protocol", "key": "priv_key"}))
     else:
         for col in LINK_COLUMNS:
-            put(col, row.get(col))
+            put(col, _route_cell(row[col], line) if col == "route" and row.get(col) else row.get(col))
     return out
+
+
+def _located(value: Any, line: int) -> Any:
+    """Parsed JSON as the located shapes validation reads (every part on the row's line)."""
+    if isinstance(value, dict):
+        out = LocatedDict(line)
+        for key, item in value.items():
+            out[key] = _located(item, line)
+            out.key_lines[key] = line
+        return out
+    if isinstance(value, list):
+        items = LocatedList(line)
+        for item in value:
+            items.append(_located(item, line))
+            items.item_lines.append(line)
+        return items
+    return value
+
+
+def _route_cell(text: str, line: int) -> Any:
+    """A route cell is the JSON list of points; text that is not JSON goes on for validation to
+    reject with its line."""
+    try:
+        return _located(json.loads(text), line)
+    except ValueError:
+        return text
 
 
 def _add(doc: LocatedDict, section: str, line: int, value: LocatedDict, name: str | None = None) -> None:
@@ -129,6 +156,8 @@ def _cells(kind: str, item: dict[str, Any], name: str | None = None) -> dict[str
             row.update({"latitude": value.get("lat"), "longitude": value.get("lon")})
         elif key == "contact":
             row.update({"contact_name": value.get("name"), "contact_phone": value.get("phone")})
+        elif key == "route":
+            row["route"] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         elif key == "poll_intervals":
             row.update({f"{k}_interval_s": v for k, v in value.items()})
         elif key in ("auth", "priv"):

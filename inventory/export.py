@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from inventory.geo import RoutePoint, route_from_json, route_length_m
 from inventory.models import Credential, Device, Interface, Link, Site
 from inventory.spec import POLL_INTERVALS
 
@@ -94,6 +95,17 @@ def _device(dev: Device, names: dict[int, str], sites: dict[int, str]) -> dict[s
     })
 
 
+def _device_locations(session: Session) -> dict[str, tuple[float, float]]:
+    stmt = select(Device.name, Site.latitude, Site.longitude).join(Site, Device.site_id == Site.id)
+    rows = session.execute(stmt)
+    return {name: (lat, lon) for name, lat, lon in rows if lat is not None and lon is not None}
+
+
+def _route_length(route: list[RoutePoint], start: tuple[float, float] | None,
+                  end: tuple[float, float] | None) -> float | None:
+    return route_length_m(start, route, end) if route and start and end else None
+
+
 def _links(session: Session) -> list[dict[str, Any]]:
     ia, ib = aliased(Interface), aliased(Interface)
     da, db = aliased(Device), aliased(Device)
@@ -101,11 +113,19 @@ def _links(session: Session) -> list[dict[str, Any]]:
             .join(ia, Link.a_interface_id == ia.id).join(da, ia.device_id == da.id)
             .join(ib, Link.b_interface_id == ib.id).join(db, ib.device_id == db.id)
             .where(Link.declared.is_(True)))
+    located = _device_locations(session)
     out = []
     for link, a_dev, a_port, b_dev, b_port in session.execute(stmt):
-        (a_dev, a_port), (b_dev, b_port) = sorted(((a_dev, a_port), (b_dev, b_port)))
+        route = list(route_from_json(link.route))
+        if (b_dev, b_port) < (a_dev, a_port):
+            (a_dev, a_port), (b_dev, b_port) = (b_dev, b_port), (a_dev, a_port)
+            route.reverse()
+        length = link.length_m
+        if length is not None and length == _route_length(route, located.get(a_dev), located.get(b_dev)):
+            length = None  # the length the route gives: left for import to compute again
         out.append(_compact({"a": f"{a_dev}:{a_port}", "b": f"{b_dev}:{b_port}", "medium": link.medium,
-                             "length_m": _num(link.length_m), "notes": link.notes}))
+                             "length_m": _num(length), "notes": link.notes,
+                             "route": [p.as_json() for p in route] or None}))
     return sorted(out, key=lambda item: (item["a"], item["b"]))
 
 

@@ -34,6 +34,10 @@ def known_names(session: Session) -> KnownNames:
         sites=frozenset(session.scalars(select(Site.name))),
         devices=frozenset(session.scalars(select(Device.name))),
         credentials={name: kind for name, kind in session.execute(select(Credential.name, Credential.type))},
+        site_locations={name: (lat, lon) for name, lat, lon in session.execute(
+            select(Site.name, Site.latitude, Site.longitude)) if lat is not None and lon is not None},
+        device_sites={name: site for name, site in session.execute(
+            select(Device.name, Site.name).join(Site, Device.site_id == Site.id))},
     )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from inventory.geo import route_from_json
 from inventory.models import (
     Credential,
     Device,
@@ -110,7 +111,8 @@ def list_links(session: Session) -> list[LinkRecord]:
     return [
         LinkRecord(a_device=a_dev, a_port=a_port, b_device=b_dev, b_port=b_port, medium=link.medium,
                    length_m=link.length_m, source=link.source, declared=link.declared,
-                   first_seen=link.first_seen, last_seen=link.last_seen, id=link.id)
+                   first_seen=link.first_seen, last_seen=link.last_seen, id=link.id,
+                   route=route_from_json(link.route))
         for link, a_dev, a_port, b_dev, b_port in session.execute(stmt)
     ]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from inventory.geo import RoutePoint
+
 
 @dataclass(frozen=True, slots=True)
 class SiteRecord:
@@ -77,6 +79,7 @@ class LinkRecord:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     id: int | None = None  # the stored link row; None for a link built in memory
+    route: tuple[RoutePoint, ...] = ()  # from a_device's site towards b_device's
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from inventory.geo import RoutePoint
+
 AUTH_PROTOCOLS = ("md5", "sha", "sha224", "sha256", "sha384", "sha512")
 PRIV_PROTOCOLS = ("des", "aes", "aes192", "aes256")
 SNMP_VERSIONS = ("1", "2c", "3")
@@ -117,6 +119,7 @@ class LinkSpec:
     medium: str = "fiber"
     length_m: float | None = None
     notes: str | None = None
+    route: tuple[RoutePoint, ...] = ()  # from site A's side to site B's (ends normalised with it)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -139,6 +142,8 @@ class KnownNames:
     sites: frozenset[str] = frozenset()
     devices: frozenset[str] = frozenset()
     credentials: dict[str, str] = field(default_factory=dict)  # name -> type
+    site_locations: dict[str, tuple[float, float]] = field(default_factory=dict)  # site -> (lat, lon)
+    device_sites: dict[str, str] = field(default_factory=dict)  # device -> its site
 
 
 class InventoryError(Exception):

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inventory.geo import route_to_json
 from inventory.models import Credential, Device, Interface, Link, Site
 from inventory.spec import (
     CREDENTIAL_PLAIN_FIELDS,
@@ -159,7 +160,9 @@ class _Applier:
             a = ifaces[(self.rows[Device][spec.a_device].id, spec.a_port)]
             b = ifaces[(self.rows[Device][spec.b_device].id, spec.b_port)]
             low, high = sorted((a.id, b.id))
-            values = {"medium": spec.medium, "length_m": spec.length_m, "notes": spec.notes, "declared": True}
+            route = list(spec.route) if (a.id, b.id) == (low, high) else list(spec.route[::-1])
+            values = {"medium": spec.medium, "length_m": spec.length_m, "notes": spec.notes, "declared": True,
+                      "route": route_to_json(route)}
             row = existing.get((low, high))
             if row is None:
                 self.session.add(Link(a_interface_id=low, b_interface_id=high, source="declared", **values))

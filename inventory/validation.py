@@ -16,6 +16,7 @@ from typing import Any
 
 from inventory.credential_rules import CredentialRules
 from inventory.fields import Reader
+from inventory.geo import POINT_KINDS, RoutePoint, route_length_m
 from inventory.models import DEVICE_ROLES, LINK_MEDIA, PLATFORMS, SITE_KINDS
 from inventory.policy import TRUSTED, ImportPolicy
 from inventory.spec import (
@@ -35,7 +36,8 @@ HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")
 SITE_KEYS = ("name", "kind", "address", "district", "location", "contact", "notes")
 DEVICE_KEYS = ("name", "address", "snmp_port", "ssh_port", "role", "platform", "site", "snmp", "ssh",
                "enabled", "poll_intervals", "poll_group", "notes")
-LINK_KEYS = ("a", "b", "medium", "length_m", "notes")
+LINK_KEYS = ("a", "b", "medium", "length_m", "notes", "route")
+ROUTE_POINT_KEYS = ("lat", "lon", "name", "kind")
 
 
 def valid_address(text: str) -> bool:
@@ -61,6 +63,9 @@ class _Validator(CredentialRules):
         self.site_names: set[str] = set(known.sites)
         self.device_names: set[str] = set(known.devices)
         self.device_data: dict[str, tuple[LocatedDict, str]] = {}
+        self.site_locations: dict[str, tuple[float, float]] = dict(known.site_locations)
+        self.device_sites: dict[str, str] = dict(known.device_sites)
+        self.route_at: dict[int, tuple[int, str]] = {}  # link line -> (line, field) of its route
 
     # -- top level -------------------------------------------------------------------------
     def document(self, raw: Any) -> InventoryDoc:
@@ -73,9 +78,17 @@ class _Validator(CredentialRules):
         credentials = self.credentials(top)
         sites = self.items(top, "sites", self.site)
         self.site_names |= {s.name for s in sites}
+        for site in sites:  # the file is the whole truth about what it declares
+            self.site_locations.pop(site.name, None)
+            if site.latitude is not None and site.longitude is not None:
+                self.site_locations[site.name] = (site.latitude, site.longitude)
         devices = self.items(top, "devices", self.device_names_pass)
         self.device_names |= {d.name for d in devices}
         devices = [d for d in (self.device_refs(d) for d in devices) if d is not None]
+        for device in devices:
+            self.device_sites.pop(device.name, None)
+            if device.site is not None:
+                self.device_sites[device.name] = device.site
         links = self.links(top)
         return InventoryDoc(tuple(credentials), tuple(sites), tuple(devices), tuple(links),
                             tuple(self.r.warnings))
@@ -202,8 +215,58 @@ class _Validator(CredentialRules):
                                f"{link.b_device}:{link.b_port} (first at line {seen[link.key]})")
                 continue
             seen[link.key] = link.line
-            out.append(link)
+            out.append(self.routed(link) if link.route else link)
         return out
+
+    def location_of(self, device: str) -> tuple[tuple[float, float] | None, str]:
+        """A device's site location, or None with the reason in words."""
+        site = self.device_sites.get(device)
+        if site is None:
+            return None, f"device {device!r} has no site"
+        location = self.site_locations.get(site)
+        return location, "" if location else f"site {site!r} (of {device}) has no location"
+
+    def routed(self, link: LinkSpec) -> LinkSpec:
+        """A route needs both sites placed; without a declared length it gives the length."""
+        start, why_a = self.location_of(link.a_device)
+        end, why_b = self.location_of(link.b_device)
+        if start is None or end is None:
+            reasons = "; ".join(w for w in (why_a, why_b) if w)
+            line, where = self.route_at.get(link.line, (link.line, "route"))
+            self.r.problem(line, where, f"a route needs both ends' sites located: {reasons}")
+            return link
+        if link.length_m is None:
+            return replace(link, length_m=float(route_length_m(start, link.route, end)))
+        return link
+
+    def route(self, data: LocatedDict, field: str) -> tuple[RoutePoint, ...]:
+        """``route: [{lat, lon[, name][, kind]}, ...]`` from site A towards site B."""
+        if "route" not in data or data["route"] is None:
+            return ()
+        where = f"{field}.route"
+        value = data["route"]
+        self.route_at[data.line] = (data.line_of("route"), where)
+        if not isinstance(value, LocatedList):
+            self.r.problem(data.line_of("route"), where,
+                           "expected a list of points {lat, lon[, name][, kind]}")
+            return ()
+        points = []
+        for index, item in enumerate(value):
+            at = f"{where}[{index + 1}]"
+            point = self.r.mapping(item, value.line_of(index), at)
+            if point is None:
+                continue
+            self.r.unknown_keys(point, ROUTE_POINT_KEYS, at)
+            for key in ("lat", "lon"):
+                if point.get(key) in (None, ""):
+                    self.r.problem(point.line_of(key), f"{at}.{key}", "required")
+            lat = self.r.number(point, "lat", at, -90, 90)
+            lon = self.r.number(point, "lon", at, -180, 180)
+            name = self.r.text(point, "name", at)
+            kind = self.r.choice(point, "kind", at, POINT_KINDS, None)
+            if lat is not None and lon is not None:
+                points.append(RoutePoint(lat, lon, name, kind))
+        return tuple(points)
 
     def link(self, data: LocatedDict, field: str) -> LinkSpec | None:
         self.r.unknown_keys(data, LINK_KEYS, field)
@@ -212,14 +275,17 @@ class _Validator(CredentialRules):
         medium = self.r.choice(data, "medium", field, LINK_MEDIA, "fiber") or "fiber"
         length = self.r.number(data, "length_m", field, 0, 10**7)
         notes = self.r.text(data, "notes", field)
+        route = self.route(data, field)
         if a is None or b is None:
             return None
         if a == b:
             self.r.problem(data.line, field, f"both ends are {a[0]}:{a[1]}")
             return None
         (a_dev, a_port), (b_dev, b_port) = sorted((a, b))
+        if (a_dev, a_port) != a:
+            route = route[::-1]  # the route runs from the normalised a end
         return LinkSpec(a_dev, a_port, b_dev, b_port, line=data.line, medium=medium, length_m=length,
-                        notes=notes)
+                        notes=notes, route=route)
 
     def split_end(self, text: str) -> tuple[str, str]:
         """``DEVICE:PORT``; a known device name containing ':' wins over the first ':'."""

@@ -149,6 +149,19 @@ class DiscoverySettings:
     kind_rules: Path | None = None  # site kinds from names; none: inventory/site_kinds.yaml
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True, slots=True)
+class MapSettings:
+    """The city map's background: a tile server, a local z/x/y directory, or none (plain)."""
+
+    tile_url: str = OSM_TILES  # a {z}/{x}/{y} URL template; "" draws on a plain background
+    tile_attribution: str = OSM_ATTRIBUTION  # shown on the map, as the tile server's licence asks
+    tile_dir: Path | None = None  # DIR/z/x/y.png served by netops itself (offline installations)
+
+
 @dataclass(frozen=True, slots=True)
 class LogSettings:
     """What the terminal of a running service shows beyond warnings (``-v`` shows more)."""
@@ -202,6 +215,7 @@ class Settings:
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     log: LogSettings = field(default_factory=LogSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    map: MapSettings = field(default_factory=MapSettings)
 
     @property
     def effective_database_url(self) -> str:
@@ -409,6 +423,16 @@ def _check_networks(networks: tuple[str, ...] | None) -> None:
                               "(e.g. '10.20.0.0/16')") from None
 
 
+def _check_map(values: Mapping[str, Any]) -> None:
+    """A tile URL is an http(s) template with {z}, {x} and {y}, or empty (no tiles)."""
+    url = values.get("tile_url")
+    if not url:
+        return
+    if not url.startswith(("http://", "https://")) or not all(p in url for p in ("{z}", "{x}", "{y}")):
+        raise ConfigError(f"map.tile_url: expected an http(s) URL with {{z}}, {{x}} and {{y}}, got {url!r} "
+                          f"(e.g. {OSM_TILES!r}; empty: no tiles)")
+
+
 def load_settings(
     config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -426,6 +450,7 @@ def load_settings(
     _check_web(values["web"])
     _check_networks(values["discovery"].get("networks"))
     _check_monitor(values["monitor"])
+    _check_map(values["map"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()

@@ -5,7 +5,8 @@ Devices are marked ``poll_group: demo`` so ``netops start`` can tell a demo data
 real one. The fibers are declared by default, as an operator's inventory would, with the
 names operators use (``TenGigabitEthernet1/0/3`` where the switch reports ``Te1/0/3``), so the
 cabling audit shows every fiber confirmed by LLDP on a first run; ``declare_links=False``
-(``netops demo --no-declare-links``) leaves them to discovery alone.
+(``netops demo --no-declare-links``) leaves them to discovery alone. Each declared fiber
+carries its route (``simulator.routes``) so the city map shows where it runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from simulator.network import DemoNetwork
+from simulator.network import DemoLink, DemoNetwork
+from simulator.routes import fiber_route
 from simulator.usm import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
 
 DEMO_GROUP = "demo"
@@ -53,8 +55,16 @@ def inventory_document(network: DemoNetwork, snmp_port: int, community: str = "d
     if declare_links:
         doc["links"] = [{"a": f"{lk.a}:{network.device(lk.a).port(lk.a_port).inventory_name}",
                          "b": f"{lk.b}:{network.device(lk.b).port(lk.b_port).inventory_name}",
-                         "medium": "fiber", "length_m": lk.length_m} for lk in network.links]
+                         "medium": "fiber", "length_m": lk.length_m, "route": _route(network, lk)}
+                        for lk in network.links]
     return doc
+
+
+def _route(network: DemoNetwork, link: DemoLink) -> list[dict[str, float | str]]:
+    """Where the fiber runs, from ``link.a``'s site to ``link.b``'s, for the city map."""
+    a, b = network.device(link.a), network.device(link.b)
+    stops = fiber_route(network.site(a.site), network.site(b.site), access_end=b.role == "access")
+    return [stop.as_dict() for stop in stops]
 
 
 def write_inventory(network: DemoNetwork, path: Path, snmp_port: int, declare_links: bool = True,

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import networkx as nx
 
+from inventory.geo import RoutePoint
 from inventory.records import DeviceRecord, InterfaceRecord, LinkRecord, NeighborRecordView, SiteRecord
 from topology.identify import DeviceIndex, unknown_node_id
 from topology.names import port_key
@@ -64,6 +65,7 @@ class TopoLink:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     link_ids: tuple[int, ...] = ()  # the stored link rows this link stands for
+    route: tuple[RoutePoint, ...] = ()  # where the cable runs, from a's site towards b's
 
     @property
     def one_sided(self) -> bool:
@@ -218,6 +220,14 @@ def _with_state(link: TopoLink, ifaces: Ifaces, states: States) -> TopoLink:
     )
 
 
+def _oriented_route(rec: LinkRecord | None, a: LinkEnd) -> tuple[RoutePoint, ...]:
+    """The record's route turned to run from the link's a end."""
+    if rec is None or not rec.route:
+        return ()
+    same = rec.a_device == a.device and port_key(rec.a_port) == port_key(a.port)
+    return rec.route if same else rec.route[::-1]
+
+
 def _finish(draft: _Draft, ifaces: Ifaces, states: States) -> TopoLink:
     rec = draft.record
     link = TopoLink(
@@ -234,6 +244,7 @@ def _finish(draft: _Draft, ifaces: Ifaces, states: States) -> TopoLink:
         first_seen=rec.first_seen if rec else None,
         last_seen=rec.last_seen if rec else None,
         link_ids=tuple(sorted(draft.link_ids)),
+        route=_oriented_route(rec, draft.a),
     )
     return _with_state(link, ifaces, states)
 

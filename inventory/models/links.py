@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.models.base import Base
@@ -33,6 +33,8 @@ class Link(Base):
     first_seen: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
     notes: Mapped[str | None] = mapped_column(Text)
+    # where the cable runs, from the a end's site towards the b end's: [{lat, lon[, name][, kind]}]
+    route: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     a_interface: Mapped[Interface] = relationship(foreign_keys=[a_interface_id])
     b_interface: Mapped[Interface] = relationship(foreign_keys=[b_interface_id])

@@ -38,6 +38,7 @@ from netops.settings import Settings
 from topology.assessed import Assessment
 from topology.assessment import Assessor
 from topology.evidence import evidence_from_states
+from topology.geojson import to_geojson
 from topology.graph import TopologyGraph, build_graph, refresh_status
 from topology.site_states import SiteAssessment
 from topology.snapshot import NetworkSnapshot, load_snapshot, load_status
@@ -67,6 +68,7 @@ def structure_marker(session: Session) -> tuple[Any, ...]:
             Link.source,
             Link.length_m,
         ),
+        hash(tuple((i, repr(r)) for i, r in session.execute(select(Link.id, Link.route).order_by(Link.id)))),
         tuple(session.execute(select(func.count(Interface.id), func.max(Interface.id))).one()),
         tuple(
             session.execute(
@@ -221,3 +223,8 @@ def build_view(
     )
     assessment = assessor.assess(evidence)
     return NetworkView(snapshot, graph, assessor, assessment, sites, datetime.now(UTC))
+
+
+def geojson_of(view: NetworkView) -> dict[str, Any]:
+    """The view as GeoJSON with the stored site answers (the CLI export and the API are one)."""
+    return to_geojson(view.graph, {name: site.state.value for name, site in view.sites.items()})

@@ -22,7 +22,7 @@ def test_fibers_are_declared_unless_asked_not_to() -> None:
     declared = inventory_document(NETWORK, 16161)["links"]
     assert len(declared) == len(NETWORK.links) == 53
     assert {"a": "core-balaikota:TenGigabitEthernet1/0/1", "b": "dist-utara:XGE0/0/1", "medium": "fiber",
-            "length_m": declared[0]["length_m"]} in declared
+            "length_m": declared[0]["length_m"], "route": declared[0]["route"]} in declared
     assert "links" not in inventory_document(NETWORK, 16161, declare_links=False)
     assert "--no-declare-links" in CliRunner().invoke(main, ["demo", "--help"]).output
 

@@ -70,7 +70,8 @@ VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
     ("--seed", "ADDRESS"): "{core}", ("--community", "C"): "demo", ("--network", "CIDR"): "127.0.120.0/24",
     ("--max-depth", "N"): "0", ("--core", "NAME"): "core-balaikota",
-    ("--status-interval", "S"): "30", ("import", "FILE"): "magelang.yaml", ("show", "DEVICE"): "{device}",
+    ("--status-interval", "S"): "30", ("import", "FILE"): "magelang.yaml",
+    ("import-routes", "FILE"): "magelang-routes.geojson", ("show", "DEVICE"): "{device}",
     ("history", "DEVICE"): "{device}", ("run", "JOB"): "status", ("pause", "JOB"): "status",
     ("resume", "JOB"): "status", ("status", "SITE"): "SMP Negeri 2 Magelang",
     ("cut-link", "A"): "acc-kel-wates", ("restore-link", "A"): "acc-kel-wates", ("A", "B"): "acc-smpn2",
@@ -202,6 +203,7 @@ def site(site_network: tuple[DemoNetwork, int, Path], core_ssh: int,
     folder = tmp_path_factory.mktemp("readme-site")
     site_inventory(yaml.safe_load(MAGELANG.read_text(encoding="utf-8")), network, folder / "magelang.yaml",
                    snmp_port, core_ssh)
+    shutil.copy(MAGELANG.with_name("magelang-routes.geojson"), folder)  # import-routes' example
     env = {"NETOPS_CONFIG": "", "NETOPS_SNMP_COMMUNITY": "demo", "NETOPS_V3_AUTH": V3_AUTH_KEY,
            "NETOPS_V3_PRIV": V3_PRIV_KEY, "NETOPS_SSH_PASSWORD": PASSWORD, "NETOPS_MONITOR__ICMP": "false",
            **GENTLE_SNMP}

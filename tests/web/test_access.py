@@ -20,6 +20,8 @@ PAGES = {
     "/outages.csv": "helpdesk",
     "/maintenance": "helpdesk",
     "/topology": "engineer",
+    "/map": "engineer",
+    "/map/fiber/acc-sdn1:sfp1--dist-utara:sfp2": "engineer",
     "/devices/acc-smpn1": "engineer",
     "/jobs": "engineer",
     "/inventory": "engineer",
@@ -40,6 +42,7 @@ API_GET = {
     "/api/v1/interfaces": "engineer",
     "/api/v1/links": "engineer",
     "/api/v1/topology": "engineer",
+    "/api/v1/topology.geojson": "engineer",
     "/api/v1/jobs": "engineer",
     "/api/v1/reports/availability?month=2026-11&kind=school": "engineer",
 }

@@ -14,6 +14,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, NotFound
 
+from netops.monitor.network_view import geojson_of
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
 from web import topomap
@@ -88,3 +89,22 @@ def topology_impact() -> ResponseReturnValue:
 def topology_overlay() -> ResponseReturnValue:
     """What the map draws over the states: root causes, open outages, since when, single points."""
     return jsonify(to_json(topomap.overlay(db_session())))
+
+
+GEOJSON_SCHEMA: dict[str, Any] = {  # topology.geojson.to_geojson
+    "type": "object",
+    "description": "RFC 7946 FeatureCollection: sites (Point), links (LineString), named route points "
+                   "(Point); "
+                   "positions [lon, lat]; properties.feature says which",
+    "properties": {"type": {"enum": ["FeatureCollection"]}, "features": {"type": "array"}},
+}
+
+
+@bp.get("/topology.geojson")
+@require_role("engineer")
+@returns(("FeatureCollection", GEOJSON_SCHEMA), many=False)
+def topology_geojson() -> ResponseReturnValue:
+    """The network on the map (RFC 7946 GeoJSON, opens in QGIS): sites, fibers along their routes."""
+    response = jsonify(geojson_of(topomap.current_view()))
+    response.mimetype = "application/geo+json"
+    return response
