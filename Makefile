@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM_PACKAGES := snmpd snmp lldpd openssh-server openssh-client iproute2 fping nftables openssl util-linux chromium chromium-driver
 PYTEST_ARGS ?=
+# Most of the suite waits on agents, demos and browsers: three workers on two cores take it from
+# about 18 to 12 minutes. A test file runs whole on one worker (its module fixtures are shared).
+PYTEST_WORKERS ?= 3
 
 .PHONY: run test lint typecheck importlint unit system-deps clean bench help
 
@@ -42,7 +45,7 @@ importlint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: system-deps $(STAMP) lint typecheck importlint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(BIN)/netops start
