@@ -45,6 +45,7 @@ class WebSettings:
     threads: int = 8  # request threads of the web server (waitress)
     connection_timeout_s: int = 30  # an idle connection (sending nothing) is closed after this
     connection_limit: int = 100  # open connections at most; past it the server stops accepting
+    public_url: str | None = None  # where people open netops (https://netops.example.go.id): message links
 
 
 @dataclass(frozen=True, slots=True)

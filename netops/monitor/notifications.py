@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import apprise
 from sqlalchemy import Engine, or_, select
@@ -39,11 +40,11 @@ TEXTS = {
     "en": {"open": "OUTAGE", "close": "RECOVERED", "flapping": "FLAPPING", "device": "device", "link": "link",
            "cause": "Root cause", "since": "Since", "sites": "Affected sites", "none": "none",
            "after": "after", "devices": "Affected devices", "why": "Evidence",
-           "degraded": "Left on a single path"},
+           "degraded": "Left on a single path", "page": "Details", "card": "Fiber card for the field crew"},
     "id": {"open": "GANGGUAN", "close": "PULIH", "flapping": "TIDAK STABIL", "device": "perangkat",
            "link": "tautan", "cause": "Penyebab", "since": "Sejak", "sites": "Lokasi terdampak",
            "none": "tidak ada", "after": "setelah", "devices": "Perangkat terdampak", "why": "Bukti",
-           "degraded": "Tinggal satu jalur"},
+           "degraded": "Tinggal satu jalur", "page": "Rincian", "card": "Kartu serat untuk tim lapangan"},
 }
 
 Sender = Callable[[str, str, str], bool]
@@ -69,8 +70,10 @@ def format_duration(seconds: float, language: str = "en") -> str:
     return " ".join(parts)
 
 
-def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Message:
-    """The title and body for one outage notification in ``language`` ("en" or "id")."""
+def build_message(outage: Outage, kind: str, language: str, now: datetime,
+                  public_url: str | None = None) -> Message:
+    """The title and body for one outage notification in ``language`` ("en" or "id"); with
+    ``public_url`` (``web.public_url``) it links to the outage page and, for a fiber, its card."""
     t = TEXTS.get(language, TEXTS["en"])
     words = outage.cause_words or {}
     # the cause as the help desk says it (one wording for everyone), else the element's id
@@ -92,6 +95,11 @@ def build_message(outage: Outage, kind: str, language: str, now: datetime) -> Me
         lines.append(f"{t['devices']} ({len(devices)}): {', '.join(devices)}")
     if outage.cause_text:
         lines.append(f"{t['why']}: {outage.cause_text}")
+    if public_url:
+        base = public_url.rstrip("/")
+        lines.append(f"{t['page']}: {base}/outages/{outage.id}")
+        if outage.root_cause_type == "link":
+            lines.append(f"{t['card']}: {base}/map/fiber/{quote(outage.root_cause, safe=':/')}")
     return Message(outage.id, kind, title, "\n".join(lines))
 
 
@@ -210,7 +218,8 @@ class Notifier:
                 timeline.add(session, outage.id, utcnow(), "notification_suppressed", text=f"{kind}: {why}",
                              maintenance_id=outage.maintenance_id)
                 return
-            message = build_message(outage, kind, self._settings.notifications.language, utcnow())
+            message = build_message(outage, kind, self._settings.notifications.language, utcnow(),
+                                    self._settings.web.public_url)
         ok = self._send_with_retries(message)
         if not ok and self._stopping.is_set():
             return  # not given up: enqueue_pending() sends it after the next start

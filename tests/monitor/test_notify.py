@@ -88,3 +88,30 @@ def test_message_says_the_cause_as_the_help_desk_does_in_its_language() -> None:
     english, bahasa = build_message(outage, "open", "en", T0), build_message(outage, "open", "id", T0)
     assert english.title == f"OUTAGE: {words['en']}" and bahasa.title == f"GANGGUAN: {words['id']}"
     assert "Left on a single path (1): Kantor A" in english.body and "Tinggal satu jalur (1)" in bahasa.body
+
+
+def test_with_a_public_url_the_message_links_the_outage_page_and_the_fiber_card(
+        engine: Engine, settings: Settings) -> None:
+    """``web.public_url`` set: the field crew opens the outage page and the cut fiber's card from
+    the message (port names with ``/`` stay readable, a space is quoted)."""
+    with session_scope(engine) as session:
+        row = Outage(root_cause_type="link", root_cause="core:Gi1/0/2--dist selatan:Gi0/0/1", started_at=T0,
+                     affected_sites=["SD Negeri 3"], affected_devices=["dist selatan"])
+        session.add(row)
+        session.flush()
+        outage_id = row.id
+    public = dataclasses.replace(settings, web=dataclasses.replace(settings.web,
+                                                                   public_url="https://netops.example.go.id/"))
+    with WebhookReceiver() as hook:
+        notifier = Notifier(engine, _with(public, (hook.url,), language="id"), backoff_s=0.05)
+        notifier.start()
+        notifier.enqueue(outage_id, "open")
+        assert notifier.wait_idle(10)
+        notifier.stop()
+    body = hook.messages[0]["message"]
+    assert f"Rincian: https://netops.example.go.id/outages/{outage_id}" in body
+    assert "Kartu serat untuk tim lapangan: https://netops.example.go.id/map/fiber/" \
+           "core:Gi1/0/2--dist%20selatan:Gi0/0/1" in body
+    plain = build_message(Outage(id=3, root_cause_type="device", root_cause="dist", started_at=T0),
+                          "open", "en", T0)
+    assert "http" not in plain.body  # no public_url: no links
