@@ -80,6 +80,8 @@ class Assessment:
     explained: frozenset[str] = frozenset()  # down links explained by a dead device at one end
     site_live: dict[str, int] | None = None
     flow_cache: dict[str, int] = field(default_factory=dict)
+    path_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the web lists every site's
+    spof_cache: tuple[Spof, ...] | None = None  # the map and the SPOF page ask on every request
     two_paths: set[int] = field(default_factory=set)
     work_comp: list[int] | None = None
 
@@ -156,11 +158,17 @@ class Assessment:
 
     def path(self, site: str) -> tuple[str, ...]:
         """The site's best path to the core: redundancy kept and clean links first, then shortest."""
+        cached = self.path_cache.get(site)
+        if cached is not None:
+            return cached
         live = [v for v in self.net.site_nodes.get(site, []) if self.reach.reached[v]]
         if not live:
+            self.path_cache[site] = ()
             return ()
-        best = min(live, key=lambda v: (self.lost_redundancy[v], len(path_nodes(self.reach, v))))
-        return tuple(self.net.names[x] for x in path_nodes(self.reach, best))
+        paths = {v: path_nodes(self.reach, v) for v in live}
+        best = min(live, key=lambda v: (self.lost_redundancy[v], len(paths[v])))
+        found = self.path_cache[site] = tuple(self.net.names[x] for x in paths[best])
+        return found
 
     def disjoint_paths(self, site: str) -> int:
         from topology import fragility
@@ -170,7 +178,9 @@ class Assessment:
     def spofs(self) -> list[Spof]:
         from topology import fragility
 
-        return fragility.single_points_of_failure(self)
+        if self.spof_cache is None:
+            self.spof_cache = tuple(fragility.single_points_of_failure(self))
+        return list(self.spof_cache)
 
     def lost_sites(self, lost: Iterable[int]) -> tuple[str, ...]:
         from topology import fragility

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, Response, request
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -65,7 +65,14 @@ def create_app(
     app.extensions["netops.settings"] = settings
     app.extensions["netops.polling.scheduler"] = scheduler_control
     init_db(app, engine)
-    app.extensions["netops.topology"] = NetworkViews.from_settings(engine, settings)
+    views = app.extensions["netops.topology"] = NetworkViews.from_settings(engine, settings)
+
+    @app.after_request
+    def _changes_show_at_once(response: Response) -> Response:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            views.recheck_structure()  # an edit made here is on the next page, not 2 s later
+        return response
+
     auth.init_app(app)  # first: a voided session is cleared before the CSRF check reads it
     extensions.init_app(app)
     ui.init_app(app)

@@ -13,6 +13,7 @@ changed: the stored states are reloaded and the assessment re-run incrementally 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -175,14 +176,34 @@ class NetworkView:
 
 
 class NetworkViews:
-    """A small cache of the network view keyed on the database's change marker."""
+    """A small cache of the network view keyed on the database's change marker.
 
-    def __init__(self, engine: Engine, roots: Sequence[str] = ()) -> None:
+    The status half of the marker is a few aggregates, read on every request; the structure half
+    hashes every site, device and link row (tens of ms at 5,000 devices), so it is re-read at
+    most every ``structure_recheck_s`` seconds, or at once after ``recheck_structure()`` (the
+    web calls it after every change it makes)."""
+
+    def __init__(self, engine: Engine, roots: Sequence[str] = (), structure_recheck_s: float = 2.0) -> None:
         self.engine = engine
         self.roots = tuple(roots)
+        self.structure_recheck_s = structure_recheck_s
         self._lock = threading.Lock()
         self._marker: tuple[Any, ...] | None = None
         self._view: NetworkView | None = None
+        self._structure_read_at: float | None = None
+
+    def recheck_structure(self) -> None:
+        with self._lock:
+            self._structure_read_at = None
+
+    def _marker_now(self, session: Session) -> tuple[Any, ...]:
+        fresh = self._structure_read_at is not None and \
+            time.monotonic() - self._structure_read_at < self.structure_recheck_s
+        if fresh and self._marker is not None:
+            return self._marker[0], status_marker(session)
+        marker = change_marker(session)
+        self._structure_read_at = time.monotonic()
+        return marker
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> NetworkViews:
@@ -192,11 +213,12 @@ class NetworkViews:
         with self._lock:
             self._marker = None
             self._view = None
+            self._structure_read_at = None
 
     def current(self) -> NetworkView:
         """The view of the database as it is now: cached, refreshed, or rebuilt."""
         with self._lock, session_scope(self.engine) as session, paused_gc():
-            marker = change_marker(session)
+            marker = self._marker_now(session)
             view = self._view
             if view is not None and marker == self._marker:
                 return view

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable
 
 from flask import Flask
@@ -150,12 +151,15 @@ def test_map_places_a_new_unlinked_device_without_moving_the_others(app: Flask, 
     from web.db import db_session
 
     client = client_as("engineer")
+    views = app.extensions["netops.topology"]
+    views.structure_recheck_s = 0.3  # another process's inventory change shows within this (2 s)
     assert client.get("/topology").status_code == 200
     with app.app_context():
         stored = load_positions(db_session())
         assert len(stored) == 5
         db_session().add(Device(name="acc-new", address="198.51.100.99", role="access"))
         db_session().commit()
+    time.sleep(0.35)
     assert client.get("/topology").status_code == 200
     assert "acc-new" in {n["id"] for n in client.get("/api/v1/topology").get_json()["nodes"]}
     with app.app_context():
