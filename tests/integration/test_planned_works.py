@@ -42,7 +42,8 @@ WINDOW_S = 35
 def _cli(settings: Settings, *args: str) -> tuple[int, str]:
     env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": ""}
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.output
+    # stdout alone when it worked: the in-process scheduler's warnings go to stderr
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
 
 def _active(engine: Engine) -> list[OutageView]:

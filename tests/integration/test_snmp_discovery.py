@@ -105,7 +105,8 @@ def agents(tmp_path: Path) -> Iterator[Agents]:
 
 
 def _discover(settings: Settings, agents: Agents, *args: str) -> Result:
-    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": "", "NETOPS_SNMP__TIMEOUT_S": "0.5",
+    # 2 s: a busy machine (three test workers) must not turn a slow answer into a missing neighbor
+    env = {"NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_CONFIG": "", "NETOPS_SNMP__TIMEOUT_S": "2",
            "NETOPS_SNMP__RETRIES": "0"}
     return CliRunner().invoke(main, ["discover", "--seed", agents.address("core"), "--community", "demo",
                                      "--port", str(agents.port), *args], env=env, catch_exceptions=False)

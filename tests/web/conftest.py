@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from netops.settings import Settings
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.seed import PASSWORDS, seed
 from web import create_app
 
@@ -77,3 +81,32 @@ def client_as(app: Flask) -> Callable[[str | None], FlaskClient]:
         return client
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per browser test module (the pages differ, the browser does not)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    """The test's app served on a free loopback port for the browser (skips without Chromium)."""
+    from werkzeug.serving import make_server
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()

@@ -25,7 +25,7 @@ from netops.accounts import add_user
 from netops.runtime import open_database
 from netops.settings import Settings, load_settings
 from tests.integration import testbed as beds
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM
 from tests.web.testbed_flow import import_testbed, poll_status
 from web import create_app
 
@@ -82,18 +82,6 @@ def service(
     finally:
         server.shutdown()
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _login(browser: Any, base: str, user: str) -> Any:

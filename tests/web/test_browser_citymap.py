@@ -30,7 +30,7 @@ from netops.monitor.monitor import Monitor, Probe
 from netops.settings import Settings, load_settings
 from simulator.network import DemoNetwork
 from simulator.routes import fiber_route
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM
 from tests.web.city_seed import CUT, DEAD, behind, seed_city
 from tests.web.seed import PASSWORDS
 from web import create_app
@@ -86,18 +86,6 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     finally:
         server.shutdown()
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _page(browser: Any, city: City, path: str, lang: str = "en", width: int = 1280) -> Any:

@@ -9,23 +9,18 @@ screen without sideways scrolling. Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.models import Device, Interface, JobRun, Outage, PollRun, Site
 from netops.monitor.monitor import Monitor, Probe
 from netops.settings import load_settings
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import FakeScheduler
 from tests.web.seed import DEVICES, PASSWORDS
 
@@ -34,33 +29,6 @@ VIEWPORTS = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "he
 STALE_GREY = "rgb(208, 215, 222)"
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _login(browser: Any, base: str, role: str, viewport: str) -> Any:

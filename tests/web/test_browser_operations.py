@@ -8,47 +8,15 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.seed import PASSWORDS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _login(browser: Any, base: str, role: str, width: int = 1280, height: int = 900) -> Any:

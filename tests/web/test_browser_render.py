@@ -7,15 +7,10 @@ pill's own colour, and for map labels 3-6 px tall once the 1000-unit map was fit
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.seed import PASSWORDS
 
 VIEWPORTS = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -31,33 +26,6 @@ BADGES_JS = """() => Array.from(document.querySelectorAll('.badge')).map(b => {
 LABELS_JS = """() => Array.from(document.querySelectorAll('#topo .node text'))
   .filter(t => getComputedStyle(t).display !== 'none')
   .map(t => ({name: t.textContent, height: t.getBoundingClientRect().height}))"""
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _page(browser: Any, base: str, viewport: str, lang: str) -> Any:
