@@ -124,6 +124,11 @@ def link_key(x: LinkEnd, y: LinkEnd) -> str:
     return f"{first.device}:{first.port}--{second.device}:{second.port}"
 
 
+def link_devices(key: str) -> frozenset[str]:
+    """The devices at the two ends of a ``link_key`` id (``a:p--b:p`` -> {a, b})."""
+    return frozenset(end.partition(":")[0] for end in key.split("--"))
+
+
 class _Builder:
     def __init__(self, snapshot: NetworkSnapshot) -> None:
         self.index = DeviceIndex(snapshot.devices, snapshot.interfaces)

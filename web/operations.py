@@ -23,6 +23,7 @@ from topology.assessed import WhatIf
 
 MaintenanceError = maintenance.MaintenanceError
 HandlingError = timeline.HandlingError
+UnknownOutage = timeline.UnknownOutage
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from inventory.models import MaintenanceWindow, Outage
 from inventory.suggest import nearest
 from netops.monitor import timeline
 from topology.assessed import Assessment, RootCause, WhatIf
-from topology.graph import TopologyGraph
+from topology.graph import TopologyGraph, link_devices
 from topology.states import Element
 from topology.whatif import WhatIfError, planned_what_if, resolve
 from topology.wording import LANGUAGES, handled_text, planned_ended_text, planned_text
@@ -247,8 +247,7 @@ def _inside(row: MaintenanceWindow, cause: RootCause) -> bool:
     if cause.element.kind == "link":
         if row.scope == "link":
             return cause.element.id == row.target
-        ends = {part.partition(":")[0] for part in cause.element.id.split("--")}
-        return bool(ends & set(row.scope_devices or ()))
+        return bool(link_devices(cause.element.id) & set(row.scope_devices or ()))
     return cause.element.id in set(row.scope_devices or ())
 
 
@@ -269,8 +268,9 @@ def _matching(windows: Iterable[tuple[MaintenanceWindow, datetime]], cause: Root
 def apply_windows(session: Session, causes: Sequence[RootCause], by_cause: dict[tuple[str, str], int],
                   opened: Sequence[int], closed: Sequence[int], now: datetime, zone: str) -> WindowChanges:
     """Mark this evaluation's outages planned or not, and end the works whose time is over."""
-    changes = ends_of_windows(session, now, zone)
-    live = [(r, occ[1]) for r in _live(session, now) if (occ := current(r, now)) is not None]
+    rows = _live(session, now)  # one query per evaluation for both the ends and the matching
+    changes = ends_of_windows(session, now, zone, rows)
+    live = [(r, occ[1]) for r in rows if (occ := current(r, now)) is not None]
     for cause in causes:
         outage_id = by_cause.get((cause.element.kind, cause.element.id))
         outage = session.get(Outage, outage_id) if outage_id is not None else None
@@ -308,11 +308,13 @@ def _unplan(session: Session, outage: Outage, now: datetime, why: str, changes: 
     changes.unplanned.append(outage.id)
 
 
-def ends_of_windows(session: Session, now: datetime, zone: str) -> WindowChanges:
-    """Occurrences that ended since last checked: their planned outages still open notify now."""
+def ends_of_windows(session: Session, now: datetime, zone: str,
+                    rows: Sequence[MaintenanceWindow] | None = None) -> WindowChanges:
+    """Occurrences that ended since last checked: their planned outages still open notify now
+    (``rows``: the live windows when the caller has read them already)."""
     changes = WindowChanges()
     tz: tzinfo = ZoneInfo(zone)
-    for row in _live(session, now):
+    for row in _live(session, now) if rows is None else rows:
         since = row.checked_until or row.starts_at
         ended = [e for _s, e in _occurrences(row, since, now) if since < e <= now]
         if not ended:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from inventory.models import Outage
 from netops.monitor.events import changes_within, last_change_at
 from topology.assessed import RootCause
+from topology.graph import link_devices
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +123,7 @@ def _continuing(current: dict[tuple[str, str], Outage], wanted: set[tuple[str, s
     close followed by new outages of a few seconds. It stays open, under its first root cause,
     while causes inside it remain."""
     devices = set(cause.devices)
-    ends = set()
-    if cause.element.kind == "link":
-        ends = {end.partition(":")[0] for end in cause.element.id.split("--")}
+    ends = link_devices(cause.element.id) if cause.element.kind == "link" else frozenset()
     for key, outage in sorted(current.items(), key=lambda item: item[1].id):
         inside = set(outage.affected_devices or [])
         if key in wanted or outage.flapping or not devices <= inside:

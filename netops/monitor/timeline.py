@@ -26,6 +26,10 @@ class HandlingError(ValueError):
     """No such outage, or an empty or too long note or name."""
 
 
+class UnknownOutage(HandlingError):
+    """No outage has this id (a 404 on the web, not a bad request)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     at: datetime
@@ -75,7 +79,7 @@ def record_changes(session: Session, now: datetime, *, opened: Iterable[int] = (
 def _outage(session: Session, outage_id: int) -> Outage:
     outage = session.get(Outage, outage_id)
     if outage is None:
-        raise HandlingError(f"no outage #{outage_id}")
+        raise UnknownOutage(f"no outage #{outage_id}")
     return outage
 
 

@@ -137,10 +137,11 @@ def _handle(call: Any) -> ResponseReturnValue:
     try:
         call(session)
         session.commit()
+    except operations.UnknownOutage as exc:
+        session.rollback()
+        raise NotFound(str(exc)) from None
     except operations.HandlingError as exc:
         session.rollback()
-        if "no outage" in str(exc):
-            raise NotFound(str(exc)) from None
         raise BadRequest(str(exc)) from None
     return jsonify({"ok": True})
 

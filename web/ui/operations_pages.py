@@ -112,10 +112,11 @@ def _act(outage_id: int, call: Any, done: str) -> ResponseReturnValue:
     try:
         call(session)
         session.commit()
+    except operations.UnknownOutage:
+        session.rollback()
+        abort(404)
     except operations.HandlingError as exc:
         session.rollback()
-        if "no outage" in str(exc):
-            abort(404)
         flash(str(exc), "error")
         return _back(outage_id)
     flash(done)
