@@ -32,13 +32,12 @@ class Preview:
 
     scope: str
     target: str
-    disconnected: tuple[str, ...]
-    degraded: tuple[str, ...]
+    radius: WhatIf
 
     def to_json(self) -> dict[str, object]:
+        # the same list a saved window stores
         return {"scope": self.scope, "target": self.target,
-                "blast_radius": [{"site": s, "effect": "disconnected"} for s in self.disconnected]
-                + [{"site": s, "effect": "degraded"} for s in self.degraded]}
+                "blast_radius": maintenance.radius_list(self.radius)}
 
 
 def _now() -> datetime:
@@ -58,7 +57,7 @@ def _scoped(kind: str, target: str) -> tuple[maintenance.Scope, WhatIf]:
 
 def preview(kind: str, target: str) -> Preview:
     scope, radius = _scoped(kind, target)
-    return Preview(scope.kind, scope.target, radius.lost_sites, radius.degraded_sites)
+    return Preview(scope.kind, scope.target, radius)
 
 
 def create(session: Session, *, kind: str, target: str, starts_at: datetime, ends_at: datetime, reason: str,
