@@ -1,6 +1,6 @@
 """SQLAlchemy models of the inventory, split by concept; one metadata for Alembic."""
 
-from inventory.models.base import Base, UtcDateTime, utcnow
+from inventory.models.base import Base, UtcDateTime, iso_utc, utcnow
 from inventory.models.credentials import CREDENTIAL_TYPES, Credential
 from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, ObservedFacts
 from inventory.models.interfaces import Interface
@@ -70,5 +70,6 @@ __all__ = [
     "TrapStat",
     "User",
     "UtcDateTime",
+    "iso_utc",
     "utcnow",
 ]

@@ -40,6 +40,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(at: datetime) -> str:
+    """The one way times leave netops as text (JSON, CSV): UTC with ``Z`` (naive is UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 - read by SQLAlchemy, never mutated

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.models import MaintenanceWindow, Outage
+from inventory.models import MaintenanceWindow, Outage, iso_utc
 from inventory.suggest import nearest
 from netops.monitor import timeline
 from topology.assessed import Assessment, RootCause, WhatIf
@@ -89,7 +89,7 @@ class WindowChanges:
 
 
 def _iso(at: datetime | None) -> str | None:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at else None
+    return iso_utc(at) if at else None
 
 
 # -- making a window -----------------------------------------------------------------------------

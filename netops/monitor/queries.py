@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from inventory.models import Event, JobRun, Outage, TrapStat, utcnow
+from inventory.models import Event, JobRun, Outage, TrapStat, iso_utc, utcnow
 from netops.monitor.availability import Availability, availability
 from netops.monitor.timeline import Note, notes_of
 
@@ -125,7 +125,7 @@ class TrapCount:
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def _outage_view(row: Outage, now: datetime, notes: Sequence[Note] = ()) -> OutageView:

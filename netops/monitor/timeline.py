@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.models import Outage, OutageEntry
+from inventory.models import Outage, OutageEntry, iso_utc
 
 MAX_NOTE = 2000
 MAX_NAME = 100
@@ -54,7 +54,7 @@ class Note:
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def add(session: Session, outage_id: int, at: datetime, kind: str, *, by: str | None = None, text: str = "",

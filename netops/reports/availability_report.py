@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from inventory.models import Device, MaintenanceWindow, Outage, Site
+from inventory.models import Device, MaintenanceWindow, Outage, Site, iso_utc
 from inventory.suggest import did_you_mean
 from netops.monitor import maintenance  # its occurrences of a window (recurring works)
 from netops.reports.period import Period
@@ -166,7 +166,7 @@ class Report:
 
 
 def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if at is None else iso_utc(at)
 
 
 def agency_of(name: str, kind: str) -> str:

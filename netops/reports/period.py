@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from inventory.models import iso_utc
+
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -34,7 +36,7 @@ class Period:
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(at)
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
