@@ -144,3 +144,39 @@ def test_hostile_search_query_costs_little(client_as: Callable[[str | None], Fla
     client = client_as("helpdesk")
     assert client.get("/schools", query_string={"q": hostile}).status_code == 200
     assert "SD Negeri 1 Magelang" in client.get("/schools?q=sd+negeri+1+magelang").get_data(as_text=True)
+
+
+def test_hostile_words_from_people_reach_the_new_pages_as_text(app: Flask, session: Session) -> None:
+    """A site, a note and planned works' reason written as markup (an engineer's upload, a
+    help-desk note) show as text on the city map, the outage page, the planned works page, the
+    help-desk answer and the reports page; the JSON keeps them as written."""
+    from datetime import UTC, datetime, timedelta
+
+    from inventory.models import MaintenanceWindow, Outage
+    from netops.monitor import timeline
+
+    markup = '<img src=x onerror="alert(1)">'
+    site = session.scalar(sql_select(Site).where(Site.name == "Dinas Kesehatan"))
+    assert site is not None
+    site.name = f"SD {markup}"
+    now = datetime.now(UTC)
+    outage = Outage(root_cause_type="device", root_cause="acc-dinkes", started_at=now - timedelta(minutes=5),
+                    affected_sites=[site.name], affected_devices=["acc-dinkes"])
+    session.add(outage)
+    session.flush()
+    timeline.acknowledge(session, outage.id, "budi", now, note=f"crew says {markup}")
+    session.add(MaintenanceWindow(scope="site", target=site.name, starts_at=now, ends_at=now + timedelta(hours=2),
+                                  reason=f"splice {markup}", created_by="siti", created_at=now,
+                                  scope_devices=["acc-dinkes"],
+                                  blast_radius=[{"site": site.name, "effect": "disconnected"}]))
+    session.commit()
+    client = app.test_client()
+    login(client, "admin")
+    for path in ("/map", f"/outages/{outage.id}", "/maintenance", "/schools?q=SD", "/reports", "/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert "<img src=x" not in html, path
+    assert "&lt;img src=x" in client.get(f"/outages/{outage.id}").get_data(as_text=True)
+    api = client.get("/api/v1/maintenance").get_json()
+    assert any(w["reason"] == f"splice {markup}" for w in (api if isinstance(api, list) else api["windows"]))
