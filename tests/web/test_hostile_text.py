@@ -166,7 +166,8 @@ def test_hostile_words_from_people_reach_the_new_pages_as_text(app: Flask, sessi
     session.flush()
     timeline.acknowledge(session, outage.id, "budi", now, note=f"crew says {markup}")
     session.add(MaintenanceWindow(scope="site", target=site.name, starts_at=now,
-                                  ends_at=now + timedelta(hours=2), reason=f"splice {markup}", created_by="siti", created_at=now,
+                                  ends_at=now + timedelta(hours=2), reason=f"splice {markup}",
+                                  created_by="siti", created_at=now,
                                   scope_devices=["acc-dinkes"],
                                   blast_radius=[{"site": site.name, "effect": "disconnected"}]))
     session.commit()
