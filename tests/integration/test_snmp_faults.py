@@ -51,8 +51,9 @@ def test_fail_node_is_unreachable_in_time_and_does_not_delay_others(testbed: Tes
     silent = results[dead]
     assert not silent.completed
     assert {e.kind for e in silent.errors} == {ErrorKind.TIMEOUT}
-    # one timeout x (retries + 1), not one per kind; the margin absorbs a busy test machine
-    assert limit - 0.1 <= silent.duration_s <= limit + 1.0, f"unreachable after {silent.duration_s:.2f} s"
+    # one timeout x (retries + 1); the margin absorbs a busy test machine (three test workers on
+    # two cores)
+    assert limit - 0.1 <= silent.duration_s <= limit + 2.0, f"unreachable after {silent.duration_s:.2f} s"
     others = [r for key, r in results.items() if key != dead]
     assert all(r.completed == STATUS for r in others), [r.errors for r in others if r.errors]
     slowest = max(r.duration_s for r in others)
