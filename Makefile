@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM_PACKAGES := snmpd snmp lldpd openssh-server openssh-client iproute2 fping nftables openssl util-linux chromium chromium-driver
 PYTEST_ARGS ?=
-# Most of the suite waits on agents, demos and browsers: three workers on two cores take it from
-# about 18 to 12 minutes. A test file runs whole on one worker (its module fixtures are shared).
-PYTEST_WORKERS ?= 3
+# PYTEST_WORKERS=3 runs the suite in three xdist workers (a test file whole on one): about 11
+# minutes on two cores instead of ~18, but some timing tests flake under that load, so the
+# default (0) runs them one by one.
+PYTEST_WORKERS ?= 0
 
 .PHONY: run test lint typecheck importlint unit system-deps clean bench help
 
