@@ -177,6 +177,7 @@ def test_a_device_answering_with_an_existing_sysname_changes_nothing(
 
 @pytest.mark.testbed
 def test_discover_from_core_finds_every_node_and_fiber(testbed: tb.Testbed, tmp_path: Path) -> None:
+    testbed.settle()
     nodes = testbed.inventory["nodes"]
     core = next(n for n, spec in nodes.items() if spec["role"] == "core")
     env = {"NETOPS_DATA_DIR": str(tmp_path / "var")}

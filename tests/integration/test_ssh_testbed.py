@@ -45,6 +45,7 @@ def _ssh_nodes(bed: tb.Testbed) -> list[str]:
 
 @pytest.fixture(scope="module")
 def ssh_results(testbed: tb.Testbed) -> dict[str, PollResult]:
+    testbed.settle()
     targets = [_target(testbed, n) for n in _ssh_nodes(testbed)]
     return {r.device_key: r for r in SshPoller().poll_many(targets, KINDS, max_workers=16)}
 

@@ -34,8 +34,12 @@ def unavailable_reason() -> str | None:
 class Testbed:
     prefix: str
     inventory: dict[str, Any]
+    # a fault was made or repaired since the last verify: LLDP may not have re-learned yet
+    unsettled: bool = False
 
     def run(self, *args: str, check: bool = True) -> str:
+        if args and args[0] in {"fail-link", "restore-link", "fail-node", "restore-node", "degrade-node"}:
+            self.unsettled = True
         proc = subprocess.run(
             [str(TESTBED), *args, "--prefix", self.prefix],
             capture_output=True, text=True, check=False, timeout=180,
@@ -66,6 +70,14 @@ class Testbed:
 
     def verify(self, timeout_s: int = 30) -> None:
         self.run("verify", "--timeout", str(timeout_s))
+        self.unsettled = False
+
+    def settle(self, timeout_s: int = 60) -> None:
+        """Wait until every node answers and LLDP lists exactly its fibers again, if an earlier
+        test broke and repaired something; a test that reads whole LLDP tables starts with it, so
+        it does not depend on how fast a busy machine re-learned a repaired fiber."""
+        if self.unsettled:
+            self.verify(timeout_s)
 
     def status(self) -> dict[str, Any]:
         return dict(json.loads(self.run("status", "--json")))
