@@ -28,6 +28,7 @@ from inventory.models.observed import (
     SiteState,
     SshHostKey,
 )
+from inventory.models.notices import NOTICE_KINDS, NOTICE_OUTCOMES, NotificationRoute, OutageNotice
 from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
 from inventory.models.sites import SITE_KINDS, Site
 
@@ -37,6 +38,8 @@ __all__ = [
     "LINK_MEDIA",
     "LINK_SOURCES",
     "MAINTENANCE_SCOPES",
+    "NOTICE_KINDS",
+    "NOTICE_OUTCOMES",
     "PLATFORMS",
     "SITE_KINDS",
     "TIMELINE_KINDS",
@@ -59,10 +62,12 @@ __all__ = [
     "MaintenanceWindow",
     "NeighborRecord",
     "NodePosition",
+    "NotificationRoute",
     "ObservedFacts",
     "OpticalRecord",
     "Outage",
     "OutageEntry",
+    "OutageNotice",
     "PollRun",
     "Site",
     "SiteState",
