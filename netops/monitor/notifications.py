@@ -383,7 +383,7 @@ class Notifier:
             closed = {n.route for n in notices if n.kind == "close" and n.outcome == "sent"}
             told = [name for name in told if name not in closed]
         names = [name for name in dict.fromkeys(told) if name in known]
-        if not names and not notices and "default" in known:
+        if not names and all(n.outcome == "suppressed" for n in notices) and "default" in known:
             names = ["default"]  # an outage from before routes existed: the catch-all, as it was told
         if not names and kind == "flapping":
             local = self._clock().astimezone(self._zone)
