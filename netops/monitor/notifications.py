@@ -329,7 +329,8 @@ class Notifier:
             if not routes:
                 return  # nothing configured: nothing to say (a route added later sends from then on)
             why = suppressed_because(outage, kind)
-            notices = list(session.scalars(select(OutageNotice).where(OutageNotice.outage_id == outage_id)))
+            notices = list(session.scalars(select(OutageNotice).where(OutageNotice.outage_id == outage_id)
+                                           .order_by(OutageNotice.id)))
             targets = self._targets(session, outage, kind, routes, notices)
             if why is not None:
                 for name in targets or [NO_ROUTE]:
