@@ -460,3 +460,14 @@ def outage_facts_schools(session: Session, sites: Sequence[str]) -> int:
         return 0
     query = select(Site.id).where(Site.name.in_(list(sites)), Site.kind == "school")
     return len(session.scalars(query).all())
+
+
+def shown_url(url: str) -> str:
+    """An apprise URL with its secrets masked (apprise's privacy form, without the options)."""
+    try:
+        target = apprise.Apprise.instantiate(url)
+    except Exception:  # a malformed URL: say so, never echo it
+        target = None
+    if not target:
+        return url.partition("://")[0] + "://(not understood by apprise)"
+    return str(target.url(privacy=True)).split("?")[0]  # type: ignore[no-untyped-call]
