@@ -380,9 +380,10 @@ class Notifier:
             chosen = select_routes(routes, outage_facts(session, outage), local)
             return [r.name for r in chosen if r.name not in done]
         told = [n.route for n in notices if n.kind in TOLD_KINDS and n.outcome == "sent"]
-        if kind == "close":
-            closed = {n.route for n in notices if n.kind == "close" and n.outcome == "sent"}
-            told = [name for name in told if name not in closed]
+        if kind == "close":  # not twice to a route, unless it was told of the outage again since
+            last_told = {n.route: n.id for n in notices if n.kind in TOLD_KINDS and n.outcome == "sent"}
+            closed = {n.route: n.id for n in notices if n.kind == "close" and n.outcome == "sent"}
+            told = [name for name in told if closed.get(name, -1) < last_told[name]]
         names = [name for name in dict.fromkeys(told) if name in known]
         if not names and all(n.outcome == "suppressed" for n in notices) and "default" in known:
             names = ["default"]  # an outage from before routes existed: the catch-all, as it was told

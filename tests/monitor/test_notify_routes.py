@@ -199,3 +199,53 @@ def test_planned_is_suppressed_per_route_failures_are_recorded_and_flapping_send
         failed = [e.text for e in timeline.entries(session, south) if e.kind == "notification_failed"]
     assert ("notification_suppressed", "open via utara") in kinds
     assert failed and failed[0].startswith("open via broken: OUTAGE")
+
+
+def test_outages_of_the_monitor_reach_their_district_only_and_planned_ones_nobody(
+        engine: Engine, settings: Settings, hook: WebhookReceiver) -> None:
+    """The real monitor on a seeded network: a fiber to a school of Utara is cut (route utara and
+    the catch-all are told, selatan not), a planned cut of Selatan's school sends nothing and says
+    so per route on its timeline; the repair closes to everyone told."""
+    from netops.monitor import maintenance
+    from netops.monitor.network_view import NetworkViews
+    from tests.monitor.seed import seed
+    from tests.monitor.test_evaluate import DEVICES, LINKS, all_up, cycle, set_ports
+
+    with session_scope(engine) as session:
+        seed(session, DEVICES, LINKS)
+        for name, district in (("SMP Negeri 1", "Utara"), ("SD Negeri 2", "Selatan")):
+            site = session.scalar(select(Site).where(Site.name == name))
+            assert site is not None
+            site.kind, site.district = "school", district
+    configured = _routed(settings, hook)
+    start = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    all_up(engine, configured)
+    view = NetworkViews.from_settings(engine, configured).current()
+    scope = maintenance.resolve_scope(view.graph, "link", "dist:sfp2,sdn2:sfp1")
+    with session_scope(engine) as session:
+        maintenance.create_window(session, scope, maintenance.blast_radius(view.assessment, scope),
+                                  starts_at=start, ends_at=start + timedelta(hours=2), reason="splice",
+                                  by="budi", now=start)
+    notifier = Notifier(engine, configured, tick_s=3600, backoff_s=0.01)
+    notifier.start()
+
+    def run(minutes: int) -> None:
+        evaluation = cycle(engine, configured, start + timedelta(minutes=minutes))
+        _run(notifier, *[(i, "open") for i in (*evaluation.outages.opened, *evaluation.outages.unplanned)],
+             *[(i, "close") for i in evaluation.outages.closed])
+
+    set_ports(engine, "down", ("dist", "sfp1"), ("smpn1", "sfp1"), ("dist", "sfp2"), ("sdn2", "sfp1"))
+    run(5)
+    assert sorted(hook.paths) == ["/all", "/utara"]
+    assert all("SMP Negeri 1" in m["message"] and "SD Negeri 2" not in m["message"] for m in hook.messages)
+    with session_scope(engine) as session:
+        planned = session.scalar(select(Outage).where(Outage.planned.is_(True)))
+        assert planned is not None
+        said = [e.text for e in timeline.entries(session, planned.id) if e.kind == "notification_suppressed"]
+    assert said and said[0].startswith("open: planned works #")
+    set_ports(engine, "up", ("dist", "sfp1"), ("smpn1", "sfp1"))
+    run(10)
+    notifier.stop()
+    assert sorted(hook.paths) == ["/all", "/all", "/utara", "/utara"]
+    assert all(m["title"].startswith("RECOVERED") and m["title"].endswith("(after 5m 0s)")
+               for m in hook.messages[2:])
