@@ -17,6 +17,7 @@ from inventory.models.monitoring import (
     TrapStat,
     User,
 )
+from inventory.models.notices import NOTICE_KINDS, NOTICE_OUTCOMES, NotificationRoute, OutageNotice
 from inventory.models.observed import (
     ConfigVersion,
     CounterRecord,
@@ -28,7 +29,6 @@ from inventory.models.observed import (
     SiteState,
     SshHostKey,
 )
-from inventory.models.notices import NOTICE_KINDS, NOTICE_OUTCOMES, NotificationRoute, OutageNotice
 from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
 from inventory.models.sites import SITE_KINDS, Site
 

@@ -30,7 +30,8 @@ def test_routes_listed_and_tested(engine: Engine, settings: Settings, tmp_path: 
                           'districts = ["Utara"]\nlanguage = "id"\nremind_minutes = 15\n'
                           f'[notifications.routes.dead]\nurls = ["{refusing_url()}"]\n')
         with session_scope(engine) as session:
-            save_route(session, "pagi", {"urls": ["mailto://user:secret@example.com"], "when": ["mon-fri 07:00-12:00"]},
+            save_route(session, "pagi",
+                       {"urls": ["mailto://user:secret@example.com"], "when": ["mon-fri 07:00-12:00"]},
                        "admin", utcnow(), settings)
         code, out = _run(settings, config, "notify", "routes", "--json")
         assert code == 0

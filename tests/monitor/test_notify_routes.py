@@ -105,8 +105,8 @@ def test_routes_reminders_escalation_and_closing_survive_a_restart(
     notifier.start()
     _run(notifier, (outage_id, "open"))
     # the school in district Utara: the catch-all and route utara, not selatan, not kepala
-    assert (len(_got(hook, "all")), len(_got(hook, "utara")), _got(hook, "selatan"), _got(hook, "kepala")) == \
-        (1, 1, [], [])
+    counts = (len(_got(hook, "all")), len(_got(hook, "utara")), _got(hook, "selatan"), _got(hook, "kepala"))
+    assert counts == (1, 1, [], [])
     body = hook.messages[0]["message"]
     assert f"Affected sites (2, 1 schools): {HOSTILE}, Aula Kelurahan" in body  # schools first, text as is
     assert "Since: 2026-05-04 09:00 WIB" in body
@@ -170,7 +170,8 @@ def test_an_acknowledgement_stops_reminders_and_escalation(
         ("utara", "reminder", "suppressed"), ("kepala", "escalation", "suppressed")]  # each recorded once
     with session_scope(engine) as session:
         texts = [e.text for e in timeline.entries(session, outage_id) if e.kind == "notification_suppressed"]
-    assert texts == ["reminder via utara: acknowledged by budi", "escalation via kepala: acknowledged by budi"]
+    assert texts == ["reminder via utara: acknowledged by budi",
+                     "escalation via kepala: acknowledged by budi"]
 
 
 def test_planned_is_suppressed_per_route_failures_are_recorded_and_flapping_sends_one(

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from netops.monitor.routing import OutageFacts, RouteError, parse_route, parse_routes, parse_window, select_routes
+from netops.monitor.routing import (
+    OutageFacts,
+    RouteError,
+    parse_route,
+    parse_routes,
+    parse_window,
+    select_routes,
+)
 from netops.settings import ConfigError, load_settings
 
 MONDAY_9 = datetime(2026, 5, 4, 9, 0)  # a Monday
@@ -25,7 +32,8 @@ def test_a_school_in_district_a_goes_to_route_a_only() -> None:
                            "selatan": {"urls": ["json://h/b"], "districts": ["Selatan"]},
                            "core": {"urls": ["json://h/c"], "device_roles": ["core"]},
                            "big": {"urls": ["json://h/d"], "min_sites": 5},
-                           "schools": {"urls": ["json://h/e"], "site_kinds": ["school"], "districts": ["Selatan"]}})
+                           "schools": {"urls": ["json://h/e"], "site_kinds": ["school"],
+                                       "districts": ["Selatan"]}})
     assert [r.name for r in select_routes(routes, SCHOOL_A, MONDAY_9)] == ["utara"]
     big_core = OutageFacts(districts=frozenset({"Selatan"}), site_kinds=frozenset({"agency"}),
                            device_roles=frozenset({"core", "distribution"}), sites_cut=7)
@@ -73,12 +81,15 @@ def test_errors_name_the_route_and_the_field(spec: dict[str, object], words: str
 def test_config_file_routes_and_their_errors(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text('[notifications]\nurls = ["json://127.0.0.1:9/all"]\nremind_minutes = 30\n'
-                    '[notifications.routes.utara]\nurls = ["json://127.0.0.1:9/utara"]\ndistricts = ["Utara"]\n'
+                    '[notifications.routes.utara]\nurls = ["json://127.0.0.1:9/utara"]\n'
+                    'districts = ["Utara"]\n'
                     'language = "id"\nescalate_after_minutes = 60\nescalate_to = "kepala"\n'
-                    '[notifications.routes.kepala]\nurls = ["json://127.0.0.1:9/kepala"]\nonly_escalation = true\n')
+                    '[notifications.routes.kepala]\nurls = ["json://127.0.0.1:9/kepala"]\n'
+                    'only_escalation = true\n')
     settings = load_settings(good, environ={"NETOPS_DATA_DIR": str(tmp_path)})
     utara, kepala = settings.notifications.routes
-    assert (utara.name, utara.language, utara.escalate_to, utara.escalate_after_minutes) == ("utara", "id", "kepala", 60)
+    assert (utara.name, utara.language, utara.escalate_to, utara.escalate_after_minutes) == \
+        ("utara", "id", "kepala", 60)
     assert kepala.only_escalation and settings.notifications.remind_minutes == 30
     bad = tmp_path / "bad.toml"
     bad.write_text('[notifications.routes.utara]\nurls = ["json://h/x"]\nescalate_after_minutes = 5\n'

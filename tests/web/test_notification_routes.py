@@ -27,7 +27,8 @@ def routed_app(settings: Settings, engine: Engine, session: Session) -> Flask:
     seed(session)
     configured = dataclasses.replace(settings, notifications=dataclasses.replace(
         settings.notifications, urls=("json://127.0.0.1:9/all",),
-        routes=parse_routes({"core": {"urls": ["tgram://123456:SECRETTOKEN/987"], "device_roles": ["core"]}})))
+        routes=parse_routes({"core": {"urls": ["tgram://123456:SECRETTOKEN/987"],
+                                      "device_roles": ["core"]}})))
     return create_app(configured, engine=engine, config={"TESTING": True})
 
 
@@ -36,7 +37,8 @@ def _routes(engine: Engine, settings: Settings) -> dict[str, object]:
         return {r.name: r for r in all_routes(session, settings) if r.source == "ui"}
 
 
-def test_admin_adds_changes_and_deletes_a_route(routed_app: Flask, engine: Engine, settings: Settings) -> None:
+def test_admin_adds_changes_and_deletes_a_route(routed_app: Flask, engine: Engine,
+                                                settings: Settings) -> None:
     admin = routed_app.test_client()
     login(admin, "admin")
     html = admin.get("/notifications/routes").get_data(as_text=True)
