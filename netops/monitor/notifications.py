@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -169,6 +170,19 @@ TOLD_KINDS = ("open", "reminder", "escalation", "flapping")  # a route sent one 
 ROUTED_KINDS = ("open", "escalation")  # a route given the opening (or an escalation) gets reminders
 
 
+class NoticeLike(Protocol):
+    """An ``OutageNotice`` row, or the same columns as a plain row (the tick reads many)."""
+
+    @property
+    def route(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """A reminder or escalation due now for one outage through one route."""
@@ -178,7 +192,7 @@ class Due:
     kind: str
 
 
-def due_messages(outage: Outage, notices: Sequence[OutageNotice], routes: dict[str, Route],
+def due_messages(outage: Outage, notices: Sequence[NoticeLike], routes: dict[str, Route],
                  now: datetime) -> list[Due]:
     """Reminders and escalations due for an open outage, from the messages already recorded."""
     out: list[Due] = []
@@ -401,14 +415,21 @@ class Notifier:
             routes = by_name(all_routes(session, self._settings))
             outages = session.scalars(select(Outage).where(
                 Outage.ended_at.is_(None), Outage.notified_open.is_(True), Outage.planned.is_(False))).all()
+            by_outage: dict[int, list[NoticeLike]] = {}
+            if outages:  # one query for all of them, plain rows: the worker scans every tick_s
+                query = (select(OutageNotice.outage_id, OutageNotice.route, OutageNotice.kind,
+                                OutageNotice.outcome, OutageNotice.at)
+                         .where(OutageNotice.outage_id.in_([o.id for o in outages]))
+                         .order_by(OutageNotice.at, OutageNotice.id))
+                for notice in session.execute(query):
+                    by_outage.setdefault(notice.outage_id, []).append(notice)
             for outage in outages:
-                notices = list(session.scalars(select(OutageNotice).where(OutageNotice.outage_id == outage.id)
-                                               .order_by(OutageNotice.at, OutageNotice.id)))
+                notices = by_outage.get(outage.id, [])
+                quiet = {(n.route, n.kind) for n in notices if n.outcome == "suppressed"}
                 for due in due_messages(outage, notices, routes, now):
                     route = routes.get(due.route)
                     if outage.acknowledged_by:
-                        if not any(n.route == due.route and n.kind == due.kind and n.outcome == "suppressed"
-                                   for n in notices):
+                        if (due.route, due.kind) not in quiet:  # said once, not every tick
                             self._record(session, outage.id, due.route, due.kind, "suppressed",
                                          f"acknowledged by {outage.acknowledged_by}")
                     elif route is None:
