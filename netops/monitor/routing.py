@@ -34,7 +34,7 @@ class RouteError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class WeekWindow:
     """Days of the week (0 = Monday) and a start..end time of day; an end before the start
     runs over midnight (``22:00-06:00``), ``00:00-24:00`` is the whole day."""
 
@@ -60,7 +60,7 @@ class Route:
     site_kinds: frozenset[str] = frozenset()
     device_roles: frozenset[str] = frozenset()
     min_sites: int = 0
-    when: tuple[Window, ...] = ()
+    when: tuple[WeekWindow, ...] = ()
     remind_minutes: int = 0
     escalate_after_minutes: int = 0
     escalate_to: str | None = None
@@ -127,7 +127,7 @@ def _clock(route: str, text: str, *, end: bool) -> time | None:
     return time(hours, minutes)
 
 
-def parse_window(route: str, text: str) -> Window:
+def parse_window(route: str, text: str) -> WeekWindow:
     """``mon-fri 07:00-17:00``, ``sat,sun``, ``daily 22:00-06:00``, ``07:00-17:00`` (every day)."""
     if not isinstance(text, str):
         raise _err(route, "when", f"expected a string like 'mon-fri 07:00-17:00', got {text!r}")
@@ -135,11 +135,11 @@ def parse_window(route: str, text: str) -> Window:
     if not match:
         raise _err(route, "when", f"{text!r}: write days and hours like 'mon-fri 07:00-17:00' or 'sat,sun'")
     if match.group("only"):
-        return Window(_days(route, match.group("only")), time(0, 0), None, text.strip())
+        return WeekWindow(_days(route, match.group("only")), time(0, 0), None, text.strip())
     start = _clock(route, match.group("start"), end=False)
     assert start is not None
-    return Window(_days(route, match.group("days") or ""), start, _clock(route, match.group("end"), end=True),
-                  text.strip())
+    end = _clock(route, match.group("end"), end=True)
+    return WeekWindow(_days(route, match.group("days") or ""), start, end, text.strip())
 
 
 def parse_route(name: str, raw: Mapping[str, Any], *, source: str = "config",
