@@ -138,6 +138,7 @@ class NotificationSettings:
     remind_minutes: int = 0  # the catch-all's reminders while unacknowledged (0: none)
     escalate_after_minutes: int = 0  # the catch-all escalates after this long unacknowledged ...
     escalate_to: str | None = None  # ... to this route
+    notice_before_minutes: int = 0  # planned works announced this long before they start (0: not)
     # [notifications.routes.NAME] tables (netops.monitor.routing); the admin page adds more (in the DB)
     routes: tuple[Route, ...] = ()
 
@@ -395,7 +396,7 @@ def _check_notifications(values: Mapping[str, Any]) -> None:
     """The catch-all's language, reminder and escalation; escalation targets exist."""
     if values.get("language", "en") not in ("en", "id"):
         raise ConfigError(f"notifications.language: expected en or id, got {values['language']!r}")
-    for key in ("remind_minutes", "escalate_after_minutes"):
+    for key in ("remind_minutes", "escalate_after_minutes", "notice_before_minutes"):
         if not 0 <= values.get(key, 0) <= 7 * 24 * 60:
             raise ConfigError(f"notifications.{key}: expected whole minutes from 0 to 10080, "
                               f"got {values[key]!r}")

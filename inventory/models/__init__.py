@@ -17,7 +17,13 @@ from inventory.models.monitoring import (
     TrapStat,
     User,
 )
-from inventory.models.notices import NOTICE_KINDS, NOTICE_OUTCOMES, NotificationRoute, OutageNotice
+from inventory.models.notices import (
+    NOTICE_KINDS,
+    NOTICE_OUTCOMES,
+    NotificationRoute,
+    OutageNotice,
+    WorksNotice,
+)
 from inventory.models.observed import (
     ConfigVersion,
     CounterRecord,
@@ -75,6 +81,7 @@ __all__ = [
     "TrapStat",
     "User",
     "UtcDateTime",
+    "WorksNotice",
     "iso_utc",
     "utcnow",
 ]

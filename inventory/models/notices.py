@@ -6,6 +6,8 @@ file's ``[notifications.routes.NAME]`` table holds (checked by ``netops.monitor.
 escalation, flapping, close) and outcome (sent, failed, suppressed). Which routes were told of
 the opening, when the last reminder went out and whether an escalation happened are read from
 these rows, so reminders, escalation and the closing message survive a restart.
+``WorksNotice`` is the notice of one occurrence of planned works through one route, sent
+before it starts (``notifications.notice_before_minutes``), so it goes out once.
 """
 
 from __future__ import annotations
@@ -43,3 +45,15 @@ class OutageNotice(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime]
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class WorksNotice(Base):
+    __tablename__ = "works_notices"
+    __table_args__ = (Index("ix_works_notices_window", "window_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("maintenance_windows.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]  # the occurrence announced
+    route: Mapped[str] = mapped_column(String(63))
+    outcome: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]

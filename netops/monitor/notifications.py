@@ -408,8 +408,35 @@ class Notifier:
 
     # -- reminders and escalation -----------------------------------------------------------------
 
+    def _send_works_notices(self, now: datetime) -> None:
+        """Planned works starting within ``notice_before_minutes``: once to each matching route."""
+        from inventory.models import WorksNotice
+        from netops.monitor import works_notice
+
+        before = timedelta(minutes=self._settings.notifications.notice_before_minutes)
+        plan: list[tuple[works_notice.Upcoming, Route, str, str]] = []
+        with session_scope(self._engine) as session:
+            routes = all_routes(session, self._settings)
+            local = now.astimezone(self._zone)
+            for works in works_notice.upcoming(session, now, before):
+                for route in select_routes(routes, works.facts, local):
+                    if route.name not in works.announced:
+                        title, body = works_notice.message(works, route.language, self._zone,
+                                                           self._settings.web.public_url)
+                        plan.append((works, route, title, body))
+        for works, route, title, body in plan:
+            if self._stopping.is_set():
+                return
+            ok = self._send_with_retries(route, Message(0, "works", title, body))
+            with session_scope(self._engine) as session:
+                session.add(WorksNotice(window_id=works.window_id, starts_at=works.starts_at,
+                                        route=route.name, outcome="sent" if ok else "failed",
+                                        at=self._clock()))
+
     def _send_due(self) -> None:
         now = self._clock()
+        if self._settings.notifications.notice_before_minutes:
+            self._send_works_notices(now)
         plan: list[tuple[Due, Route, Message]] = []
         with session_scope(self._engine) as session:
             routes = by_name(all_routes(session, self._settings))

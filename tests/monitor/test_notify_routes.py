@@ -250,3 +250,41 @@ def test_outages_of_the_monitor_reach_their_district_only_and_planned_ones_nobod
     assert sorted(hook.paths) == ["/all", "/all", "/utara", "/utara"]
     assert all(m["title"].startswith("RECOVERED") and m["title"].endswith("(after 5m 0s)")
                for m in hook.messages[2:])
+
+
+def test_planned_works_are_announced_once_before_they_start_with_the_contacts(
+        engine: Engine, settings: Settings, hook: WebhookReceiver) -> None:
+    from inventory.models import MaintenanceWindow
+
+    _seed(engine)
+    with session_scope(engine) as session:
+        school = session.scalar(select(Site).where(Site.name == HOSTILE))
+        assert school is not None
+        school.contact_name, school.contact_phone = "Bu Sri", "0812-1111"
+        for minutes in (45, 180):  # the second starts too late to be announced yet
+            session.add(MaintenanceWindow(
+                scope="link", target="dist:sfp1--acc-sd1:sfp1", starts_at=T0 + timedelta(minutes=minutes),
+                ends_at=T0 + timedelta(minutes=minutes + 120), reason="splice <b>", created_by="budi",
+                created_at=T0, scope_devices=["acc-sd1"],
+                blast_radius=[{"site": "Aula Kelurahan", "effect": "degraded"},
+                              {"site": HOSTILE, "effect": "disconnected"}]))
+    configured = _routed(settings, hook)
+    configured = dataclasses.replace(configured, notifications=dataclasses.replace(
+        configured.notifications, notice_before_minutes=60))
+    clock = Clock()
+    notifier = Notifier(engine, configured, clock=clock, tick_s=3600, backoff_s=0.01)
+    notifier.start()
+    _run(notifier)
+    _run(notifier)  # once per route, not every tick
+    notifier.stop()
+    notifier = Notifier(engine, configured, clock=clock, tick_s=3600, backoff_s=0.01)
+    notifier.start()
+    clock.at(10)
+    _run(notifier)  # nor after a restart
+    notifier.stop()
+    assert sorted(hook.paths) == ["/all", "/utara"]
+    message = hook.messages[0]
+    assert message["title"] == "PLANNED WORKS 2026-05-04 09:45–11:45 WIB: splice <b>"
+    assert message["message"].startswith(f"Sites cut off (1): {HOSTILE} (contact: Bu Sri, 0812-1111)\n"
+                                         "Left on a single path (1): Aula Kelurahan")
+    assert "https://netops.example.go.id/maintenance" in message["message"]

@@ -1,4 +1,4 @@
-"""notification routes and outage notices
+"""notification routes, outage notices and planned works notices
 
 Revision ID: 0010
 Revises: 0009
@@ -42,9 +42,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outage_notices', schema=None) as batch_op:
         batch_op.create_index('ix_outage_notices_outage', ['outage_id', 'route'], unique=False)
+    op.create_table('works_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('window_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('route', sa.String(length=63), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['window_id'], ['maintenance_windows.id'],
+                            name=op.f('fk_works_notices_window_id_maintenance_windows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_works_notices'))
+    )
+    with op.batch_alter_table('works_notices', schema=None) as batch_op:
+        batch_op.create_index('ix_works_notices_window', ['window_id', 'starts_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('works_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_works_notices_window')
+    op.drop_table('works_notices')
     with op.batch_alter_table('outage_notices', schema=None) as batch_op:
         batch_op.drop_index('ix_outage_notices_outage')
     op.drop_table('outage_notices')
