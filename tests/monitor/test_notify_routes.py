@@ -288,3 +288,29 @@ def test_planned_works_are_announced_once_before_they_start_with_the_contacts(
     assert message["message"].startswith(f"Sites cut off (1): {HOSTILE} (contact: Bu Sri, 0812-1111)\n"
                                          "Left on a single path (1): Aula Kelurahan")
     assert "https://netops.example.go.id/maintenance" in message["message"]
+
+
+def test_a_flapping_fiber_sends_one_flapping_message_and_nothing_while_it_flaps(
+        engine: Engine, settings: Settings, hook: WebhookReceiver) -> None:
+    """The real cycle path (fake network, fake clock): the fiber to the school fails six times;
+    after the outage is found flapping it stays open, and its later failures send nothing."""
+    from tests.monitor.test_flapping import _rig
+
+    for rig in _rig(engine, dataclasses.replace(settings, notifications=dataclasses.replace(
+            settings.notifications, urls=(hook.url,), retries=0)), flap_changes=4, flap_window_s=300):
+        notifier = Notifier(engine, rig.runner.settings, clock=rig.clock, tick_s=3600, backoff_s=0.01)
+        rig.runner.notifier = notifier
+        notifier.start()
+        rig.cycle(0)
+        for _ in range(6):
+            rig.cycle(30, "down")
+            assert notifier.wait_idle(10)
+            rig.cycle(30, "up")
+            assert notifier.wait_idle(10)
+        notifier.stop()
+    titles = [m["title"].split(":")[0] for m in hook.messages]
+    assert titles == ["OUTAGE", "RECOVERED", "OUTAGE", "RECOVERED", "FLAPPING"]
+    with session_scope(engine) as session:
+        [flap] = session.scalars(select(Outage).where(Outage.flapping.is_(True))).all()
+        sent = [e.text for e in timeline.entries(session, flap.id) if e.kind == "notification_sent"]
+    assert sent[-1].startswith("flapping via default: FLAPPING")
