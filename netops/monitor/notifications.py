@@ -15,6 +15,7 @@ unacknowledged; an acknowledgement stops both. Each message through each route i
 routes were told, the last reminder and the escalation survive a restart. An outage inside
 planned works sends nothing, and an acknowledged one no flapping news, reminders or escalation.
 After a restart, outages whose messages were never sent are picked up again (``enqueue_pending``).
+The same tick announces planned works before they start (``works_notice``).
 Messages are plain text, declared as such to apprise
 (``body_format=TEXT``): a device-supplied name with ``&`` or ``<`` is escaped by apprise for
 targets that speak HTML (Telegram ``parse_mode=HTML``, HTML e-mail) and never becomes markup.
@@ -149,7 +150,7 @@ def apprise_sender(route: Route, title: str, body: str, notify_type: str) -> boo
                            body_format=apprise.NotifyFormat.TEXT))
 
 
-def test_message(route: Route, now: datetime) -> Message:
+def probe_message(route: Route, now: datetime) -> Message:
     """What ``netops notify test ROUTE`` sends, in the route's language."""
     t = TEXTS.get(route.language, TEXTS["en"])
     return Message(0, "test", f"{t['test']}: netops → {route.name}",
@@ -158,7 +159,7 @@ def test_message(route: Route, now: datetime) -> Message:
 
 def send_test(route: Route, now: datetime, sender: Sender = apprise_sender) -> bool:
     """Send the test message through ``route`` once (the caller sees the failure at once)."""
-    message = test_message(route, now)
+    message = probe_message(route, now)
     try:
         return sender(route, message.title, message.body, "info")
     except Exception as exc:  # apprise plugins may raise on odd URLs
@@ -318,12 +319,13 @@ class Notifier:
     # -- what is recorded -------------------------------------------------------------------------
 
     def _record(self, session: Session, outage_id: int, route: str, kind: str, outcome: str,
-                text: str) -> None:
+                text: str, maintenance_id: int | None = None) -> None:
         """One message through one route: an ``outage_notices`` row and a line on the timeline."""
         now = self._clock()
         session.add(OutageNotice(outage_id=outage_id, route=route, kind=kind, outcome=outcome, at=now,
                                  detail=text[:2000]))
-        timeline.add(session, outage_id, now, f"notification_{outcome}", text=f"{kind} via {route}: {text}")
+        timeline.add(session, outage_id, now, f"notification_{outcome}", text=f"{kind} via {route}: {text}",
+                     maintenance_id=maintenance_id)
 
     def _message(self, session: Session, outage: Outage, kind: str, language: str) -> Message:
         sites = schools_first(session, list(outage.affected_sites or []))
@@ -347,11 +349,13 @@ class Notifier:
                                            .order_by(OutageNotice.id)))
             targets = self._targets(session, outage, kind, routes, notices)
             if why is not None:
+                works = outage.maintenance_id if outage.planned else None
                 for name in targets or [NO_ROUTE]:
-                    self._record(session, outage.id, name, kind, "suppressed", why)
+                    self._record(session, outage.id, name, kind, "suppressed", why, works)
                 return
             if not targets:
-                self._record(session, outage.id, NO_ROUTE, kind, "suppressed", "no route matches")
+                nobody = "no route matches" if kind == "open" else "no route was told of it"
+                self._record(session, outage.id, NO_ROUTE, kind, "suppressed", nobody)
                 self._mark(outage, kind)
                 return
             known = by_name(routes)

@@ -219,7 +219,8 @@ def matches(route: Route, facts: OutageFacts, local_now: datetime) -> bool:
     """Whether ``route`` is told of an outage with ``facts`` at ``local_now`` (web.timezone)."""
     if route.only_escalation:
         return False
-    if route.districts and not route.districts & facts.districts:
+    wanted = {d.casefold() for d in route.districts}  # "Magelang Utara" = "magelang utara"
+    if wanted and not wanted & {d.casefold() for d in facts.districts}:
         return False
     if route.site_kinds and not route.site_kinds & facts.site_kinds:
         return False

@@ -35,6 +35,8 @@ def test_a_school_in_district_a_goes_to_route_a_only() -> None:
                            "schools": {"urls": ["json://h/e"], "site_kinds": ["school"],
                                        "districts": ["Selatan"]}})
     assert [r.name for r in select_routes(routes, SCHOOL_A, MONDAY_9)] == ["utara"]
+    lower = parse_route("lower", {"urls": ["json://h/x"], "districts": ["UTARA"]})
+    assert select_routes([lower], SCHOOL_A, MONDAY_9)  # districts match whatever the case
     big_core = OutageFacts(districts=frozenset({"Selatan"}), site_kinds=frozenset({"agency"}),
                            device_roles=frozenset({"core", "distribution"}), sites_cut=7)
     assert [r.name for r in select_routes(routes, big_core, MONDAY_9)] == ["selatan", "core", "big"]
