@@ -15,6 +15,7 @@ from cli import (
     config_cmds,
     demo_cmds,
     maintenance_cmds,
+    notify_cmds,
     ops_cmds,
     poll_cmds,
     report_cmds,
@@ -43,5 +44,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
-                maintenance_cmds, report_cmds):
+                maintenance_cmds, report_cmds, notify_cmds):
     _family.register(main)

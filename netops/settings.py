@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from netops.monitor.routing import Route, RouteError, check_targets, parse_routes
+
 ENV_PREFIX = "NETOPS_"
 
 
@@ -130,9 +132,15 @@ class TrapSettings:
 
 @dataclass(frozen=True, slots=True)
 class NotificationSettings:
-    urls: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()  # the catch-all route "default": told of every outage
     language: str = "en"
     retries: int = 3
+    remind_minutes: int = 0  # the catch-all's reminders while unacknowledged (0: none)
+    escalate_after_minutes: int = 0  # the catch-all escalates after this long unacknowledged ...
+    escalate_to: str | None = None  # ... to this route
+    notice_before_minutes: int = 0  # planned works announced this long before they start (0: not)
+    # [notifications.routes.NAME] tables (netops.monitor.routing); the admin page adds more (in the DB)
+    routes: tuple[Route, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +340,9 @@ def _apply_file(raw: dict[str, Any], values: dict[str, Any], where: str, base: P
             for sub, subvalue in value.items():
                 if sub not in section_hints:
                     raise ConfigError(f"{where}: unknown setting {key}.{sub}")
+                if (key, sub) == ("notifications", "routes"):
+                    values[key][sub] = _routes(subvalue, f"{where}: notifications.routes")
+                    continue
                 values[key][sub] = _coerce(subvalue, section_hints[sub], f"{where}: {key}.{sub}", False)
         elif key in top_hints:
             values["top"][key] = _coerce(value, top_hints[key], f"{where}: {key}", False)
@@ -361,7 +372,45 @@ def _apply_env(environ: Mapping[str, str], values: dict[str, Any]) -> None:
         section_hints = get_type_hints(sections[section])
         if key not in section_hints:
             raise ConfigError(f"{name}: unknown setting {section}.{key}")
+        if (section, key) == ("notifications", "routes"):
+            try:
+                raw = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{name}: not a JSON object of routes: {exc.msg}") from None
+            values[section][key] = _routes(raw, name)
+            continue
         values[section][key] = _coerce(value, section_hints[key], name, True)
+
+
+def _routes(raw: Any, where: str) -> tuple[Route, ...]:
+    """Notification routes, checked by the same parser as the admin page's form."""
+    from inventory.models import DEVICE_ROLES, SITE_KINDS
+
+    try:
+        return parse_routes(raw, known_kinds=SITE_KINDS, known_roles=DEVICE_ROLES)
+    except RouteError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _check_notifications(values: Mapping[str, Any]) -> None:
+    """The catch-all's language, reminder and escalation; escalation targets exist."""
+    if values.get("language", "en") not in ("en", "id"):
+        raise ConfigError(f"notifications.language: expected en or id, got {values['language']!r}")
+    for key in ("remind_minutes", "escalate_after_minutes", "notice_before_minutes"):
+        if not 0 <= values.get(key, 0) <= 7 * 24 * 60:
+            raise ConfigError(f"notifications.{key}: expected whole minutes from 0 to 10080, "
+                              f"got {values[key]!r}")
+    if bool(values.get("escalate_after_minutes")) != bool(values.get("escalate_to")):
+        raise ConfigError("notifications.escalate_to: give both escalate_after_minutes and escalate_to, "
+                          "or neither")
+    routes = values.get("routes", ())
+    target = values.get("escalate_to")
+    if target and target not in {r.name for r in routes}:
+        raise ConfigError(f"notifications.escalate_to: no route named {target!r}")
+    try:
+        check_targets(routes)
+    except RouteError as exc:
+        raise ConfigError(f"notifications.routes: {exc}") from None
 
 
 def _check_web(values: Mapping[str, Any]) -> None:
@@ -452,6 +501,7 @@ def load_settings(
     _check_networks(values["discovery"].get("networks"))
     _check_monitor(values["monitor"])
     _check_map(values["map"])
+    _check_notifications(values["notifications"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()

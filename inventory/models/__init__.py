@@ -17,6 +17,13 @@ from inventory.models.monitoring import (
     TrapStat,
     User,
 )
+from inventory.models.notices import (
+    NOTICE_KINDS,
+    NOTICE_OUTCOMES,
+    NotificationRoute,
+    OutageNotice,
+    WorksNotice,
+)
 from inventory.models.observed import (
     ConfigVersion,
     CounterRecord,
@@ -37,6 +44,8 @@ __all__ = [
     "LINK_MEDIA",
     "LINK_SOURCES",
     "MAINTENANCE_SCOPES",
+    "NOTICE_KINDS",
+    "NOTICE_OUTCOMES",
     "PLATFORMS",
     "SITE_KINDS",
     "TIMELINE_KINDS",
@@ -59,10 +68,12 @@ __all__ = [
     "MaintenanceWindow",
     "NeighborRecord",
     "NodePosition",
+    "NotificationRoute",
     "ObservedFacts",
     "OpticalRecord",
     "Outage",
     "OutageEntry",
+    "OutageNotice",
     "PollRun",
     "Site",
     "SiteState",
@@ -70,6 +81,7 @@ __all__ = [
     "TrapStat",
     "User",
     "UtcDateTime",
+    "WorksNotice",
     "iso_utc",
     "utcnow",
 ]

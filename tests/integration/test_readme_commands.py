@@ -51,6 +51,7 @@ from simulator.topofile import load_topology
 from simulator.usm import V3_AUTH_KEY, V3_PRIV_KEY
 from tests.demo.conftest import start_agents, stop
 from tests.demo.running import NETOPS, Demo, free_port
+from tests.monitor.webhook import WebhookReceiver
 from tests.support.fakenos_net import PASSWORD, build_inventory, free_ports, triangle
 from tests.support.readme import Command, Word, readme_commands, variants
 
@@ -61,7 +62,7 @@ COMMANDS = readme_commands(ROOT)
 NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
-SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config"}
+SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "notify"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running"}
@@ -87,7 +88,7 @@ VALUES = {
     ("ack", "ID"): "{outage}", ("note", "ID"): "{outage}", ("assign", "ID"): "{outage}",
     ("--note", "TEXT"): "crew on the way", ("ID", "TEXT"): "splice at pole 12", ("ID", "USER"): "budi",
     ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
-    ("-o", "FILE"): "availability-report.out",
+    ("-o", "FILE"): "availability-report.out", ("test", "ROUTE"): "default",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}
@@ -210,7 +211,9 @@ def site(site_network: tuple[DemoNetwork, int, Path], core_ssh: int,
     previous = Path.cwd()
     os.chdir(folder)  # relative files (magelang.yaml) are the README's; data dirs are elsewhere
     try:
-        yield Site(folder, env, network, snmp_port)
+        with WebhookReceiver() as hook:  # the catch-all route: `netops notify test default` reaches it
+            env["NETOPS_NOTIFICATIONS__URLS"] = hook.url
+            yield Site(folder, env, network, snmp_port)
     finally:
         os.chdir(previous)
 

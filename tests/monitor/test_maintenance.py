@@ -295,5 +295,5 @@ def test_the_notifier_sends_nothing_for_planned_outages_and_no_flapping_news_onc
     with session_scope(engine) as session:
         said = {i: [e.text for e in timeline.entries(session, i) if e.kind == "notification_suppressed"]
                 for i in ids}
-    assert said[ids[0]] == ["open: planned works #None", "close: planned works #None"]
-    assert said[ids[1]] == ["flapping: acknowledged by budi"]
+    assert said[ids[0]] == ["open via default: planned works #None", "close via default: planned works #None"]
+    assert said[ids[1]] == ["flapping via default: acknowledged by budi"]

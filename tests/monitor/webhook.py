@@ -12,11 +12,13 @@ from typing import Any
 class WebhookReceiver:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
-        received = self.messages
+        self.paths: list[str] = []  # the path each message was posted to, in the same order
+        received, paths = self.messages, self.paths
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                paths.append(self.path)
                 received.append(json.loads(body or b"{}"))
                 self.send_response(200)
                 self.end_headers()

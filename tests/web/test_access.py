@@ -31,6 +31,7 @@ PAGES = {
     "/jobs?job=status&runs=traps": "engineer",
     "/users": "admin",
     "/credentials": "admin",
+    "/notifications/routes": "admin",
 }
 API_GET = {
     "/api/v1/sites": "helpdesk",

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         network_pages,
         operations_pages,
         report_pages,
+        route_pages,
         status_pages,
     )
 
