@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from netops.telegram.bot import TelegramBot
 
 log = logging.getLogger(__name__)
+NEGATIVE_IDS = {"ignore_unknown_options": True}  # a group chat's id is negative: -100123, not an option
 
 
 def start_bot(settings: Settings, engine: Engine) -> TelegramBot | None:
@@ -92,7 +93,7 @@ def links_cmd(ctx: click.Context) -> None:
         click.echo(f"{row.user}\t{row.chat_id}")
 
 
-@click.command("link-telegram")
+@click.command("link-telegram", context_settings=NEGATIVE_IDS)
 @click.argument("name")
 @click.argument("chat_id", required=False, type=int)
 @click.pass_context
@@ -119,7 +120,7 @@ def link_cmd(ctx: click.Context, name: str, chat_id: int | None) -> None:
     click.echo(f"/start {code}")
 
 
-@click.command("unlink-telegram")
+@click.command("unlink-telegram", context_settings=NEGATIVE_IDS)
 @click.argument("name")
 @click.argument("chat_id", required=False, type=int)
 @click.pass_context

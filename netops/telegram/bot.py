@@ -36,7 +36,7 @@ from netops.monitor import timeline
 from netops.monitor.network_view import NetworkViews
 from netops.settings import Settings
 from netops.telegram import links, replies
-from netops.telegram.client import ApiError, BotApi, Message, RateLimited, Unauthorized, redact
+from netops.telegram.client import ApiError, BotApi, ChatMessage, RateLimited, Unauthorized, redact
 
 log = logging.getLogger(__name__)
 MAX_CODE_TRIES = 5
@@ -213,7 +213,7 @@ class TelegramBot:
                   "(a revoked token needs a new one from @BotFather)", exc)
 
     # -- one message -------------------------------------------------------------------------
-    def handle(self, message: Message) -> None:
+    def handle(self, message: ChatMessage) -> None:
         if message.chat_id == 0 or not message.text.strip():
             return
         with session_scope(self.engine) as session:
@@ -238,7 +238,7 @@ class TelegramBot:
             if self._stop.wait(wait):
                 return
 
-    def reply(self, session: Session, message: Message) -> str | None:
+    def reply(self, session: Session, message: ChatMessage) -> str | None:
         """The answer to one message (None: stay silent), written in ``session``."""
         name, args = parse(message.text)
         user = links.user_of_chat(session, message.chat_id)
@@ -263,7 +263,7 @@ class TelegramBot:
             return replies.say("role_needed", lang, role=user.role, command=command.name, needed=command.role)
         return self._run(session, name, args, user, lang)
 
-    def _refuse(self, message: Message, lang: str) -> str | None:
+    def _refuse(self, message: ChatMessage, lang: str) -> str | None:
         if message.chat_id in self._refused:
             log.info("telegram: ignored chat %s (%s): not linked", message.chat_id, message.sender)
             return None
@@ -272,7 +272,8 @@ class TelegramBot:
                     message.sender)
         return replies.say("not_linked", lang)
 
-    def _start(self, session: Session, message: Message, code: str, user: CurrentUser | None) -> str | None:
+    def _start(self, session: Session, message: ChatMessage, code: str,
+               user: CurrentUser | None) -> str | None:
         lang = self.settings.telegram.language
         if not code:
             if user is None:

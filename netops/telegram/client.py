@@ -48,7 +48,7 @@ class RateLimited(ApiError):
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
+class ChatMessage:
     """The part of an incoming message the bot reads."""
 
     update_id: int
@@ -125,7 +125,7 @@ class BotApi:
             return RateLimited(message, retry_after)
         return ApiError(message, exc.code)
 
-    def get_updates(self, offset: int | None, timeout_s: int) -> list[Message]:
+    def get_updates(self, offset: int | None, timeout_s: int) -> list[ChatMessage]:
         """Messages after ``offset`` (which confirms the ones before it), waiting up to ``timeout_s``."""
         params: dict[str, Any] = {"timeout": timeout_s, "allowed_updates": ["message"]}
         if offset is not None:
@@ -141,7 +141,7 @@ class BotApi:
                                   "disable_web_page_preview": True})
 
 
-def _message(update: dict[str, Any]) -> Message | None:
+def _message(update: dict[str, Any]) -> ChatMessage | None:
     """The message of an update; an update without a text message (a photo, an edit) comes back
     with chat id 0: nothing to answer, but the offset moves past it."""
     update_id = update.get("update_id")
@@ -151,9 +151,9 @@ def _message(update: dict[str, Any]) -> Message | None:
     chat = message.get("chat") if isinstance(message, dict) else None
     text = message.get("text") if isinstance(message, dict) else None
     if not isinstance(chat, dict) or not isinstance(chat.get("id"), int) or not isinstance(text, str):
-        return Message(update_id, 0, "", "")
+        return ChatMessage(update_id, 0, "", "")
     assert isinstance(message, dict)
     sender = message.get("from") if isinstance(message.get("from"), dict) else {}
     name = str(sender.get("username") or sender.get("first_name") or "?") if sender else "?"
-    return Message(update_id, chat["id"], text, name[:64])
+    return ChatMessage(update_id, chat["id"], text, name[:64])
 

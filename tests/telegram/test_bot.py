@@ -142,7 +142,8 @@ def test_cek_says_what_the_web_says(net: Engine, settings: Settings, fake: FakeB
     assert answer.splitlines()[1].startswith(f"{verdict.group(1)} since ")
 
 
-def test_gangguan_lists_active_outages_schools_first(net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
+def test_gangguan_lists_active_outages_schools_first(
+        net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
     link(net, "helpdesk", HELPDESK_CHAT)
     start_bot()
     outage = open_outage(net)
@@ -202,7 +203,8 @@ def test_an_unlinked_chat_is_refused_once_and_logged(net: Engine, fake: FakeBotA
     assert f"ignored chat {STRANGER_CHAT}" in caplog.text
 
 
-def test_unlinked_reads_when_allowed_but_never_acts(net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
+def test_unlinked_reads_when_allowed_but_never_acts(
+        net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
     start_bot(allow_unlinked_read=True)
     outage = open_outage(net)
     assert ask(fake, STRANGER_CHAT, "/gangguan").startswith("Gangguan aktif")
@@ -250,7 +252,8 @@ def test_jadwal_lists_the_planned_works_of_today(net: Engine, settings: Settings
     assert ask(fake, HELPDESK_CHAT, "/schedule") == "Tidak ada pekerjaan terencana hari ini."
 
 
-def test_a_hostile_site_name_is_sent_as_plain_text(net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
+def test_a_hostile_site_name_is_sent_as_plain_text(
+        net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
     hostile = "<b>SD</b> & <script>alert(1)</script> Negeri 1"
     with session_scope(net) as session:
         site = session.scalar(select(Site).where(Site.name == "SD Negeri 1 Magelang"))
