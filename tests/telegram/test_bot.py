@@ -273,11 +273,11 @@ def test_api_errors_and_timeouts_back_off_and_the_bot_keeps_going(
     link(net, "helpdesk", HELPDESK_CHAT)
     fake.fail_next("getUpdates", 500, times=3)
     fake.fail_next("getUpdates", 502)
-    fake.stall_next("getUpdates", 4.0)  # longer than the client waits (1 s poll + 1 s)
+    fake.stall_next("getUpdates", 4.0)  # the first call: longer than the client waits (1 s poll + 1 s)
     fake.fail_next("sendMessage", 500)  # the first reply is retried
     bot = start_bot()
     assert "Perintah bot netops" in ask(fake, HELPDESK_CHAT, "/bantuan")
-    assert bot.running and fake.count("getUpdates") >= 6 and fake.count("sendMessage") == 2
+    assert bot.running and fake.count("getUpdates") >= 5 and fake.count("sendMessage") == 2
     assert "HTTP 500" in caplog.text and "timed out" in caplog.text
     assert "bot***/getUpdates" in caplog.text  # the 500's description echoed the path: redacted
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
