@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 MAX_CODE_TRIES = 5
 SEND_ATTEMPTS = 3
 MAX_RATE_WAIT_S = 60.0
+MAX_REMEMBERED_CHATS = 10000  # refused chats and code tries kept in memory (a flood cannot grow them more)
 
 READ, WRITE = "read", "write"
 
@@ -267,6 +268,8 @@ class TelegramBot:
         if message.chat_id in self._refused:
             log.info("telegram: ignored chat %s (%s): not linked", message.chat_id, message.sender)
             return None
+        if len(self._refused) >= MAX_REMEMBERED_CHATS:
+            self._refused.clear()
         self._refused.add(message.chat_id)
         log.warning("telegram: refused chat %s (%s): not linked to a netops user", message.chat_id,
                     message.sender)
@@ -288,6 +291,8 @@ class TelegramBot:
             return None
         linked = links.redeem(session, code, message.chat_id, self._now())
         if linked is None:
+            if len(self._code_tries) >= MAX_REMEMBERED_CHATS:
+                self._code_tries = {k: v for k, v in self._code_tries.items() if v >= MAX_CODE_TRIES}
             self._code_tries[message.chat_id] = tries + 1
             log.warning("telegram: chat %s (%s) sent a wrong or expired code", message.chat_id,
                         message.sender)

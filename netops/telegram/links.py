@@ -85,14 +85,12 @@ def redeem(session: Session, code: str, chat_id: int, now: datetime) -> CurrentU
 def unlink(session: Session, user_name: str, chat_id: int | None = None) -> int:
     """Remove the user's links (one chat, or all of them, and pending codes); how many chats."""
     user = find_user(session, user_name)
-    query = delete(TelegramLink).where(TelegramLink.user_id == user.id)
-    if chat_id is not None:
-        query = query.where(TelegramLink.chat_id == chat_id)
-    chats = len(linked_chats(session, user_name)) if chat_id is None else int(
-        session.scalar(select(TelegramLink.id).where(TelegramLink.user_id == user.id,
-                                                     TelegramLink.chat_id == chat_id)) is not None)
-    session.execute(query)
-    return chats
+    rows = list(session.scalars(select(TelegramLink).where(TelegramLink.user_id == user.id)))
+    gone = [r for r in rows if chat_id is None or r.chat_id == chat_id]
+    for row in gone:
+        session.delete(row)
+    session.flush()
+    return sum(1 for r in gone if r.chat_id is not None)
 
 
 def linked_chats(session: Session, user_name: str | None = None) -> list[ChatLink]:
