@@ -195,6 +195,11 @@ class TelegramBot:
                 self._stop.wait(delay)
                 delay = min(delay * 2, self.max_backoff_s)
                 continue
+            except Exception:  # a bug here must not end the bot either
+                log.exception("telegram getUpdates failed; retrying in %.1f s", delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+                continue
             delay = self.backoff_s
             for message in updates:
                 self.offset = max(self.offset or 0, message.update_id + 1)
@@ -206,7 +211,18 @@ class TelegramBot:
                 except Exception:  # one bad reply must not stop the help desk's bot
                     log.exception("telegram: answering update %s failed", message.update_id)
                 self.handled += 1
+        self._confirm()
         log.info("telegram bot stopped")
+
+    def _confirm(self) -> None:
+        """Tell Telegram the messages answered so far are done, so a restart does not answer (and
+        acknowledge) them again; Telegram forgets unconfirmed updates after 24 hours anyway."""
+        if self.offset is None:
+            return
+        try:
+            self.api.get_updates(self.offset, 0)
+        except ApiError as exc:
+            log.info("%s; the last answered messages may be delivered again", exc)
 
     def _unauthorized(self, exc: ApiError) -> None:
         self.stopped_reason = "unauthorized"

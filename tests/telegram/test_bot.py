@@ -310,6 +310,10 @@ def test_the_service_hook_starts_the_bot_from_the_settings(
     bot = service_bot(bot_settings(settings, fake.url), net)
     assert bot is not None
     try:
-        assert ask(fake, HELPDESK_CHAT, "/gangguan").startswith("Gangguan aktif")
+        update = fake.send(HELPDESK_CHAT, "/gangguan")
+        assert fake.wait_replies(HELPDESK_CHAT, 1)[0].startswith("Gangguan aktif")
     finally:
         bot.stop()
+    assert not bot.running
+    method, params = fake.calls[-1]  # on the way out: what was answered is confirmed to Telegram
+    assert method == "getUpdates" and params["offset"] == update + 1 and params["timeout"] == 0
