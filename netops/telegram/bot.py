@@ -36,7 +36,15 @@ from netops.monitor import timeline
 from netops.monitor.network_view import NetworkViews
 from netops.settings import Settings
 from netops.telegram import links, replies
-from netops.telegram.client import ApiError, BotApi, ChatMessage, RateLimited, Unauthorized, redact
+from netops.telegram.client import (
+    MAX_MESSAGE,
+    ApiError,
+    BotApi,
+    ChatMessage,
+    RateLimited,
+    Unauthorized,
+    redact,
+)
 
 log = logging.getLogger(__name__)
 MAX_CODE_TRIES = 5
@@ -130,6 +138,28 @@ def _outage_and_text(args: str) -> tuple[int | None, str]:
     head, _, rest = args.strip().partition(" ")
     head = head.lstrip("#")
     return (int(head), rest.strip()) if head.isdigit() and len(head) < 12 else (None, args)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Telegram takes at most ``limit`` characters a message: a long list goes in several, cut
+    between lines (a single line longer than that is cut where it must)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts or [""]
 
 
 class TelegramBot:
@@ -239,6 +269,10 @@ class TelegramBot:
             self._send(message.chat_id, reply)
 
     def _send(self, chat_id: int, text: str) -> None:
+        for part in split_message(text):
+            self._send_one(chat_id, part)
+
+    def _send_one(self, chat_id: int, text: str) -> None:
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 self.api.send_message(chat_id, text)

@@ -21,7 +21,7 @@ from netops.accounts import add_user
 from netops.runtime import open_database
 from netops.settings import ConfigError, load_settings
 from netops.telegram import links
-from netops.telegram.bot import TelegramBot, parse
+from netops.telegram.bot import TelegramBot, parse, split_message
 from netops.telegram.client import BotApi
 from tests.support.fake_telegram import fake_bot_api
 
@@ -114,6 +114,14 @@ def test_wrong_codes_are_limited_per_chat(tmp_path: Path) -> None:
             assert links.user_of_chat(session, 9) is None
     finally:
         engine.dispose()
+
+
+def test_long_replies_are_split_between_lines() -> None:
+    lines = [f"#{n} " + "x" * 50 for n in range(200)]
+    parts = split_message("\n".join(lines), limit=4096)
+    assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
+    assert "\n".join(parts).splitlines() == lines  # nothing lost, no line cut
+    assert split_message("y" * 9000, limit=4096) == ["y" * 4096, "y" * 4096, "y" * 808]
 
 
 def test_commands_are_parsed_with_bot_names_and_case() -> None:
