@@ -215,6 +215,24 @@ def test_unlinked_reads_when_allowed_but_never_acts(
         assert session.get(Outage, outage).acknowledged_by is None  # type: ignore[union-attr]
 
 
+def test_the_role_decides_what_a_chat_may_do(net: Engine, fake: FakeBotApi, start_bot: StartBot,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help desk may acknowledge (as on the web); were /ack for engineers only, the help
+    desk's chat would be refused and the engineer's answered: the check is the user's role."""
+    from netops.telegram import bot as bot_module
+
+    monkeypatch.setitem(bot_module.COMMANDS, "ack", bot_module.Command("/ack", bot_module.WRITE, "engineer"))
+    link(net, "helpdesk", HELPDESK_CHAT)
+    link(net, "engineer", ENGINEER_CHAT)
+    start_bot()
+    outage = open_outage(net)
+    assert ask(fake, HELPDESK_CHAT, f"/ack {outage}") == \
+        "Peran Anda (helpdesk) tidak boleh memakai /ack; perlu engineer."
+    assert ask(fake, ENGINEER_CHAT, f"/ack {outage}") == f"Gangguan #{outage} diambil oleh engineer."
+    with session_scope(net) as session:
+        assert [e.by for e in timeline.entries(session, outage) if e.kind == "acknowledged"] == ["engineer"]
+
+
 def test_a_disabled_user_chat_is_refused(net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
     from netops.accounts import set_enabled
 
