@@ -270,6 +270,31 @@ def test_jadwal_lists_the_planned_works_of_today(net: Engine, settings: Settings
     assert ask(fake, HELPDESK_CHAT, "/schedule") == "Tidak ada pekerjaan terencana hari ini."
 
 
+def test_an_outage_inside_planned_works_says_so(net: Engine, settings: Settings, fake: FakeBotApi,
+                                                start_bot: StartBot) -> None:
+    from netops.monitor.monitor import Monitor, Probe
+    from tests.web.seed import DEVICES
+
+    link(net, "helpdesk", HELPDESK_CHAT)
+    now = datetime.now(UTC)
+    view = NetworkViews.from_settings(net, settings).current()
+    scope = maintenance.resolve_scope(view.graph, "link", CUT)
+    radius = maintenance.blast_radius(view.assessment, scope)
+    with session_scope(net) as session:
+        window = maintenance.create_window(session, scope, radius, starts_at=now - timedelta(hours=1),
+                                           ends_at=now + timedelta(hours=3), reason="penyambungan FO",
+                                           by="budi", now=now).id
+    with session_scope(net) as session:  # the monitor's next evaluation finds the cut inside the works
+        answered = {name: Probe(name, True, source="status poll") for name, *_ in DEVICES}
+        Monitor(settings).evaluate(session, answered, now + timedelta(seconds=1))
+    outage = open_outage(net)
+    start_bot()
+    answer = ask(fake, HELPDESK_CHAT, "/cek sdn 1 magelang")
+    assert re.search(r"^Pekerjaan terencana sampai \d\d:\d\d: penyambungan FO$", answer, re.M), answer
+    assert f"#{outage} Serat optik antara" in (listed := ask(fake, HELPDESK_CHAT, "/gangguan"))
+    assert f"[pekerjaan terencana #{window}]" in listed
+
+
 def test_a_hostile_site_name_is_sent_as_plain_text(
         net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
     hostile = "<b>SD</b> & <script>alert(1)</script> Negeri 1"
