@@ -172,3 +172,21 @@ def test_telegram_run_answers_and_stops_on_a_refused_token(tmp_path: Path) -> No
     assert "Perintah bot netops" in fake.replies(77)[0]
     assert result.exit_code == 1 and "refused the token (HTTP 401)" in result.output
     assert TOKEN not in result.output
+
+
+@pytest.mark.postgres
+def test_a_supergroup_id_links_on_postgres(pg_migrated_url: str) -> None:
+    """Supergroup chat ids pass 32 bits (-100xxxxxxxxxx): the column is a BIGINT."""
+    from inventory.db import make_engine
+
+    engine = make_engine(pg_migrated_url)
+    big = -1001234567890
+    try:
+        with session_scope(engine) as session:
+            add_user(session, "sri", "sri-password", "helpdesk")
+            links.link_chat(session, "sri", big, datetime.now(UTC))
+        with session_scope(engine) as session:
+            found = links.user_of_chat(session, big)
+            assert found is not None and found.name == "sri"
+    finally:
+        engine.dispose()
