@@ -360,3 +360,32 @@ def test_the_service_hook_starts_the_bot_from_the_settings(
     assert not bot.running
     method, params = fake.calls[-1]  # on the way out: what was answered is confirmed to Telegram
     assert method == "getUpdates" and params["offset"] == update + 1 and params["timeout"] == 0
+
+
+def test_netops_run_answers_in_telegram_and_stops_on_ctrl_c(net: Engine, settings: Settings,
+                                                             fake: FakeBotApi) -> None:
+    """The real service: ``netops run`` with ``[telegram] enabled`` answers through the fake API,
+    never prints the token, and Ctrl-C stops it cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    link(net, "helpdesk", HELPDESK_CHAT)
+    env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_WEB__PORT": "0",
+           "NETOPS_MONITOR__ICMP": "false", "PYTHONUNBUFFERED": "1", "NETOPS_TELEGRAM__ENABLED": "true",
+           "NETOPS_TELEGRAM__TOKEN": "env:RUN_TEST_BOT_TOKEN", "RUN_TEST_BOT_TOKEN": TOKEN,
+           "NETOPS_TELEGRAM__API_URL": fake.url, "NETOPS_TELEGRAM__POLL_TIMEOUT_S": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "-v", "run", "--no-traps"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        fake.send(HELPDESK_CHAT, "/gangguan")
+        assert fake.wait_replies(HELPDESK_CHAT, 1, timeout_s=60)[0].startswith("Gangguan aktif")
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, output
+    assert "telegram bot polling" in output and TOKEN.split(":")[1] not in output
