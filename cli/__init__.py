@@ -19,6 +19,7 @@ from cli import (
     ops_cmds,
     poll_cmds,
     report_cmds,
+    telegram_cmds,
     topology_cmds,
     web_cmds,
 )
@@ -44,5 +45,6 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
-                maintenance_cmds, report_cmds, notify_cmds):
+                maintenance_cmds, report_cmds, notify_cmds,
+                telegram_cmds):  # telegram after web: it adds to `user`
     _family.register(main)

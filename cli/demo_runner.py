@@ -254,6 +254,11 @@ def running_demo(settings: Settings, options: DemoOptions, echo: Echo) -> Iterat
             echo(f"traps: not receiving on UDP port {trap_port}; polling still finds every fault")
         server, url = _start_web(settings, engine, service.scheduler)
         stoppers.append(server.shutdown)
+        from cli.telegram_cmds import start_bot
+
+        bot = start_bot(settings, engine)  # [telegram] enabled: the help-desk bot too
+        if bot is not None:
+            stoppers.append(bot.stop)
         demo = RunningDemo(settings, engine, health, url, stoppers)
         echo(f"\nnetops demo is running: {url}")
         for role in ROLES:

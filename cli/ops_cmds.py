@@ -1,7 +1,8 @@
 """Operations commands: ``jobs``, ``scheduler``, ``run``, ``outages``, ``events``.
 
 ``netops scheduler`` runs the scheduler, monitor, notifier and trap receiver in the foreground
-until Ctrl-C or SIGTERM; ``netops run`` adds the web UI. ``jobs pause|resume`` change the
+until Ctrl-C or SIGTERM; ``netops run`` adds the web UI (both add the Telegram bot when
+``[telegram] enabled``). ``jobs pause|resume`` change the
 persistent job store, so they act on a scheduler running in another process; ``jobs run``
 runs one cycle here and now and prints what it did.
 """
@@ -132,6 +133,7 @@ def jobs_resume(ctx: click.Context, job: str) -> None:
 
 
 def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, traps: bool | None) -> None:
+    from cli.telegram_cmds import start_bot
     from cli.web_server import serve_web
     from netops.polling.service import MonitorService
 
@@ -148,14 +150,18 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     server: Any = None
+    bot: Any = None
     try:
         service.start()
         if with_web:
             server = serve_web(settings, engine, service.scheduler)
+        bot = start_bot(settings, engine)  # [telegram] enabled: the help-desk bot beside them
         click.echo("scheduler running; Ctrl-C to stop", err=True)
         while not stop.wait(0.5):
             pass
     finally:
+        if bot is not None:
+            bot.stop()
         if server is not None:
             server.shutdown()
         service.stop()

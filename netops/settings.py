@@ -190,6 +190,18 @@ class ReportSettings:
     language: str = "id"  # of the monthly PDF
 
 
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The help-desk bot (``netops.telegram``): off unless enabled and given a token reference."""
+
+    enabled: bool = False  # run the bot inside ``netops run`` / ``netops scheduler``
+    token: str | None = field(default=None, repr=False)  # env:NAME, file:PATH or enc:...; never inline
+    api_url: str = "https://api.telegram.org"  # the Bot API (a local fake in tests)
+    language: str = "id"  # replies to chats whose netops user chose no language
+    allow_unlinked_read: bool = False  # chats not linked to a user may use /cek, /gangguan, /jadwal
+    poll_timeout_s: int = 30  # long polling: how long one getUpdates waits for a message
+
+
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
 
 
@@ -225,6 +237,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     map: MapSettings = field(default_factory=MapSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
 
     @property
     def effective_database_url(self) -> str:
@@ -483,6 +496,27 @@ def _check_map(values: Mapping[str, Any]) -> None:
                           f"(e.g. {OSM_TILES!r}; empty: no tiles)")
 
 
+def _check_telegram(values: Mapping[str, Any]) -> None:
+    """The bot token is a reference, the API an https URL (http only to this machine), a known language."""
+    token = values.get("token")
+    if token and not token.startswith(("env:", "file:", "enc:")):
+        raise ConfigError("telegram.token: write a reference (env:NAME or file:PATH), not the token")
+    url = values.get("api_url")
+    if url is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "::1", "localhost")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ConfigError(f"telegram.api_url: expected an https URL, got {url!r} "
+                              "(http only to 127.0.0.1, e.g. a test server)")
+    if values.get("language", "id") not in ("en", "id"):
+        raise ConfigError(f"telegram.language: expected en or id, got {values['language']!r}")
+    if "poll_timeout_s" in values and not 0 <= values["poll_timeout_s"] <= 300:
+        raise ConfigError(f"telegram.poll_timeout_s: must be between 0 and 300, "
+                          f"got {values['poll_timeout_s']!r}")
+
+
 def load_settings(
     config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -502,6 +536,7 @@ def load_settings(
     _check_monitor(values["monitor"])
     _check_map(values["map"])
     _check_notifications(values["notifications"])
+    _check_telegram(values["telegram"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()

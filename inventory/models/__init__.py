@@ -37,6 +37,7 @@ from inventory.models.observed import (
 )
 from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
 from inventory.models.sites import SITE_KINDS, Site
+from inventory.models.telegram import TelegramLink
 
 __all__ = [
     "CREDENTIAL_TYPES",
@@ -78,6 +79,7 @@ __all__ = [
     "Site",
     "SiteState",
     "SshHostKey",
+    "TelegramLink",
     "TrapStat",
     "User",
     "UtcDateTime",

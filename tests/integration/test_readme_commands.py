@@ -52,6 +52,7 @@ from simulator.usm import V3_AUTH_KEY, V3_PRIV_KEY
 from tests.demo.conftest import start_agents, stop
 from tests.demo.running import NETOPS, Demo, free_port
 from tests.monitor.webhook import WebhookReceiver
+from tests.support.fake_telegram import fake_bot_api
 from tests.support.fakenos_net import PASSWORD, build_inventory, free_ports, triangle
 from tests.support.readme import Command, Word, readme_commands, variants
 
@@ -62,10 +63,13 @@ COMMANDS = readme_commands(ROOT)
 NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
-SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "notify"}
+SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "notify",
+                 "telegram"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
-                "serve": "netops web on", "scheduler": "scheduler running"}
+                "serve": "netops web on", "scheduler": "scheduler running",
+                "telegram run": "telegram bot polling"}  # against tests.support.fake_telegram
+README_BOT_TOKEN = "424242:README-test-token"
 # Values of the README's placeholders, by the word before them ({device}: the context's device).
 VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
@@ -89,6 +93,7 @@ VALUES = {
     ("--note", "TEXT"): "crew on the way", ("ID", "TEXT"): "splice at pole 12", ("ID", "USER"): "budi",
     ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
     ("-o", "FILE"): "availability-report.out", ("test", "ROUTE"): "default",
+    ("link-telegram", "NAME"): "budi", ("unlink-telegram", "NAME"): "budi", ("NAME", "CHAT_ID"): "4242",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}
@@ -232,7 +237,7 @@ def classify(command: Command, words: tuple[Word, ...]) -> Step:
     name = words[1].text
     if name == "demo" and (len(words) == 2 or words[2].text.startswith("-")):
         return Step(command, words, "shared-demo")  # the demo this module runs (``demo --quiet``)
-    if name in LONG_RUNNING:
+    if name in LONG_RUNNING or " ".join(w.text for w in words[1:3]) in LONG_RUNNING:
         return Step(command, words, "long")
     if name in SITE_COMMANDS:
         return Step(command, words, "site")
@@ -350,16 +355,24 @@ class Runner:
         return [(step, outcomes[i]) for i, (step, _) in enumerate(runs)]
 
     def start_and_stop(self, argv: list[str], data_dir: Path) -> Outcome:
+        if argv[1] == "telegram":  # the bot talks to a Bot API of our own on 127.0.0.1
+            with fake_bot_api(README_BOT_TOKEN) as api:
+                return self._start_and_stop(argv, data_dir, {
+                    "NETOPS_TELEGRAM__API_URL": api.url, "NETOPS_TELEGRAM__TOKEN": "env:README_BOT_TOKEN",
+                    "README_BOT_TOKEN": README_BOT_TOKEN, "NETOPS_TELEGRAM__POLL_TIMEOUT_S": "1"})
+        return self._start_and_stop(argv, data_dir, {})
+
+    def _start_and_stop(self, argv: list[str], data_dir: Path, more: dict[str, str]) -> Outcome:
         env = {**os.environ, **self.site.env, "NETOPS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
                "NETOPS_WEB__PORT": str(free_port(socket.SOCK_STREAM)),
-               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM))}
+               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM)), **more}
         started = time.monotonic()
         process = subprocess.Popen([*NETOPS, *argv[1:]], env=env, cwd=self.site.folder, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
         reader.start()
-        ready = LONG_RUNNING[argv[1]]
+        ready = LONG_RUNNING.get(argv[1]) or LONG_RUNNING[" ".join(argv[1:3])]
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:
             if any(ready in line for line in lines):

@@ -33,7 +33,8 @@ from tests.support.readme import (
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = readme_commands(ROOT)
 # FILE exists: --topology
-DUMMY = {"FILE": str(ROOT / "README.md"), "N": "1", "S": "30", "ROLE": "engineer", "ID": "1"}
+DUMMY = {"FILE": str(ROOT / "README.md"), "N": "1", "S": "30", "ROLE": "engineer", "ID": "1",
+         "CHAT_ID": "4242"}
 
 
 def click_parse(argv: list[str]) -> click.Command:
