@@ -32,10 +32,12 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """netops: inventory and monitoring of a municipal fiber network."""
     from cli import terminal
     from cli.common import setup_logging
+    from netops.audit import acting, cli_actor
     from netops.runtime import private_umask
 
     terminal.install()  # before logging, so log lines are escaped too
     ctx.with_resource(private_umask())  # every file a command creates is 0600, restored when it ends
+    ctx.with_resource(acting(cli_actor()))  # changes are audited as the OS user's, from "cli:<user>"
     setup_logging(verbose)
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path

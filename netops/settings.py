@@ -182,6 +182,17 @@ class ReportSettings:
     language: str = "id"  # of the monthly PDF
 
 
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """How long the audit log of changes made by people and tokens is kept."""
+
+    retention_days: int = 400  # the retention job deletes older entries; nothing else removes them
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ConfigError(f"audit.retention_days: must be at least 1, got {self.retention_days!r}")
+
+
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
 
 
@@ -217,6 +228,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     map: MapSettings = field(default_factory=MapSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     @property
     def effective_database_url(self) -> str:

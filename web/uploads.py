@@ -24,6 +24,7 @@ from inventory.files import import_inventory_file
 from inventory.policy import ImportPolicy
 from inventory.spec import InventoryError
 from inventory.upsert import KINDS, ImportReport
+from netops.audit import record_import
 from netops.encryption import FernetSealer
 from netops.secret_policy import ReferencePolicy
 from netops.settings import Settings
@@ -130,6 +131,8 @@ def run_import(
         session.rollback()
         return ImportOutcome(problems=tuple(ProblemView(p.line, p.field, _shown(p.message, path, shown_as))
                                             for p in exc.problems))
+    if not dry_run:
+        record_import(session, shown_as, report)
     return _outcome(report, str(path), shown_as)
 
 
