@@ -41,7 +41,7 @@ _KEY_WORDS = ("password", "passwd", "passphrase", "secret", "community", "authke
               "token", "hash", "apikey", "url", "credentialvalue")
 _KEY_EXACT = frozenset({"key", "pass", "pwd", "psk"} | {f.replace("_", "") for f in SECRET_FIELDS})
 # Names that match a word above but never hold a secret.
-_KEY_ALLOWED = frozenset({"publicurl", "tileurl", "tileattribution", "keyfile"})
+_KEY_ALLOWED = frozenset({"publicurl", "tileurl", "tileattribution", "keyfile", "activetokens"})
 _TEXT_PATTERNS = (
     (re.compile(r"(?:scrypt|pbkdf2)[^\s$]*\$\S+"), "(hash)"),  # werkzeug password hashes
     (re.compile(r"nto_[A-Za-z0-9_-]{16,}"), "(token)"),  # a whole API token (netops.accounts.TOKEN_PREFIX)
