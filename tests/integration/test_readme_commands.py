@@ -61,7 +61,7 @@ COMMANDS = readme_commands(ROOT)
 NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
-SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config"}
+SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "audit"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running"}
@@ -87,7 +87,7 @@ VALUES = {
     ("ack", "ID"): "{outage}", ("note", "ID"): "{outage}", ("assign", "ID"): "{outage}",
     ("--note", "TEXT"): "crew on the way", ("ID", "TEXT"): "splice at pole 12", ("ID", "USER"): "budi",
     ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
-    ("-o", "FILE"): "availability-report.out",
+    ("-o", "FILE"): "availability-report.out", ("--user", "NAME"): "siti", ("--action", "ACTION"): "user",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}
