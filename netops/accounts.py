@@ -252,7 +252,7 @@ def revoke_token(session: Session, token_or_prefix: str) -> int:
         owner = session.get(User, row.user_id)
         record_change(session, "token.revoke", f"token:{row.prefix}",
                       {"user": owner.name if owner else None, "revoked": False}, {"revoked": True},
-                      scrub=(value,))
+                      scrub=(value,) if len(value) > 12 else ())  # a prefix is public, a whole token not
         row.revoked_at = datetime.now(UTC)
     return len(live)
 

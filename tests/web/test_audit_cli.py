@@ -1,0 +1,81 @@
+"""The audit log from the command line: ``netops user``/``token``/``inventory import`` leave entries
+as the OS user from ``cli:<user>``; ``netops audit`` filters them; no secret is in the table or the output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from cli import main
+from netops.audit import os_user
+from netops.runtime import open_database
+from netops.settings import load_settings
+
+PASSWORD, NEW_PASSWORD, COMMUNITY = "budi-first-pass", "budi-second-pass", "cli-literal-community-77"
+INVENTORY = f"""\
+credentials:
+  core-snmp: {{type: snmp, version: 2c, community: {COMMUNITY}}}
+sites:
+  - {{name: Balai Kota, kind: core, district: Magelang Tengah}}
+devices:
+  - {{name: core-1, address: 127.0.0.41, site: Balai Kota, role: core, snmp: core-snmp}}
+"""
+
+
+def test_cli_changes_are_audited_without_secrets(tmp_path: Path) -> None:
+    env = {"NETOPS_DATA_DIR": str(tmp_path / "var")}
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        result = runner.invoke(main, list(args), input=stdin, env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("init")
+    run("user", "add", "ani", "--role", "admin", "--password-stdin", stdin="ani-admin-pass\n")
+    run("user", "add", "budi", "--role", "engineer", "--password-stdin", stdin=PASSWORD + "\n")
+    run("user", "role", "budi", "admin")
+    run("user", "passwd", "budi", "--password-stdin", stdin=NEW_PASSWORD + "\n")
+    token = run("token", "create", "budi").strip().splitlines()[-1]
+    run("token", "revoke", token[:12])
+    run("user", "disable", "budi")
+    (tmp_path / "city.yaml").write_text(INVENTORY)
+    run("inventory", "import", str(tmp_path / "city.yaml"))
+    run("inventory", "import", str(tmp_path / "city.yaml"))  # unchanged: no entry
+
+    entries = json.loads(run("audit", "--json"))
+    me = os_user()
+    assert [e["action"] for e in reversed(entries)] == [
+        "user.add", "user.add", "user.role", "user.password", "token.create", "token.revoke", "user.enabled",
+        "inventory.import"]
+    assert {(e["user"], e["origin"], e["token"]) for e in entries} == {(me, f"cli:{me}", None)}
+    by_action = {e["action"]: e for e in reversed(entries)}  # the last of each
+    assert (by_action["user.role"]["before"], by_action["user.role"]["after"]) == ({"role": "engineer"},
+                                                                                   {"role": "admin"})
+    assert by_action["user.password"]["after"] == {"password": "(set)"}
+    assert by_action["token.create"]["after"] == {"user": "budi", "prefix": token[:12]}
+    assert by_action["token.revoke"]["target"] == f"token:{token[:12]}"
+    assert by_action["inventory.import"]["after"] == {
+        "created": {"credentials": 1, "sites": 1, "devices": 1}, "updated": {}, "unchanged": 0}
+
+    assert [e["action"] for e in json.loads(run("audit", "--action", "token", "--json"))] == [
+        "token.revoke", "token.create"]
+    assert json.loads(run("audit", "--user", "nobody", "--json")) == []
+    shown = run("audit", "--action", "user.role")
+    assert f"{me} from cli:{me}: user.role budi" in shown and 'after  {"role": "admin"}' in shown
+    assert "no audit entries" in run("audit", "--since", "2100-01-01T00:00")
+    bad = runner.invoke(main, ["audit", "--since", "last week"], env=env)
+    assert bad.exit_code != 0 and "--since" in bad.output
+
+    settings = load_settings(environ=env)
+    engine = open_database(settings)
+    with engine.connect() as conn:
+        dump = "\n".join(repr(tuple(r)) for r in conn.execute(text("SELECT * FROM audit_log")))
+        hashes = [h for (h,) in conn.execute(text("SELECT password_hash FROM users"))]
+    engine.dispose()
+    everything = dump + run("audit") + run("audit", "--json")
+    for secret in (PASSWORD, NEW_PASSWORD, "ani-admin-pass", COMMUNITY, token, *hashes):
+        assert secret not in everything
