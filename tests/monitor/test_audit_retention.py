@@ -39,5 +39,5 @@ def test_the_setting_is_read_and_checked(tmp_path: Path) -> None:
     config.write_text("[audit]\nretention_days = 90\n")
     assert load_settings(config, environ={}).audit.retention_days == 90
     assert load_settings(environ={"NETOPS_AUDIT__RETENTION_DAYS": "30"}).audit.retention_days == 30
-    with pytest.raises(ConfigError, match="audit.retention_days"):
+    with pytest.raises(ConfigError, match=r"audit\.retention_days"):
         load_settings(environ={"NETOPS_AUDIT__RETENTION_DAYS": "0"})

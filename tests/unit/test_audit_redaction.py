@@ -12,19 +12,64 @@ from netops.audit import CHANGED, REMOVED, SET, UNCHANGED, Actor, is_secret_key,
 SECRET = "Hunter2-very-secret"
 
 
-@pytest.mark.parametrize("key", [
-    "password", "Password", "PASSWORD", "new_password", "passwd", "passphrase", "secret", "enable_secret",
-    "community", "snmp-community", "auth_key", "authKey", "AUTH-KEY", "priv_key", "privKey", "private_key",
-    "token", "api_token", "X-Api-Token", "token_hash", "password_hash", "hash", "key", "psk",
-    "database_url", "urls", "NETOPS_WEB__SECRET_KEY", "NETOPS_DATABASE_URL", "netops_notifications__urls",
-    "metrics_token", "secret_key",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "password",
+        "Password",
+        "PASSWORD",
+        "new_password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "enable_secret",
+        "community",
+        "snmp-community",
+        "auth_key",
+        "authKey",
+        "AUTH-KEY",
+        "priv_key",
+        "privKey",
+        "private_key",
+        "token",
+        "api_token",
+        "X-Api-Token",
+        "token_hash",
+        "password_hash",
+        "hash",
+        "key",
+        "psk",
+        "database_url",
+        "urls",
+        "NETOPS_WEB__SECRET_KEY",
+        "NETOPS_DATABASE_URL",
+        "netops_notifications__urls",
+        "metrics_token",
+        "secret_key",
+    ],
+)
 def test_secret_field_names(key: str) -> None:
     assert is_secret_key(key)
 
 
-@pytest.mark.parametrize("key", ["role", "enabled", "username", "auth_protocol", "priv_protocol", "key_file",
-                                 "public_url", "tile_url", "name", "target", "reason", "prefix", "language"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "role",
+        "enabled",
+        "username",
+        "auth_protocol",
+        "priv_protocol",
+        "key_file",
+        "public_url",
+        "tile_url",
+        "name",
+        "target",
+        "reason",
+        "prefix",
+        "language",
+    ],
+)
 def test_plain_field_names(key: str) -> None:
     assert not is_secret_key(key)
 
@@ -34,15 +79,37 @@ def _text(*values: object) -> str:
 
 
 def test_markers_say_what_happened_without_the_value() -> None:
-    before = {"community": "old-community", "auth_key": SECRET, "password": "same-pass", "priv_key": "gone-key",
-              "username": "netops"}
-    after = {"community": "new-community", "auth_key": SECRET, "password": "same-pass", "priv_key": None,
-             "enable_secret": "fresh-one", "username": "netops2"}
+    before = {
+        "community": "old-community",
+        "auth_key": SECRET,
+        "password": "same-pass",
+        "priv_key": "gone-key",
+        "username": "netops",
+    }
+    after = {
+        "community": "new-community",
+        "auth_key": SECRET,
+        "password": "same-pass",
+        "priv_key": None,
+        "enable_secret": "fresh-one",
+        "username": "netops2",
+    }
     out_before, out_after = redact(before, after)
-    assert out_before == {"community": SET, "auth_key": SET, "password": SET, "priv_key": SET,
-                          "username": "netops"}
-    assert out_after == {"community": CHANGED, "auth_key": UNCHANGED, "password": UNCHANGED, "priv_key": REMOVED,
-                         "enable_secret": SET, "username": "netops2"}
+    assert out_before == {
+        "community": SET,
+        "auth_key": SET,
+        "password": SET,
+        "priv_key": SET,
+        "username": "netops",
+    }
+    assert out_after == {
+        "community": CHANGED,
+        "auth_key": UNCHANGED,
+        "password": UNCHANGED,
+        "priv_key": REMOVED,
+        "enable_secret": SET,
+        "username": "netops2",
+    }
     text = _text(out_before, out_after)
     for value in ("old-community", "new-community", SECRET, "same-pass", "gone-key", "fresh-one"):
         assert value not in text
