@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from inventory.models import AuditEntry, iso_utc, utcnow
 from inventory.spec import SECRET_FIELDS
-from inventory.upsert import ImportReport
 from netops.secret_policy import is_setting_variable
 
 SET, CHANGED, UNCHANGED, REMOVED = "(set)", "(changed)", "(unchanged)", "(removed)"
@@ -166,17 +165,18 @@ def redact(before: Any, after: Any = None, scrub: Sequence[str] = ()) -> tuple[A
     """``before`` and ``after`` fit to store: a secret field of ``after`` says whether it was set,
     changed, kept or removed compared with ``before`` (compared here, in memory, never stored)."""
     scrub = tuple(s for s in scrub if isinstance(s, str))
-    out_before = _plain(before, scrub, 0)
-    if isinstance(after, Mapping):
-        old = before if isinstance(before, Mapping) else {}
-        out_after = {
-            _scrub_text(str(k), scrub): _marker(old.get(k), v, k in old) if is_secret_key(k)
-            else _plain(v, scrub, 1)
-            for k, v in after.items()
-        }
-    else:
-        out_after = _plain(after, scrub, 0)
-    return out_before, out_after
+    return _plain(before, scrub, 0), _paired(before, after, scrub, 0)
+
+
+def _paired(before: Any, after: Any, scrub: Sequence[str], depth: int) -> Any:
+    """``after`` as JSON; a secret field is compared with the same field of ``before`` at the same path."""
+    if depth > MAX_DEPTH:
+        return "(too deep)"
+    if not isinstance(after, Mapping):
+        return _plain(after, scrub, depth)
+    old = before if isinstance(before, Mapping) else {}
+    return {_scrub_text(str(k), scrub): _marker(old.get(k), v, k in old) if is_secret_key(k)
+            else _paired(old.get(k), v, scrub, depth + 1) for k, v in after.items()}
 
 
 # -- writing ----------------------------------------------------------------------------------------
@@ -271,13 +271,3 @@ def prune(session: Session, now: datetime, retention_days: int) -> int:
     result = session.execute(delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=retention_days)))
     return int(getattr(result, "rowcount", 0) or 0)
 
-
-def record_import(session: Session, file: str, report: ImportReport) -> AuditEntry | None:
-    """One entry for an inventory import that wrote something: what it created and updated, per kind."""
-    totals = report.totals
-    if report.dry_run or not (totals["created"] or totals["updated"]):
-        return None
-    changed = {outcome: {kind: n for kind, n in getattr(report, outcome).items() if n}
-               for outcome in ("created", "updated")}
-    return record_change(session, "inventory.import", file, None,
-                         {**changed, "unchanged": totals["unchanged"]})

@@ -156,3 +156,23 @@ def test_a_secret_key_with_an_empty_value_stays_empty() -> None:
 def test_token_actor_names_the_token_and_its_owner() -> None:
     assert Actor("budi", "10.0.0.5", "nto_abcdefgh").who == "token:nto_abcdefgh (budi)"
     assert Actor("budi", "cli:budi").who == "budi"
+
+
+def test_nested_secrets_are_compared_at_the_same_path() -> None:
+    before = {
+        "credentials": {"updated": {"core": {"community": "enc:aaaaaaaaaaaaaaaaaaaaaaaa", "username": "a"}}}
+    }
+    after = {
+        "credentials": {
+            "updated": {"core": {"community": "enc:bbbbbbbbbbbbbbbbbbbbbbbb", "username": "b"}},
+            "created": {"new": {"auth_key": {"env": "NETOPS_V3_AUTH"}}},
+        }
+    }
+    out_before, out_after = redact(before, after)
+    assert out_before == {"credentials": {"updated": {"core": {"community": SET, "username": "a"}}}}
+    assert out_after == {
+        "credentials": {
+            "updated": {"core": {"community": CHANGED, "username": "b"}},
+            "created": {"new": {"auth_key": SET}},
+        }
+    }

@@ -146,7 +146,61 @@ def s_import_confirm(r: Run) -> Expect:
         "smk.yaml",
         "admin",
         before=None,
-        after={"created": {"credentials": 1, "sites": 1, "devices": 1}, "updated": {}, "unchanged": 0},
+        after={
+            "credentials": {
+                "created": {
+                    "smk-snmp": {
+                        "type": "snmp",
+                        "snmp_version": "2c",
+                        "community": audit.SET,
+                        "username": None,
+                        "auth_protocol": None,
+                        "auth_key": None,
+                        "priv_protocol": None,
+                        "priv_key": None,
+                        "password": None,
+                        "key_file": None,
+                        "enable_secret": None,
+                    }
+                }
+            },
+            "sites": {
+                "created": {
+                    "SMK Negeri 3 Magelang": {
+                        "kind": "school",
+                        "address": None,
+                        "district": "Magelang Selatan",
+                        "latitude": None,
+                        "longitude": None,
+                        "contact_name": None,
+                        "contact_phone": None,
+                        "notes": None,
+                    }
+                }
+            },
+            "devices": {
+                "created": {
+                    "acc-smkn3": {
+                        "address": "127.0.0.33",
+                        "snmp_port": 161,
+                        "ssh_port": 22,
+                        "role": "access",
+                        "platform": None,
+                        "enabled": True,
+                        "status_interval_s": None,
+                        "counters_interval_s": None,
+                        "discovery_interval_s": None,
+                        "ssh_interval_s": None,
+                        "poll_group": None,
+                        "notes": None,
+                        "site": "SMK Negeri 3 Magelang",
+                        "snmp_credential": "smk-snmp",
+                        "ssh_credential": None,
+                    }
+                }
+            },
+            "totals": {"created": 3, "updated": 0, "unchanged": 0},
+        },
     )
 
 

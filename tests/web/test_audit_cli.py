@@ -15,6 +15,7 @@ from netops.runtime import open_database
 from netops.settings import load_settings
 
 PASSWORD, NEW_PASSWORD, COMMUNITY = "budi-first-pass", "budi-second-pass", "cli-literal-community-77"
+CHANGED_COMMUNITY = "cli-other-community-88"
 INVENTORY = f"""\
 credentials:
   core-snmp: {{type: snmp, version: 2c, community: {COMMUNITY}}}
@@ -45,21 +46,34 @@ def test_cli_changes_are_audited_without_secrets(tmp_path: Path) -> None:
     (tmp_path / "city.yaml").write_text(INVENTORY)
     run("inventory", "import", str(tmp_path / "city.yaml"))
     run("inventory", "import", str(tmp_path / "city.yaml"))  # unchanged: no entry
+    changed = INVENTORY.replace(COMMUNITY, CHANGED_COMMUNITY).replace("Magelang Tengah", "Magelang Utara")
+    (tmp_path / "changed.yaml").write_text(changed)
+    run("inventory", "import", str(tmp_path / "changed.yaml"))
+    [update] = json.loads(run("audit", "--action", "inventory.import", "--json"))[:1]
+    assert update["target"].endswith("changed.yaml")
+    assert update["before"] == {"credentials": {"updated": {"core-snmp": {"community": "(set)"}}},
+                                "sites": {"updated": {"Balai Kota": {"district": "Magelang Tengah"}}}}
+    assert update["after"] == {"credentials": {"updated": {"core-snmp": {"community": "(changed)"}}},
+                               "sites": {"updated": {"Balai Kota": {"district": "Magelang Utara"}}},
+                               "totals": {"created": 0, "updated": 2, "unchanged": 1}}
 
     entries = json.loads(run("audit", "--json"))
     me = os_user()
     assert [e["action"] for e in reversed(entries)] == [
         "user.add", "user.add", "user.role", "user.password", "token.create", "token.revoke", "user.enabled",
-        "inventory.import"]
+        "inventory.import", "inventory.import"]
     assert {(e["user"], e["origin"], e["token"]) for e in entries} == {(me, f"cli:{me}", None)}
-    by_action = {e["action"]: e for e in reversed(entries)}  # the last of each
+    by_action = {e["action"]: e for e in entries}  # the first of each
     assert (by_action["user.role"]["before"], by_action["user.role"]["after"]) == ({"role": "engineer"},
                                                                                    {"role": "admin"})
     assert by_action["user.password"]["after"] == {"password": "(set)"}
     assert by_action["token.create"]["after"] == {"user": "budi", "prefix": token[:12]}
     assert by_action["token.revoke"]["target"] == f"token:{token[:12]}"
-    assert by_action["inventory.import"]["after"] == {
-        "created": {"credentials": 1, "sites": 1, "devices": 1}, "updated": {}, "unchanged": 0}
+    imported = by_action["inventory.import"]
+    assert imported["before"] is None and imported["after"]["totals"] == {"created": 3, "updated": 0,
+                                                                          "unchanged": 0}
+    assert imported["after"]["credentials"]["created"]["core-snmp"]["community"] == "(set)"
+    assert imported["after"]["devices"]["created"]["core-1"]["address"] == "127.0.0.41"
 
     assert [e["action"] for e in json.loads(run("audit", "--action", "token", "--json"))] == [
         "token.revoke", "token.create"]
@@ -77,5 +91,5 @@ def test_cli_changes_are_audited_without_secrets(tmp_path: Path) -> None:
         hashes = [h for (h,) in conn.execute(text("SELECT password_hash FROM users"))]
     engine.dispose()
     everything = dump + run("audit") + run("audit", "--json")
-    for secret in (PASSWORD, NEW_PASSWORD, "ani-admin-pass", COMMUNITY, token, *hashes):
+    for secret in (PASSWORD, NEW_PASSWORD, "ani-admin-pass", COMMUNITY, CHANGED_COMMUNITY, token, *hashes):
         assert secret not in everything
