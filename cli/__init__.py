@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from cli import (
+    audit_cmds,
     base_cmds,
     config_cmds,
     demo_cmds,
@@ -34,10 +35,12 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """netops: inventory and monitoring of a municipal fiber network."""
     from cli import terminal
     from cli.common import setup_logging
+    from netops.audit import acting, cli_actor
     from netops.runtime import private_umask
 
     terminal.install()  # before logging, so log lines are escaped too
     ctx.with_resource(private_umask())  # every file a command creates is 0600, restored when it ends
+    ctx.with_resource(acting(cli_actor()))  # changes are audited as the OS user's, from "cli:<user>"
     setup_logging(verbose)
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
@@ -46,5 +49,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
                 maintenance_cmds, report_cmds, notify_cmds,
-                telegram_cmds):  # telegram after web: it adds to `user`
+                audit_cmds, telegram_cmds):  # telegram after web: it adds to `user`
     _family.register(main)

@@ -24,6 +24,7 @@ from inventory.files import FORMATS, export_inventory, import_inventory_file
 from inventory.policy import ImportPolicy
 from inventory.queries import list_device_details, list_sites
 from inventory.spec import InventoryError
+from netops.audit_inventory import record_import, snapshot
 from netops.encryption import FernetSealer, SecretError
 from netops.route_files import RouteFileError, read_route_file
 from netops.route_import import import_routes
@@ -73,8 +74,11 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     policy = ImportPolicy(credentials=True, guard=ReferencePolicy(settings, restricted=False))
     try:
         with session_scope(engine) as session:
+            before = None if dry_run else snapshot(session)
             report = import_inventory_file(session, file, FernetSealer(settings), dry_run=dry_run,
                                            policy=policy)
+            if before is not None:
+                record_import(session, str(file), report, before)
     except InventoryError as exc:
         count = len(exc.problems)
         fail(f"{file}: {count} problem{'s' if count != 1 else ''}, nothing written:\n{exc}",

@@ -77,6 +77,7 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
 def jobs_run(ctx: click.Context, job: str) -> None:
     """Run one cycle of JOB now, in this process."""
     from inventory.db import session_scope
+    from netops.audit import record_change
     from netops.monitor.notifications import Notifier
     from netops.polling.cycle import JobRunner, load_device_intervals
     from netops.polling.executor import InProcessExecutor
@@ -87,6 +88,8 @@ def jobs_run(ctx: click.Context, job: str) -> None:
         specs = specs_by_id(build_specs(load_device_intervals(session), settings))
     if job not in specs:
         fail(f"unknown job {job!r}; jobs are {', '.join(sorted(specs))}")
+    with session_scope(engine) as session:
+        record_change(session, "job.run", job, None, {"trigger": "manual", "where": "this process"})
     notifier = Notifier(engine, settings)
     notifier.start()
     executor = InProcessExecutor(settings)
@@ -105,14 +108,19 @@ def jobs_run(ctx: click.Context, job: str) -> None:
 
 
 def _control(ctx: click.Context, job: str, action: str) -> None:
+    from inventory.db import session_scope
+    from netops.audit import record_change
     from netops.polling.scheduler import JobControl
 
-    with JobControl(engine_from(ctx)) as control:
+    engine = engine_from(ctx)
+    with JobControl(engine) as control:
         try:
             getattr(control, action)(job)
         except KeyError:
             known = ", ".join(j.job_id for j in control.jobs()) or "none (start the scheduler once)"
             fail(f"unknown job {job!r}; stored jobs: {known}")
+    with session_scope(engine) as session:
+        record_change(session, f"job.{action}", job)
     click.echo(f"{job}: {action}d")
 
 

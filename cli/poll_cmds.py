@@ -27,6 +27,7 @@ from collectors.observations import PollKind, PollResult
 from collectors.targets import SnmpV2c, SnmpV3, Target
 from inventory.db import session_scope
 from inventory.models import Credential, Device
+from netops.audit import record_change
 from netops.polling.discovery import DiscoveryReport, crawl, store_discovery
 from netops.polling.icmp import IcmpStats
 from netops.polling.targets import TargetError, build_target, build_targets
@@ -519,6 +520,10 @@ def discover_cmd(
     try:
         with session_scope(engine) as session:
             store_discovery(session, report, session.get(Credential, cred_id), settings, port=port, core=core)
+            if report.added or report.sites_created or report.links_created:
+                record_change(session, "inventory.discover", ", ".join(report.seeds) or "-", None,
+                              {"devices_added": report.added, "sites_created": report.sites_created,
+                               "links_created": report.links_created, "links_updated": report.links_updated})
     except UnknownCoreError as exc:
         fail(f"{exc}; nothing stored", exit_codes.USAGE)
     if as_json:

@@ -7,7 +7,8 @@ delete) raises the user's ``session_generation``; a session remembers the genera
 in and is void once they differ. A disabled user can neither log in nor use a token. The last
 enabled admin can be neither demoted, disabled nor deleted, so nobody locks the admins out.
 Plain functions on a session so the CLI (``netops user``/``netops token``), the pages and the
-API share them; the caller commits.
+API share them; the caller commits. Each change is written to the audit log (``netops.audit``)
+in the same transaction, without the password or the token.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from inventory.models import ApiToken, User
+from netops.audit import record_change
 
 ROLES = ("helpdesk", "engineer", "admin")
 TOKEN_PREFIX = "nto_"
@@ -102,6 +104,8 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    record_change(session, "user.add", name, None, {"role": role, "language": language, "password": password},
+                  scrub=(password,))
     return _current(user)
 
 
@@ -123,7 +127,9 @@ def get_user(session: Session, user_id: int) -> CurrentUser | None:
 
 def set_language(session: Session, user_id: int, language: str) -> None:
     user = session.get(User, user_id)
-    if user is not None:
+    if user is not None and user.language != language:
+        record_change(session, "user.language", user.name, {"language": user.language},
+                      {"language": language})
         user.language = language
 
 
@@ -168,6 +174,7 @@ def set_password(session: Session, name: str, password: str) -> CurrentUser:
     user = _by_name(session, name)
     user.password_hash = generate_password_hash(password)
     end_sessions(session, user.id)
+    record_change(session, "user.password", name, None, {"password": password}, scrub=(password,))
     return _current(user)
 
 
@@ -177,6 +184,7 @@ def set_role(session: Session, name: str, role: str) -> CurrentUser:
     if role != user.role:
         if role != "admin":
             _guard_last_admin(session, user)
+        record_change(session, "user.role", name, {"role": user.role}, {"role": role})
         user.role = role
         end_sessions(session, user.id)
     return _current(user)
@@ -185,10 +193,12 @@ def set_role(session: Session, name: str, role: str) -> CurrentUser:
 def set_enabled(session: Session, name: str, enabled: bool) -> CurrentUser:
     """Enable or disable; a disabled user's sessions end and their API tokens stop working."""
     user = _by_name(session, name)
-    if enabled:
+    if enabled and user.disabled_at is not None:
+        record_change(session, "user.enabled", name, {"enabled": False}, {"enabled": True})
         user.disabled_at = None
-    elif user.disabled_at is None:
+    elif not enabled and user.disabled_at is None:
         _guard_last_admin(session, user)
+        record_change(session, "user.enabled", name, {"enabled": True}, {"enabled": False})
         user.disabled_at = datetime.now(UTC)
         end_sessions(session, user.id)
     return _current(user)
@@ -198,6 +208,10 @@ def delete_user(session: Session, name: str) -> None:
     """Delete the user and their API tokens (their sessions end with the row)."""
     user = _by_name(session, name)
     _guard_last_admin(session, user)
+    live = session.scalar(select(func.count()).select_from(ApiToken)
+                          .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    record_change(session, "user.delete", name,
+                  {"role": user.role, "enabled": user.disabled_at is None, "active_tokens": live}, None)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.delete(user)
     session.flush()
@@ -219,6 +233,8 @@ def create_token(session: Session, user_name: str) -> str:
         )
     )
     session.flush()
+    record_change(session, "token.create", f"token:{token[:12]}", None,
+                  {"user": user_name, "prefix": token[:12]}, scrub=(token,))
     return token
 
 
@@ -233,6 +249,10 @@ def revoke_token(session: Session, token_or_prefix: str) -> int:
     if not live:
         raise AccountError("no such active token")
     for row in live:
+        owner = session.get(User, row.user_id)
+        record_change(session, "token.revoke", f"token:{row.prefix}",
+                      {"user": owner.name if owner else None, "revoked": False}, {"revoked": True},
+                      scrub=(value,) if len(value) > 12 else ())  # a prefix is public, a whole token not
         row.revoked_at = datetime.now(UTC)
     return len(live)
 

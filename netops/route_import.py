@@ -27,6 +27,7 @@ from inventory.geo import (
     route_to_json,
 )
 from inventory.models import Device, Interface, Link, Site
+from netops.audit import record_change
 from netops.route_files import DrawnLine, DrawnPoint
 from topology.names import port_key
 
@@ -241,4 +242,7 @@ def import_routes(session: Session, lines: Sequence[DrawnLine], dry_run: bool = 
     session.flush()
     if dry_run:
         session.rollback()
+    elif report.matched:
+        record_change(session, "inventory.routes", f"{len(report.matched)} link route(s)", None,
+                      {"links": [m.link for m in report.matched], "unmatched": len(report.unmatched)})
     return report

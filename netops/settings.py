@@ -202,6 +202,17 @@ class TelegramSettings:
     poll_timeout_s: int = 30  # long polling: how long one getUpdates waits for a message
 
 
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """How long the audit log of changes made by people and tokens is kept."""
+
+    retention_days: int = 400  # the retention job deletes older entries; nothing else removes them
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ConfigError(f"audit.retention_days: must be at least 1, got {self.retention_days!r}")
+
+
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
 
 
@@ -238,6 +249,7 @@ class Settings:
     reports: ReportSettings = field(default_factory=ReportSettings)
     map: MapSettings = field(default_factory=MapSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     @property
     def effective_database_url(self) -> str:

@@ -30,7 +30,7 @@ def create_app(
 ) -> Flask:
     """Build the app; ``engine`` and ``config`` let tests and the benchmark inject their own."""
     from netops.monitor.network_view import NetworkViews
-    from web import api, auth, errors, extensions, metrics, ui
+    from web import api, audit, auth, errors, extensions, metrics, ui
     from web.db import init_db
     from web.secret import secret_key_for
     from web.uploads import MAX_REQUEST_BYTES
@@ -74,6 +74,7 @@ def create_app(
         return response
 
     auth.init_app(app)  # first: a voided session is cleared before the CSRF check reads it
+    audit.init_app(app)  # then: changes are recorded as the logged-in user's
     extensions.init_app(app)
     ui.init_app(app)
     api.init_app(app)

@@ -24,6 +24,7 @@ from inventory.files import import_inventory_file
 from inventory.policy import ImportPolicy
 from inventory.spec import InventoryError
 from inventory.upsert import KINDS, ImportReport
+from netops.audit_inventory import record_import, snapshot
 from netops.encryption import FernetSealer
 from netops.secret_policy import ReferencePolicy
 from netops.settings import Settings
@@ -123,6 +124,7 @@ def run_import(
 
     Warnings and problems name the file ``shown_as`` (the uploaded name), never the staging path.
     """
+    before = None if dry_run else snapshot(session)
     try:
         report = import_inventory_file(session, path, FernetSealer(settings), dry_run=dry_run,
                                        policy=upload_policy(settings, admin=admin))
@@ -130,6 +132,8 @@ def run_import(
         session.rollback()
         return ImportOutcome(problems=tuple(ProblemView(p.line, p.field, _shown(p.message, path, shown_as))
                                             for p in exc.problems))
+    if before is not None:
+        record_import(session, shown_as, report, before)
     return _outcome(report, str(path), shown_as)
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models of the inventory, split by concept; one metadata for Alembic."""
 
+from inventory.models.audit import AuditEntry
 from inventory.models.base import Base, UtcDateTime, iso_utc, utcnow
 from inventory.models.credentials import CREDENTIAL_TYPES, Credential
 from inventory.models.devices import DEVICE_ROLES, PLATFORMS, Device, ObservedFacts
@@ -51,6 +52,7 @@ __all__ = [
     "SITE_KINDS",
     "TIMELINE_KINDS",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "ConfigVersion",
     "CounterRecord",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from inventory.models import MaintenanceWindow, Outage, iso_utc
 from inventory.suggest import nearest
+from netops.audit import record_change
 from netops.monitor import timeline
 from topology.assessed import Assessment, RootCause, WhatIf
 from topology.graph import TopologyGraph, link_devices
@@ -165,6 +166,9 @@ def create_window(session: Session, scope: Scope, radius: WhatIf, *, starts_at: 
                             scope_devices=list(scope.devices), blast_radius=radius_list(radius))
     session.add(row)
     session.flush()
+    record_change(session, "maintenance.add", f"planned works #{row.id}", None,
+                  {"scope": row.scope, "target": row.target, "starts_at": starts_at, "ends_at": ends_at,
+                   "rrule": row.rrule, "reason": reason, "by": by})
     return row
 
 
@@ -175,6 +179,8 @@ def end_window(session: Session, window_id: int, now: datetime) -> MaintenanceWi
         raise MaintenanceError(f"no planned works #{window_id}")
     if row.ended_at is not None and row.ended_at <= now:
         raise MaintenanceError(f"planned works #{window_id} already ended")
+    record_change(session, "maintenance.end", f"planned works #{row.id}", {"ended_at": row.ended_at},
+                  {"ended_at": now})
     row.ended_at = now
     return row
 

@@ -2,10 +2,11 @@
 
 Raw counter and latency samples are kept ``monitor.counters_raw_days`` (default 7), hourly
 rollups of both ``monitor.rollups_days`` (400), events ``monitor.events_days`` (180), job runs and poll runs
-``polling.job_history_days`` (30); closed outages are kept (they are what availability is
-computed from). Rollups are built before the raw rows they summarise are deleted, one
-(interface, hour) row each for every complete hour, idempotently (an hour already rolled up is
-recomputed, not doubled), so long-range graphs read rollups and recent ones raw samples.
+``polling.job_history_days`` (30), audit log entries ``audit.retention_days`` (400); closed
+outages are kept (they are what availability is computed from). Rollups are built before the
+raw rows they summarise are deleted, one (interface, hour) row each for every complete hour,
+idempotently (an hour already rolled up is recomputed, not doubled), so long-range graphs read
+rollups and recent ones raw samples.
 
 Growth per device per day, measured in SQLite (20 ports, status every 60 s, counters every
 300 s): raw counter samples 0.72 MB (5,760 rows with their index), hourly rollups 57 kB (480
@@ -36,6 +37,7 @@ from inventory.models import (
     PollRun,
     utcnow,
 )
+from netops import audit
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class RetentionReport:
     latency_rollups_written: int = 0
     latency_deleted: int = 0
     latency_rollups_deleted: int = 0
+    audit_deleted: int = 0
 
 
 def _hour(at: datetime) -> datetime:
@@ -152,8 +155,9 @@ def run_retention(engine: Engine, settings: Settings, now: datetime | None = Non
         history_cut = now - timedelta(days=settings.polling.job_history_days)
         polls = _purge(session, delete(PollRun).where(PollRun.started_at < history_cut))
         jobs = _purge(session, delete(JobRun).where(JobRun.started_at < history_cut))
+        audited = audit.prune(session, now, settings.audit.retention_days)
     report = RetentionReport(written, counters, rollups, events, jobs, polls, latency_written, latency,
-                             latency_rollups)
+                             latency_rollups, audited)
     log.info("retention: %s", report)
     return report
 

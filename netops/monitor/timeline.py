@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.models import Outage, OutageEntry, iso_utc
+from netops.audit import record_change
 
 MAX_NOTE = 2000
 MAX_NAME = 100
@@ -104,26 +105,34 @@ def acknowledge(session: Session, outage_id: int, by: str, now: datetime, note: 
     outage = _outage(session, outage_id)
     by = _name(by, "acknowledged by")
     text = _note_text(note) if note is not None else None
+    before = {"acknowledged_by": outage.acknowledged_by}
     if outage.acknowledged_by is None:
         outage.acknowledged_by, outage.acknowledged_at = by, now
         add(session, outage.id, now, "acknowledged", by=by)
     if text is not None:
         add(session, outage.id, now, "note", by=by, text=text)
+    record_change(session, "outage.ack", f"outage #{outage.id}", before,
+                  {"acknowledged_by": outage.acknowledged_by, "by": by, "note": text})
     session.flush()
     return outage
 
 
 def add_note(session: Session, outage_id: int, by: str, text: str, now: datetime) -> Outage:
     outage = _outage(session, outage_id)
-    add(session, outage.id, now, "note", by=_name(by, "note by"), text=_note_text(text))
+    by, text = _name(by, "note by"), _note_text(text)
+    add(session, outage.id, now, "note", by=by, text=text)
+    record_change(session, "outage.note", f"outage #{outage.id}", None, {"by": by, "note": text})
     session.flush()
     return outage
 
 
 def assign(session: Session, outage_id: int, user: str, by: str, now: datetime) -> Outage:
     outage = _outage(session, outage_id)
+    before = {"assignee": outage.assignee}
     outage.assignee = _name(user, "assignee")
     add(session, outage.id, now, "assigned", by=_name(by, "assigned by"), text=outage.assignee)
+    record_change(session, "outage.assign", f"outage #{outage.id}", before,
+                  {"assignee": outage.assignee, "by": by.strip()})
     session.flush()
     return outage
 

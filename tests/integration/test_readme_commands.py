@@ -64,7 +64,7 @@ NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
 SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "notify",
-                 "telegram"}
+                 "telegram", "audit"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running",
@@ -94,6 +94,7 @@ VALUES = {
     ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
     ("-o", "FILE"): "availability-report.out", ("test", "ROUTE"): "default",
     ("link-telegram", "NAME"): "budi", ("unlink-telegram", "NAME"): "budi", ("NAME", "CHAT_ID"): "4242",
+    ("--user", "NAME"): "siti", ("--action", "ACTION"): "user",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}

@@ -22,6 +22,7 @@ def _csrf_for_cookie_sessions() -> None:
 
 def init_app(app: Flask) -> None:
     from web.api import (  # noqa: F401  (routes register on bp)
+        audit_routes,
         operations_routes,
         report_routes,
         routes,

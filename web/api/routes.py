@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from netops import accounts
+from netops.audit import record_change
 from web import composite, history, readers
 from web.api import bp
 from web.api.openapi import openapi_document
@@ -197,6 +198,8 @@ def _job_action(job: str, action: str) -> ResponseReturnValue:
         act(control, job, action)
     except UnknownJob:
         abort(404)
+    record_change(db_session(), f"job.{action}", job)
+    db_session().commit()
     return jsonify({"job": job, "action": action, "accepted": True}), 202
 
 

@@ -1,6 +1,8 @@
 """Login and logout pages, and the language switch (a CSRF-protected form like every other).
 
-Logout ends every session of the user, not only this browser's cookie. ``next`` after login
+Logout ends every session of the user, not only this browser's cookie. A successful login and a
+logout are audit entries (``auth.login``/``auth.logout``); a failed login is not (the throttle
+counts those, and a password typed into the name field must not be kept). ``next`` after login
 (and after a language change) must be a path on this site without control characters: an
 absolute or scheme-relative URL, a backslash (``/\\evil`` is ``//evil`` to browsers) or a
 CR/LF is replaced by the dashboard.
@@ -20,6 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from netops import audit
 from netops.accounts import check_login, end_sessions, set_language
 from web.auth import throttle
 from web.auth.access import end_browser_session
@@ -81,7 +84,8 @@ def login() -> ResponseReturnValue:
         if user is None:
             throttle.failed(db, rules, name, address)
             return render_template("auth/login.html", form=form, error=_("Wrong user name or password.")), 401
-        throttle.succeeded(db, name, address)
+        audit.record(db, audit.Actor(user.name, address or "unknown"), "auth.login", user.name)
+        throttle.succeeded(db, name, address)  # commits
         end_browser_session(session)
         session.permanent = True
         session.update(user_id=user.id, login_at=time.time(), gen=user.generation)
@@ -93,6 +97,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     if g.get("user") is not None and not g.get("via_token"):
         end_sessions(db_session(), g.user.id)
+        audit.record_change(db_session(), "auth.logout", g.user.name)
         db_session().commit()
     end_browser_session(session)
     return redirect(url_for("auth.login"))

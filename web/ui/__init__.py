@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     # routes (and the template global latency_chart) register on bp
     from web.ui import (  # noqa: F401
         admin_pages,
+        audit_pages,
         city_pages,
         inventory_edit,
         latency_chart,

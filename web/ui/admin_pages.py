@@ -32,6 +32,7 @@ from netops.accounts import (
     set_password,
     set_role,
 )
+from netops.audit import record_change
 from netops.settings import Settings
 from web import history
 from web.auth.access import require_role
@@ -116,6 +117,8 @@ def job_action(job: str, action: str) -> ResponseReturnValue:
         act(control, job, action)
     except UnknownJob:
         abort(404)
+    record_change(db_session(), f"job.{action}", job)
+    db_session().commit()
     done = {
         "run": _("Job %(job)s: a run was requested.", job=job),
         "pause": _("Job %(job)s paused.", job=job),

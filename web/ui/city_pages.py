@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from inventory.models import Site
+from netops.audit import record_change
 from netops.settings import MapSettings
 from topology.geojson import unplaced_sites
 from web import topomap
@@ -127,6 +128,8 @@ def place_site(name: str) -> ResponseReturnValue:
     site = session.scalars(select(Site).where(Site.name == name)).first()
     if site is None:
         abort(404)
+    before = {"lat": site.latitude, "lon": site.longitude}
     site.latitude, site.longitude = round(lat, 6), round(lon, 6)
+    record_change(session, "site.location", name, before, {"lat": site.latitude, "lon": site.longitude})
     session.commit()
     return jsonify({"site": name, "lat": site.latitude, "lon": site.longitude})

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from inventory.models import Device
+from netops.audit import record_change
 from netops.encryption import SecretError
 from netops.settings import Settings
 from web import uploads
@@ -151,6 +152,8 @@ def device_enabled(name: str) -> ResponseReturnValue:
     device = db.scalars(select(Device).where(Device.name == name)).first()
     if device is None:
         abort(404)
+    if device.enabled != (wanted == "1"):
+        record_change(db, "device.enabled", name, {"enabled": device.enabled}, {"enabled": wanted == "1"})
     device.enabled = wanted == "1"
     db.commit()
     if device.enabled:

@@ -16,6 +16,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from inventory.models import Site
+from netops.audit import record_change
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().\/-]{2,48}[0-9]$"
 
@@ -46,6 +47,9 @@ def save_contact(session: Session, site: str, name: str | None, phone: str | Non
     row = session.scalars(select(Site).where(Site.name == site)).first()
     if row is None:
         return False
-    row.contact_name = name or None
-    row.contact_phone = phone or None
+    before = {"contact_name": row.contact_name, "contact_phone": row.contact_phone}
+    after = {"contact_name": name or None, "contact_phone": phone or None}
+    if after != before:
+        record_change(session, "site.contact", site, before, after)
+    row.contact_name, row.contact_phone = after["contact_name"], after["contact_phone"]
     return True
