@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
-from web import composite, history, readers, topomap
+from web import composite, history, readers, scoping, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.extensions import STATE_LABELS
@@ -99,13 +99,14 @@ def spof() -> ResponseReturnValue:
 
 
 @bp.route("/devices/<path:name>")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def device(name: str) -> ResponseReturnValue:
     session = db_session()
     view = readers.get_device(session, name)
     if view is None:
         abort(404)
-    interfaces = readers.list_interfaces(session, name)
+    scoping.require_device(name)
+    interfaces = scoping.interfaces(readers.list_interfaces(session, name))
     links = readers.list_links(session, device=name)
     now = datetime.now(UTC)
     window = (now - timedelta(hours=24), now)
@@ -116,6 +117,7 @@ def device(name: str) -> ResponseReturnValue:
         if (chart := rate_chart(history.traffic_series(session, i.id, now=now), window)).samples
         or i.name in linked
     }
+    links = scoping.links(links)
     outages = [
         o
         for o in history.list_outages(session, limit=200)
@@ -135,11 +137,11 @@ def device(name: str) -> ResponseReturnValue:
         linked=linked if len(linked) <= OPEN_CHARTS else set(),
         open_port=request.args.get("port"),
         last_seen=view.last_ok_at or (max(seen) if seen else None),
-        neighbors=readers.list_neighbors(session, name),
+        neighbors=scoping.neighbors(readers.list_neighbors(session, name)),
         known=_known_devices(session),
         links=links,
-        events=history.device_events(session, name),
-        outages=outages[:20],
+        events=scoping.events(history.device_events(session, name)),
+        outages=scoping.outages(outages)[:20],
         polls=history.poll_runs(session, name),
         form=TokenForm(),
     )
@@ -148,7 +150,7 @@ def device(name: str) -> ResponseReturnValue:
 def _known_devices(session: Session) -> dict[str, str]:
     """Device name by the names a neighbor may advertise: its name, its sysName, their host part."""
     known: dict[str, str] = {}
-    for d in readers.list_devices(session):
+    for d in scoping.devices(readers.list_devices(session)):
         for alias in (d.name, d.sys_name or ""):
             if alias:
                 known.setdefault(alias.casefold(), d.name)
@@ -157,7 +159,7 @@ def _known_devices(session: Session) -> dict[str, str]:
 
 
 @bp.route("/inventory")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def inventory() -> ResponseReturnValue:
     """Import, cabling audit, and one list at a time (devices, sites or links), searched and paged."""
     session = db_session()
@@ -165,9 +167,9 @@ def inventory() -> ResponseReturnValue:
     if show not in INVENTORY_LISTS:
         show = "devices"
     query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
-    sites = readers.list_sites(session)
-    devices = readers.list_devices(session)
-    links = sorted(readers.list_links(session), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
+    sites = scoping.sites(readers.list_sites(session))
+    devices = scoping.devices(readers.list_devices(session))
+    links = sorted(scoping.links(readers.list_links(session)), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
     found_devices = matching(
         devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
     )
@@ -184,7 +186,8 @@ def inventory() -> ResponseReturnValue:
         query=query,
         counts={name: len(rows) for name, rows in found.items()},
         page=paginate(found[show], page_number(request.args.get("page"))),
-        audit=composite.cabling_audit(),
+        audit=None if scoping.scoped() else composite.cabling_audit(),  # the whole network's cabling
+        scoped=scoping.scoped(),
         upload_form=UploadForm(),
         max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )
