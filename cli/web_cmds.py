@@ -104,7 +104,8 @@ def user_scope(ctx: click.Context, name: str, scope_entries: tuple[str, ...], cl
     if clear == bool(scope_entries):
         fail("give one or more --scope entries, or --clear")
     scope = None if clear else _parse_scope(scope_entries)
-    done = f"user {name} sees everything" if scope is None else f"user {name} is limited to {scope.describe()}"
+    done = (f"user {name} sees everything" if scope is None
+            else f"user {name} is limited to {scope.describe()}")
     _change_user(ctx, lambda s: set_scope(s, name, scope), done)
 
 

@@ -146,9 +146,12 @@ class Visible:
 
 def resolve(session: Session, scope: Scope) -> Visible:
     """The sites and devices ``scope`` covers in the inventory as it is now."""
-    sites, hidden_sites, districts = set(), set(), set()
+    sites: set[str] = set()
+    hidden_sites: set[str] = set()
+    districts: set[str] = set()
     site_ids: set[int] = set()
-    for site_id, name, district, kind in session.execute(select(Site.id, Site.name, Site.district, Site.kind)):
+    rows = session.execute(select(Site.id, Site.name, Site.district, Site.kind))
+    for site_id, name, district, kind in rows:
         if scope.matches(name, district, kind):
             sites.add(name)
             site_ids.add(site_id)
@@ -156,11 +159,13 @@ def resolve(session: Session, scope: Scope) -> Visible:
                 districts.add(district)
         else:
             hidden_sites.add(name)
-    devices, hidden_devices = set(), set()
-    for name, site_id in session.execute(select(Device.name, Device.site_id)):
-        (devices if site_id in site_ids else hidden_devices).add(name)
+    devices: set[str] = set()
+    hidden_devices: set[str] = set()
+    for device, device_site in session.execute(select(Device.name, Device.site_id)):
+        (devices if device_site is not None and device_site in site_ids else hidden_devices).add(device)
     names = sorted(sites | devices | hidden_sites | hidden_devices, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names if n) + r")(?!\w)") if hidden_sites | hidden_devices else None
+    pattern = None
+    if hidden_sites or hidden_devices:
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names if n) + r")(?!\w)")
     return Visible(scope, frozenset(sites), frozenset(devices), frozenset(hidden_sites),
                    frozenset(hidden_devices), frozenset(districts), pattern)

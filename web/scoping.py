@@ -163,8 +163,8 @@ def neighbors(items: Iterable[NeighborView]) -> list[NeighborView]:
     scope = visible()
     if scope is None:
         return list(items)
-    return [replace(n, system_name=scope.redact(n.system_name), port_description=scope.redact(n.port_description))
-            for n in items]
+    return [replace(n, system_name=scope.redact(n.system_name),
+                    port_description=scope.redact(n.port_description)) for n in items]
 
 
 def outages(items: Iterable[OutageView]) -> list[OutageView]:
@@ -209,7 +209,8 @@ def windows(items: Iterable[WindowView]) -> list[WindowView]:
     shown = []
     for w in items:
         radius = tuple(b for b in w.blast_radius if scope.site(b.get("site")))
-        target_in = (w.scope == "district" and w.target in scope.districts) or scope.element(w.scope, w.target)
+        target_in = ((w.scope == "district" and w.target in scope.districts)
+                     or scope.element(w.scope, w.target))
         if not radius and not target_in:
             continue
         shown.append(replace(w, target=scope.redact(w.target) or "", reason=scope.redact(w.reason) or "",

@@ -84,8 +84,8 @@ def restrict(report: Report, visible: Visible) -> Report:
         report,
         outages=tuple(replace(o, root_cause=visible.redact(o.root_cause) or "", words=words(o.words))
                       for o in report.outages),
-        planned_works=tuple(replace(p, target=visible.redact(p.target) or "", reason=visible.redact(p.reason) or "")
-                            for p in report.planned_works),
+        planned_works=tuple(replace(p, target=visible.redact(p.target) or "",
+                                    reason=visible.redact(p.reason) or "") for p in report.planned_works),
     )
 
 

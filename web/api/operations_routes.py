@@ -82,7 +82,8 @@ def _text(body: dict[str, Any], key: str, required: bool = True) -> str | None:
 def maintenance_list() -> ResponseReturnValue:
     """Planned works in progress and to come, each with its blast radius."""
     past = request.args.get("all", "").lower() in ("1", "true", "yes")
-    return jsonify([w.to_json() for w in scoping.windows(operations.windows(db_session(), include_past=past))])
+    shown = scoping.windows(operations.windows(db_session(), include_past=past))
+    return jsonify([w.to_json() for w in shown])
 
 
 @bp.post("/maintenance")

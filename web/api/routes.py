@@ -125,7 +125,8 @@ def device_latency(name: str) -> ResponseReturnValue:
 @query(device=("string", "only this device's interfaces"))
 def interfaces() -> ResponseReturnValue:
     """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
-    return jsonify(to_json(scoping.interfaces(readers.list_interfaces(db_session(), request.args.get("device")))))
+    found = readers.list_interfaces(db_session(), request.args.get("device"))
+    return jsonify(to_json(scoping.interfaces(found)))
 
 
 @bp.get("/links")

@@ -169,7 +169,8 @@ def inventory() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
     sites = scoping.sites(readers.list_sites(session))
     devices = scoping.devices(readers.list_devices(session))
-    links = sorted(scoping.links(readers.list_links(session)), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
+    links = sorted(scoping.links(readers.list_links(session)),
+                   key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
     found_devices = matching(
         devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
     )
