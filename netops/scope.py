@@ -111,6 +111,7 @@ class Visible:
     hidden_sites: frozenset[str]
     hidden_devices: frozenset[str]
     districts: frozenset[str] = frozenset()
+    site_kinds: Mapping[str, str] = field(default_factory=dict)  # of the sites in scope
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def site(self, name: str | None) -> bool:
@@ -150,11 +151,13 @@ def resolve(session: Session, scope: Scope) -> Visible:
     hidden_sites: set[str] = set()
     districts: set[str] = set()
     site_ids: set[int] = set()
+    kinds: dict[str, str] = {}
     rows = session.execute(select(Site.id, Site.name, Site.district, Site.kind))
     for site_id, name, district, kind in rows:
         if scope.matches(name, district, kind):
             sites.add(name)
             site_ids.add(site_id)
+            kinds[name] = kind
             if district:
                 districts.add(district)
         else:
@@ -168,4 +171,4 @@ def resolve(session: Session, scope: Scope) -> Visible:
     if hidden_sites or hidden_devices:
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names if n) + r")(?!\w)")
     return Visible(scope, frozenset(sites), frozenset(devices), frozenset(hidden_sites),
-                   frozenset(hidden_devices), frozenset(districts), pattern)
+                   frozenset(hidden_devices), frozenset(districts), kinds, pattern)

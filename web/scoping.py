@@ -12,6 +12,8 @@ outside the scope: it must look exactly like an object that does not exist.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -19,11 +21,16 @@ from typing import Any, TypeVar
 from flask import abort, g
 
 from netops.monitor.maintenance import WindowView
+from netops.monitor.network_view import NetworkView
 from netops.monitor.queries import EventView, OutageView
 from netops.monitor.timeline import Entry
 from netops.scope import OUTSIDE, Visible, resolve
+from topology.assessed import WhatIf
+from topology.spof import SinglePoint
+from topology.whatif import UnknownElement
+from web import history, topomap
 from web.db import db_session
-from web.views import DeviceView, InterfaceView, LinkView, NeighborView, SiteStatus, SiteView
+from web.views import DeviceView, InterfaceView, LinkView, NeighborView, SiteStatus, SiteView, Topology
 
 T = TypeVar("T")
 _UNSET = object()
@@ -232,3 +239,96 @@ def keep(items: Iterable[T], names: Any) -> list[T]:
         return list(items)
     inside = scope.sites | scope.devices
     return [i for i in items if all(n in inside for n in names(i))]
+
+
+# -- maps: a link is drawn only with both its ends in scope (a line needs two places) ------------
+def map_element(scope: Visible, kind: str, name: str) -> bool:
+    """A device in scope, or a link whose two ends are (``A:p--B:q`` or ``A:p,B:q``)."""
+    if kind != "link":
+        return scope.device(name)
+    ends = [end.rpartition(":")[0] or end for end in re.split(r"--|,", name)]
+    return all(scope.device(end) for end in ends)
+
+
+def topology(topo: Topology) -> Topology:
+    scope = visible()
+    if scope is None:
+        return topo
+    nodes = tuple(n for n in topo.nodes if scope.device(n.name))
+    return replace(
+        topo,
+        nodes=nodes,
+        links=tuple(lk for lk in topo.links if scope.device(lk.a_device) and scope.device(lk.b_device)),
+        districts=tuple(sorted({n.district for n in nodes if n.district})),
+    )
+
+
+def single_points(points: Iterable[SinglePoint]) -> list[SinglePoint]:
+    """Single points of failure in scope, each with the sites in scope it would cut off."""
+    scope = visible()
+    if scope is None:
+        return list(points)
+    shown = []
+    for p in points:
+        sites = tuple(s for s in p.sites if scope.site(s))
+        if sites and map_element(scope, p.element.kind, p.element.id):
+            schools = sum(1 for s in sites if scope.site_kinds.get(s) == "school")
+            shown.append(replace(p, sites=sites, schools=schools))
+    return shown
+
+
+def impact(view: NetworkView, *, device: str | None = None, link: str | None = None) -> WhatIf:
+    """``topomap.impact`` for the scope: an element outside it is unknown, like a misspelt one,
+    the nearest names offered are in scope, and the answer lists only what is in scope."""
+    scope = visible()
+    if scope is None:
+        return topomap.impact(view, device=device, link=link)
+    asked = (device or link or "").strip()
+    try:
+        result = topomap.impact(view, device=device, link=link)
+    except UnknownElement:
+        result = None
+    if result is None or not map_element(scope, result.element.kind, result.element.id):
+        nearest = tuple(difflib.get_close_matches(asked, sorted(scope.devices), n=3, cutoff=0.0))
+        raise UnknownElement(f"no device or link {asked[:100]!r} in the topology", nearest)
+    return replace(
+        result,
+        lost_sites=tuple(s for s in result.lost_sites if scope.site(s)),
+        lost_devices=tuple(d for d in result.lost_devices if scope.device(d)),
+        degraded_sites=tuple(s for s in result.degraded_sites if scope.site(s)),
+        by_kind={k: kept for k, v in result.by_kind.items() if (kept := tuple(s for s in v if scope.site(s)))},
+    )
+
+
+def overlay(found: topomap.MapOverlay) -> topomap.MapOverlay:
+    scope = visible()
+    if scope is None:
+        return found
+    kept_outages = {o.id for o in outages(history.list_outages(db_session(), active=True))}
+    return replace(
+        found,
+        root_causes=tuple(r for r in found.root_causes if map_element(scope, r.type, r.name)),
+        outages=tuple(replace(o, name=scope.redact(o.name) or "", cause=scope.redact(o.cause) or "")
+                      for o in found.outages if o.id in kept_outages),
+        devices={k: v for k, v in found.devices.items() if scope.device(k)},
+        links={k: v for k, v in found.links.items() if map_element(scope, "link", k)},
+        spofs=tuple(r for r in found.spofs if map_element(scope, r.type, r.name)),
+    )
+
+
+def geojson(doc: dict[str, Any]) -> dict[str, Any]:
+    """The city map's FeatureCollection: sites in scope, fibers with both ends in scope."""
+    scope = visible()
+    if scope is None:
+        return doc
+    kept = []
+    for feature in doc.get("features", []):
+        props = feature.get("properties", {})
+        what = props.get("feature")
+        if what == "site" and scope.site(props.get("name")):
+            kept.append({**feature, "properties": {**props, "devices": device_names(props.get("devices", []))}})
+        elif what == "link" and map_element(scope, "link", props.get("id", "")):
+            kept.append(feature)
+        elif what == "point" and map_element(scope, "link", props.get("link", "")):
+            kept.append(feature)
+    return {**doc, "features": kept}

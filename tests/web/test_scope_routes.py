@@ -16,14 +16,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from inventory.models import Outage, User
+from inventory.models import Outage, Site, User
 from netops import accounts
 from netops.scope import Scope
-from tests.web.conftest import csrf_from, login
+from netops.settings import Settings
+from tests.web.conftest import FakeScheduler, csrf_from, login
+from tests.web.seed import seed
+from web import create_app
 
 IN_SITES = ("SMP Negeri 1 Magelang", "SD Negeri 1 Magelang")
 IN_DEVICES = ("acc-smpn1", "acc-sdn1")
@@ -57,11 +60,14 @@ URLS: dict[str, list[tuple[str, int]]] = {
                  ("/reports?month={month}&site=Dinas Kesehatan", 400)],
     "/reports/download": [("/reports/download?month={month}&format=csv", 200),
                           ("/reports/download?month={month}&format=json", 200)],
-    "/topology": [("/topology", 403)],
-    "/topology/spof": [("/topology/spof", 403), ("/topology/spof?element=acc-dinkes", 403)],
-    "/map": [("/map", 403)],
-    "/map/fiber/<path:link_id>": [("/map/fiber/core-balaikota:sfp2--acc-dinkes:sfp2", 403)],
-    "/map/tiles/<int:z>/<int:x>/<int:y>.png": [("/map/tiles/1/1/1.png", 403)],
+    "/topology": [("/topology", 200), ("/topology?spof=1", 200)],
+    "/topology/spof": [("/topology/spof", 200), ("/topology/spof?element=acc-dinkes", 200),
+                       ("/topology/spof?element=acc-sdn1", 200), ("/topology/spof?element=dist-utara:sfp2", 200),
+                       ("/topology/spof?element=acc-sdn1:sfp1,dist-utara:sfp2", 200)],
+    "/map": [("/map", 200)],
+    "/map/fiber/<path:link_id>": [("/map/fiber/core-balaikota:sfp2--acc-dinkes:sfp2", 404),
+                                  ("/map/fiber/dist-utara:sfp2--acc-sdn1:sfp1", 404)],
+    "/map/tiles/<int:z>/<int:x>/<int:y>.png": [("/map/tiles/1/1/1.png", 404)],  # no tile directory
     "/jobs": [("/jobs", 403)],
     "/credentials": [("/credentials", 403)],
     "/users": [("/users", 403)],
@@ -84,11 +90,14 @@ URLS: dict[str, list[tuple[str, int]]] = {
                                      ("/api/v1/reports/availability?month={month}&format=csv", 200),
                                      ("/api/v1/reports/availability?month={month}&district=Magelang Tengah",
                                       400)],
-    "/api/v1/topology": [("/api/v1/topology", 403)],
-    "/api/v1/topology.geojson": [("/api/v1/topology.geojson", 403)],
-    "/api/v1/topology/impact": [("/api/v1/topology/impact?device=acc-dinkes", 403)],
-    "/api/v1/topology/overlay": [("/api/v1/topology/overlay", 403)],
-    "/api/v1/topology/spof": [("/api/v1/topology/spof", 403)],
+    "/api/v1/topology": [("/api/v1/topology", 200)],
+    "/api/v1/topology.geojson": [("/api/v1/topology.geojson", 200)],
+    "/api/v1/topology/impact": [("/api/v1/topology/impact?device=acc-dinkes", 404),
+                                ("/api/v1/topology/impact?device=acc-dinke", 404),
+                                ("/api/v1/topology/impact?device=acc-sdn1", 200),
+                                ("/api/v1/topology/impact?link=dist-utara:sfp2,acc-sdn1:sfp1", 404)],
+    "/api/v1/topology/overlay": [("/api/v1/topology/overlay", 200)],
+    "/api/v1/topology/spof": [("/api/v1/topology/spof", 200)],
     "/api/v1/jobs": [("/api/v1/jobs", 403)],
     "/api/v1/users": [("/api/v1/users", 403)],
     "/api/v1/openapi.json": [("/api/v1/openapi.json", 200)],  # public: holds no data
@@ -97,6 +106,16 @@ URLS: dict[str, list[tuple[str, int]]] = {
 
 def _leaks(body: str) -> list[str]:
     return [name for name in OUTSIDE if name in body]
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, session: Session, scheduler: FakeScheduler) -> Flask:
+    """The seeded network with every site placed on the map (so the city map has features)."""
+    seed(session)
+    for i, site in enumerate(session.scalars(select(Site).order_by(Site.name))):
+        site.latitude, site.longitude = -7.47 + i * 0.01, 110.21 + i * 0.01
+    session.commit()
+    return create_app(settings, engine=engine, scheduler_control=scheduler, config={"TESTING": True})
 
 
 @pytest.fixture
@@ -184,11 +203,19 @@ def test_the_scope_is_not_empty_and_covers_its_own_sites(app: Flask, ids: dict[s
     assert {row["site"] for row in report["sites"]} == set(IN_SITES)
     assert client.get("/api/v1/reports/availability?month=" + ids["month"] + "&site=SD Negeri 1 Magelang"
                       ).status_code == 200
+    shapes = client.get("/api/v1/topology.geojson").get_json()["features"]
+    assert {f["properties"]["name"] for f in shapes if f["properties"]["feature"] == "site"} == set(IN_SITES)
+    assert {n["id"] for n in client.get("/api/v1/topology").get_json()["nodes"]} == set(IN_DEVICES)
+    impact = client.get("/api/v1/topology/impact?device=acc-smpn1").get_json()
+    assert impact["lost_sites"] == ["SMP Negeri 1 Magelang"]
+    assert 'data-name="acc-smpn1"' in client.get("/topology").get_data(as_text=True)
 
 
 def test_an_unscoped_user_still_sees_everything(app: Flask, ids: dict[str, str], client_as) -> None:  # type: ignore[no-untyped-def]
     client = client_as("engineer")
     assert len(client.get("/api/v1/sites").get_json()) == 5
+    shapes = client.get("/api/v1/topology.geojson").get_json()["features"]
+    assert len([f for f in shapes if f["properties"]["feature"] == "site"]) == 5
     assert "Dinas Kesehatan" in client.get("/schools?kind=all").get_data(as_text=True)
     assert client.get(f"/outages/{ids['out']}").status_code == 200
 

@@ -139,10 +139,10 @@ def links() -> ResponseReturnValue:
 
 
 @bp.get("/topology")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
     """The network as node-link JSON with map positions and states."""
-    topo = composite.topology(db_session())
+    topo = scoping.topology(composite.topology(db_session()))
     return jsonify(
         {
             "directed": False,

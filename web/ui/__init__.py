@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         operations_pages,
         report_pages,
         status_pages,
+        user_scopes,
     )
 
     app.register_blueprint(bp)

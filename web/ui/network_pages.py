@@ -45,13 +45,13 @@ OPEN_CHARTS = 4
 
 
 @bp.route("/topology")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
     session = db_session()
     view = topomap.current_view()
-    topo = composite.topology(session)
-    points = single_points(view.assessment)
-    causes = topomap.root_causes(view, history.list_outages(session, active=True))
+    topo = scoping.topology(composite.topology(session))
+    points = scoping.single_points(single_points(view.assessment))
+    causes = topomap.root_causes(view, scoping.outages(history.list_outages(session, active=True)))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
     return render_template(
         "ui/topology.html",
@@ -68,7 +68,7 @@ def topology() -> ResponseReturnValue:
 
 
 @bp.route("/topology/spof")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def spof() -> ResponseReturnValue:
     """Single points of failure, most sites first, and what-if for any device or link named."""
     view = topomap.current_view()
@@ -78,12 +78,15 @@ def spof() -> ResponseReturnValue:
     if asked:
         as_link = ":" in asked
         try:
-            impact = topomap.impact(view, device=None if as_link else asked, link=asked if as_link else None)
+            impact = scoping.impact(view, device=None if as_link else asked, link=asked if as_link else None)
         except UnknownElement as exc:
             error, nearest = "unknown", exc.nearest
         except WhatIfError:
             error = "malformed"
-    points = single_points(view.assessment)
+    points = scoping.single_points(single_points(view.assessment))
+    scope = scoping.visible()
+    graph_links = [lk for lk in view.graph.links.values()
+                   if scope is None or (scope.device(lk.a.device) and scope.device(lk.b.device))]
     return render_template(
         "ui/spof.html",
         points=points,
@@ -92,8 +95,8 @@ def spof() -> ResponseReturnValue:
         impact=impact,
         error=error,
         nearest=nearest,
-        devices=sorted(view.graph.nodes),
-        links=sorted(f"{lk.a},{lk.b}" for lk in view.graph.links.values()),
+        devices=scoping.device_names(sorted(view.graph.nodes)),
+        links=sorted(f"{lk.a},{lk.b}" for lk in graph_links),
         kind_labels=_kind_labels(),
     )
 
