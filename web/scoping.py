@@ -296,7 +296,8 @@ def impact(view: NetworkView, *, device: str | None = None, link: str | None = N
         lost_sites=tuple(s for s in result.lost_sites if scope.site(s)),
         lost_devices=tuple(d for d in result.lost_devices if scope.device(d)),
         degraded_sites=tuple(s for s in result.degraded_sites if scope.site(s)),
-        by_kind={k: kept for k, v in result.by_kind.items() if (kept := tuple(s for s in v if scope.site(s)))},
+        by_kind={k: kept for k, v in result.by_kind.items()
+                 if (kept := tuple(s for s in v if scope.site(s)))},
     )
 
 
@@ -326,9 +327,10 @@ def geojson(doc: dict[str, Any]) -> dict[str, Any]:
         props = feature.get("properties", {})
         what = props.get("feature")
         if what == "site" and scope.site(props.get("name")):
-            kept.append({**feature, "properties": {**props, "devices": device_names(props.get("devices", []))}})
-        elif what == "link" and map_element(scope, "link", props.get("id", "")):
-            kept.append(feature)
-        elif what == "point" and map_element(scope, "link", props.get("link", "")):
+            devices = device_names(props.get("devices", []))
+            kept.append({**feature, "properties": {**props, "devices": devices}})
+            continue
+        link = props.get("id", "") if what == "link" else props.get("link", "") if what == "point" else ""
+        if link and map_element(scope, "link", link):
             kept.append(feature)
     return {**doc, "features": kept}

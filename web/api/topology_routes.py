@@ -56,7 +56,8 @@ def topology_spof() -> ResponseReturnValue:
     A device counts when it would cut off a site other than its own; a link when it would cut
     off any site (parallel fibers are never single points). Most sites first.
     """
-    return jsonify([p.as_json() for p in scoping.single_points(single_points(topomap.current_view().assessment))])
+    points = scoping.single_points(single_points(topomap.current_view().assessment))
+    return jsonify([p.as_json() for p in points])
 
 
 @bp.get("/topology/impact")
