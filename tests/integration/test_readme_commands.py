@@ -87,7 +87,7 @@ VALUES = {
     ("ack", "ID"): "{outage}", ("note", "ID"): "{outage}", ("assign", "ID"): "{outage}",
     ("--note", "TEXT"): "crew on the way", ("ID", "TEXT"): "splice at pole 12", ("ID", "USER"): "budi",
     ("--month", "MONTH"): "2026-11", ("--from", "DATE"): "2026-11-01", ("--to", "DATE"): "2026-11-30",
-    ("-o", "FILE"): "availability-report.out",
+    ("-o", "FILE"): "availability-report.out", ("--scope", "SCOPE"): "kind=school", ("scope", "NAME"): "siti",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}
