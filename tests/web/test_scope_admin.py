@@ -47,7 +47,8 @@ def test_cli_sets_and_clears_a_scope(tmp_path: Path) -> None:
     assert run("inventory", "import", str(MAGELANG))[0] == 0
     code, out = run("user", "add", "dikpora", "--role", "helpdesk", "--scope", "district=Magelang Utara",
                     "--scope", "kind=school", "--password-stdin", stdin="dikpora-password\n")
-    assert (code, out) == (0, "user dikpora added with role helpdesk, scope district=Magelang Utara; kind=school\n")
+    assert code == 0
+    assert out == "user dikpora added with role helpdesk, scope district=Magelang Utara; kind=school\n"
     assert "dikpora\thelpdesk\t\t\tdistrict=Magelang Utara; kind=school" in run("user", "list")[1]
     code, out = run("user", "add", "x", "--role", "helpdesk", "--scope", "district=Magelang Utra",
                     "--password-stdin", stdin="xxxxxxxx-pass\n")
