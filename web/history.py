@@ -43,6 +43,15 @@ def list_events(session: Session, *, limit: int = 100) -> list[EventView]:
     return monitor.events(session, limit=limit)
 
 
+def events_page(session: Session, limit: int, offset: int) -> list[EventView]:
+    """Events newest first from ``offset`` on (a scoped login reads on until it has its own N)."""
+    stmt = select(Event).order_by(Event.at.desc(), Event.id.desc()).limit(limit).offset(offset)
+    return [
+        EventView(e.id, e.at, e.element_type, e.element, e.old_state, e.new_state, e.evidence, e.outage_id)
+        for e in session.scalars(stmt)
+    ]
+
+
 def get_outage(session: Session, outage_id: int) -> OutageView | None:
     return monitor.get_outage(session, outage_id)
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from flask import abort, g
+from sqlalchemy.orm import Session
 
 from netops.monitor.maintenance import WindowView
 from netops.monitor.network_view import NetworkView
@@ -206,6 +207,24 @@ def events(items: Iterable[EventView]) -> list[EventView]:
         return list(items)
     return [replace(e, element=scope.redact(e.element) or "", evidence=scope.redact(e.evidence))
             for e in items if scope.element(e.element_type, e.element)]
+
+
+MAX_EVENT_PAGES = 50
+
+
+def recent_events(session: Session, limit: int) -> list[EventView]:
+    """The newest ``limit`` events in scope: read on, page by page, until there are that many
+    (at most MAX_EVENT_PAGES pages: a tiny scope in a long history gets what they hold)."""
+    if visible() is None:
+        return history.list_events(session, limit=limit)
+    shown: list[EventView] = []
+    batch = max(200, 4 * limit)
+    for page in range(MAX_EVENT_PAGES):
+        found = history.events_page(session, batch, page * batch)
+        shown += events(found)
+        if len(shown) >= limit or len(found) < batch:
+            break
+    return shown[:limit]
 
 
 def windows(items: Iterable[WindowView]) -> list[WindowView]:

@@ -172,10 +172,7 @@ def outages() -> ResponseReturnValue:
 @query(limit=("integer", "at most N (default 100)"))
 def events() -> ResponseReturnValue:
     """Recent state changes, newest first (?limit=N)."""
-    limit = _limit()
-    if scoping.scoped():  # the newest N of the scope's own, not of the whole network's
-        return jsonify(to_json(scoping.events(history.list_events(db_session(), limit=20 * limit))[:limit]))
-    return jsonify(to_json(history.list_events(db_session(), limit=limit)))
+    return jsonify(to_json(scoping.recent_events(db_session(), _limit())))
 
 
 @bp.get("/jobs")

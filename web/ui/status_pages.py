@@ -44,7 +44,7 @@ def dashboard() -> ResponseReturnValue:
         device_counts=counts,
         link_counts=readers.link_state_counts(links),
         outages=active,
-        events=scoping.events(history.list_events(session, limit=200 if scoped else 15))[:15],
+        events=scoping.recent_events(session, 15),
         # a cycle's errors name any device; a scoped login sees none of them
         job_runs=[] if scoped else history.filtered_runs(session, None, "cycles", limit=8),
     )
