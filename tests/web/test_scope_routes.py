@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from inventory.models import Outage, Site, User
+from inventory.models import MaintenanceWindow, Outage, Site, User
 from netops import accounts
+from netops.monitor import timeline
 from netops.scope import Scope
 from netops.settings import Settings
 from tests.web.conftest import FakeScheduler, csrf_from, login
@@ -131,6 +132,13 @@ def ids(app: Flask, session: Session) -> dict[str, str]:
     rows = list(session.scalars(select(Outage)))
     cut = next(o for o in rows if o.root_cause_type == "link" and "acc-sdn1" in o.root_cause)
     old = next(o for o in rows if o.root_cause == "acc-smpn1")
+    timeline.add_note(session, cut.id, "engineer", "the crew of dist-utara is at Balai Kota Magelang", now)
+    for target, site, reason in (("acc-dinkes", "Dinas Kesehatan", "acc-dinkes firmware"),
+                                 ("dist-utara", "SD Negeri 1 Magelang", "dist-utara swap")):
+        session.add(MaintenanceWindow(scope="device", target=target, starts_at=now - timedelta(hours=1),
+                                      ends_at=now + timedelta(hours=1), reason=reason, created_by="engineer",
+                                      created_at=now, scope_devices=[target],
+                                      blast_radius=[{"site": site, "effect": "disconnected"}]))
     for role in ("helpdesk", "engineer"):
         hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
         session.add(User(name=f"scoped-{role}", password_hash=hashed, role=role, created_at=now,
@@ -197,7 +205,9 @@ def test_the_scope_is_not_empty_and_covers_its_own_sites(app: Flask, ids: dict[s
     outages = {o["id"] for o in client.get("/api/v1/outages").get_json()}
     assert {int(ids["in"]), int(ids["cut"])} <= outages and int(ids["out"]) not in outages
     cut = client.get(f"/outages/{ids['cut']}").get_data(as_text=True)
-    assert "SD Negeri 1 Magelang" in cut
+    assert "SD Negeri 1 Magelang" in cut and "the crew of … is at …" in cut  # the note, outside names hidden
+    works = client.get("/api/v1/maintenance").get_json()
+    assert [(w["target"], w["reason"]) for w in works] == [("…", "… swap")]
     links = client.get("/api/v1/links").get_json()  # the school uplinks, far end hidden
     assert {(lk["a_device"], lk["b_device"]) for lk in links} == {("…", "acc-smpn1"), ("…", "acc-sdn1")}
     report = client.get(f"/api/v1/reports/availability?month={ids['month']}").get_json()
