@@ -209,17 +209,18 @@ def events(items: Iterable[EventView]) -> list[EventView]:
             for e in items if scope.element(e.element_type, e.element)]
 
 
-MAX_EVENT_PAGES = 50
+MAX_EVENTS_READ = 10_000
 
 
 def recent_events(session: Session, limit: int) -> list[EventView]:
     """The newest ``limit`` events in scope: read on, page by page, until there are that many
-    (at most MAX_EVENT_PAGES pages: a tiny scope in a long history gets what they hold)."""
+    (among the network's newest MAX_EVENTS_READ at most: a tiny scope in a long history gets
+    what they hold)."""
     if visible() is None:
         return history.list_events(session, limit=limit)
     shown: list[EventView] = []
     batch = max(200, 4 * limit)
-    for page in range(MAX_EVENT_PAGES):
+    for page in range(max(1, MAX_EVENTS_READ // batch)):
         found = history.events_page(session, batch, page * batch)
         shown += events(found)
         if len(shown) >= limit or len(found) < batch:
