@@ -97,3 +97,22 @@ def test_admins_set_a_scope_on_the_users_page(app: Flask, session: Session) -> N
     assert "SD Negeri 1 Magelang" in page and "Dinas Kesehatan" not in page
     client.post(f"/users/{helpdesk.id}/scope", data={"csrf_token": csrf, "scope": ""})
     assert "Dinas Kesehatan" in other.get("/schools?kind=all").get_data(as_text=True)
+
+
+def test_redacting_keeps_inside_names_whole(session: Session) -> None:
+    """An outside name inside an inside one ("SD 1" in "SD 1 Magelang") is not cut out of it."""
+    from inventory.models import Device, Site
+    from netops.scope import resolve
+
+    inside = Site(name="SD 1 Magelang", kind="school", district="Utara")
+    outside = Site(name="SD 1", kind="school", district="Selatan")
+    session.add_all([inside, outside,
+                     Device(name="sw-sd1-magelang", address="192.0.2.1", role="access",
+                            site=inside),
+                     Device(name="sw-sd1", address="192.0.2.2", role="access", site=outside)])
+    session.flush()
+    seen = resolve(session, Scope.parse(["district=Utara"]))
+    assert seen.sites == {"SD 1 Magelang"} and seen.devices == {"sw-sd1-magelang"}
+    assert seen.redact("SD 1 Magelang via sw-sd1 (SD 1); sw-sd1-magelang:ge1--sw-sd1:ge2") == (
+        "SD 1 Magelang via … (…); sw-sd1-magelang:ge1--…:ge2")
+    assert seen.link("sw-sd1", "sw-sd1-magelang") and not seen.link("sw-sd1", "sw-sd1")

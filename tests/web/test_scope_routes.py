@@ -289,3 +289,20 @@ def test_admins_set_scopes_with_clear_errors(app: Flask, ids: dict[str, str], se
     assert answer.status_code == 200 and answer.get_json()["scope"] == ["site=Dinas Kesehatan"]
     answer = client.patch("/api/v1/users/helpdesk", json={"scope": None}, headers=headers)
     assert answer.get_json()["scope"] is None
+
+
+def test_an_object_outside_the_scope_answers_like_one_that_does_not_exist(app: Flask,
+                                                                         ids: dict[str, str]) -> None:
+    client = _scoped_client(app, "engineer")
+    pairs = [("/sites/{}", "Dinas Kesehatan", "Dinas Kesehatan Kota"),
+             ("/devices/{}", "acc-dinkes", "acc-dinkez"),
+             ("/api/v1/devices/{}/latency", "acc-dinkes", "acc-dinkez"),
+             ("/api/v1/topology/impact?device={}", "acc-dinkes", "acc-dinkez"),
+             ("/outages/{}", ids["out"], "999999"),
+             ("/api/v1/outages/{}/timeline", ids["out"], "999999")]
+    for template, outside, missing in pairs:
+        one, other = client.get(template.format(outside)), client.get(template.format(missing))
+        assert one.status_code == other.status_code == 404, template
+        mark = "/" if outside.isdigit() else ""  # an id only where a path would echo it
+        seen = one.get_data(as_text=True).replace(mark + outside, "X")
+        assert seen == other.get_data(as_text=True).replace(mark + missing, "X"), template
