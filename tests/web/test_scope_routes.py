@@ -132,7 +132,7 @@ def ids(app: Flask, session: Session) -> dict[str, str]:
     rows = list(session.scalars(select(Outage)))
     cut = next(o for o in rows if o.root_cause_type == "link" and "acc-sdn1" in o.root_cause)
     old = next(o for o in rows if o.root_cause == "acc-smpn1")
-    timeline.add_note(session, cut.id, "engineer", "the crew of dist-utara is at Balai Kota Magelang", now)
+    timeline.acknowledge(session, cut.id, "engineer", now, "the crew of dist-utara is at Balai Kota Magelang")
     for target, site, reason in (("acc-dinkes", "Dinas Kesehatan", "acc-dinkes firmware"),
                                  ("dist-utara", "SD Negeri 1 Magelang", "dist-utara swap")):
         session.add(MaintenanceWindow(scope="device", target=target, starts_at=now - timedelta(hours=1),

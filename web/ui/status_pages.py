@@ -141,7 +141,8 @@ def outage(outage_id: int) -> ResponseReturnValue:
         gone=[n for n in (*found.affected_sites, *found.degraded_sites) if n not in sites],
         events=scoping.events(history.outage_events(session, outage_id)),
         timeline=scoping.entries(operations.entries(session, outage_id)),
-        handling=operations.handling_words(session, [outage_id], composite.language()).get(outage_id),
+        handling=scoping.redact(
+            operations.handling_words(session, [outage_id], composite.language()).get(outage_id)),
     )
 
 
