@@ -122,7 +122,7 @@ def _coordinate(text: str | None, low: float, high: float) -> float | None:
 
 
 @bp.route("/map/sites/<path:name>/location", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def place_site(name: str) -> ResponseReturnValue:
     """An engineer places (or moves) a site by dragging it on the city map (CSRF-checked first)."""
     lat = _coordinate(request.form.get("lat"), -90, 90)
@@ -133,6 +133,7 @@ def place_site(name: str) -> ResponseReturnValue:
     site = session.scalars(select(Site).where(Site.name == name)).first()
     if site is None:
         abort(404)
+    scoping.require_site(name)  # a scoped engineer places its own sites only
     site.latitude, site.longitude = round(lat, 6), round(lon, 6)
     session.commit()
     return jsonify({"site": name, "lat": site.latitude, "lon": site.longitude})

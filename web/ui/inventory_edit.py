@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from inventory.models import Device
 from netops.encryption import SecretError
 from netops.settings import Settings
-from web import uploads
+from web import scoping, uploads
 from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
@@ -141,7 +141,7 @@ def _failed(exc: Exception) -> ResponseReturnValue:
 
 
 @bp.route("/devices/<path:name>/enabled", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def device_enabled(name: str) -> ResponseReturnValue:
     # The CSRF token is checked by CSRFProtect before this view runs.
     wanted = request.form.get("enabled")
@@ -151,6 +151,7 @@ def device_enabled(name: str) -> ResponseReturnValue:
     device = db.scalars(select(Device).where(Device.name == name)).first()
     if device is None:
         abort(404)
+    scoping.require_device(name)  # a scoped engineer's own devices only
     device.enabled = wanted == "1"
     db.commit()
     if device.enabled:
