@@ -210,18 +210,22 @@ def events(items: Iterable[EventView]) -> list[EventView]:
 
 
 MAX_EVENTS_READ = 10_000
+MAX_NAMES_IN_SQL = 300  # beyond, one OR clause per device gets long: read and filter here
 
 
 def recent_events(session: Session, limit: int) -> list[EventView]:
     """The newest ``limit`` events in scope: read on, page by page, until there are that many
     (among the network's newest MAX_EVENTS_READ at most: a tiny scope in a long history gets
     what they hold)."""
-    if visible() is None:
+    scope = visible()
+    if scope is None:
         return history.list_events(session, limit=limit)
     shown: list[EventView] = []
     batch = max(200, 4 * limit)
+    near = len(scope.devices) <= MAX_NAMES_IN_SQL  # let the database skip the rest
     for page in range(max(1, MAX_EVENTS_READ // batch)):
-        found = history.events_page(session, batch, page * batch)
+        found = history.events_page(session, batch, page * batch, scope.devices if near else None,
+                                    scope.sites)
         shown += events(found)
         if len(shown) >= limit or len(found) < batch:
             break

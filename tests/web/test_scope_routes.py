@@ -225,6 +225,15 @@ def test_the_scope_is_not_empty_and_covers_its_own_sites(app: Flask, ids: dict[s
     mine = client.get("/api/v1/events?limit=1000").get_json()
     assert mine and all(any(n in e["element"] for n in (*IN_SITES, *IN_DEVICES)) for e in mine)
     assert client.get("/api/v1/events?limit=2").get_json() == mine[:2]  # the newest of its own
+    everyone = app.test_client()
+    login(everyone, "engineer")
+
+    def in_scope(element: str) -> bool:
+        return element in IN_SITES or any(end.split(":")[0] in IN_DEVICES for end in element.split("--"))
+
+    every = everyone.get("/api/v1/events?limit=1000").get_json()
+    assert len(every) > len(mine)
+    assert [e["id"] for e in mine] == [e["id"] for e in every if in_scope(e["element"])]
 
 
 def test_an_unscoped_user_still_sees_everything(app: Flask, ids: dict[str, str], client_as) -> None:  # type: ignore[no-untyped-def]
