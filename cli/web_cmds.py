@@ -1,4 +1,4 @@
-"""Web commands: ``netops serve``, ``netops user add|list|delete|disable|enable|passwd|role``,
+"""Web commands: ``netops serve``, ``netops user add|list|delete|disable|enable|passwd|role|scope``,
 ``netops token create|revoke``.
 
 ``serve`` runs the web UI and API alone (no scheduler: job buttons answer 503; ``netops run``
@@ -20,6 +20,8 @@ from cli.common import engine_from, fail, settings_from
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from netops.scope import Scope
 
 
 @click.command("serve")
@@ -60,19 +62,51 @@ def user_group() -> None:
 @click.option("--role", required=True, type=click.Choice(["helpdesk", "engineer", "admin"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--language", type=click.Choice(["en", "id"]), default=None)
+@click.option("--scope", "scope_entries", multiple=True, metavar="district=NAME|kind=KIND|site=NAME",
+              help="Limit the user to these sites (repeat; see `netops user scope`).")
 @click.pass_context
-def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, language: str | None) -> None:
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, language: str | None,
+             scope_entries: tuple[str, ...]) -> None:
     """Add a user; the password is prompted for (or read from stdin) and stored hashed."""
     from inventory.db import session_scope
     from netops.accounts import AccountError, add_user
 
+    scope = _parse_scope(scope_entries)
     password = _read_password(password_stdin, "Password")
     try:
         with session_scope(engine_from(ctx)) as session:
-            add_user(session, name, password, role, language)
+            add_user(session, name, password, role, language, scope)
     except AccountError as exc:
         fail(str(exc))
-    click.echo(f"user {name} added with role {role}")
+    click.echo(f"user {name} added with role {role}" + (f", scope {scope.describe()}" if scope else ""))
+
+
+def _parse_scope(entries: tuple[str, ...]) -> Scope | None:
+    from netops.scope import Scope, ScopeError
+
+    try:
+        return Scope.parse(entries) or None
+    except ScopeError as exc:
+        fail(str(exc))
+
+
+@user_group.command("scope")
+@click.argument("name")
+@click.option("--scope", "scope_entries", multiple=True, metavar="district=NAME|kind=KIND|site=NAME",
+              help="A district, site kind or named site the user may see (repeat).")
+@click.option("--clear", is_flag=True, help="Remove the scope: the user sees everything again.")
+@click.pass_context
+def user_scope(ctx: click.Context, name: str, scope_entries: tuple[str, ...], clear: bool) -> None:
+    """Limit a user to sites: the named sites, plus the sites in any of the districts given that are
+    of any of the kinds given (district=A district=B kind=school: the schools of A and B)."""
+    from netops.accounts import set_scope
+
+    if clear == bool(scope_entries):
+        fail("give one or more --scope entries, or --clear")
+    scope = None if clear else _parse_scope(scope_entries)
+    done = (f"user {name} sees everything" if scope is None
+            else f"user {name} is limited to {scope.describe()}")
+    _change_user(ctx, lambda s: set_scope(s, name, scope), done)
 
 
 @user_group.command("list")
@@ -85,7 +119,8 @@ def user_list(ctx: click.Context) -> None:
     with session_scope(engine_from(ctx)) as session:
         for user in list_users(session):
             state = "" if user.enabled else "disabled"
-            click.echo(f"{user.name}\t{user.role}\t{user.language or ''}\t{state}".rstrip("\t"))
+            scope = user.scope.describe() if user.scope else ""
+            click.echo(f"{user.name}\t{user.role}\t{user.language or ''}\t{state}\t{scope}".rstrip("\t"))
 
 
 def _change_user(ctx: click.Context, change: Callable[[Session], object], done: str) -> None:

@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from inventory.models import ApiToken, User
 from netops.audit import record_change
+from netops.scope import Scope, ScopeError, check
 
 ROLES = ("helpdesk", "engineer", "admin")
 TOKEN_PREFIX = "nto_"
@@ -58,6 +59,7 @@ class CurrentUser:
     generation: int = 0
     enabled: bool = True
     created_at: datetime | None = None
+    scope: Scope | None = None  # None: sees everything (netops.scope)
 
     def has_role(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -72,6 +74,7 @@ def _current(user: User) -> CurrentUser:
         generation=user.session_generation or 0,
         enabled=user.disabled_at is None,
         created_at=user.created_at,
+        scope=Scope.from_json(user.scope),
     )
 
 
@@ -86,10 +89,12 @@ def _check_password(password: str) -> None:
 
 
 def add_user(
-    session: Session, name: str, password: str, role: str, language: str | None = None
+    session: Session, name: str, password: str, role: str, language: str | None = None,
+    scope: Scope | None = None,
 ) -> CurrentUser:
     _check_role(role)
     _check_password(password)
+    _check_scope(session, role, scope)
     if not name.strip():
         raise AccountError("user name must not be empty")
     if session.scalar(select(User).where(User.name == name)) is not None:
@@ -101,6 +106,7 @@ def add_user(
         language=language,
         created_at=datetime.now(UTC),
         session_generation=0,
+        scope=scope.to_json() if scope else None,
     )
     session.add(user)
     session.flush()
@@ -178,9 +184,35 @@ def set_password(session: Session, name: str, password: str) -> CurrentUser:
     return _current(user)
 
 
+def _check_scope(session: Session, role: str, scope: Scope | None) -> None:
+    """An admin manages users and credentials, so sees everything; a scope must name known places."""
+    if not scope:
+        return
+    if role == "admin":
+        raise AccountError("an admin cannot be limited to a scope; give a helpdesk or engineer role")
+    try:
+        check(session, scope)
+    except ScopeError as exc:
+        raise AccountError(str(exc)) from None
+
+
+def set_scope(session: Session, name: str, scope: Scope | None) -> CurrentUser:
+    """Limit the user to ``scope`` (None or empty: sees everything again); takes effect on the
+    user's next request, sessions and tokens included."""
+    user = _by_name(session, name)
+    _check_scope(session, user.role, scope)
+    after = scope.to_json() if scope else None
+    if after != user.scope:
+        record_change(session, "user.scope", name, {"scope": user.scope}, {"scope": after})
+    user.scope = after
+    return _current(user)
+
+
 def set_role(session: Session, name: str, role: str) -> CurrentUser:
     _check_role(role)
     user = _by_name(session, name)
+    if role == "admin" and user.scope:
+        raise AccountError(f"{name!r} is limited to a scope; clear it before making them an admin")
     if role != user.role:
         if role != "admin":
             _guard_last_admin(session, user)

@@ -5,11 +5,12 @@ a device's events and polls, overrun counts and traffic history for the charts.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from inventory.models import CounterRecord, CounterRollup, Device, Event, JobRun, PollRun
@@ -41,6 +42,25 @@ def site_availability(session: Session, site: str, now: datetime | None = None) 
 
 def list_events(session: Session, *, limit: int = 100) -> list[EventView]:
     return monitor.events(session, limit=limit)
+
+
+def events_page(session: Session, limit: int, offset: int,
+                devices: Collection[str] | None = None, others: Collection[str] = ()) -> list[EventView]:
+    """Events newest first from ``offset`` on (a scoped login reads on until it has its own N).
+
+    ``devices``: only events that may be about them (the device, a link with an end on it) or
+    about one of ``others`` (sites): a superset the caller filters exactly."""
+    stmt = select(Event).order_by(Event.at.desc(), Event.id.desc()).limit(limit).offset(offset)
+    if devices is not None:
+        near: list[ColumnElement[bool]] = [Event.element.in_(sorted({*devices, *others}))]
+        for name in devices:
+            near += [Event.element.startswith(f"{name}:", autoescape=True),
+                     Event.element.contains(f"--{name}:", autoescape=True)]
+        stmt = stmt.where(or_(*near))
+    return [
+        EventView(e.id, e.at, e.element_type, e.element, e.old_state, e.new_state, e.evidence, e.outage_id)
+        for e in session.scalars(stmt)
+    ]
 
 
 def get_outage(session: Session, outage_id: int) -> OutageView | None:

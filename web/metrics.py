@@ -96,7 +96,7 @@ def _may_read_metrics() -> bool:
         return True
     user = g.get("user")
     if user is not None:
-        if not user.has_role("engineer"):
+        if not user.has_role("engineer") or user.scope:  # whole-network figures
             abort(403)
         return True
     expected: str | None = current_app.extensions["netops.metrics_token"]

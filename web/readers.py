@@ -270,6 +270,13 @@ def device_state_counts(session: Session) -> Counter[str]:
     return counts
 
 
+def count_states(devices: Iterable[DeviceView]) -> Counter[str]:
+    """``device_state_counts`` over the devices given (a scoped login's)."""
+    counts: Counter[str] = Counter({state: 0 for state in DEVICE_STATES})
+    counts.update(d.state for d in devices)
+    return counts
+
+
 def link_state_counts(links: Iterable[LinkView]) -> Counter[str]:
     counts: Counter[str] = Counter({state: 0 for state in LINK_STATES})
     counts.update(link.state for link in links)

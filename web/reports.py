@@ -10,6 +10,7 @@ from flask import current_app
 
 from netops.reports import export
 from netops.reports.availability_report import Filters
+from web import scoping
 from web.db import db_session
 
 PARAMS = ("month", "from", "to", "district", "kind", "site", "format", "lang")
@@ -32,4 +33,4 @@ def choices(args: Mapping[str, str], default_format: str = "json") -> export.Cho
 def make(args: Mapping[str, str], default_format: str = "json") -> export.Rendered:
     """``ValueError`` (a ``PeriodError`` or ``ReportError``) for choices that name nothing."""
     settings = current_app.extensions["netops.settings"]
-    return export.make(db_session(), settings, choices(args, default_format), _now())
+    return export.make(db_session(), settings, choices(args, default_format), _now(), scoping.visible())

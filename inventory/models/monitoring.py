@@ -118,6 +118,8 @@ class User(Base):
     created_at: Mapped[datetime]
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     disabled_at: Mapped[datetime | None]
+    # {"districts": [...], "kinds": [...], "sites": [...]} (netops.scope.Scope); NULL: sees everything
+    scope: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
 
 class ApiToken(Base):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inventory.models import DEVICE_ROLES, SITE_KINDS, Device, NotificationRoute, Outage, Site
+from netops.audit import record_change
 from netops.monitor.routing import CATCH_ALL, OutageFacts, Route, RouteError, check_targets, parse_route
 from netops.settings import Settings
 from topology.graph import link_devices
@@ -73,10 +74,12 @@ def save_route(session: Session, name: str, spec: Mapping[str, Any], by: str, no
     others = [r for r in all_routes(session, settings) if r.name != name]
     check_targets([*others, route], ())
     row = session.scalar(select(NotificationRoute).where(NotificationRoute.name == name))
+    before = dict(row.spec) if row is not None else None
     if row is None:
         row = NotificationRoute(name=name)
         session.add(row)
     row.spec, row.updated_by, row.updated_at = route.to_spec(), by, now
+    record_change(session, "notification_route.save", name, before, dict(row.spec))  # urls: markers only
     session.flush()
     return route
 
@@ -89,6 +92,7 @@ def delete_route(session: Session, name: str, settings: Settings) -> None:
     users = [r.name for r in all_routes(session, settings) if r.escalate_to == name and r.name != name]
     if users:
         raise RouteError(f"route {name!r}: {', '.join(users)} escalate(s) to it; change them first")
+    record_change(session, "notification_route.delete", name, dict(row.spec), None)
     session.delete(row)
     session.flush()
 

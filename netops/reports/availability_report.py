@@ -52,6 +52,7 @@ class Filters:
     district: str | None = None
     kind: str | None = None
     site: str | None = None
+    within: frozenset[str] | None = None  # a scoped login's sites: the others do not exist here
 
     def to_json(self) -> dict[str, str | None]:
         return {"district": self.district, "kind": self.kind, "site": self.site}
@@ -177,6 +178,8 @@ def agency_of(name: str, kind: str) -> str:
 def select_sites(session: Session, filters: Filters) -> list[Site]:
     """The sites the filters name; an unknown district, kind or site is a ``ReportError``."""
     sites = list(session.scalars(select(Site).order_by(Site.name)))
+    if filters.within is not None:
+        sites = [s for s in sites if s.name in filters.within]
     checks: tuple[tuple[str, str | None, Callable[[Site], str]], ...] = (
         ("district", filters.district, lambda s: s.district or ""),
         ("kind", filters.kind, lambda s: s.kind),

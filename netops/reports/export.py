@@ -5,7 +5,7 @@ then CSV, JSON or PDF bytes with their media type and a file name."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from netops.reports import formats, pdf
 from netops.reports.availability_report import Filters, Report, build
 from netops.reports.period import Period, PeriodError, between, month
+from netops.scope import Visible
 from netops.settings import Settings
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf"}
@@ -74,9 +75,28 @@ def filename(report: Report, fmt: str) -> str:
     return f"availability-{label}.{fmt}"
 
 
-def make(session: Session, settings: Settings, choices: Choices, now: datetime) -> Rendered:
-    """The report file; ``PeriodError`` / ``ReportError`` (both ``ValueError``) for bad choices."""
+def restrict(report: Report, visible: Visible) -> Report:
+    """The report with outside names in root causes, cause words and planned works replaced."""
+    def words(w: dict[str, str]) -> dict[str, str]:
+        return {k: visible.redact(v) or "" for k, v in w.items()}
+
+    return replace(
+        report,
+        outages=tuple(replace(o, root_cause=visible.redact(o.root_cause) or "", words=words(o.words))
+                      for o in report.outages),
+        planned_works=tuple(replace(p, target=visible.redact(p.target) or "",
+                                    reason=visible.redact(p.reason) or "") for p in report.planned_works),
+    )
+
+
+def make(session: Session, settings: Settings, choices: Choices, now: datetime,
+         visible: Visible | None = None) -> Rendered:
+    """The report file; ``PeriodError`` / ``ReportError`` (both ``ValueError``) for bad choices.
+    ``visible``: a scoped login's report, of its sites only, outside names in causes replaced."""
     check(choices)
-    report = build(session, period_of(choices, ZoneInfo(settings.web.timezone)), choices.filters, now)
+    filters = choices.filters if visible is None else replace(choices.filters, within=visible.sites)
+    report = build(session, period_of(choices, ZoneInfo(settings.web.timezone)), filters, now)
+    if visible is not None:
+        report = restrict(report, visible)
     return Rendered(report, render(report, choices.format, choices.lang, settings), MEDIA[choices.format],
                     filename(report, choices.format))

@@ -95,6 +95,7 @@ VALUES = {
     ("-o", "FILE"): "availability-report.out", ("test", "ROUTE"): "default",
     ("link-telegram", "NAME"): "budi", ("unlink-telegram", "NAME"): "budi", ("NAME", "CHAT_ID"): "4242",
     ("--user", "NAME"): "siti", ("--action", "ACTION"): "user",
+    ("--scope", "SCOPE"): "kind=school", ("scope", "NAME"): "siti",
 }
 PASSWORD_INPUT = "Sandi-rahasia-2026\nSandi-rahasia-2026\n"
 STDIN = {("user", "add"): PASSWORD_INPUT, ("user", "passwd"): PASSWORD_INPUT, ("user", "delete"): "y\n"}

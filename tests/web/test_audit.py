@@ -21,6 +21,7 @@ from inventory.models import AuditEntry, Outage, User, utcnow
 from netops import audit
 from netops.accounts import create_token
 from netops.encryption import ensure_key
+from netops.scope import Scope
 from netops.settings import Settings
 from tests.web.conftest import csrf_from
 from tests.web.seed import PASSWORDS
@@ -311,6 +312,36 @@ def s_user_role(r: Run) -> Expect:
     return Expect("user.role", "helpdesk", "admin", before={"role": "helpdesk"}, after={"role": "engineer"})
 
 
+def s_user_scope(r: Run) -> Expect:
+    client, token = r.page("admin", "/users")
+    _ok(client.post(f"/users/{r.user_id('helpdesk')}/scope",
+                    data={"csrf_token": token, "scope": "kind=school"}))
+    return Expect("user.scope", "helpdesk", "admin", before={"scope": None},
+                  after={"scope": Scope.parse(["kind=school"]).to_json()})
+
+
+def _route_form(token: str) -> dict[str, Any]:
+    return {"csrf_token": token, "name": "utara", "urls": "json://noc:Rute-rahasia@127.0.0.1:9/utara\n",
+            "districts": "Magelang Utara", "language": "id", "remind_minutes": "15", "min_sites": "0"}
+
+
+def s_route_save(r: Run) -> Expect:
+    client, token = r.page("admin", "/notifications/routes")
+    _ok(client.post("/notifications/routes", data=_route_form(token)))
+    with r.app.app_context():  # the route's URL carries a password: only a marker is kept
+        rows = db_session().scalars(select(AuditEntry).where(AuditEntry.action == "notification_route.save"))
+        stored = json.dumps([[e.before, e.after] for e in rows])
+    assert "Rute-rahasia" not in stored and "Magelang Utara" in stored
+    return Expect("notification_route.save", "utara", "admin", check_values=False)
+
+
+def s_route_delete(r: Run) -> Expect:
+    client, token = r.page("admin", "/notifications/routes")
+    _ok(client.post("/notifications/routes", data=_route_form(token)))
+    _ok(client.post("/notifications/routes/utara/delete", data={"csrf_token": token, "confirm": "yes"}))
+    return Expect("notification_route.delete", "utara", "admin", check_values=False)
+
+
 def s_user_enabled(r: Run) -> Expect:
     client, token = r.page("admin", "/users")
     _ok(client.post(f"/users/{r.user_id('helpdesk')}/enabled", data={"csrf_token": token, "enabled": "0"}))
@@ -491,6 +522,9 @@ SCENARIOS: dict[str, Callable[[Run], Expect]] = {
     "ui.job_action": s_job_action,
     "ui.users": s_users,
     "ui.user_role": s_user_role,
+    "ui.user_scope": s_user_scope,
+    "ui.notification_route_save": s_route_save,
+    "ui.notification_route_delete": s_route_delete,
     "ui.user_enabled": s_user_enabled,
     "ui.user_password": s_user_password,
     "ui.user_delete": s_user_delete,

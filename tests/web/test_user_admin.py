@@ -129,7 +129,8 @@ def test_users_api_for_admins(app: Flask) -> None:
     assert client.get("/api/v1/sites", headers=sri).status_code == 200
     changed = client.patch("/api/v1/users/sri", json={"role": "engineer", "enabled": False}, headers=admin)
     assert changed.status_code == 200 and changed.get_json() | {"created_at": None} == {
-        "name": "sri", "role": "engineer", "language": None, "enabled": False, "created_at": None
+        "name": "sri", "role": "engineer", "language": None, "enabled": False, "created_at": None,
+        "scope": None,
     }
     assert client.get("/api/v1/sites", headers=sri).status_code == 401  # disabled: token refused
     assert client.patch("/api/v1/users/sri", json={"colour": "red"}, headers=admin).status_code == 400
@@ -151,7 +152,7 @@ def test_users_api_with_a_session_cookie_needs_the_csrf_header(app: Flask) -> No
 def test_users_api_is_in_the_openapi_document(app: Flask) -> None:
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     users = doc["paths"]["/users"]
-    assert users["get"]["description"] == "Role: admin or higher."
+    assert users["get"]["description"].startswith("Role: admin or higher.")
     assert users["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] == [
         "name", "password", "role"
     ]
@@ -159,11 +160,11 @@ def test_users_api_is_in_the_openapi_document(app: Flask) -> None:
     one = doc["paths"]["/users/{name}"]
     assert set(one) == {"patch", "delete"}
     assert set(one["patch"]["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
-        "role", "enabled", "password"
+        "role", "enabled", "password", "scope"
     }
     assert set(one["delete"]["responses"]) >= {"204", "404", "409"}
     assert set(doc["components"]["schemas"]["UserView"]["properties"]) == {
-        "name", "role", "language", "enabled", "created_at"
+        "name", "role", "language", "enabled", "created_at", "scope"
     }
 
 

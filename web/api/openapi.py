@@ -100,7 +100,10 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
     if role is None:
         op["security"] = []
     else:
-        op["description"] = f"Role: {role} or higher."
+        scoped = getattr(view, "scope_aware", False)
+        op["description"] = f"Role: {role} or higher." + (
+            " A scoped login gets only its own sites (outside objects: 404)." if scoped
+            else " Not for scoped logins (403).")
         responses.update(
             {
                 "401": {"$ref": "#/components/responses/Unauthorized"},

@@ -16,7 +16,7 @@ from flask import current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, NotFound
 
-from web import operations
+from web import history, operations, scoping
 from web.api import bp
 from web.api.routes import _body, describe, query, returns
 from web.auth.access import require_role
@@ -76,13 +76,14 @@ def _text(body: dict[str, Any], key: str, required: bool = True) -> str | None:
 
 
 @bp.get("/maintenance")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(("MaintenanceWindow", WINDOW_SCHEMA))
 @query(all=("boolean", "true: past works too"))
 def maintenance_list() -> ResponseReturnValue:
     """Planned works in progress and to come, each with its blast radius."""
     past = request.args.get("all", "").lower() in ("1", "true", "yes")
-    return jsonify([w.to_json() for w in operations.windows(db_session(), include_past=past)])
+    shown = scoping.windows(operations.windows(db_session(), include_past=past))
+    return jsonify([w.to_json() for w in shown])
 
 
 @bp.post("/maintenance")
@@ -134,6 +135,8 @@ def maintenance_end(window_id: int) -> ResponseReturnValue:
 
 def _handle(call: Any) -> ResponseReturnValue:
     session = db_session()
+    if scoping.scoped():  # an outage outside the scope does not exist for this user
+        scoping.require_outage(history.get_outage(session, (request.view_args or {})["outage_id"]))
     try:
         call(session)
         session.commit()
@@ -147,7 +150,7 @@ def _handle(call: Any) -> ResponseReturnValue:
 
 
 @bp.post("/outages/<int:outage_id>/ack")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @describe({"type": "object", "properties": {"note": _STR}}, _200="Acknowledged", _404="No such outage")
 def outage_ack(outage_id: int) -> ResponseReturnValue:
     """Take an outage (the first acknowledgement stays), optionally with a note."""
@@ -157,7 +160,7 @@ def outage_ack(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/outages/<int:outage_id>/notes")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @describe({"type": "object", "required": ["text"], "properties": {"text": _STR}}, _200="Added",
           _400="Empty or too long", _404="No such outage")
 def outage_note(outage_id: int) -> ResponseReturnValue:
@@ -167,7 +170,7 @@ def outage_note(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/outages/<int:outage_id>/assign")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @describe({"type": "object", "required": ["user"], "properties": {"user": _STR}}, _200="Assigned",
           _404="No such outage")
 def outage_assign(outage_id: int) -> ResponseReturnValue:
@@ -177,8 +180,11 @@ def outage_assign(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/outages/<int:outage_id>/timeline")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(("TimelineEntry", ENTRY_SCHEMA))
 def outage_timeline(outage_id: int) -> ResponseReturnValue:
     """What happened to the outage, oldest first: opened, acknowledged, notes, messages, closed."""
-    return jsonify([e.to_json() for e in operations.entries(db_session(), outage_id)])
+    session = db_session()
+    if scoping.scoped():
+        scoping.require_outage(history.get_outage(session, outage_id))
+    return jsonify([e.to_json() for e in scoping.entries(operations.entries(session, outage_id))])

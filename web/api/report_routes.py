@@ -18,7 +18,7 @@ from web.auth.access import require_role
 
 
 @bp.get("/reports/availability")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @query(month=("string", "YYYY-MM in web.timezone (or from and to)"),
        **{"from": ("string", "first day, YYYY-MM-DD (or an ISO time)"),
           "to": ("string", "last day, included (or an ISO time)")},

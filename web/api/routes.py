@@ -17,7 +17,8 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from netops import accounts
 from netops.audit import record_change
-from web import composite, history, readers
+from netops.scope import Scope, ScopeError
+from web import composite, history, readers, scoping
 from web.api import bp
 from web.api.openapi import openapi_document
 from web.api.serialize import to_json
@@ -82,26 +83,26 @@ def _limit(default: int = 100, most: int = 1000) -> int:
 
 
 @bp.get("/sites")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(SiteStatus)
 def sites() -> ResponseReturnValue:
     """Sites with their connectivity (online, degraded, offline), cause and path to the core.
 
     The cause is in plain words in the request's language (Accept-Language: en or id).
     """
-    return jsonify(to_json(composite.site_statuses(db_session())))
+    return jsonify(to_json(scoping.statuses(composite.site_statuses(db_session()))))
 
 
 @bp.get("/devices")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(DeviceView)
 def devices() -> ResponseReturnValue:
     """Devices with site, sysName and current state."""
-    return jsonify(to_json(readers.list_devices(db_session())))
+    return jsonify(to_json(scoping.devices(readers.list_devices(db_session()))))
 
 
 @bp.get("/devices/<name>/latency")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(LatencySeries, many=False)
 @query(hours=("integer", f"the last N hours, 1 to {MAX_HOURS} (default 24)"))
 def device_latency(name: str) -> ResponseReturnValue:
@@ -114,33 +115,35 @@ def device_latency(name: str) -> ResponseReturnValue:
     if not text.isdigit() or not 1 <= int(text) <= MAX_HOURS:
         raise BadRequest(f"hours: expected a whole number from 1 to {MAX_HOURS}, got {text[:20]!r}")
     series = latency_series(db_session(), name, int(text))
-    if series is None:
+    if series is None or (scoping.scoped() and not scoping.device_names([name])):
         raise NotFound(f"no device named {name[:100]!r}")
     return jsonify(to_json(series))
 
 
 @bp.get("/interfaces")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(InterfaceView)
 @query(device=("string", "only this device's interfaces"))
 def interfaces() -> ResponseReturnValue:
     """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
-    return jsonify(to_json(readers.list_interfaces(db_session(), request.args.get("device"))))
+    found = readers.list_interfaces(db_session(), request.args.get("device"))
+    return jsonify(to_json(scoping.interfaces(found)))
 
 
 @bp.get("/links")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(LinkView)
 def links() -> ResponseReturnValue:
-    """Links, declared and discovered, with state and utilisation."""
-    return jsonify(to_json(readers.list_links(db_session())))
+    """Links, declared and discovered, with state and utilisation (for a scoped login: the links
+    with an end in its scope, the other end shown as …)."""
+    return jsonify(to_json(scoping.links(readers.list_links(db_session()))))
 
 
 @bp.get("/topology")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
     """The network as node-link JSON with map positions and states."""
-    topo = composite.topology(db_session())
+    topo = scoping.topology(composite.topology(db_session()))
     return jsonify(
         {
             "directed": False,
@@ -153,24 +156,24 @@ def topology() -> ResponseReturnValue:
 
 
 @bp.get("/outages")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(("Outage", OUTAGE_SCHEMA))
 @query(active=("boolean", "true: open outages only; false: closed ones only"), limit=("integer", "at most N"))
 def outages() -> ResponseReturnValue:
     """Outages newest first; ?active=true|false filters open or closed ones."""
     flag = request.args.get("active")
     active = None if flag is None else flag.lower() in ("1", "true", "yes")
-    outages = history.list_outages(db_session(), active=active, limit=_limit(500, 5000))
+    outages = scoping.outages(history.list_outages(db_session(), active=active, limit=_limit(500, 5000)))
     return jsonify([o.to_json() for o in outages])
 
 
 @bp.get("/events")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 @returns(EventView)
 @query(limit=("integer", "at most N (default 100)"))
 def events() -> ResponseReturnValue:
     """Recent state changes, newest first (?limit=N)."""
-    return jsonify(to_json(history.list_events(db_session(), limit=_limit())))
+    return jsonify(to_json(scoping.recent_events(db_session(), _limit())))
 
 
 @bp.get("/jobs")
@@ -233,10 +236,12 @@ class UserView:
     language: str | None
     enabled: bool
     created_at: datetime | None
+    scope: list[str] | None = None  # ["district=Magelang Utara", "kind=school"]; null: sees everything
 
 
 def _user_view(user: accounts.CurrentUser) -> UserView:
-    return UserView(user.name, user.role, user.language, user.enabled, user.created_at)
+    return UserView(user.name, user.role, user.language, user.enabled, user.created_at,
+                    user.scope.entries() if user.scope else None)
 
 
 def describe(body: dict[str, Any] | None = None, **responses: str) -> Callable[[F], F]:
@@ -252,15 +257,30 @@ def describe(body: dict[str, Any] | None = None, **responses: str) -> Callable[[
 
 _ROLE = {"type": "string", "enum": list(accounts.ROLES)}
 _PASSWORD = {"type": "string", "minLength": accounts.MIN_PASSWORD}
+_SCOPE = {"anyOf": [{"type": "array", "items": _STR}, {"type": "null"}],
+          "description": "district=NAME, kind=KIND or site=NAME entries; null or []: sees everything"}
 NEW_USER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name", "password", "role"],
-    "properties": {"name": _STR, "password": _PASSWORD, "role": _ROLE, "language": {"enum": ["en", "id"]}},
+    "properties": {"name": _STR, "password": _PASSWORD, "role": _ROLE, "language": {"enum": ["en", "id"]},
+                   "scope": _SCOPE},
 }
 USER_CHANGE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"role": _ROLE, "enabled": {"type": "boolean"}, "password": _PASSWORD},
+    "properties": {"role": _ROLE, "enabled": {"type": "boolean"}, "password": _PASSWORD, "scope": _SCOPE},
 }
+
+
+def _scope_of(body: dict[str, Any]) -> Scope | None:
+    value = body.get("scope")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadRequest("scope must be a list of district=NAME, kind=KIND or site=NAME strings")
+    try:
+        return Scope.parse(value) or None
+    except ScopeError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _body() -> dict[str, Any]:
@@ -309,8 +329,9 @@ def user_add() -> ResponseReturnValue:
     language = body.get("language")
     if language not in (None, "en", "id"):
         raise BadRequest("language must be en or id")
+    scope = _scope_of(body)
     session = db_session()
-    user = _account_call(lambda: accounts.add_user(session, name, password, role, language))
+    user = _account_call(lambda: accounts.add_user(session, name, password, role, language, scope))
     return jsonify(to_json(_user_view(user))), 201
 
 
@@ -320,11 +341,12 @@ def user_add() -> ResponseReturnValue:
 @describe(USER_CHANGE_SCHEMA, _200="Changed", _400="Invalid value", _404="No such user",
           _409="The last enabled admin cannot be demoted or disabled")
 def user_change(name: str) -> ResponseReturnValue:
-    """Change a user's role, password or enabled state (all but enabling end their sessions)."""
+    """Change a user's role, password, enabled state (all but enabling end their sessions) or scope."""
     body = _body()
-    unknown = set(body) - {"role", "enabled", "password"}
+    unknown = set(body) - {"role", "enabled", "password", "scope"}
     if unknown or not body:
-        raise BadRequest("send one or more of: role, enabled, password")
+        raise BadRequest("send one or more of: role, enabled, password, scope")
+    scope = _scope_of(body)
     if "enabled" in body and not isinstance(body["enabled"], bool):
         raise BadRequest("enabled must be true or false")
     if any(key in body and not isinstance(body[key], str) for key in ("role", "password")):
@@ -333,12 +355,16 @@ def user_change(name: str) -> ResponseReturnValue:
 
     def change() -> accounts.CurrentUser:
         user = accounts.find_user(session, name)
+        if "scope" in body and scope is None:  # cleared first: the user may become an admin below
+            user = accounts.set_scope(session, name, None)
         if "role" in body:
             user = accounts.set_role(session, name, body["role"])
         if "password" in body:
             user = accounts.set_password(session, name, body["password"])
         if "enabled" in body:
             user = accounts.set_enabled(session, name, body["enabled"])
+        if "scope" in body and scope is not None:
+            user = accounts.set_scope(session, name, scope)
         return user
 
     return jsonify(to_json(_user_view(_account_call(change))))

@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from netops.monitor.network_view import geojson_of
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
-from web import topomap
+from web import scoping, topomap
 from web.api import bp
 from web.api.routes import describe, query, returns
 from web.api.serialize import to_json
@@ -48,7 +48,7 @@ WHATIF_SCHEMA: dict[str, Any] = {  # topology.assessed.WhatIf.as_json
 
 
 @bp.get("/topology/spof")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(("SinglePointOfFailure", SPOF_SCHEMA))
 def topology_spof() -> ResponseReturnValue:
     """Single points of failure: each device or link whose loss alone disconnects sites.
@@ -56,11 +56,12 @@ def topology_spof() -> ResponseReturnValue:
     A device counts when it would cut off a site other than its own; a link when it would cut
     off any site (parallel fibers are never single points). Most sites first.
     """
-    return jsonify([p.as_json() for p in single_points(topomap.current_view().assessment)])
+    points = scoping.single_points(single_points(topomap.current_view().assessment))
+    return jsonify([p.as_json() for p in points])
 
 
 @bp.get("/topology/impact")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(("WhatIf", WHATIF_SCHEMA), many=False)
 @query(
     device=("string", "the device to fail"),
@@ -75,7 +76,7 @@ def topology_impact() -> ResponseReturnValue:
     """What-if: the sites that failing one device or link would disconnect or leave fragile."""
     device, link = request.args.get("device"), request.args.get("link")
     try:
-        result = topomap.impact(topomap.current_view(), device=device, link=link)
+        result = scoping.impact(topomap.current_view(), device=device, link=link)
     except UnknownElement as exc:
         raise NotFound(str(exc)) from None
     except WhatIfError as exc:
@@ -84,11 +85,11 @@ def topology_impact() -> ResponseReturnValue:
 
 
 @bp.get("/topology/overlay")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(topomap.MapOverlay, many=False)
 def topology_overlay() -> ResponseReturnValue:
     """What the map draws over the states: root causes, open outages, since when, single points."""
-    return jsonify(to_json(topomap.overlay(db_session())))
+    return jsonify(to_json(scoping.overlay(topomap.overlay(db_session()))))
 
 
 GEOJSON_SCHEMA: dict[str, Any] = {  # topology.geojson.to_geojson
@@ -101,10 +102,10 @@ GEOJSON_SCHEMA: dict[str, Any] = {  # topology.geojson.to_geojson
 
 
 @bp.get("/topology.geojson")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 @returns(("FeatureCollection", GEOJSON_SCHEMA), many=False)
 def topology_geojson() -> ResponseReturnValue:
     """The network on the map (RFC 7946 GeoJSON, opens in QGIS): sites, fibers along their routes."""
-    response = jsonify(geojson_of(topomap.current_view()))
+    response = jsonify(scoping.geojson(geojson_of(topomap.current_view())))
     response.mimetype = "application/geo+json"
     return response

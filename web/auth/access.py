@@ -64,8 +64,12 @@ def end_browser_session(cookie: SessionMixin) -> None:
         cookie["lang"] = lang
 
 
-def require_role(role: str) -> Callable[[F], F]:
-    """Decorator: the view needs a logged-in user with at least ``role``."""
+def require_role(role: str, *, scoped: bool = False) -> Callable[[F], F]:
+    """Decorator: the view needs a logged-in user with at least ``role``.
+
+    ``scoped=True``: the view applies the user's scope (``web.scoping``); without it a user limited
+    to a scope gets 403, so no route shows a scoped user more than it should by being forgotten.
+    """
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -75,11 +79,12 @@ def require_role(role: str) -> Callable[[F], F]:
                 if wants_json():
                     abort(401)
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not user.has_role(role):
+            if not user.has_role(role) or (user.scope and not scoped):
                 abort(403)
             return view(*args, **kwargs)
 
         wrapped.required_role = role  # type: ignore[attr-defined]
+        wrapped.scope_aware = scoped  # type: ignore[attr-defined]
         return cast(F, wrapped)
 
     return decorate

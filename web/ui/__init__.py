@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         report_pages,
         route_pages,
         status_pages,
+        user_scopes,
     )
 
     app.register_blueprint(bp)

@@ -10,6 +10,7 @@ printable card of one fiber (``web.fibercard``) and placing a site by dragging i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from inventory.models import Site
 from netops.audit import record_change
 from netops.settings import MapSettings
 from topology.geojson import unplaced_sites
-from web import topomap
+from web import scoping, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.errors import SECURITY_HEADERS
@@ -63,18 +64,19 @@ def _csp(tiles: str) -> str:
 
 
 @bp.route("/map")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def city_map() -> ResponseReturnValue:
     view = topomap.current_view()
     tiles, attribution = tile_source()
-    districts = sorted({s.district for s in view.graph.sites.values() if s.district})
+    shown = [s for name, s in view.graph.sites.items() if scoping.site_names([name])]
+    districts = sorted({s.district for s in shown if s.district})
     page = render_template(
         "ui/citymap.html",
         tiles=tiles,
         attribution=attribution,
-        unplaced=unplaced_sites(view.graph),
+        unplaced=scoping.site_names(unplaced_sites(view.graph)),
         districts=districts,
-        kinds=sorted({s.kind for s in view.graph.sites.values()}),
+        kinds=sorted({s.kind for s in shown}),
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},
         focus=(request.args.get("focus") or "")[:200],
         point_kinds=point_kinds(),
@@ -83,7 +85,7 @@ def city_map() -> ResponseReturnValue:
 
 
 @bp.route("/map/tiles/<int:z>/<int:x>/<int:y>.png")
-@require_role("engineer")
+@require_role("engineer", scoped=True)  # the background: no site in it
 def city_tile(z: int, x: int, y: int) -> ResponseReturnValue:
     """A tile of the local directory (``[map] tile_dir``): DIR/z/x/y.png."""
     directory = _map_settings().tile_dir
@@ -93,13 +95,17 @@ def city_tile(z: int, x: int, y: int) -> ResponseReturnValue:
 
 
 @bp.route("/map/fiber/<path:link_id>")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def cut_fiber(link_id: str) -> ResponseReturnValue:
     """One fiber for the field crew (printable): route, named points, light before the cut, contacts."""
     view = topomap.current_view()
     card = fiber_card(db_session(), view, link_id)
     if card is None:
         abort(404)
+    scope = scoping.visible()
+    if scope is not None and not scoping.map_element(scope, "link", card.link.key):
+        scoping.deny()
+    card = replace(card, affected=tuple(s for s in card.affected if scope is None or scope.site(s.name)))
     tiles, attribution = tile_source()
     kinds = point_kinds()
     stops = [{**s.point.as_json(), "kind": kinds.get(s.point.kind or "other", "")} for s in card.stops]
@@ -117,7 +123,7 @@ def _coordinate(text: str | None, low: float, high: float) -> float | None:
 
 
 @bp.route("/map/sites/<path:name>/location", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def place_site(name: str) -> ResponseReturnValue:
     """An engineer places (or moves) a site by dragging it on the city map (CSRF-checked first)."""
     lat = _coordinate(request.form.get("lat"), -90, 90)
@@ -128,6 +134,7 @@ def place_site(name: str) -> ResponseReturnValue:
     site = session.scalars(select(Site).where(Site.name == name)).first()
     if site is None:
         abort(404)
+    scoping.require_site(name)  # a scoped engineer places its own sites only
     before = {"lat": site.latitude, "lon": site.longitude}
     site.latitude, site.longitude = round(lat, 6), round(lon, 6)
     record_change(session, "site.location", name, before, {"lat": site.latitude, "lon": site.longitude})

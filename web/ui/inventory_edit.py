@@ -22,7 +22,7 @@ from inventory.models import Device
 from netops.audit import record_change
 from netops.encryption import SecretError
 from netops.settings import Settings
-from web import uploads
+from web import scoping, uploads
 from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
@@ -142,7 +142,7 @@ def _failed(exc: Exception) -> ResponseReturnValue:
 
 
 @bp.route("/devices/<path:name>/enabled", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def device_enabled(name: str) -> ResponseReturnValue:
     # The CSRF token is checked by CSRFProtect before this view runs.
     wanted = request.form.get("enabled")
@@ -152,6 +152,7 @@ def device_enabled(name: str) -> ResponseReturnValue:
     device = db.scalars(select(Device).where(Device.name == name)).first()
     if device is None:
         abort(404)
+    scoping.require_device(name)  # a scoped engineer's own devices only
     if device.enabled != (wanted == "1"):
         record_change(db, "device.enabled", name, {"enabled": device.enabled}, {"enabled": wanted == "1"})
     device.enabled = wanted == "1"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
-from web import composite, history, readers, topomap
+from web import composite, history, readers, scoping, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.extensions import STATE_LABELS
@@ -45,13 +45,13 @@ OPEN_CHARTS = 4
 
 
 @bp.route("/topology")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
     session = db_session()
     view = topomap.current_view()
-    topo = composite.topology(session)
-    points = single_points(view.assessment)
-    causes = topomap.root_causes(view, history.list_outages(session, active=True))
+    topo = scoping.topology(composite.topology(session))
+    points = scoping.single_points(single_points(view.assessment))
+    causes = topomap.root_causes(view, scoping.outages(history.list_outages(session, active=True)))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
     return render_template(
         "ui/topology.html",
@@ -68,7 +68,7 @@ def topology() -> ResponseReturnValue:
 
 
 @bp.route("/topology/spof")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def spof() -> ResponseReturnValue:
     """Single points of failure, most sites first, and what-if for any device or link named."""
     view = topomap.current_view()
@@ -78,12 +78,15 @@ def spof() -> ResponseReturnValue:
     if asked:
         as_link = ":" in asked
         try:
-            impact = topomap.impact(view, device=None if as_link else asked, link=asked if as_link else None)
+            impact = scoping.impact(view, device=None if as_link else asked, link=asked if as_link else None)
         except UnknownElement as exc:
             error, nearest = "unknown", exc.nearest
         except WhatIfError:
             error = "malformed"
-    points = single_points(view.assessment)
+    points = scoping.single_points(single_points(view.assessment))
+    scope = scoping.visible()
+    graph_links = [lk for lk in view.graph.links.values()
+                   if scope is None or (scope.device(lk.a.device) and scope.device(lk.b.device))]
     return render_template(
         "ui/spof.html",
         points=points,
@@ -92,20 +95,21 @@ def spof() -> ResponseReturnValue:
         impact=impact,
         error=error,
         nearest=nearest,
-        devices=sorted(view.graph.nodes),
-        links=sorted(f"{lk.a},{lk.b}" for lk in view.graph.links.values()),
+        devices=scoping.device_names(sorted(view.graph.nodes)),
+        links=sorted(f"{lk.a},{lk.b}" for lk in graph_links),
         kind_labels=_kind_labels(),
     )
 
 
 @bp.route("/devices/<path:name>")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def device(name: str) -> ResponseReturnValue:
     session = db_session()
     view = readers.get_device(session, name)
     if view is None:
         abort(404)
-    interfaces = readers.list_interfaces(session, name)
+    scoping.require_device(name)
+    interfaces = scoping.interfaces(readers.list_interfaces(session, name))
     links = readers.list_links(session, device=name)
     now = datetime.now(UTC)
     window = (now - timedelta(hours=24), now)
@@ -116,6 +120,7 @@ def device(name: str) -> ResponseReturnValue:
         if (chart := rate_chart(history.traffic_series(session, i.id, now=now), window)).samples
         or i.name in linked
     }
+    links = scoping.links(links)
     outages = [
         o
         for o in history.list_outages(session, limit=200)
@@ -135,11 +140,11 @@ def device(name: str) -> ResponseReturnValue:
         linked=linked if len(linked) <= OPEN_CHARTS else set(),
         open_port=request.args.get("port"),
         last_seen=view.last_ok_at or (max(seen) if seen else None),
-        neighbors=readers.list_neighbors(session, name),
+        neighbors=scoping.neighbors(readers.list_neighbors(session, name)),
         known=_known_devices(session),
         links=links,
-        events=history.device_events(session, name),
-        outages=outages[:20],
+        events=scoping.events(history.device_events(session, name)),
+        outages=scoping.outages(outages)[:20],
         polls=history.poll_runs(session, name),
         form=TokenForm(),
     )
@@ -148,7 +153,7 @@ def device(name: str) -> ResponseReturnValue:
 def _known_devices(session: Session) -> dict[str, str]:
     """Device name by the names a neighbor may advertise: its name, its sysName, their host part."""
     known: dict[str, str] = {}
-    for d in readers.list_devices(session):
+    for d in scoping.devices(readers.list_devices(session)):
         for alias in (d.name, d.sys_name or ""):
             if alias:
                 known.setdefault(alias.casefold(), d.name)
@@ -157,7 +162,7 @@ def _known_devices(session: Session) -> dict[str, str]:
 
 
 @bp.route("/inventory")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def inventory() -> ResponseReturnValue:
     """Import, cabling audit, and one list at a time (devices, sites or links), searched and paged."""
     session = db_session()
@@ -165,9 +170,10 @@ def inventory() -> ResponseReturnValue:
     if show not in INVENTORY_LISTS:
         show = "devices"
     query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
-    sites = readers.list_sites(session)
-    devices = readers.list_devices(session)
-    links = sorted(readers.list_links(session), key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
+    sites = scoping.sites(readers.list_sites(session))
+    devices = scoping.devices(readers.list_devices(session))
+    links = sorted(scoping.links(readers.list_links(session)),
+                   key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
     found_devices = matching(
         devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
     )
@@ -184,7 +190,8 @@ def inventory() -> ResponseReturnValue:
         query=query,
         counts={name: len(rows) for name, rows in found.items()},
         page=paginate(found[show], page_number(request.args.get("page"))),
-        audit=composite.cabling_audit(),
+        audit=None if scoping.scoped() else composite.cabling_audit(),  # the whole network's cabling
+        scoped=scoping.scoped(),
         upload_form=UploadForm(),
         max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )

@@ -16,7 +16,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from web import operations
+from web import history, operations, scoping
 from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
@@ -51,13 +51,13 @@ def _times(form: dict[str, str]) -> tuple[datetime, datetime]:
 
 def _page(form: dict[str, str], preview: operations.Preview | None = None, error: str | None = None,
           status: int = 200) -> ResponseReturnValue:
-    shown = operations.windows(db_session(), include_past=True)[-50:]
+    shown = scoping.windows(operations.windows(db_session(), include_past=True))[-50:]
     return render_template("ui/maintenance.html", windows=shown, form=form, preview=preview, error=error,
                            scopes=SCOPES), status
 
 
 @bp.route("/maintenance")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def maintenance() -> ResponseReturnValue:
     """Planned works: in progress, to come and past, each with its blast radius."""
     return _page({"scope": "link", "minutes": "120"})
@@ -109,6 +109,8 @@ def _back(outage_id: int) -> ResponseReturnValue:
 
 def _act(outage_id: int, call: Any, done: str) -> ResponseReturnValue:
     session = db_session()
+    if scoping.scoped():  # an outage outside the scope does not exist for this user
+        scoping.require_outage(history.get_outage(session, outage_id))
     try:
         call(session)
         session.commit()
@@ -124,7 +126,7 @@ def _act(outage_id: int, call: Any, done: str) -> ResponseReturnValue:
 
 
 @bp.route("/outages/<int:outage_id>/ack", methods=["POST"])
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def outage_ack(outage_id: int) -> ResponseReturnValue:
     note = (request.form.get("note") or "").strip() or None
     return _act(outage_id, lambda s: operations.acknowledge(s, outage_id, g.user.name, note),
@@ -132,7 +134,7 @@ def outage_ack(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/outages/<int:outage_id>/note", methods=["POST"])
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def outage_note(outage_id: int) -> ResponseReturnValue:
     text = request.form.get("text") or ""
     return _act(outage_id, lambda s: operations.add_note(s, outage_id, g.user.name, text),
@@ -140,7 +142,7 @@ def outage_note(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/outages/<int:outage_id>/assign", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def outage_assign(outage_id: int) -> ResponseReturnValue:
     user = request.form.get("user") or ""
     return _act(outage_id, lambda s: operations.assign(s, outage_id, user, g.user.name),

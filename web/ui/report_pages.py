@@ -14,7 +14,7 @@ from inventory.models import Site
 from inventory.models.sites import SITE_KINDS
 from netops.reports import export
 from netops.reports.availability_report import CAUSES
-from web import reports
+from web import reports, scoping
 from web.auth.access import require_role
 from web.db import db_session
 from web.ui import bp
@@ -33,15 +33,16 @@ def _page(error: str | None = None, made: export.Rendered | None = None, status:
     if not (form["month"] or form["from"] or form["to"]):
         form["month"] = _last_month()
     session = db_session()
-    districts = sorted({d for d in session.scalars(select(Site.district)) if d})
-    sites = sorted(session.scalars(select(Site.name)))
+    districts = sorted({d for name, d in session.execute(select(Site.name, Site.district))
+                        if d and scoping.site_names([name])})
+    sites = scoping.site_names(sorted(session.scalars(select(Site.name))))
     return render_template("ui/reports.html", form=form, error=error, report=made.report if made else None,
                            districts=districts, kinds=SITE_KINDS, sites=sites, causes=CAUSES,
                            formats=export.FORMATS), status
 
 
 @bp.route("/reports")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def reports_page() -> ResponseReturnValue:
     """The form; with a period chosen, the figures per site under it."""
     if not any(request.args.get(k) for k in ("month", "from", "to")):
@@ -54,7 +55,7 @@ def reports_page() -> ResponseReturnValue:
 
 
 @bp.route("/reports/download")
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def reports_download() -> ResponseReturnValue:
     """The chosen report as a file (PDF by default)."""
     try:

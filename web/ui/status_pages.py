@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from inventory.csvcells import safe_row
-from web import composite, history, operations, readers
+from web import composite, history, operations, readers, scoping
 from web.auth.access import require_role
 from web.db import db_session
 from web.history import OutageView
@@ -30,23 +30,28 @@ SORT_KEYS = {
 
 
 @bp.route("/")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def dashboard() -> ResponseReturnValue:
     session = db_session()
-    links = readers.list_links(session)
-    active = history.list_outages(session, active=True)
+    links = scoping.links(readers.list_links(session))
+    active = scoping.outages(history.list_outages(session, active=True))
+    scoped = scoping.scoped()
+    counts = readers.device_state_counts(session)
+    if scoped:
+        counts = readers.count_states(scoping.devices(readers.list_devices(session)))
     return render_template(
         "ui/dashboard.html",
-        device_counts=readers.device_state_counts(session),
+        device_counts=counts,
         link_counts=readers.link_state_counts(links),
         outages=active,
-        events=history.list_events(session, limit=15),
-        job_runs=history.filtered_runs(session, None, "cycles", limit=8),  # trap polls apart
+        events=scoping.recent_events(session, 15),
+        # a cycle's errors name any device; a scoped login sees none of them
+        job_runs=[] if scoped else history.filtered_runs(session, None, "cycles", limit=8),
     )
 
 
 @bp.route("/schools")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def schools() -> ResponseReturnValue:
     """Search box, then one big answer for a clear match or the choices when several match about
     equally; and the sortable list of all schools."""
@@ -54,7 +59,7 @@ def schools() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
     kind = request.args.get("kind", "school")
     sort = request.args.get("sort", "name")
-    statuses = composite.site_statuses(session)
+    statuses = scoping.statuses(composite.site_statuses(session))
     listed = [s for s in statuses if kind == "all" or s.site.kind == kind]
     listed.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]))
     found = find_sites(query, statuses) if query else None
@@ -75,7 +80,7 @@ def schools() -> ResponseReturnValue:
 
 
 @bp.route("/sites/<path:name>")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def site(name: str) -> ResponseReturnValue:
     return _site_page(name, None)
 
@@ -86,6 +91,7 @@ def _site_page(name: str, form: ContactForm | None, status: int = 200) -> Respon
     site_view = next((s for s in readers.list_sites(session) if s.name == name), None)
     if site_view is None:
         abort(404)
+    scoping.require_site(name)
     if form is None:
         form = ContactForm(formdata=None, contact_name=site_view.contact_name,
                            contact_phone=site_view.contact_phone)
@@ -93,20 +99,22 @@ def _site_page(name: str, form: ContactForm | None, status: int = 200) -> Respon
                if name in o.affected_sites or name in o.degraded_sites]
     page = render_template(
         "ui/site.html",
-        answer=composite.one_site_status(site_view, session),
+        answer=scoping.status(composite.one_site_status(site_view, session)),
         availability=composite.site_availability(session, name),
         devices=readers.list_devices(session, site=name),
-        outages=outages[:10],
-        works=[w for w in operations.windows(session) if any(b["site"] == name for b in w.blast_radius)],
+        outages=scoping.outages(outages)[:10],
+        works=scoping.windows(w for w in operations.windows(session)
+                              if any(b["site"] == name for b in w.blast_radius)),
         form=form,
     )
     return page, status
 
 
 @bp.route("/contacts/<path:name>", methods=["POST"])
-@require_role("engineer")
+@require_role("engineer", scoped=True)
 def site_contact(name: str) -> ResponseReturnValue:
     """Engineers correct whom to call at a site (CSRF-checked by ``CSRFProtect`` first)."""
+    scoping.require_site(name)
     form = ContactForm()
     if not form.validate_on_submit():
         return _site_page(name, form, 400)
@@ -119,29 +127,28 @@ def site_contact(name: str) -> ResponseReturnValue:
 
 
 @bp.route("/outages/<int:outage_id>")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def outage(outage_id: int) -> ResponseReturnValue:
     """One outage: its cause in plain words, the sites it cut off or slowed, its events."""
     session = db_session()
-    found = history.get_outage(session, outage_id)
-    if found is None:
-        abort(404)
-    sites = {s.site.name: s for s in composite.site_statuses(session)}
+    found = scoping.require_outage(history.get_outage(session, outage_id))
+    sites = {s.site.name: s for s in scoping.statuses(composite.site_statuses(session))}
     return render_template(
         "ui/outage.html",
         o=found,
         affected=[sites[n] for n in found.affected_sites if n in sites],
         degraded=[sites[n] for n in found.degraded_sites if n in sites],
         gone=[n for n in (*found.affected_sites, *found.degraded_sites) if n not in sites],
-        events=history.outage_events(session, outage_id),
-        timeline=operations.entries(session, outage_id),
-        handling=operations.handling_words(session, [outage_id], composite.language()).get(outage_id),
+        events=scoping.events(history.outage_events(session, outage_id)),
+        timeline=scoping.entries(operations.entries(session, outage_id)),
+        handling=scoping.redact(
+            operations.handling_words(session, [outage_id], composite.language()).get(outage_id)),
     )
 
 
 def _filtered_outages(active: bool | None) -> list[OutageView]:
     session = db_session()
-    outages = history.list_outages(session, active=active)
+    outages = scoping.outages(history.list_outages(session, active=active))
     kind, district = request.args.get("kind", ""), request.args.get("district", "")
     if not kind and not district:
         return outages
@@ -157,9 +164,9 @@ def _filtered_outages(active: bool | None) -> list[OutageView]:
 
 
 @bp.route("/outages")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def outages() -> ResponseReturnValue:
-    sites = readers.list_sites(db_session())
+    sites = scoping.sites(readers.list_sites(db_session()))
     return render_template(
         "ui/outages.html",
         active=_filtered_outages(True),
@@ -172,7 +179,7 @@ def outages() -> ResponseReturnValue:
 
 
 @bp.route("/outages.csv")
-@require_role("helpdesk")
+@require_role("helpdesk", scoped=True)
 def outages_csv() -> ResponseReturnValue:
     out = io.StringIO()
     writer = csv.writer(out)
