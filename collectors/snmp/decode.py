@@ -16,7 +16,7 @@ from typing import Any
 from pyasn1.type.univ import Integer, ObjectIdentifier, OctetString
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from collectors.snmp.fastcodec import Missing
+from collectors.snmp.fastcodec import NULL, Missing
 
 TEXT_LIMIT = 255
 LONG_TEXT_LIMIT = 2048
@@ -34,6 +34,8 @@ def raw_bytes(value: Any) -> bytes | None:
     """The bytes of an OCTET STRING (or of a str), else None."""
     if isinstance(value, bytes):
         return value
+    if value is NULL:  # as a pyasn1 Null (an OctetString subclass)
+        return b""
     if isinstance(value, str):
         return value.encode("utf-8", "replace")
     if isinstance(value, OctetString) and not is_missing(value):

@@ -4,10 +4,11 @@ pyasn1 builds and parses an object per value and costs ~50 µs per varbind; this
 response straight into the plain Python values the readers use, ~1-2 µs per varbind
 (../shared/reading/snmp-performance.md). Values: ``int`` (INTEGER, Counter32/64, Gauge32,
 TimeTicks), ``bytes`` (OCTET STRING, IpAddress, Opaque), ``tuple`` of ints (OBJECT
-IDENTIFIER), ``None`` (NULL) and the three ``Missing`` singletons (noSuchObject,
+IDENTIFIER), ``NULL`` and the three ``Missing`` singletons (noSuchObject,
 noSuchInstance, endOfMibView). It accepts exactly what pyasn1 accepts for these types (proven
 by differential tests against pysnmp): a value pyasn1 would refuse (a negative Counter32, a
-5-byte IpAddress, an unknown tag, Counter64 in SNMPv1) is read as NULL and reported as a
+5-byte IpAddress, an unknown tag, Counter64 in SNMPv1, an INTEGER past 32 bits or an OCTET
+STRING past 65,535 bytes in SNMPv2c) is read as NULL and reported as a
 ``BadValue`` with the same reason text as the pysnmp path (``ber``), the rest of the message
 is kept. A message whose framing is broken (truncated BER, a bad OID in a varbind name,
 garbage) raises ``SnmpDecodeError``, the only exception this module raises on input.
@@ -46,6 +47,17 @@ class Missing:
         return self.name
 
 
+class Null:
+    """A NULL value (also what a refused value reads as): a value, not a missing one; its
+    bytes are empty, as a pyasn1 Null's are."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL = Null()
 NO_SUCH_OBJECT = Missing("noSuchObject", 0x80)
 NO_SUCH_INSTANCE = Missing("noSuchInstance", 0x81)
 END_OF_MIB_VIEW = Missing("endOfMibView", 0x82)
@@ -206,11 +218,11 @@ def decode_oid(body: bytes) -> tuple[int, ...]:
 
 def _value(tag: int, contents: bytes, version: int) -> Any:
     """A value's plain Python form; raises ValueError for what pyasn1 refuses."""
-    if tag == 0x04 or tag == 0x44:  # OCTET STRING, Opaque
+    if tag == 0x44 or (tag == 0x04 and (len(contents) <= 65535 or not version)):  # Opaque, OCTET STRING
         return contents
     if tag == 0x02:
         number = int.from_bytes(contents, "big", signed=True)
-        if not -(2**31) <= number < 2**31:
+        if version and not _INT_MIN <= number <= _INT_MAX:
             raise ValueError
         return number
     if tag in _UNSIGNED_MAX:
@@ -224,7 +236,7 @@ def _value(tag: int, contents: bytes, version: int) -> Any:
         except SnmpDecodeError:
             raise ValueError from None
     if tag == 0x05 and not contents:
-        return None
+        return NULL
     if tag == 0x40 and len(contents) == 4:
         return contents
     if tag in _MISSING and not contents and version != 0:
@@ -297,11 +309,11 @@ def _decode(data: bytes) -> Response:
         if tag == 0x02 or tag == 0x41 or tag == 0x42 or tag == 0x43 or tag == 0x46:
             value: Any = int.from_bytes(data[start:stop], "big", signed=True)
             if tag == 0x02:
-                if not _INT_MIN <= value <= _INT_MAX:
+                if version and not _INT_MIN <= value <= _INT_MAX:  # SNMPv1's INTEGER has no range
                     value = _bad(data, name_end, vb_end, version, oid, bad)
             elif value < 0 or value > (_U64_MAX if tag == 0x46 else _U32_MAX) or (tag == 0x46 and not version):
                 value = _bad(data, name_end, vb_end, version, oid, bad)
-        elif tag == 0x04:
+        elif tag == 0x04 and (stop - start <= 65535 or not version):  # v2c: SIZE (0..65535)
             value = data[start:stop]
         else:
             try:
@@ -313,11 +325,11 @@ def _decode(data: bytes) -> Response:
     return Response(version, community, pdu, request_id, error_status, error_index, varbinds, bad)
 
 
-def _bad(data: bytes, start: int, end: int, version: int, oid: tuple[int, ...], bad: list[BadValue]) -> None:
+def _bad(data: bytes, start: int, end: int, version: int, oid: tuple[int, ...], bad: list[BadValue]) -> Null:
     """Note a value pyasn1 would refuse (why, in the pysnmp path's words); it reads as NULL."""
     try:
         reason = ber_reason(data[start:end], version)
     except Exception:
         reason = "undecodable value"
     bad.append(BadValue(".".join(map(str, oid)), reason))
-    return None
+    return NULL

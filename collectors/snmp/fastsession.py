@@ -267,7 +267,8 @@ class FastSnmpHost:
         if ep.version_number == 0 and answer.error_status == NO_SUCH_NAME:
             # pysnmp's RFC 2576 translation: noSuchObject, as the request was a GET or a GETBULK
             varbinds = [(oid, fastcodec.NO_SUCH_OBJECT) for oid, _value in varbinds]
-        return answer.error_status, answer.error_index, varbinds
+        # pysnmp's get_error_index(muteErrors=True): an index past the varbinds names the last one
+        return answer.error_status, min(answer.error_index, len(varbinds)), varbinds
 
     def close(self) -> None:
         """Close the sockets and fail what still waits (idempotent)."""

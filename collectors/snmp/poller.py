@@ -19,7 +19,8 @@ in their first ``timeout / 2`` seconds (the ones that bring CPU work); a poll sl
 that (a silent device waiting for its timeout) gives its active slot to the next device.
 pysnmp needs ~10 ms of CPU per 48-port answer, so unbounded concurrency collapses
 (answers outlive their timeout), while silent devices must not hold the queue up
-(../shared/reading/snmp-performance.md, section 3).
+(../shared/reading/snmp-performance.md, section 3). The fast codec needs ~0.7 ms, so its
+active limit is ten times higher and starts at its maximum.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ SNMP_KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, 
                         PollKind.OPTICS})
 FATAL = (ErrorKind.TIMEOUT, ErrorKind.AUTH, ErrorKind.UNREACHABLE, ErrorKind.UNSUPPORTED)
 ORDER = (PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, PollKind.NEIGHBORS, PollKind.OPTICS)
-CPU_S_PER_POLL = 0.02  # budget per poll answer when sizing the active limit (measured ~11 ms)
+# CPU budget per poll answer when sizing the active limit: pysnmp measured ~11 ms per 48-port
+# answer, the fast codec ~0.7 ms (bench_snmp_cycle)
+CPU_S_PER_POLL = {"pysnmp": 0.02, "fast": 0.002}
 
 
 @dataclass
@@ -294,7 +297,7 @@ class SnmpPoller:
 
     def active_limit(self, timeout_s: float, max_in_flight: int) -> int:
         """The most polls that may bring CPU work at once: below timeout / CPU per poll."""
-        return max(1, min(max_in_flight, int(timeout_s / CPU_S_PER_POLL)))
+        return max(1, min(max_in_flight, int(timeout_s / CPU_S_PER_POLL.get(self.codec, 0.02))))
 
     async def poll_many(self, targets: Iterable[Target], kinds: Iterable[PollKind],
                         max_in_flight: int | None = None) -> AsyncIterator[PollResult]:
@@ -306,7 +309,11 @@ class SnmpPoller:
         limit = max(1, max_in_flight or self.max_in_flight)
         timeout_s = min(t.timeouts.snmp_timeout_s for t in todo)
         opened = asyncio.Semaphore(limit)
-        active = AdaptiveGate(self.active_limit(timeout_s, limit), high_lag_s=timeout_s / 10)
+        most = self.active_limit(timeout_s, limit)
+        # pysnmp starts slow (a burst of answers it cannot decode in time collapses a cycle);
+        # the fast codec decodes a full burst well within the timeout
+        start = most if self.codec == "fast" else 8
+        active = AdaptiveGate(most, start=start, high_lag_s=timeout_s / 10)
         results: asyncio.Queue[PollResult] = asyncio.Queue()
 
         async def one(target: Target) -> None:
