@@ -143,3 +143,12 @@ def test_codec_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert asyncio.run(endpoints("fast")) == (True, False)  # SNMPv3 always through pysnmp
     assert asyncio.run(endpoints("pysnmp")) == (False, False)
+
+
+def test_codec_setting() -> None:
+    from netops.settings import ConfigError, load_settings
+
+    assert load_settings(environ={}).snmp.codec == "fast"
+    assert load_settings(environ={CODEC_ENV: "pysnmp"}).snmp.codec == "pysnmp"
+    with pytest.raises(ConfigError, match="snmp.codec"):
+        load_settings(environ={CODEC_ENV: "asn1c"})
