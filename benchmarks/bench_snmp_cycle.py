@@ -85,7 +85,8 @@ async def inner(sizes: list[int], dead_sizes: list[int], codec: str) -> None:
         f"{'dev/s/core':>10} {'2 cores/60s':>11} {'register ms/dev':>15} {'1st cycle ms/dev':>16}"
     )
     for n in sorted(set(sizes) | set(dead_sizes)):
-        poller = SnmpPoller(max_in_flight=200, codec=codec)  # a fresh engine per size: registration is measured
+        # a fresh engine per size: registration is measured
+        poller = SnmpPoller(max_in_flight=200, codec=codec)
         devices, dead = targets(n), targets(n, dead_every=10) if n in dead_sizes else []
         start = time.process_time()
         await poller.prepare(devices + dead)
@@ -126,7 +127,8 @@ def main() -> int:
         return 0
     ns = f"nbc{os.getpid() % 100000}"
     with namespace(ns, 48), snmpd(ns, PORTS[0], cpu=1), snmpd(ns, PORTS[1], cpu=1):
-        return run_inside(ns, __file__, "--sizes", args.sizes, "--dead-sizes", args.dead_sizes, "--codec", args.codec)
+        return run_inside(ns, __file__, "--sizes", args.sizes, "--dead-sizes", args.dead_sizes,
+                          "--codec", args.codec)
 
 
 if __name__ == "__main__":

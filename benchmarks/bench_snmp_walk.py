@@ -216,7 +216,8 @@ async def inner(rounds: int) -> None:
         "netops": "(n) netops walk_columns on its own codec (the poll path for v1/v2c)",
     }
     print(f"ifTable + ifXTable of a 400-interface snmpd, {rounds} interleaved rounds, client on CPU 0")
-    print("CPU = user+sys of this process (process_time) or of the C children (RUSAGE_CHILDREN), not wall time")
+    print("CPU = user+sys of this process (process_time) or of the C children (RUSAGE_CHILDREN), "
+          "not wall time")
     print(f"{'client':<72} {'varbinds':>8} {'CPU µs/vb':>10}")
     for key, label in labels.items():
         print(f"{label:<72} {counts[key]:>8} {statistics.median(per_vb[key]):>10.2f}")

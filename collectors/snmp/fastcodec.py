@@ -104,8 +104,9 @@ _ENCODED_OIDS: dict[str, bytes] = {}
 def encode_oid(oid: str | Sequence[int]) -> bytes:
     """The BER OBJECT IDENTIFIER TLV of a dotted string or a tuple (strings are cached: the
     requests of a poll repeat the same column OIDs)."""
-    key = oid if isinstance(oid, str) else None
-    if key is not None:
+    key: str | None = None
+    if isinstance(oid, str):
+        key = oid
         found = _ENCODED_OIDS.get(key)
         if found is not None:
             return found
@@ -132,8 +133,9 @@ def encode_oid(oid: str | Sequence[int]) -> bytes:
     return encoded
 
 
-def encode_request(version: int, community: bytes, pdu: int, request_id: int, oids: Sequence[str | Sequence[int]],
-                   non_repeaters: int = 0, max_repetitions: int = 0) -> bytes:
+def encode_request(version: int, community: bytes, pdu: int, request_id: int,
+                   oids: Sequence[str | Sequence[int]], non_repeaters: int = 0,
+                   max_repetitions: int = 0) -> bytes:
     """A GET / GETNEXT / GETBULK message (error-status and error-index 0, or non-repeaters and
     max-repetitions for GETBULK) with NULL values."""
     binds = b"".join(_tlv(0x30, encode_oid(o) + b"\x05\x00") for o in oids)
@@ -311,7 +313,8 @@ def _decode(data: bytes) -> Response:
             if tag == 0x02:
                 if version and not _INT_MIN <= value <= _INT_MAX:  # SNMPv1's INTEGER has no range
                     value = _bad(data, name_end, vb_end, version, oid, bad)
-            elif value < 0 or value > (_U64_MAX if tag == 0x46 else _U32_MAX) or (tag == 0x46 and not version):
+            elif value < 0 or value > (_U64_MAX if tag == 0x46 else _U32_MAX) or (tag == 0x46 and
+                                                                                   not version):
                 value = _bad(data, name_end, vb_end, version, oid, bad)
         elif tag == 0x04 and (stop - start <= 65535 or not version):  # v2c: SIZE (0..65535)
             value = data[start:stop]

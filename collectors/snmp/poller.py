@@ -45,13 +45,13 @@ from collectors.observations import (
 from collectors.profiles.loader import ProfileSet, default_profiles
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
+from collectors.snmp.fastsession import SnmpHosts, default_codec
 from collectors.snmp.gate import AdaptiveGate
 from collectors.snmp.namecache import NameCache
 from collectors.snmp.readers import interfaces as ifr
 from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
 from collectors.snmp.readers.system import EntityInfo, build_facts, read_entity, read_system
-from collectors.snmp.fastsession import SnmpHosts, default_codec
 from collectors.snmp.session import Endpoint, SnmpHost
 from collectors.snmp.walk import RunawayWalk, walk_columns
 from collectors.targets import Target

@@ -9,6 +9,7 @@ we read to the same values.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -24,18 +25,19 @@ from collectors.snmp import ber, decode, fastcodec
 from collectors.snmp.fastcodec import (
     END_OF_MIB_VIEW,
     GET,
-    NULL,
     GETBULK,
     GETNEXT,
     NO_SUCH_INSTANCE,
     NO_SUCH_OBJECT,
+    NULL,
     SnmpDecodeError,
     decode_response,
     encode_oid,
     encode_request,
 )
 
-FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=50, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MODULES: dict[int, Any] = {0: v1, 1: v2c}
 BIG = (bytes(range(256)) * 256)[:65535]  # 64 KiB - 1: the largest OCTET STRING SNMP allows
 
@@ -45,7 +47,7 @@ oids = st.one_of(
     st.tuples(st.just(2), st.integers(0, 2**32 - 81)),
 ).flatmap(lambda head: st.lists(arcs, max_size=30).map(lambda tail: (*head, *tail)))
 long_oids = st.lists(arcs, min_size=100, max_size=128).map(lambda tail: (1, 3, *tail))
-strings = st.one_of(st.binary(max_size=40), st.just(b""), st.just(BIG)) 
+strings = st.one_of(st.binary(max_size=40), st.just(b""), st.just(BIG))
 u32 = st.one_of(st.integers(0, 2**32 - 1), st.sampled_from([0, 2**31, 2**32 - 1]))
 
 
@@ -68,7 +70,8 @@ def values(version: int) -> st.SearchStrategy[tuple[Any, Any]]:
         common += [
             st.one_of(st.integers(0, 2**64 - 1), st.sampled_from([0, 2**63, 2**64 - 1])).map(
                 lambda n: (v2c.Counter64(n), n)),
-            st.sampled_from([(rfc1905.noSuchObject, NO_SUCH_OBJECT), (rfc1905.noSuchInstance, NO_SUCH_INSTANCE),
+            st.sampled_from([(rfc1905.noSuchObject, NO_SUCH_OBJECT),
+                             (rfc1905.noSuchInstance, NO_SUCH_INSTANCE),
                              (rfc1905.endOfMibView, END_OF_MIB_VIEW)]),
         ]
     return st.one_of(*common)
@@ -129,7 +132,8 @@ def pysnmp_read(data: bytes) -> dict[str, Any]:
         raise PyAsn1Error("trailing bytes")
     pdu = m.apiMessage.get_pdu(msg)
     return {"version": version, "community": bytes(m.apiMessage.get_community(msg).asOctets()),
-            "request_id": int(m.apiPDU.get_request_id(pdu)), "error_status": int(m.apiPDU.get_error_status(pdu)),
+            "request_id": int(m.apiPDU.get_request_id(pdu)),
+            "error_status": int(m.apiPDU.get_error_status(pdu)),
             "error_index": int(pdu[2]),  # raw; pysnmp's sessions clamp it to the varbind count, as ours do
             "varbinds": [(tuple(name.asTuple()), plain(value)) for name, value in m.apiPDU.get_varbinds(pdu)],
             "pdu": pdu}
@@ -138,7 +142,8 @@ def pysnmp_read(data: bytes) -> dict[str, Any]:
 def ours(data: bytes) -> dict[str, Any]:
     answer = decode_response(data)
     return {"version": answer.version, "community": answer.community, "request_id": answer.request_id,
-            "error_status": answer.error_status, "error_index": answer.error_index, "varbinds": answer.varbinds}
+            "error_status": answer.error_status, "error_index": answer.error_index,
+            "varbinds": answer.varbinds}
 
 
 @FAST
@@ -157,10 +162,9 @@ def test_responses_encoded_by_pysnmp_decode_to_the_same_values(message: tuple[by
 @given(st.sampled_from([(0, GET), (0, GETNEXT), (1, GET), (1, GETNEXT), (1, GETBULK)]),
        st.binary(max_size=32), st.integers(0, 2**31 - 1), st.lists(st.one_of(oids, long_oids), max_size=20),
        st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1), st.booleans())
-def test_requests_encoded_by_us_decode_in_pysnmp_to_the_same_pdu(kind: tuple[int, int], community: bytes,
-                                                                 request_id: int, names: list[tuple[int, ...]],
-                                                                 non_repeaters: int, max_repetitions: int,
-                                                                 as_text: bool) -> None:
+def test_requests_encoded_by_us_decode_in_pysnmp_to_the_same_pdu(
+        kind: tuple[int, int], community: bytes, request_id: int, names: list[tuple[int, ...]],
+        non_repeaters: int, max_repetitions: int, as_text: bool) -> None:
     version, pdu_tag = kind
     m = MODULES[version]
     request = [".".join(map(str, o)) for o in names] if as_text else names
@@ -251,7 +255,8 @@ def test_refused_values_spoil_only_their_varbind_as_in_the_pysnmp_path(case: tup
     assert answer.bad == bad
     reference = pysnmp_read(repaired)
     assert answer.varbinds == reference["varbinds"]
-    assert {b.oid for b in bad} <= {".".join(map(str, oid)) for oid, value in answer.varbinds if value is NULL}
+    nulls = {".".join(map(str, oid)) for oid, value in answer.varbinds if value is NULL}
+    assert {b.oid for b in bad} <= nulls
 
 
 # --- garbage: only our error, and agreement wherever pyasn1 reads the message whole --------------
@@ -300,10 +305,8 @@ def test_mutated_messages_raise_only_our_error_and_agree_with_pysnmp(data: bytes
 @FAST
 @given(st.binary(max_size=300))
 def test_random_bytes_raise_only_our_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(SnmpDecodeError):
         decode_response(data)
-    except SnmpDecodeError:
-        pass
 
 
 @pytest.mark.parametrize("data", [
@@ -317,7 +320,8 @@ def test_broken_messages_are_our_error(data: bytes) -> None:
 
 
 def test_huge_varbind_counts_and_long_values() -> None:
-    binds = [_tlv(0x30, encode_oid((1, 3, 6, 1, 2, 1, 2, 2, 1, 10, i)) + _signed(0x41, i)) for i in range(50_000)]
+    binds = [_tlv(0x30, encode_oid((1, 3, 6, 1, 2, 1, 2, 2, 1, 10, i)) + _signed(0x41, i))
+             for i in range(50_000)]
     binds.append(_tlv(0x30, encode_oid("1.3.6.1.2.1.1.1.0") + _tlv(0x04, BIG)))
     pdu = _tlv(0xA2, _signed(2, 7) + _signed(2, 0) + _signed(2, 0) + _tlv(0x30, b"".join(binds)))
     answer = decode_response(_tlv(0x30, _signed(2, 1) + _tlv(0x04, b"public") + pdu))
@@ -330,13 +334,14 @@ def test_readers_see_plain_values_as_they_see_pysnmp_values() -> None:
     """decode.* gives the same for a plain value and its pysnmp twin (what the readers use)."""
     twins: list[tuple[Any, Any]] = [
         (v2c.Integer32(-5), -5), (v2c.Counter64(2**64 - 1), 2**64 - 1), (v2c.TimeTicks(12345), 12345),
-        (v2c.OctetString(b"sw\x00-1\n"), b"sw\x00-1\n"), (v2c.IpAddress(b"\x0a\x00\x00\x01"), b"\x0a\x00\x00\x01"),
+        (v2c.OctetString(b"sw\x00-1\n"), b"sw\x00-1\n"),
+        (v2c.IpAddress(b"\x0a\x00\x00\x01"), b"\x0a\x00\x00\x01"),
         (v2c.ObjectIdentifier((1, 3, 6, 1, 4, 1, 9)), (1, 3, 6, 1, 4, 1, 9)), (v2c.Null(""), NULL),
         (rfc1905.noSuchObject, NO_SUCH_OBJECT), (rfc1905.endOfMibView, END_OF_MIB_VIEW),
         (v2c.Opaque(b"\x9f\x78\x04"), b"\x9f\x78\x04"),
     ]
-    functions = (decode.text, decode.integer, decode.non_negative, decode.oid_text, decode.mac, decode.raw_bytes,
-                 decode.timeticks_s, decode.is_missing)
+    functions = (decode.text, decode.integer, decode.non_negative, decode.oid_text, decode.mac,
+                 decode.raw_bytes, decode.timeticks_s, decode.is_missing)
     for reference, value in twins:
         for function in functions:
             assert function(value) == function(reference), (function.__name__, reference)

@@ -25,11 +25,14 @@ Reply = Callable[[fastcodec.Response, int], bytes | None]
 
 
 def answer(request: fastcodec.Response, *, request_id: int | None = None, community: bytes | None = None,
-           version: int | None = None, pdu: int = fastcodec.RESPONSE, error: tuple[int, int] = (0, 0)) -> bytes:
-    binds = b"".join(_tlv(0x30, fastcodec.encode_oid(oid) + _tlv(0x04, b"sw1")) for oid, _v in request.varbinds)
+           version: int | None = None, pdu: int = fastcodec.RESPONSE,
+           error: tuple[int, int] = (0, 0)) -> bytes:
+    binds = b"".join(_tlv(0x30, fastcodec.encode_oid(oid) + _tlv(0x04, b"sw1"))
+                     for oid, _v in request.varbinds)
     body = (_integer(request.request_id if request_id is None else request_id) + _integer(error[0])
             + _integer(error[1]) + _tlv(0x30, binds))
-    head = _integer(request.version if version is None else version) + _tlv(0x04, community or request.community)
+    head = (_integer(request.version if version is None else version)
+            + _tlv(0x04, community or request.community))
     return _tlv(0x30, head + _tlv(pdu, body))
 
 
@@ -150,5 +153,5 @@ def test_codec_setting() -> None:
 
     assert load_settings(environ={}).snmp.codec == "fast"
     assert load_settings(environ={CODEC_ENV: "pysnmp"}).snmp.codec == "pysnmp"
-    with pytest.raises(ConfigError, match="snmp.codec"):
+    with pytest.raises(ConfigError, match=r"snmp\.codec"):
         load_settings(environ={CODEC_ENV: "asn1c"})
