@@ -305,7 +305,13 @@ def _decode(data: bytes) -> Response:
         oid = cache.get(name_bytes)
         if oid is None:
             oid = decode_oid(name_bytes)
-        tag, start, stop = _header(data, name_end, vb_end)
+        if name_end + 2 <= vb_end and data[name_end + 1] < 0x80 and data[name_end] & 0x1F != 0x1F:
+            tag, start = data[name_end], name_end + 2
+            stop = start + data[name_end + 1]
+            if stop > vb_end:
+                raise SnmpDecodeError(f"truncated BER: value at byte {name_end} runs past its varbind")
+        else:
+            tag, start, stop = _header(data, name_end, vb_end)
         if stop != vb_end:
             raise SnmpDecodeError("trailing bytes in a varbind")
         if tag == 0x02 or tag == 0x41 or tag == 0x42 or tag == 0x43 or tag == 0x46:
