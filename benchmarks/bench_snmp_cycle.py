@@ -74,7 +74,7 @@ async def inner(sizes: list[int], dead_sizes: list[int], codec: str) -> None:
     from collectors.snmp import SnmpPoller
 
     os.sched_setaffinity(0, {0})
-    limit = SnmpPoller().active_limit(TIMEOUT_S, 200)
+    limit = SnmpPoller(codec=codec).active_limit(TIMEOUT_S, 200)
     print(
         f"status poll cycle, 48-port devices, timeout {TIMEOUT_S:g} s, {RETRIES} retry, max in flight 200 "
         f"(adaptive active limit <= {limit}), codec {codec}, poller on CPU 0, 2 snmpd on CPU 1; "
