@@ -58,6 +58,7 @@ class SnmpSettings:
     max_repetitions: int = 50
     deadline_s: float | None = None  # one device's whole SNMP poll; None: 15 x timeout x (retries + 1)
     max_rows: int = 5000  # rows of one table walk (tighter when the device gives ifNumber.0)
+    codec: str = "fast"  # v1/v2c on netops' own codec; "pysnmp" sends everything through pysnmp
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,6 +550,8 @@ def load_settings(
     _check_map(values["map"])
     _check_notifications(values["notifications"])
     _check_telegram(values["telegram"])
+    if values["snmp"].get("codec", "fast") not in ("fast", "pysnmp"):
+        raise ConfigError(f"snmp.codec: must be fast or pysnmp, got {values['snmp']['codec']!r}")
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()

@@ -1,4 +1,4 @@
-"""Turn pysnmp/pyasn1 values into plain, safe Python values; hostile input never raises.
+"""Turn pysnmp/pyasn1 values (and ``fastcodec``'s plain ones) into safe Python values; never raises.
 
 Devices send anything: non-UTF-8 sysNames, NUL-padded strings, newlines in ifAlias, megabyte
 strings, an OCTET STRING where an INTEGER belongs, negative gauges. Every function here
@@ -16,11 +16,13 @@ from typing import Any
 from pyasn1.type.univ import Integer, ObjectIdentifier, OctetString
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
+from collectors.snmp.fastcodec import NULL, Missing
+
 TEXT_LIMIT = 255
 LONG_TEXT_LIMIT = 2048
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
-MISSING_TYPES = (NoSuchObject, NoSuchInstance, EndOfMibView)
+MISSING_TYPES = (NoSuchObject, NoSuchInstance, EndOfMibView, Missing)
 
 
 def is_missing(value: Any) -> bool:
@@ -32,6 +34,8 @@ def raw_bytes(value: Any) -> bytes | None:
     """The bytes of an OCTET STRING (or of a str), else None."""
     if isinstance(value, bytes):
         return value
+    if value is NULL:  # as a pyasn1 Null (an OctetString subclass)
+        return b""
     if isinstance(value, str):
         return value.encode("utf-8", "replace")
     if isinstance(value, OctetString) and not is_missing(value):
@@ -57,6 +61,8 @@ def text(value: Any, limit: int = TEXT_LIMIT, single_line: bool = True) -> str:
         return ""
     data = raw_bytes(value)
     if data is None:
+        if isinstance(value, int | tuple):  # a plain value from the fast codec: as pysnmp prints it
+            return clean_text(plain_text(value), limit, single_line)
         try:
             return clean_text(value.prettyPrint(), limit, single_line)
         except Exception:
@@ -69,8 +75,14 @@ def text(value: Any, limit: int = TEXT_LIMIT, single_line: bool = True) -> str:
     return clean_text(decoded, limit, single_line)
 
 
+def plain_text(value: int | tuple[int, ...]) -> str:
+    return ".".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def integer(value: Any) -> int | None:
     """An INTEGER / Counter / Gauge / TimeTicks as int; None for anything else."""
+    if type(value) is int:  # the fast codec's plain value
+        return value
     if is_missing(value) or not isinstance(value, Integer):
         return None
     try:
@@ -87,6 +99,8 @@ def non_negative(value: Any) -> int | None:
 
 def oid_text(value: Any) -> str:
     """An OBJECT IDENTIFIER as dotted numbers ('' when missing or not an OID)."""
+    if isinstance(value, tuple):  # the fast codec's plain value
+        return ".".join(map(str, value))
     if isinstance(value, ObjectIdentifier) and not is_missing(value):
         return ".".join(str(arc) for arc in value.asTuple())
     return ""

@@ -1,7 +1,10 @@
 """``SnmpPoller``: poll devices over SNMP for a set of poll kinds and return ``PollResult``s.
 
-One poller owns the process's one ``SnmpEngineHost`` (created lazily in the running event
-loop, recreated if a later call runs in another loop) and must be ``close()``d. Each kind is
+One poller owns the process's one ``SnmpHosts`` (created lazily in the running event loop,
+recreated if a later call runs in another loop) and must be ``close()``d: v1/v2c devices are
+polled with netops' own codec (``fastcodec``/``fastsession``), SNMPv3 through pysnmp;
+``codec="pysnmp"`` (or ``NETOPS_SNMP__CODEC=pysnmp``, settings ``[snmp] codec``) sends
+everything through pysnmp, the reference. Each kind is
 read and fails on its own: a failed LLDP walk keeps the interface states, and ``completed``
 lists only the kinds read to the end. A device that does not answer (timeout) or rejects our
 credentials (auth) fails every remaining kind at once, so a dead device costs one
@@ -16,7 +19,8 @@ in their first ``timeout / 2`` seconds (the ones that bring CPU work); a poll sl
 that (a silent device waiting for its timeout) gives its active slot to the next device.
 pysnmp needs ~10 ms of CPU per 48-port answer, so unbounded concurrency collapses
 (answers outlive their timeout), while silent devices must not hold the queue up
-(../shared/reading/snmp-performance.md, section 3).
+(../shared/reading/snmp-performance.md, section 3). The fast codec needs ~0.7 ms, so its
+active limit is ten times higher and starts at its maximum.
 """
 
 from __future__ import annotations
@@ -41,13 +45,14 @@ from collectors.observations import (
 from collectors.profiles.loader import ProfileSet, default_profiles
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
+from collectors.snmp.fastsession import SnmpHosts, default_codec
 from collectors.snmp.gate import AdaptiveGate
 from collectors.snmp.namecache import NameCache
 from collectors.snmp.readers import interfaces as ifr
 from collectors.snmp.readers.neighbors import READERS
 from collectors.snmp.readers.optics import read_optics
 from collectors.snmp.readers.system import EntityInfo, build_facts, read_entity, read_system
-from collectors.snmp.session import Endpoint, SnmpEngineHost
+from collectors.snmp.session import Endpoint, SnmpHost
 from collectors.snmp.walk import RunawayWalk, walk_columns
 from collectors.targets import Target
 
@@ -55,7 +60,9 @@ SNMP_KINDS = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, 
                         PollKind.OPTICS})
 FATAL = (ErrorKind.TIMEOUT, ErrorKind.AUTH, ErrorKind.UNREACHABLE, ErrorKind.UNSUPPORTED)
 ORDER = (PollKind.FACTS, PollKind.INTERFACES, PollKind.COUNTERS, PollKind.NEIGHBORS, PollKind.OPTICS)
-CPU_S_PER_POLL = 0.02  # budget per poll answer when sizing the active limit (measured ~11 ms)
+# CPU budget per poll answer when sizing the active limit: pysnmp measured ~11 ms per 48-port
+# answer, the fast codec ~0.7 ms (bench_snmp_cycle)
+CPU_S_PER_POLL = {"pysnmp": 0.02, "fast": 0.002}
 
 
 @dataclass
@@ -96,21 +103,23 @@ class SnmpPoller:
     """Polls targets over SNMP with one engine; see the module docstring for the rules."""
 
     def __init__(self, *, max_repetitions: int = 50, max_in_flight: int = 200,
-                 profiles: ProfileSet | None = None) -> None:
+                 profiles: ProfileSet | None = None, codec: str | None = None) -> None:
         self.max_repetitions = max_repetitions
+        self.codec = codec or default_codec()  # "fast" (v1/v2c on our codec) or "pysnmp"
         self.max_in_flight = max_in_flight
         self.profiles = profiles or default_profiles()
         self.names = NameCache()  # ifName per device between status polls (namecache.py)
         self.last_active_limit: int | None = None  # lowest adaptive limit of the last poll_many
-        self._host: SnmpEngineHost | None = None
+        self._host: SnmpHosts | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _engine(self) -> SnmpEngineHost:
+    def _engine(self) -> SnmpHosts:
         loop = asyncio.get_running_loop()
         if self._host is None or self._loop is not loop:
             if self._host is not None:
                 self._host.close()
-            self._host, self._loop = SnmpEngineHost(), loop
+            self._host, self._loop = SnmpHosts(self.codec), loop
+        self._host.codec = self.codec
         return self._host
 
     def close(self) -> None:
@@ -201,7 +210,7 @@ class SnmpPoller:
         if kind in state.kinds:
             state.completed.add(kind)
 
-    async def _facts(self, host: SnmpEngineHost, state: _Poll, known_profile: bool) -> None:
+    async def _facts(self, host: SnmpHost, state: _Poll, known_profile: bool) -> None:
         assert state.ep is not None
         system = await read_system(host, state.ep, state.profile.system)
         if not known_profile:
@@ -220,7 +229,7 @@ class SnmpPoller:
         state.facts = build_facts(system, state.profile, entity)
         state.uptime_s = system.uptime_s
 
-    async def _interfaces(self, host: SnmpEngineHost, state: _Poll) -> None:
+    async def _interfaces(self, host: SnmpHost, state: _Poll) -> None:
         assert state.ep is not None
         p = state.profile
         detail, key = PollKind.FACTS in state.kinds, state.target.device_key
@@ -246,7 +255,7 @@ class SnmpPoller:
         state.uptime_s = uptime if uptime is not None else state.uptime_s
         state.interfaces = tuple(ifr.age_last_change(i, state.uptime_s) for i in interfaces)
 
-    async def _counters(self, host: SnmpEngineHost, state: _Poll) -> None:
+    async def _counters(self, host: SnmpHost, state: _Poll) -> None:
         assert state.ep is not None
         state.counters, ports, uptime = await ifr.read_counters(
             host, state.ep, state.profile, self.max_repetitions, state.profile.system["sys_uptime"])
@@ -262,7 +271,7 @@ class SnmpPoller:
             raise SnmpError(ErrorKind.MALFORMED,
                             f"interface table empty although the last read had {known} interfaces")
 
-    async def _port_map(self, host: SnmpEngineHost, state: _Poll) -> ifr.PortMap:
+    async def _port_map(self, host: SnmpHost, state: _Poll) -> ifr.PortMap:
         if state.ports is None:
             assert state.ep is not None
             p = state.profile
@@ -273,7 +282,7 @@ class SnmpPoller:
             state.ports = ifr.build_port_map(*(ifr.column(walked, oids, k) for k in ("name", "descr", "mac")))
         return state.ports
 
-    async def _neighbors(self, host: SnmpEngineHost, state: _Poll) -> None:
+    async def _neighbors(self, host: SnmpHost, state: _Poll) -> None:
         ports = await self._port_map(host, state)
         assert state.ep is not None
         found: list[Neighbor] = []
@@ -281,14 +290,14 @@ class SnmpPoller:
             found += await READERS[table.layout](host, state.ep, table, ports, self.max_repetitions)
         state.neighbors = tuple(found)
 
-    async def _optics(self, host: SnmpEngineHost, state: _Poll) -> None:
+    async def _optics(self, host: SnmpHost, state: _Poll) -> None:
         ports = await self._port_map(host, state)
         assert state.ep is not None
         state.optics = await read_optics(host, state.ep, state.profile, ports, self.max_repetitions)
 
     def active_limit(self, timeout_s: float, max_in_flight: int) -> int:
         """The most polls that may bring CPU work at once: below timeout / CPU per poll."""
-        return max(1, min(max_in_flight, int(timeout_s / CPU_S_PER_POLL)))
+        return max(1, min(max_in_flight, int(timeout_s / CPU_S_PER_POLL.get(self.codec, 0.02))))
 
     async def poll_many(self, targets: Iterable[Target], kinds: Iterable[PollKind],
                         max_in_flight: int | None = None) -> AsyncIterator[PollResult]:
@@ -300,7 +309,11 @@ class SnmpPoller:
         limit = max(1, max_in_flight or self.max_in_flight)
         timeout_s = min(t.timeouts.snmp_timeout_s for t in todo)
         opened = asyncio.Semaphore(limit)
-        active = AdaptiveGate(self.active_limit(timeout_s, limit), high_lag_s=timeout_s / 10)
+        most = self.active_limit(timeout_s, limit)
+        # pysnmp starts slow (a burst of answers it cannot decode in time collapses a cycle);
+        # the fast codec decodes a full burst well within the timeout
+        start = most if self.codec == "fast" else 8
+        active = AdaptiveGate(most, start=start, high_lag_s=timeout_s / 10)
         results: asyncio.Queue[PollResult] = asyncio.Queue()
 
         async def one(target: Target) -> None:

@@ -27,7 +27,7 @@ import socket
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pysnmp.carrier.asyncio.dgram import udp, udp6
 from pysnmp.entity import config
@@ -119,6 +119,16 @@ class Endpoint:
     retries: int = 1
     address: Address = ("", 0)
     max_rows: int = SNMP_MAX_ROWS
+
+
+class SnmpHost(Protocol):
+    """What the walker and the readers use of a host: ``SnmpEngineHost`` (pysnmp) or
+    ``fastsession.FastSnmpHost`` / ``SnmpHosts`` (the v1/v2c fast path)."""
+
+    async def get(self, ep: Endpoint, oids: Sequence[str]) -> tuple[int, int, list[VarBind]]: ...
+
+    async def bulk(self, ep: Endpoint, non_repeaters: Sequence[str], columns: Sequence[str],
+                   max_repetitions: int) -> tuple[int, int, list[VarBind]]: ...
 
 
 @dataclass

@@ -24,7 +24,7 @@ from collectors.snmp.session import (
     TOO_BIG,
     Endpoint,
     Oid,
-    SnmpEngineHost,
+    SnmpHost,
     VarBind,
     status_error,
 )
@@ -59,7 +59,7 @@ def row_cap(max_rows: int, hint: int | None) -> int:
     return max_rows if hint is None else min(max_rows, 2 * hint + ROW_SLACK)
 
 
-async def walk_columns(host: SnmpEngineHost, ep: Endpoint, columns: Sequence[str], max_repetitions: int,
+async def walk_columns(host: SnmpHost, ep: Endpoint, columns: Sequence[str], max_repetitions: int,
                        non_repeaters: Sequence[str] = (), row_hint: str | None = None) -> WalkResult:
     """Walk ``columns`` (numeric OIDs) to their ends; ``non_repeaters`` are exact scalar OIDs
     ("X.0") read in the first request. ``row_hint`` is a scalar holding the expected row count

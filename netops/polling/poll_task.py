@@ -45,6 +45,7 @@ def snmp_poller(settings: Settings) -> SnmpPoller:
         poller = _pollers[loop] = SnmpPoller()
     poller.max_repetitions = settings.snmp.max_repetitions
     poller.max_in_flight = settings.snmp.max_in_flight
+    poller.codec = settings.snmp.codec
     return poller
 
 

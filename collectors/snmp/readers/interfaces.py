@@ -16,7 +16,7 @@ from collectors.errors import SnmpError
 from collectors.observations import AdminStatus, CounterSample, ErrorKind, InterfaceState, OperStatus
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
-from collectors.snmp.session import Endpoint, Oid, SnmpEngineHost
+from collectors.snmp.session import Endpoint, Oid, SnmpHost
 from collectors.snmp.walk import WalkResult, walk_columns
 
 NAME_LIMIT = 100
@@ -89,7 +89,7 @@ def _status(value: object, mapping: Mapping[int, str], enum: type[OperStatus] | 
         return enum("unknown")
 
 
-async def walk_interfaces(host: SnmpEngineHost, ep: Endpoint, profile: Profile, max_rep: int, *,
+async def walk_interfaces(host: SnmpHost, ep: Endpoint, profile: Profile, max_rep: int, *,
                           detail: bool, scalars: tuple[str, ...] = (), names: bool = True) -> WalkResult:
     oids = dict(profile.interfaces.status)
     if not names:
@@ -106,7 +106,7 @@ def require_rows(walked: WalkResult, anchor: str) -> None:
         raise SnmpError(ErrorKind.MALFORMED, f"interface table empty although ifNumber.0 = {walked.row_hint}")
 
 
-async def ensure_names(host: SnmpEngineHost, ep: Endpoint, profile: Profile, walked: WalkResult,
+async def ensure_names(host: SnmpHost, ep: Endpoint, profile: Profile, walked: WalkResult,
                        max_rep: int, anchor: str) -> None:
     """Devices without ifXTable (no ifName rows): walk ifDescr so every row gets a name."""
     name_oid = profile.interfaces.status["name"]
@@ -147,7 +147,7 @@ COUNTER_MAIN = ("in_octets_hc", "out_octets_hc", "in_errors", "out_errors", "in_
                 "high_speed", "speed")
 
 
-async def read_counters(host: SnmpEngineHost, ep: Endpoint, profile: Profile, max_rep: int,
+async def read_counters(host: SnmpHost, ep: Endpoint, profile: Profile, max_rep: int,
                         uptime_oid: str) -> tuple[tuple[CounterSample, ...], PortMap, float | None]:
     """Counters of every interface, 64-bit where the agent has them, with sysUpTime."""
     oids = {k: profile.counters[k] for k in COUNTER_MAIN if k in profile.counters}

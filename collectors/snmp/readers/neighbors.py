@@ -18,7 +18,7 @@ from collectors.observations import IdKind, Neighbor, NeighborProtocol
 from collectors.profiles.schema import NeighborTable
 from collectors.snmp import decode
 from collectors.snmp.readers.interfaces import PortMap
-from collectors.snmp.session import Endpoint, Oid, SnmpEngineHost
+from collectors.snmp.session import Endpoint, Oid, SnmpHost
 from collectors.snmp.walk import walk_columns
 
 CHASSIS_KINDS = {1: IdKind.CHASSIS_COMPONENT, 2: IdKind.INTERFACE_ALIAS, 3: IdKind.PORT_COMPONENT,
@@ -92,7 +92,7 @@ def _man_addresses(rows: Mapping[Oid, object]) -> dict[tuple[int, ...], str]:
     return found
 
 
-async def read_lldp(host: SnmpEngineHost, ep: Endpoint, table: NeighborTable, ports: PortMap,
+async def read_lldp(host: SnmpHost, ep: Endpoint, table: NeighborTable, ports: PortMap,
                     max_rep: int) -> tuple[Neighbor, ...]:
     rem_oids = dict(table.columns)
     walked = await walk_columns(host, ep, list(rem_oids.values()), max_rep)
@@ -135,7 +135,7 @@ def lldp_neighbors(rem: Mapping[str, Mapping[Oid, object]], local: Mapping[int, 
     return tuple(out)
 
 
-async def read_cdp(host: SnmpEngineHost, ep: Endpoint, table: NeighborTable, ports: PortMap,
+async def read_cdp(host: SnmpHost, ep: Endpoint, table: NeighborTable, ports: PortMap,
                    max_rep: int) -> tuple[Neighbor, ...]:
     walked = await walk_columns(host, ep, list(table.columns.values()), max_rep)
     cdp = _columns(walked.columns, table.columns)

@@ -20,7 +20,7 @@ from collectors.observations import OpticalReading
 from collectors.profiles.schema import OpticTable, Profile, SensorValue
 from collectors.snmp import decode
 from collectors.snmp.readers.interfaces import PortMap
-from collectors.snmp.session import Endpoint, Oid, SnmpEngineHost
+from collectors.snmp.session import Endpoint, Oid, SnmpHost
 from collectors.snmp.walk import walk_columns
 
 UNITS_SCALE = 9  # EntitySensorDataScale units(9)
@@ -65,7 +65,7 @@ def _readings(found: Mapping[tuple[int, int | None], dict[str, float | None]],
     return out
 
 
-async def read_per_port(host: SnmpEngineHost, ep: Endpoint, table: OpticTable, profile: Profile,
+async def read_per_port(host: SnmpHost, ep: Endpoint, table: OpticTable, profile: Profile,
                         ports: PortMap, max_rep: int) -> list[OpticalReading]:
     walked = (await walk_columns(host, ep, [v.oid for v in table.values.values()], max_rep)).columns
     if not any(walked.values()):
@@ -99,7 +99,7 @@ def sensor_value(value: object, scale: object, precision: object) -> float | Non
     return round(result, 3) if result > DBM_FLOOR else None
 
 
-async def read_entity_sensors(host: SnmpEngineHost, ep: Endpoint, table: OpticTable, profile: Profile,
+async def read_entity_sensors(host: SnmpHost, ep: Endpoint, table: OpticTable, profile: Profile,
                               ports: PortMap, max_rep: int) -> list[OpticalReading]:
     cols = table.sensor_columns
     walked = (await walk_columns(host, ep, [cols["type"], cols["scale"], cols["precision"], cols["value"]],
@@ -134,7 +134,7 @@ async def read_entity_sensors(host: SnmpEngineHost, ep: Endpoint, table: OpticTa
 BELOW, ABOVE = (1, 2), (3, 4)  # CISCO-ENTITY-SENSOR-MIB SensorThresholdRelation
 
 
-async def _thresholds(host: SnmpEngineHost, ep: Endpoint, table: OpticTable,
+async def _thresholds(host: SnmpHost, ep: Endpoint, table: OpticTable,
                       max_rep: int) -> dict[int, tuple[int | None, int | None]]:
     """sensor -> (lowest "below" threshold, highest "above" threshold), raw values."""
     cols = table.threshold_columns
@@ -181,7 +181,7 @@ class _Entities:
 IF_INDEX_OID = "1.3.6.1.2.1.2.2.1.1"  # IF-MIB::ifIndex, the target of entAliasMappingIdentifier
 
 
-async def _entity_names(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ports: PortMap,
+async def _entity_names(host: SnmpHost, ep: Endpoint, profile: Profile, ports: PortMap,
                         max_rep: int) -> _Entities:
     e = profile.entity
     oids = [e[k] for k in ("name", "descr", "contained_in", "alias_mapping") if k in e]
@@ -202,7 +202,7 @@ async def _entity_names(host: SnmpEngineHost, ep: Endpoint, profile: Profile, po
     return _Entities(labels, names, parents, aliases, by_port)
 
 
-async def read_optics(host: SnmpEngineHost, ep: Endpoint, profile: Profile, ports: PortMap,
+async def read_optics(host: SnmpHost, ep: Endpoint, profile: Profile, ports: PortMap,
                       max_rep: int) -> tuple[OpticalReading, ...]:
     readings: list[OpticalReading] = []
     for table in profile.optics:

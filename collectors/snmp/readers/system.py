@@ -13,7 +13,7 @@ from collectors.errors import SnmpError
 from collectors.observations import DeviceFacts, ErrorKind
 from collectors.profiles.schema import Profile
 from collectors.snmp import decode
-from collectors.snmp.session import Endpoint, SnmpEngineHost, status_error
+from collectors.snmp.session import Endpoint, SnmpHost, status_error
 from collectors.snmp.walk import oid_tuple, walk_columns
 
 CHASSIS_CLASS = 3  # ENTITY-MIB PhysicalClass chassis(3)
@@ -29,7 +29,7 @@ class SystemGroup:
     uptime_s: float | None
 
 
-async def read_system(host: SnmpEngineHost, ep: Endpoint, oids: Mapping[str, str]) -> SystemGroup:
+async def read_system(host: SnmpHost, ep: Endpoint, oids: Mapping[str, str]) -> SystemGroup:
     """GET the system group; NO_SUCH_OBJECT when the agent has none of it."""
     fields = list(oids)
     status, index, var_binds = await host.get(ep, [oids[f] for f in fields])
@@ -56,7 +56,7 @@ class EntityInfo:
     software: str | None = None
 
 
-async def read_entity(host: SnmpEngineHost, ep: Endpoint, profile: Profile, max_rep: int) -> EntityInfo:
+async def read_entity(host: SnmpHost, ep: Endpoint, profile: Profile, max_rep: int) -> EntityInfo:
     """Model, serial and software of the first chassis in ENTITY-MIB (empty when absent)."""
     wanted = [profile.entity[k] for k in ("class", "model", "serial", "software_rev") if k in profile.entity]
     if len(wanted) < 2 or "class" not in profile.entity:
