@@ -78,7 +78,7 @@ def jobs_run(ctx: click.Context, job: str) -> None:
     from inventory.db import session_scope
     from netops.monitor.notifications import Notifier
     from netops.polling.cycle import JobRunner, load_device_intervals
-    from netops.polling.executor import InProcessExecutor
+    from netops.polling.executor import make_executor
     from netops.polling.jobs import build_specs, specs_by_id
 
     settings, engine = settings_from(ctx), engine_from(ctx)
@@ -88,7 +88,7 @@ def jobs_run(ctx: click.Context, job: str) -> None:
         fail(f"unknown job {job!r}; jobs are {', '.join(sorted(specs))}")
     notifier = Notifier(engine, settings)
     notifier.start()
-    executor = InProcessExecutor(settings)
+    executor = make_executor(settings, engine)
     try:
         summary = JobRunner(settings, engine, executor, notifier=notifier).run_cycle(
             specs[job], trigger="manual", spread=False)
@@ -192,6 +192,37 @@ def run_cmd(ctx: click.Context, traps: bool | None) -> None:
     _run_service(ctx, {}, True, traps)
 
 
+@click.command("worker")
+@click.option("--queue", "groups", multiple=True, metavar="GROUP",
+              help="Serve this poll group's queue (repeatable; default: devices without a group).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Poll tasks run at once.")
+@click.pass_context
+def worker_cmd(ctx: click.Context, groups: tuple[str, ...], concurrency: int) -> None:
+    """Run poll tasks from the broker ([executor] kind = "celery") until Ctrl-C or SIGTERM."""
+    from netops.polling.worker import run_worker
+
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    if settings.executor.kind != "celery":
+        fail('netops worker needs [executor] kind = "celery" and a broker_url in the configuration')
+    verbose = int(ctx.find_root().obj.get("verbose", 0) or 0)
+    setup_logging(verbose, service=True)
+    click.echo(f"worker serving {', '.join(groups) or settings.executor.default_queue} "
+               f"on {_safe_url(settings.executor.broker_url)}; Ctrl-C to stop", err=True)
+    run_worker(settings, engine, list(groups), concurrency, loglevel="INFO" if verbose else "WARNING")
+
+
+def _safe_url(url: str) -> str:
+    """The broker URL without its password, for the terminal."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
 @click.group("outages", invoke_without_command=True)
 @click.option("--active", is_flag=True, help="Only outages that are still open.")
 @click.option("--since", help=f"Outages open at or after this time ({SINCE_FORMS}).")
@@ -259,5 +290,5 @@ def register(group: click.Group) -> None:
 
     for action in OUTAGE_ACTIONS:
         outages_cmd.add_command(action)
-    for command in (jobs_group, scheduler_cmd, run_cmd, outages_cmd, events_cmd):
+    for command in (jobs_group, scheduler_cmd, run_cmd, worker_cmd, outages_cmd, events_cmd):
         group.add_command(command)

@@ -29,6 +29,7 @@ from inventory.models.observed import (
     SshHostKey,
 )
 from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
+from inventory.models.scaleout import ForwardedTrap, PollOutcome, PollWorker, SchedulerLease
 from inventory.models.sites import SITE_KINDS, Site
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Device",
     "DeviceState",
     "Event",
+    "ForwardedTrap",
     "Interface",
     "JobRun",
     "LatencyRollup",
@@ -63,7 +65,10 @@ __all__ = [
     "OpticalRecord",
     "Outage",
     "OutageEntry",
+    "PollOutcome",
     "PollRun",
+    "PollWorker",
+    "SchedulerLease",
     "Site",
     "SiteState",
     "SshHostKey",

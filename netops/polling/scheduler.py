@@ -31,7 +31,7 @@ from inventory.db import session_scope
 from inventory.models import Device, Interface
 from netops.monitor.notifications import Notifier
 from netops.polling.cycle import CycleSummary, JobRunner, load_device_intervals, mark_aborted_runs
-from netops.polling.executor import Executor, InProcessExecutor
+from netops.polling.executor import Executor, make_executor
 from netops.polling.jobs import MAINTENANCE_INTERVAL_S, MAINTENANCE_JOB, JobSpec, build_specs, specs_by_id
 from netops.settings import Settings
 
@@ -101,7 +101,7 @@ class Scheduler:
         self.settings = settings
         self.only = frozenset(only) if only is not None else None
         self.engine = engine
-        self.executor = executor or InProcessExecutor(settings)
+        self.executor = executor or make_executor(settings, engine)
         self.notifier = notifier if notifier is not None else Notifier(engine, settings)
         self.runner = JobRunner(settings, engine, self.executor, notifier=self.notifier, overrides=overrides)
         self.specs: dict[str, JobSpec] = {}
