@@ -58,6 +58,7 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
         echo_json(rows)
         return
     clock = clock_from(ctx)
+    _echo_leader(ctx, clock)
     header = f"{'JOB':<18} {'EVERY':>7} {'NEXT RUN':<24} {'LAST RUN':<24} {'DURATION':>9}"
     click.echo(f"{header} RESULT")
     for row in rows:
@@ -68,6 +69,26 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
         result = (last.result + (" (overrun)" if last.overrun else "")) if last else "-"
         started = clock.format(last.started_at if last else None)
         click.echo(f"{row.job:<18} {every:>7} {next_run:<24} {started:<24} {duration:>9} {result}")
+
+
+def _echo_leader(ctx: click.Context, clock: Any) -> None:
+    """Which scheduler instance leads (two may run against one database)."""
+    from datetime import UTC, datetime
+
+    from netops.polling.leader import leadership
+    from netops.polling.outcomes import live_workers
+
+    engine, settings = engine_from(ctx), settings_from(ctx)
+    lead = leadership(engine)
+    if lead is None or not lead.live:
+        click.echo("leader: none (no scheduler running)")
+    else:
+        left = lead.expires_at - datetime.now(UTC).timestamp()
+        click.echo(f"leader: {lead.holder} since {clock.format(lead.acquired_at)} (lease {left:.0f} s left)")
+    if settings.executor.kind == "celery":
+        workers = live_workers(engine, settings.executor.worker_seen_s)
+        served = ", ".join(f"{name} [{', '.join(queues)}]" for name, queues in sorted(workers.items()))
+        click.echo(f"workers: {served or 'none'}")
 
 
 @jobs_group.command("run")
@@ -132,15 +153,19 @@ def jobs_resume(ctx: click.Context, job: str) -> None:
 
 
 def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, traps: bool | None) -> None:
+    """Follow, and lead when the lease is free (``netops.polling.ha``): a second instance on the
+    same database waits and takes over within ``leader.lease_s`` of the leader's death."""
     from cli.web_server import serve_web
-    from netops.polling.service import MonitorService
+    from netops.polling.ha import LeadingService
+    from netops.polling.jobs import default_intervals
 
     settings, engine = settings_from(ctx), engine_from(ctx)
     setup_logging(int(ctx.find_root().obj.get("verbose", 0) or 0), service=True)
     try:
-        service = MonitorService(settings, engine, overrides=overrides, traps=traps)
+        default_intervals(settings, overrides)
     except ValueError as exc:
         fail(str(exc))
+    service = LeadingService(settings, engine, overrides=overrides, traps=traps)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -151,9 +176,13 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
     try:
         service.start()
         if with_web:
-            server = serve_web(settings, engine, service.scheduler)
-        click.echo("scheduler running; Ctrl-C to stop", err=True)
-        while not stop.wait(0.5):
+            server = serve_web(settings, engine, service)
+        if service.wait_leading(60):
+            click.echo("scheduler running; Ctrl-C to stop", err=True)
+        else:
+            click.echo(f"scheduler following ({service.lease.holder}): another instance leads; "
+                       "Ctrl-C to stop", err=True)
+        while not stop.wait(0.5) and service.running:
             pass
     finally:
         if server is not None:
@@ -161,6 +190,8 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
         service.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if service.error is not None:
+        fail(f"the scheduler stopped: {service.error}")
     click.echo("scheduler stopped", err=True)
 
 

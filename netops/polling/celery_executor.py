@@ -86,7 +86,8 @@ class CeleryExecutor:
             group = groups.get(name)
             queue = queue_name(group, self._settings)
             if queue not in live:
-                request.missing[name] = f"no worker for group {group or self._settings.executor.default_queue}"
+                default = self._settings.executor.default_queue
+                request.missing[name] = f"no worker for group {group or default}"
             else:
                 by_queue.setdefault(queue, []).append(name)
         run_id = CURRENT_JOB_RUN.get()

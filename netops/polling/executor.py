@@ -43,7 +43,7 @@ ResultSink = Callable[[PollResult], None]
 CURRENT_JOB_RUN: contextvars.ContextVar[int | None] = contextvars.ContextVar("netops_job_run", default=None)
 
 
-class NotPolled(Exception):  # noqa: N818 - it is an outcome, not a failure of the code
+class NotPolled(Exception):
     """Devices an executor could not have polled, with the reason for each (no worker for their
     group, no result before the deadline). Their state is left as it was: not polled is not down."""
 

@@ -54,7 +54,8 @@ def decode(text: str) -> PollResult:
     d = json.loads(text)
     return PollResult(
         device_key=d["device_key"], profile=d["profile"], transport=d["transport"],
-        started_at=datetime.fromisoformat(d["started_at"]), finished_at=datetime.fromisoformat(d["finished_at"]),
+        started_at=datetime.fromisoformat(d["started_at"]),
+        finished_at=datetime.fromisoformat(d["finished_at"]),
         completed=frozenset(PollKind(k) for k in d["completed"]),
         facts=_opt(DeviceFacts, d["facts"]),
         interfaces=tuple(InterfaceState(**{**i, "admin_status": AdminStatus(i["admin_status"]),

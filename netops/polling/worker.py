@@ -88,8 +88,10 @@ class PollWorker:
     def _targets(self, names: Sequence[str]) -> tuple[list[Any], dict[str, str]]:
         skipped: dict[str, str] = {}
         targets = []
-        stmt = select(Device).options(selectinload(Device.snmp_credential), selectinload(Device.ssh_credential),
-                                      selectinload(Device.facts)).where(Device.name.in_(list(names)))
+        stmt = select(Device).options(
+            selectinload(Device.snmp_credential), selectinload(Device.ssh_credential),
+            selectinload(Device.facts),
+        ).where(Device.name.in_(list(names)))
         with session_scope(self.engine) as session:
             devices = {d.name: d for d in session.scalars(stmt)}
             for name in names:
