@@ -190,8 +190,8 @@ class ExecutorSettings:
     kind: str = "inprocess"  # or "celery"
     broker_url: str = "redis://127.0.0.1:6379/0"  # or amqp://guest:guest@127.0.0.1:5672//
     default_queue: str = "default"  # the queue of devices without a poll group
-    task_deadline_s: float = 90.0  # a task not back by then: its devices are named, the run is partial
-    visibility_timeout_s: float = 30.0  # Redis: a task unacknowledged this long is delivered again
+    task_deadline_s: float = 180.0  # a task not back by then: its devices are named, the run is partial
+    visibility_timeout_s: float = 150.0  # Redis: unacknowledged this long, delivered again (> ssh.deadline_s)
     worker_seen_s: float = 15.0  # a worker silent longer than this no longer serves its queues
 
 
