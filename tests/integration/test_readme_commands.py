@@ -64,13 +64,16 @@ MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
 SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
-                "serve": "netops web on", "scheduler": "scheduler running"}
+                "serve": "netops web on", "scheduler": "scheduler running",
+                "worker": "worker serving"}
+# ``netops worker`` needs a broker: this machine's Redis, a database number of the tests' own
+WORKER_ENV = {"NETOPS_EXECUTOR__KIND": "celery", "NETOPS_EXECUTOR__BROKER_URL": "redis://127.0.0.1:6379/9"}
 # Values of the README's placeholders, by the word before them ({device}: the context's device).
 VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
     ("--seed", "ADDRESS"): "{core}", ("--community", "C"): "demo", ("--network", "CIDR"): "127.0.120.0/24",
     ("--max-depth", "N"): "0", ("--core", "NAME"): "core-balaikota",
-    ("--status-interval", "S"): "30", ("import", "FILE"): "magelang.yaml",
+    ("--status-interval", "S"): "30", ("--queue", "GROUP"): "readme-schools", ("--concurrency", "N"): "2", ("import", "FILE"): "magelang.yaml",
     ("import-routes", "FILE"): "magelang-routes.geojson", ("show", "DEVICE"): "{device}",
     ("history", "DEVICE"): "{device}", ("run", "JOB"): "status", ("pause", "JOB"): "status",
     ("resume", "JOB"): "status", ("status", "SITE"): "SMP Negeri 2 Magelang",
@@ -349,7 +352,8 @@ class Runner:
     def start_and_stop(self, argv: list[str], data_dir: Path) -> Outcome:
         env = {**os.environ, **self.site.env, "NETOPS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
                "NETOPS_WEB__PORT": str(free_port(socket.SOCK_STREAM)),
-               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM))}
+               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM)),
+               **(WORKER_ENV if argv[1] == "worker" else {})}
         started = time.monotonic()
         process = subprocess.Popen([*NETOPS, *argv[1:]], env=env, cwd=self.site.folder, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -76,7 +76,7 @@ def inst(tmp_path: Path, pg_url: str, demo_agents: Path) -> Iterator[Installatio
     engine = make_engine(pg_url)
     net = generate(1)
     behind = sorted(link.b if link.a == "dist-utara" else link.a for link in net.links_of("dist-utara"))
-    north = {"dist-utara", *[n for n in behind if net.device(n).role == "access"][:3]}  # small: a busy machine
+    north = {"dist-utara", *[n for n in behind if net.device(n).role == "access"][:3]}  # small: busy machine
     with session_scope(engine) as session:
         for device in session.scalars(select(Device)):
             device.poll_group = installation.north if device.name in north else installation.south
