@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.1  # how often outcome rows are looked for while tasks are out
 LIVE_CACHE_S = 2.0  # the live workers' queues are read at most this often
 FORGET_EVERY_S = 600.0
+TASK_DEVICES = 100  # devices per task: a big batch is shared among a group's workers
 
 
 @dataclass
@@ -93,7 +94,9 @@ class CeleryExecutor:
         run_id = CURRENT_JOB_RUN.get()
         deadline = time.monotonic() + self._settings.executor.task_deadline_s
         sent: list[_Task] = []
-        for queue, names in by_queue.items():
+        chunks = [(queue, names[i:i + TASK_DEVICES]) for queue, names in by_queue.items()
+                  for i in range(0, len(names), TASK_DEVICES)]
+        for queue, names in chunks:
             task_id = f"r{run_id or 0}-{uuid.uuid4().hex}"
             try:
                 self.app.send_task(POLL_TASK, args=[names, sorted(k.value for k in kinds), run_id],

@@ -118,10 +118,11 @@ def worker_name() -> str:
 
 
 def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concurrency: int,
-               loglevel: str = "WARNING") -> None:
-    """Serve the queues of ``groups`` (all: the default queue) until SIGTERM/SIGINT."""
-    name = worker_name()
-    poller = PollWorker(settings, engine, name)
+               loglevel: str = "WARNING", poller: PollWorker | None = None) -> None:
+    """Serve the queues of ``groups`` (none: the default queue) until SIGTERM/SIGINT.
+    ``poller``: a benchmark's own (with an instant fake poll)."""
+    poller = poller or PollWorker(settings, engine, worker_name())
+    name = poller.name
     app = make_app(settings)
 
     @app.task(name=POLL_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
