@@ -238,9 +238,11 @@ def worker_cmd(ctx: click.Context, groups: tuple[str, ...], concurrency: int) ->
         fail('netops worker needs [executor] kind = "celery" and a broker_url in the configuration')
     verbose = int(ctx.find_root().obj.get("verbose", 0) or 0)
     setup_logging(verbose, service=True)
-    click.echo(f"worker serving {', '.join(groups) or settings.executor.default_queue} "
-               f"on {_safe_url(settings.executor.broker_url)}; Ctrl-C to stop", err=True)
-    run_worker(settings, engine, list(groups), concurrency, loglevel="INFO" if verbose else "WARNING")
+    queues = ", ".join(groups) or settings.executor.default_queue
+    served = f"{queues} on {_safe_url(settings.executor.broker_url)}"
+    run_worker(settings, engine, list(groups), concurrency, loglevel="INFO" if verbose else "WARNING",
+               on_ready=lambda: click.echo(f"worker serving {served}; Ctrl-C to stop", err=True))
+    click.echo("worker stopped", err=True)
 
 
 def _safe_url(url: str) -> str:

@@ -19,7 +19,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -118,9 +118,11 @@ def worker_name() -> str:
 
 
 def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concurrency: int,
-               loglevel: str = "WARNING", poller: PollWorker | None = None) -> None:
+               loglevel: str = "WARNING", poller: PollWorker | None = None,
+               on_ready: Callable[[], None] | None = None) -> None:
     """Serve the queues of ``groups`` (none: the default queue) until SIGTERM/SIGINT.
-    ``poller``: a benchmark's own (with an instant fake poll)."""
+    ``poller``: a benchmark's own (with an instant fake poll); ``on_ready``: called once the worker
+    consumes (and Ctrl-C is a warm shutdown)."""
     poller = poller or PollWorker(settings, engine, worker_name())
     name = poller.name
     app = make_app(settings)
@@ -142,6 +144,10 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
             if stop.wait(settings.executor.worker_seen_s / 3):
                 return
 
+    if on_ready is not None:
+        from celery.signals import worker_ready
+
+        worker_ready.connect(lambda **_: on_ready(), weak=False)
     beat = threading.Thread(target=heartbeat, name="netops-worker-heartbeat", daemon=True)
     beat.start()
     try:
