@@ -149,12 +149,12 @@ class CeleryExecutor:
         while not self._closed.is_set():
             self._wake.wait(POLL_S)
             self._wake.clear()
+            if time.monotonic() > forget_at:  # rows taken an hour ago: a late second delivery is over
+                forget_at = time.monotonic() + FORGET_EVERY_S
+                self._quietly(forget_old_outcomes, self._engine)
             with self._lock:
                 ids = list(self._tasks)
             if not ids:
-                if time.monotonic() > forget_at:
-                    forget_at = time.monotonic() + FORGET_EVERY_S
-                    self._quietly(forget_old_outcomes, self._engine)
                 continue
             try:
                 outcomes = take_outcomes(self._engine, ids)
