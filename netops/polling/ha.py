@@ -168,7 +168,8 @@ class LeadingService:
             service.start()
             self._set(service)
         elif not lead and self.service is not None:
-            log.warning("this instance (%s) no longer leads; stopping its scheduler", self.lease.holder)
+            if not self._stop.is_set():
+                log.warning("this instance (%s) no longer leads; stopping its scheduler", self.lease.holder)
             service, self.service = self.service, None
             service.stop()
             self._set(None)
