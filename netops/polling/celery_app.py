@@ -42,7 +42,7 @@ def make_app(settings: Settings) -> Celery:
         broker_transport_options=transport, broker_connection_retry_on_startup=True,
         broker_connection_timeout=3, task_publish_retry_policy={"max_retries": 2, "interval_start": 0,
                                                                 "interval_step": 0.5, "interval_max": 1},
-        worker_hijack_root_logger=False, worker_redirect_stdouts=False,
+        worker_hijack_root_logger=False, worker_redirect_stdouts=False, worker_enable_remote_control=False,
         worker_send_task_events=False, task_send_sent_event=False,
     )
     return app

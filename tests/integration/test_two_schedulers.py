@@ -56,10 +56,8 @@ def test_the_follower_takes_over_within_15_s_of_the_leaders_sigkill(tmp_path: Pa
     inst = install(tmp_path, pg_url, inventory)
     engine = make_engine(pg_url)
     cleanup.append(engine.dispose)
-    with session_scope(engine) as session:  # two devices that never answer: cheap, and the jobs still run
+    with session_scope(engine) as session:  # no device polled: the jobs still run, on time, cheaply
         session.execute(update(Device).values(enabled=False))
-        two = Device.name.in_(["acc-dinkes", "acc-dinsos"])
-        session.execute(update(Device).where(two).values(enabled=True))
     args = ("scheduler", "--no-traps", "--status-interval", str(INTERVAL))
     env = {"NETOPS_EXECUTOR__KIND": "inprocess"}
     first = inst.start(*args, log=tmp_path / "a.log", extra_env={**env, "NETOPS_INSTANCE": "sched-a"})
@@ -68,7 +66,7 @@ def test_the_follower_takes_over_within_15_s_of_the_leaders_sigkill(tmp_path: Pa
     second = inst.start(*args, log=tmp_path / "b.log", extra_env={**env, "NETOPS_INSTANCE": "sched-b"})
     cleanup.append(lambda: stop_group(second))
     until(lambda: b"following" in (tmp_path / "b.log").read_bytes(), 60, "the second scheduler follows")
-    until(lambda: len(status_starts(engine)) >= 2, 30, "two status cycles")
+    until(lambda: len(status_starts(engine)) >= 1, 30, "a status cycle")
     assert (holder(engine) or "").startswith("sched-a:")  # the follower did not take over meanwhile
     stop_group(first, signal.SIGKILL)
     killed = time.monotonic()
@@ -82,7 +80,12 @@ def test_the_follower_takes_over_within_15_s_of_the_leaders_sigkill(tmp_path: Pa
     gaps = [(b - a).total_seconds() for a, b in pairwise(starts)]
     print(f"\ntakeover {takeover:.1f} s after SIGKILL; status starts every {gaps} s")
     assert takeover < 15
-    assert min(gaps) > 1.0  # never twice for one slot (two leaders would start the same cycle together)
+    with session_scope(engine) as session:  # never two at once: two leaders would run one slot together
+        done = session.execute(select(JobRun.started_at, JobRun.finished_at).where(
+            JobRun.job == "status", JobRun.result != "aborted").order_by(JobRun.started_at)).all()
+    assert all(b.started_at >= a.finished_at for a, b in pairwise(done)), done
+    span = (starts[-1] - starts[0]).total_seconds()
+    assert len(starts) <= span / INTERVAL + 2  # a missed slot runs once at take-over, then on schedule
     assert (after[0] - last_before).total_seconds() <= takeover + INTERVAL + 3  # at most one interval lost
     with session_scope(engine) as session:
         aborted = session.scalars(select(JobRun.result).where(JobRun.started_at <= last_before)).all()
