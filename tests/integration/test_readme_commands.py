@@ -67,7 +67,20 @@ LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running",
                 "worker": "worker serving"}
 # ``netops worker`` needs a broker: this machine's Redis, a database number of the tests' own
-WORKER_ENV = {"NETOPS_EXECUTOR__KIND": "celery", "NETOPS_EXECUTOR__BROKER_URL": "redis://127.0.0.1:6379/9"}
+WORKER_ENV = {"NETOPS_EXECUTOR__KIND": "celery", "NETOPS_EXECUTOR__BROKER_URL": "redis://127.0.0.1:6379/9",
+              "NETOPS_EXECUTOR__DEFAULT_QUEUE": "readme-default"}
+
+
+def _forget_readme_queues() -> None:
+    """The workers' queue bindings in Redis (only the README's own queues, ``readme-*``)."""
+    try:
+        import redis
+
+        client = redis.Redis("127.0.0.1", 6379, db=9, socket_connect_timeout=2)
+        for key in client.scan_iter(match="*netops.readme-*"):
+            client.delete(key)
+    except Exception:  # no Redis: the workers did not run either
+        pass
 # Values of the README's placeholders, by the word before them ({device}: the context's device).
 VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
@@ -348,6 +361,7 @@ class Runner:
             thread.start()
         for thread in threads:
             thread.join()
+        _forget_readme_queues()
         return [(step, outcomes[i]) for i, (step, _) in enumerate(runs)]
 
     def start_and_stop(self, argv: list[str], data_dir: Path) -> Outcome:
