@@ -59,6 +59,7 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
         echo_json(rows)
         return
     clock = clock_from(ctx)
+    _echo_leader(ctx, clock)
     header = f"{'JOB':<18} {'EVERY':>7} {'NEXT RUN':<24} {'LAST RUN':<24} {'DURATION':>9}"
     click.echo(f"{header} RESULT")
     for row in rows:
@@ -71,6 +72,26 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{row.job:<18} {every:>7} {next_run:<24} {started:<24} {duration:>9} {result}")
 
 
+def _echo_leader(ctx: click.Context, clock: Any) -> None:
+    """Which scheduler instance leads (two may run against one database)."""
+    from datetime import UTC, datetime
+
+    from netops.polling.leader import leadership
+    from netops.polling.outcomes import live_workers
+
+    engine, settings = engine_from(ctx), settings_from(ctx)
+    lead = leadership(engine)
+    if lead is None or not lead.live:
+        click.echo("leader: none (no scheduler running)")
+    else:
+        left = lead.expires_at - datetime.now(UTC).timestamp()
+        click.echo(f"leader: {lead.holder} since {clock.format(lead.acquired_at)} (lease {left:.0f} s left)")
+    if settings.executor.kind == "celery":
+        workers = live_workers(engine, settings.executor.worker_seen_s)
+        served = ", ".join(f"{name} [{', '.join(queues)}]" for name, queues in sorted(workers.items()))
+        click.echo(f"workers: {served or 'none'}")
+
+
 @jobs_group.command("run")
 @click.argument("job")
 @click.pass_context
@@ -80,7 +101,7 @@ def jobs_run(ctx: click.Context, job: str) -> None:
     from netops.audit import record_change
     from netops.monitor.notifications import Notifier
     from netops.polling.cycle import JobRunner, load_device_intervals
-    from netops.polling.executor import InProcessExecutor
+    from netops.polling.executor import make_executor
     from netops.polling.jobs import build_specs, specs_by_id
 
     settings, engine = settings_from(ctx), engine_from(ctx)
@@ -92,7 +113,7 @@ def jobs_run(ctx: click.Context, job: str) -> None:
         record_change(session, "job.run", job, None, {"trigger": "manual", "where": "this process"})
     notifier = Notifier(engine, settings)
     notifier.start()
-    executor = InProcessExecutor(settings)
+    executor = make_executor(settings, engine)
     try:
         summary = JobRunner(settings, engine, executor, notifier=notifier).run_cycle(
             specs[job], trigger="manual", spread=False)
@@ -141,16 +162,20 @@ def jobs_resume(ctx: click.Context, job: str) -> None:
 
 
 def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, traps: bool | None) -> None:
+    """Follow, and lead when the lease is free (``netops.polling.ha``): a second instance on the
+    same database waits and takes over within ``leader.lease_s`` of the leader's death."""
     from cli.telegram_cmds import start_bot
     from cli.web_server import serve_web
-    from netops.polling.service import MonitorService
+    from netops.polling.ha import LeadingService
+    from netops.polling.jobs import default_intervals
 
     settings, engine = settings_from(ctx), engine_from(ctx)
     setup_logging(int(ctx.find_root().obj.get("verbose", 0) or 0), service=True)
     try:
-        service = MonitorService(settings, engine, overrides=overrides, traps=traps)
+        default_intervals(settings, overrides)
     except ValueError as exc:
         fail(str(exc))
+    service = LeadingService(settings, engine, overrides=overrides, traps=traps)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -162,10 +187,14 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
     try:
         service.start()
         if with_web:
-            server = serve_web(settings, engine, service.scheduler)
+            server = serve_web(settings, engine, service)
         bot = start_bot(settings, engine)  # [telegram] enabled: the help-desk bot beside them
-        click.echo("scheduler running; Ctrl-C to stop", err=True)
-        while not stop.wait(0.5):
+        if service.wait_leading(60):
+            click.echo("scheduler running; Ctrl-C to stop", err=True)
+        else:
+            click.echo(f"scheduler following ({service.lease.holder}): another instance leads; "
+                       "Ctrl-C to stop", err=True)
+        while not stop.wait(0.5) and service.running:
             pass
     finally:
         if bot is not None:
@@ -175,6 +204,8 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
         service.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if service.error is not None:
+        fail(f"the scheduler stopped: {service.error}")
     click.echo("scheduler stopped", err=True)
 
 
@@ -204,6 +235,39 @@ def scheduler_cmd(ctx: click.Context, status_interval: int | None, counters_inte
 def run_cmd(ctx: click.Context, traps: bool | None) -> None:
     """Run the scheduler, monitor and web UI together."""
     _run_service(ctx, {}, True, traps)
+
+
+@click.command("worker")
+@click.option("--queue", "groups", multiple=True, metavar="GROUP",
+              help="Serve this poll group's queue (repeatable; default: devices without a group).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Poll tasks run at once.")
+@click.pass_context
+def worker_cmd(ctx: click.Context, groups: tuple[str, ...], concurrency: int) -> None:
+    """Run poll tasks from the broker ([executor] kind = "celery") until Ctrl-C or SIGTERM."""
+    from netops.polling.worker import run_worker
+
+    settings, engine = settings_from(ctx), engine_from(ctx)
+    if settings.executor.kind != "celery":
+        fail('netops worker needs [executor] kind = "celery" and a broker_url in the configuration')
+    verbose = int(ctx.find_root().obj.get("verbose", 0) or 0)
+    setup_logging(verbose, service=True)
+    queues = ", ".join(groups) or settings.executor.default_queue
+    served = f"{queues} on {_safe_url(settings.executor.broker_url)}"
+    run_worker(settings, engine, list(groups), concurrency, loglevel="INFO" if verbose else "WARNING",
+               on_ready=lambda: click.echo(f"worker serving {served}; Ctrl-C to stop", err=True))
+    click.echo("worker stopped", err=True)
+
+
+def _safe_url(url: str) -> str:
+    """The broker URL without its password, for the terminal."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return parts._replace(netloc=netloc).geturl()
+    return url
 
 
 @click.group("outages", invoke_without_command=True)
@@ -273,5 +337,5 @@ def register(group: click.Group) -> None:
 
     for action in OUTAGE_ACTIONS:
         outages_cmd.add_command(action)
-    for command in (jobs_group, scheduler_cmd, run_cmd, outages_cmd, events_cmd):
+    for command in (jobs_group, scheduler_cmd, run_cmd, worker_cmd, outages_cmd, events_cmd):
         group.add_command(command)

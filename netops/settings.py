@@ -214,6 +214,27 @@ class AuditSettings:
             raise ConfigError(f"audit.retention_days: must be at least 1, got {self.retention_days!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutorSettings:
+    """Where poll tasks run: ``inprocess`` (default) or ``celery`` workers (``netops worker``)
+    fed through ``broker_url``, one queue per poll group; results come back through the database."""
+
+    kind: str = "inprocess"  # or "celery"
+    broker_url: str = "redis://127.0.0.1:6379/0"  # or amqp://guest:guest@127.0.0.1:5672//
+    default_queue: str = "default"  # the queue of devices without a poll group
+    task_deadline_s: float = 180.0  # a task not back by then: its devices are named, the run is partial
+    visibility_timeout_s: float = 150.0  # Redis: unacknowledged this long, delivered again (> ssh.deadline_s)
+    worker_seen_s: float = 15.0  # a worker silent longer than this no longer serves its queues
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderSettings:
+    """Two schedulers on one database: the leader renews a lease; the other takes over when it lapses."""
+
+    lease_s: float = 8.0  # a leader not renewing for this long is replaced
+    renew_s: float = 2.0  # how often the leader renews and a follower tries to take over
+
+
 SYSTEM_DATA_DIR = Path("/var/lib/netops")
 
 
@@ -251,6 +272,8 @@ class Settings:
     map: MapSettings = field(default_factory=MapSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    executor: ExecutorSettings = field(default_factory=ExecutorSettings)
+    leader: LeaderSettings = field(default_factory=LeaderSettings)
 
     @property
     def effective_database_url(self) -> str:
@@ -530,6 +553,23 @@ def _check_telegram(values: Mapping[str, Any]) -> None:
                           f"got {values['poll_timeout_s']!r}")
 
 
+def _check_executor(values: Mapping[str, Any], leader: Mapping[str, Any]) -> None:
+    """A known executor kind with a broker URL Celery can use; a lease longer than its renewal."""
+    kind = values.get("kind", "inprocess")
+    if kind not in ("inprocess", "celery"):
+        raise ConfigError(f"executor.kind: expected 'inprocess' or 'celery', got {kind!r}")
+    url = values.get("broker_url", ExecutorSettings().broker_url)
+    if not url.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+        raise ConfigError(f"executor.broker_url: expected redis://... or amqp://..., got {url!r}")
+    for key in ("task_deadline_s", "visibility_timeout_s", "worker_seen_s"):
+        if key in values and values[key] <= 0:
+            raise ConfigError(f"executor.{key}: must be positive, got {values[key]!r}")
+    lease = leader.get("lease_s", LeaderSettings().lease_s)
+    renew = leader.get("renew_s", LeaderSettings().renew_s)
+    if renew <= 0 or lease < 2 * renew:
+        raise ConfigError(f"leader.lease_s ({lease}) must be at least twice leader.renew_s ({renew})")
+
+
 def load_settings(
     config_path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -552,6 +592,7 @@ def load_settings(
     _check_telegram(values["telegram"])
     if values["snmp"].get("codec", "fast") not in ("fast", "pysnmp"):
         raise ConfigError(f"snmp.codec: must be fast or pysnmp, got {values['snmp']['codec']!r}")
+    _check_executor(values["executor"], values["leader"])
     built = {name: sections[name](**values[name]) for name in sections}
     top = values["top"]
     data_dir = Path(top.get("data_dir") or default_data_dir(env)).expanduser().resolve()

@@ -37,6 +37,7 @@ from inventory.models.observed import (
     SshHostKey,
 )
 from inventory.models.operations import MAINTENANCE_SCOPES, TIMELINE_KINDS, MaintenanceWindow, OutageEntry
+from inventory.models.scaleout import ForwardedTrap, PollOutcome, PollWorker, SchedulerLease
 from inventory.models.sites import SITE_KINDS, Site
 from inventory.models.telegram import TelegramLink
 
@@ -61,6 +62,7 @@ __all__ = [
     "Device",
     "DeviceState",
     "Event",
+    "ForwardedTrap",
     "Interface",
     "JobRun",
     "LatencyRollup",
@@ -77,7 +79,10 @@ __all__ = [
     "Outage",
     "OutageEntry",
     "OutageNotice",
+    "PollOutcome",
     "PollRun",
+    "PollWorker",
+    "SchedulerLease",
     "Site",
     "SiteState",
     "SshHostKey",

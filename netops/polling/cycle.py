@@ -43,7 +43,7 @@ from netops.apply import STATUS_JOB, apply_results, probes_of
 from netops.monitor.monitor import Evaluation, Monitor, Probe
 from netops.monitor.notifications import Notifier
 from netops.polling.confirm import confirmation
-from netops.polling.executor import Executor, burst_settings
+from netops.polling.executor import CURRENT_JOB_RUN, Executor, NotPolled, burst_settings
 from netops.polling.icmp import IcmpStats
 from netops.polling.jobs import DeviceIntervals, JobSpec, PlannedPoll, plan_cycle
 from netops.settings import Settings
@@ -104,6 +104,7 @@ class CycleSummary:
     closed: list[int] = field(default_factory=list)
     events: int = 0
     stopped: bool = False
+    not_polled: dict[str, str] = field(default_factory=dict)  # device -> why (no worker, no result in time)
 
 
 def load_device_intervals(session: Session) -> list[DeviceIntervals]:
@@ -157,6 +158,7 @@ class JobRunner:
         clock = time.monotonic()
         run_id = self._start_run(spec, trigger, started)
         summary = CycleSummary(job_run_id=run_id, job=spec.job_id)
+        token = CURRENT_JOB_RUN.set(run_id)  # a distributed executor tags its tasks with the run
         try:
             plan, targets = self._plan(spec, devices, spread)
             self._record_plan(run_id, len(plan))
@@ -174,6 +176,8 @@ class JobRunner:
                 log.exception("job %s failed", spec.job_id)
                 result = "error"
             summary.errors.append(f"internal error: {exc}")
+        finally:
+            CURRENT_JOB_RUN.reset(token)
         summary.duration_s = time.monotonic() - clock
         summary.overrun = summary.duration_s > spec.interval_s and trigger == "schedule"
         self._finish_run(summary, started, result)
@@ -291,7 +295,15 @@ class JobRunner:
         self._process(spec, answered, targets, pings, summary)
 
     def _finish(self, future: Future[list[PollResult]], summary: CycleSummary) -> None:
-        """A batch ended: its results came one by one; only an error of the task is left to note."""
+        """A batch ended: its results came one by one; only an error of the task is left to note,
+        or the devices it could not poll (recorded as not polled: their state stays as it was)."""
+        error = future.exception() if not future.cancelled() else None
+        if isinstance(error, NotPolled):
+            fresh = {n: why for n, why in error.devices.items() if n not in summary.not_polled}
+            summary.not_polled.update(fresh)
+            if fresh:
+                summary.errors.insert(0, str(NotPolled(fresh)))
+            return
         _results_of(future, summary)
 
     def _abandon(self, spec: JobSpec, buckets: list[tuple[float, list[str]]],
@@ -395,7 +407,7 @@ def _result(summary: CycleSummary) -> str:
         return "aborted"
     if summary.devices_polled and summary.devices_failed == summary.devices_polled:
         return "failed"
-    return "ok" if not summary.devices_failed else "partial"
+    return "ok" if not summary.devices_failed and not summary.not_polled else "partial"
 
 
 def _buckets(plan: list[PlannedPoll], bucket_s: float) -> list[tuple[float, list[str]]]:

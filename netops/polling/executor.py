@@ -8,27 +8,31 @@ SNMP engine and its caches live as long as the process, and runs ``netops.pollin
 (SNMP on asyncio, SSH in its bounded thread pool) there; ICMP echo runs on small loops in a
 thread pool of its own, so replies are read on time even when the SNMP loop is busy.
 
-A distributed executor (Celery on Redis/RabbitMQ, with PostgreSQL as the shared database)
-implements the same two methods: ``submit`` sends the device names and the job's kinds as a
-task (``send_task("netops.poll", [names, kinds])``) whose worker builds the targets from the
-shared database (secrets never travel through the broker), runs the same ``poll_targets`` and
-returns the results (or persists them and returns a summary); the future wraps the
-``AsyncResult``. Nothing in the scheduler or the monitor changes.
+The distributed executor (``netops.polling.celery_executor``, ``[executor] kind = "celery"``)
+implements the same methods: ``submit`` sends device names and kinds to a poll group's queue
+and the future ends when every device's result is back from the shared database. Devices it
+cannot have polled (no live worker for their group, no result within the deadline) end the
+future with ``NotPolled``, which a cycle records as "not polled", never as "down".
+``make_executor`` picks the executor the settings ask for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
 from netops.polling.icmp import BurstSettings, IcmpStats, burst
 from netops.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -36,6 +40,20 @@ PollFunction = Callable[[Sequence[Target], frozenset[PollKind], Settings], Await
 
 
 ResultSink = Callable[[PollResult], None]
+CURRENT_JOB_RUN: contextvars.ContextVar[int | None] = contextvars.ContextVar("netops_job_run", default=None)
+
+
+class NotPolled(Exception):
+    """Devices an executor could not have polled, with the reason for each (no worker for their
+    group, no result before the deadline). Their state is left as it was: not polled is not down."""
+
+    def __init__(self, devices: dict[str, str]) -> None:
+        self.devices = dict(devices)
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in sorted(devices.items()):
+            by_reason.setdefault(reason, []).append(name)
+        super().__init__("; ".join(f"not polled: {reason}: {', '.join(names)}"
+                                   for reason, names in by_reason.items()))
 
 
 class Executor(Protocol):
@@ -106,6 +124,15 @@ class InProcessExecutor:
         self._thread.join(5)
         if not self._thread.is_alive():
             self._loop.close()
+
+
+def make_executor(settings: Settings, engine: Engine) -> Executor:
+    """The executor ``[executor] kind`` asks for: in this process, or on Celery workers."""
+    if settings.executor.kind == "celery":
+        from netops.polling.celery_executor import CeleryExecutor
+
+        return CeleryExecutor(settings, engine)
+    return InProcessExecutor(settings)
 
 
 def burst_settings(settings: Settings) -> BurstSettings:

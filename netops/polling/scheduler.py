@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,7 +31,7 @@ from inventory.db import session_scope
 from inventory.models import Device, Interface
 from netops.monitor.notifications import Notifier
 from netops.polling.cycle import CycleSummary, JobRunner, load_device_intervals, mark_aborted_runs
-from netops.polling.executor import Executor, InProcessExecutor
+from netops.polling.executor import Executor, make_executor
 from netops.polling.jobs import MAINTENANCE_INTERVAL_S, MAINTENANCE_JOB, JobSpec, build_specs, specs_by_id
 from netops.settings import Settings
 
@@ -97,11 +97,12 @@ class Scheduler:
 
     def __init__(self, settings: Settings, engine: Engine, *, executor: Executor | None = None,
                  notifier: Notifier | None = None, overrides: Mapping[str, int] | None = None,
-                 only: Sequence[str] | None = None) -> None:
+                 only: Sequence[str] | None = None, guard: Callable[[], bool] | None = None) -> None:
         self.settings = settings
+        self._guard = guard  # two schedulers: a cycle starts only while this one still leads
         self.only = frozenset(only) if only is not None else None
         self.engine = engine
-        self.executor = executor or InProcessExecutor(settings)
+        self.executor = executor or make_executor(settings, engine)
         self.notifier = notifier if notifier is not None else Notifier(engine, settings)
         self.runner = JobRunner(settings, engine, self.executor, notifier=self.notifier, overrides=overrides)
         self.specs: dict[str, JobSpec] = {}
@@ -176,6 +177,9 @@ class Scheduler:
     def run_job(self, job_id: str, trigger: str = "schedule") -> CycleSummary | None:
         """Run one cycle now in the calling thread (the scheduler's or a CLI's); None when stopping."""
         if self.runner.stopping:
+            return None
+        if self._guard is not None and not self._guard():
+            log.warning("job %s not started: this scheduler no longer leads", job_id)
             return None
         if job_id == MAINTENANCE_JOB:
             self.run_maintenance()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Engine
 
@@ -31,11 +31,11 @@ class MonitorService:
     def __init__(self, settings: Settings, engine: Engine, *, overrides: Mapping[str, int] | None = None,
                  executor: Executor | None = None, notifier: Notifier | None = None,
                  traps: bool | None = None, trap_port: int | None = None,
-                 only: Sequence[str] | None = None) -> None:
+                 only: Sequence[str] | None = None, guard: Callable[[], bool] | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.scheduler = Scheduler(settings, engine, executor=executor, notifier=notifier,
-                                   overrides=overrides, only=only)
+                                   overrides=overrides, only=only, guard=guard)
         self._traps_enabled = settings.traps.enabled if traps is None else traps
         self._trap_port = trap_port
         self.trap_receiver: TrapReceiver | None = None

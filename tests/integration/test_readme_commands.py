@@ -68,14 +68,33 @@ SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "conf
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running",
-                "telegram run": "telegram bot polling"}  # against tests.support.fake_telegram
+                "telegram run": "telegram bot polling",  # against tests.support.fake_telegram
+                "worker": "worker serving"}
 README_BOT_TOKEN = "424242:README-test-token"
+# ``netops worker`` needs a broker: this machine's Redis, a database number of the tests' own
+WORKER_ENV = {"NETOPS_EXECUTOR__KIND": "celery", "NETOPS_EXECUTOR__BROKER_URL": "redis://127.0.0.1:6379/9",
+              "NETOPS_EXECUTOR__DEFAULT_QUEUE": "readme-default"}
+
+
+def _forget_readme_queues() -> None:
+    """The workers' queue bindings in Redis (only the README's own queues, ``readme-*``)."""
+    try:
+        import redis
+
+        client = redis.Redis("127.0.0.1", 6379, db=9, socket_connect_timeout=2)
+        for key in client.scan_iter(match="*netops.readme-*"):
+            client.delete(key)
+    except Exception:  # no Redis: the workers did not run either
+        pass
+
+
 # Values of the README's placeholders, by the word before them ({device}: the context's device).
 VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
     ("--seed", "ADDRESS"): "{core}", ("--community", "C"): "demo", ("--network", "CIDR"): "127.0.120.0/24",
     ("--max-depth", "N"): "0", ("--core", "NAME"): "core-balaikota",
-    ("--status-interval", "S"): "30", ("import", "FILE"): "magelang.yaml",
+    ("--status-interval", "S"): "30",
+    ("--queue", "GROUP"): "readme-schools", ("--concurrency", "N"): "2", ("import", "FILE"): "magelang.yaml",
     ("import-routes", "FILE"): "magelang-routes.geojson", ("show", "DEVICE"): "{device}",
     ("history", "DEVICE"): "{device}", ("run", "JOB"): "status", ("pause", "JOB"): "status",
     ("resume", "JOB"): "status", ("status", "SITE"): "SMP Negeri 2 Magelang",
@@ -354,6 +373,7 @@ class Runner:
             thread.start()
         for thread in threads:
             thread.join()
+        _forget_readme_queues()
         return [(step, outcomes[i]) for i, (step, _) in enumerate(runs)]
 
     def start_and_stop(self, argv: list[str], data_dir: Path) -> Outcome:
@@ -367,7 +387,8 @@ class Runner:
     def _start_and_stop(self, argv: list[str], data_dir: Path, more: dict[str, str]) -> Outcome:
         env = {**os.environ, **self.site.env, "NETOPS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
                "NETOPS_WEB__PORT": str(free_port(socket.SOCK_STREAM)),
-               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM)), **more}
+               "NETOPS_TRAPS__PORT": str(free_port(socket.SOCK_DGRAM)),
+               **(WORKER_ENV if argv[1] == "worker" else {}), **more}
         started = time.monotonic()
         process = subprocess.Popen([*NETOPS, *argv[1:]], env=env, cwd=self.site.folder, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
