@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from netops import accounts
 from web import composite, history, readers
+from web.composite import district_map
 from web.api import bp
 from web.api.openapi import openapi_document
 from web.api.serialize import to_json
@@ -83,12 +84,33 @@ def _limit(default: int = 100, most: int = 1000) -> int:
 @bp.get("/sites")
 @require_role("helpdesk")
 @returns(SiteStatus)
+@query(state=("string", "only sites in this state: online, degraded, offline, unknown"),
+       district=("string", "only sites of this district"), kind=("string", "only sites of this kind"),
+       limit=("integer", "at most N sites (default: all)"), offset=("integer", "skip the first N sites"))
 def sites() -> ResponseReturnValue:
     """Sites with their connectivity (online, degraded, offline), cause and path to the core.
 
-    The cause is in plain words in the request's language (Accept-Language: en or id).
+    The cause is in plain words in the request's language (Accept-Language: en or id). Sorted
+    by name; filter with ``state``, ``district``, ``kind`` and page with ``limit``/``offset``.
     """
-    return jsonify(to_json(composite.site_statuses(db_session())))
+    rows = composite.site_statuses_json(db_session(), to_json)
+    state, district, kind = (request.args.get(k) for k in ("state", "district", "kind"))
+    if state or district or kind:
+        rows = [r for r in rows if (not state or r["state"] == state) and (not kind or r["site"]["kind"] == kind)
+                and (not district or r["site"]["district"] == district)]
+    offset = _count("offset", 0)
+    limit = _count("limit", len(rows))
+    return jsonify(rows[offset : offset + limit])
+
+
+def _count(name: str, default: int) -> int:
+    """A non-negative whole-number query parameter, or 400 naming it."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not text.isdigit():
+        raise BadRequest(f"{name}: expected a whole number, got {text[:20]!r}")
+    return int(text)
 
 
 @bp.get("/devices")
@@ -137,18 +159,21 @@ def links() -> ResponseReturnValue:
 
 @bp.get("/topology")
 @require_role("engineer")
+@query(level=("string", "district: one node per district with device counts by state, and the "
+                        "links between districts (the zoomed-out map of a province)"))
 def topology() -> ResponseReturnValue:
-    """The network as node-link JSON with map positions and states."""
-    topo = composite.topology(db_session())
-    return jsonify(
-        {
-            "directed": False,
-            "multigraph": True,
-            "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
-            "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device} for lk in topo.links],
-            "districts": list(topo.districts),
-        }
-    )
+    """The network as node-link JSON with map positions and states (``?level=district``: by district)."""
+    session = db_session()
+    topo = composite.topology(session)
+    if request.args.get("level") == "district":
+        return jsonify(composite.memo("topology_districts_json", lambda: to_json(district_map(topo))))
+    return jsonify(composite.memo("topology_json", lambda: {
+        "directed": False,
+        "multigraph": True,
+        "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
+        "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device} for lk in topo.links],
+        "districts": list(topo.districts),
+    }))
 
 
 @bp.get("/outages")

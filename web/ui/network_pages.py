@@ -50,14 +50,14 @@ def topology() -> ResponseReturnValue:
     session = db_session()
     view = topomap.current_view()
     topo = composite.topology(session)
-    points = single_points(view.assessment)
+    points = view.memo("single_points", lambda: single_points(view.assessment))
     causes = topomap.root_causes(view, history.list_outages(session, active=True))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
     return render_template(
         "ui/topology.html",
         topo=topo,
         roles=ROLES_SHOWN,
-        svg_body=render(topo, marks),
+        svg_body=view.memo(("svg", marks), lambda: render(topo, marks)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
         focus=(request.args.get("focus") or "")[:200],
@@ -83,7 +83,7 @@ def spof() -> ResponseReturnValue:
             error, nearest = "unknown", exc.nearest
         except WhatIfError:
             error = "malformed"
-    points = single_points(view.assessment)
+    points = view.memo("single_points", lambda: single_points(view.assessment))
     return render_template(
         "ui/spof.html",
         points=points,

@@ -14,10 +14,12 @@ from web import composite, history, operations, readers
 from web.auth.access import require_role
 from web.db import db_session
 from web.history import OutageView
+from web.paging import page_number, paginate
 from web.search import find_sites
 from web.ui import bp
 from web.ui.site_contact import ContactForm, save_contact
 
+SCHOOLS_PER_PAGE = 100  # a province lists thousands of sites: one page at a time
 SORT_KEYS = {
     "name": lambda s: s.site.name.lower(),
     "state": lambda s: (
@@ -57,6 +59,7 @@ def schools() -> ResponseReturnValue:
     statuses = composite.site_statuses(session)
     listed = [s for s in statuses if kind == "all" or s.site.kind == kind]
     listed.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]))
+    page = paginate(listed, page_number(request.args.get("page")), SCHOOLS_PER_PAGE)
     found = find_sites(query, statuses) if query else None
     answer = found.answer.item if found and found.answer else None
     avail = composite.site_availability(session, answer.site.name) if answer else None
@@ -67,7 +70,8 @@ def schools() -> ResponseReturnValue:
         availability=avail,
         choices=[m.item for m in found.choices] if found else [],
         others=[m.item for m in found.others[:5]] if found else [],
-        statuses=listed,
+        statuses=page.items,
+        page=page,
         kind=kind,
         sort=sort,
         kinds=sorted({s.site.kind for s in statuses}),
