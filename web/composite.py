@@ -290,7 +290,8 @@ def district_map(topo: Topology) -> DistrictMap:
     for link in topo.links:
         a, b = sorted((where.get(link.a_device, NO_DISTRICT), where.get(link.b_device, NO_DISTRICT)))
         pairs.setdefault((a, b), []).append(link.state)
-    links = tuple(DistrictLink(a, b, len(states), _counts(states)) for (a, b), states in sorted(pairs.items()))
+    links = tuple(DistrictLink(a, b, len(states), _counts(states))
+                  for (a, b), states in sorted(pairs.items()))
     return DistrictMap(nodes, links)
 
 

@@ -17,11 +17,11 @@ from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
 from netops import accounts
 from web import composite, history, readers
-from web.composite import district_map
 from web.api import bp
 from web.api.openapi import openapi_document
 from web.api.serialize import to_json
 from web.auth.access import require_role
+from web.composite import district_map
 from web.db import db_session
 from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
@@ -96,7 +96,8 @@ def sites() -> ResponseReturnValue:
     rows = composite.site_statuses_json(db_session(), to_json)
     state, district, kind = (request.args.get(k) for k in ("state", "district", "kind"))
     if state or district or kind:
-        rows = [r for r in rows if (not state or r["state"] == state) and (not kind or r["site"]["kind"] == kind)
+        rows = [r for r in rows if (not state or r["state"] == state)
+                and (not kind or r["site"]["kind"] == kind)
                 and (not district or r["site"]["district"] == district)]
     offset = _count("offset", 0)
     limit = _count("limit", len(rows))

@@ -61,6 +61,9 @@ def _csp(tiles: str) -> str:
     return policy
 
 
+UNPLACED_SHOWN = 200  # sites listed to be placed; the rest are counted
+
+
 @bp.route("/map")
 @require_role("engineer")
 def city_map() -> ResponseReturnValue:
@@ -72,6 +75,7 @@ def city_map() -> ResponseReturnValue:
         tiles=tiles,
         attribution=attribution,
         unplaced=unplaced_sites(view.graph),
+        unplaced_shown=UNPLACED_SHOWN,
         districts=districts,
         kinds=sorted({s.kind for s in view.graph.sites.values()}),
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},

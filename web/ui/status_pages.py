@@ -35,12 +35,11 @@ SORT_KEYS = {
 @require_role("helpdesk")
 def dashboard() -> ResponseReturnValue:
     session = db_session()
-    links = readers.list_links(session)
     active = history.list_outages(session, active=True)
     return render_template(
         "ui/dashboard.html",
         device_counts=readers.device_state_counts(session),
-        link_counts=readers.link_state_counts(links),
+        link_counts=readers.link_state_counts_of(session),
         outages=active,
         events=history.list_events(session, limit=15),
         job_runs=history.filtered_runs(session, None, "cycles", limit=8),  # trap polls apart
@@ -87,7 +86,7 @@ def site(name: str) -> ResponseReturnValue:
 def _site_page(name: str, form: ContactForm | None, status: int = 200) -> ResponseReturnValue:
     """The site's answer, its devices (engineers), its outages, and the contact form (engineers)."""
     session = db_session()
-    site_view = next((s for s in readers.list_sites(session) if s.name == name), None)
+    site_view = readers.get_site(session, name)
     if site_view is None:
         abort(404)
     if form is None:
@@ -149,12 +148,12 @@ def _filtered_outages(active: bool | None) -> list[OutageView]:
     kind, district = request.args.get("kind", ""), request.args.get("district", "")
     if not kind and not district:
         return outages
-    sites = {s.name: s for s in readers.list_sites(session)}
+    sites = readers.site_places(session)
 
     def keep(o: OutageView) -> bool:
         affected = [sites[n] for n in o.affected_sites if n in sites]
         return any(
-            (not kind or s.kind == kind) and (not district or s.district == district) for s in affected
+            (not kind or k == kind) and (not district or d == district) for k, d in affected
         )
 
     return [o for o in outages if keep(o)]
@@ -163,13 +162,13 @@ def _filtered_outages(active: bool | None) -> list[OutageView]:
 @bp.route("/outages")
 @require_role("helpdesk")
 def outages() -> ResponseReturnValue:
-    sites = readers.list_sites(db_session())
+    places = readers.site_places(db_session()).values()
     return render_template(
         "ui/outages.html",
         active=_filtered_outages(True),
         closed=_filtered_outages(False),
-        kinds=sorted({s.kind for s in sites}),
-        districts=sorted({s.district for s in sites if s.district}),
+        kinds=sorted({kind for kind, _ in places}),
+        districts=sorted({district for _, district in places if district}),
         kind=request.args.get("kind", ""),
         district=request.args.get("district", ""),
     )
