@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from cli import (
+    backup_cmds,
     base_cmds,
     config_cmds,
     demo_cmds,
@@ -43,5 +44,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
-                maintenance_cmds, report_cmds):
+                maintenance_cmds, report_cmds, backup_cmds):
     _family.register(main)
