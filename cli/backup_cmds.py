@@ -54,7 +54,8 @@ def restore_cmd(ctx: click.Context, archive: Path, force: bool) -> None:
         fail(f"restore refused: {exc}")
     click.echo(f"restored into {result.data_dir}: {', '.join(result.files)}")
     if result.revision_now:
-        click.echo(f"schema revision {result.revision_in_backup or '-'} in the backup, {result.revision_now} now")
+        click.echo(f"schema revision {result.revision_in_backup or '-'} in the backup, "
+                   f"{result.revision_now} now")
 
 
 def register(group: click.Group) -> None:

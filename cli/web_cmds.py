@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 @click.command("serve")
 @click.option("--host", default=None, help="Address to bind (default: web.host, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: web.port, 8000).")
-@click.option("--workers", default=1, type=click.IntRange(1, 64), envvar="NETOPS_WEB_WORKERS", show_default=True,
+@click.option("--workers", default=1, type=click.IntRange(1, 64), envvar="NETOPS_WEB_WORKERS",
+              show_default=True,
               help="Processes: 1 serves with waitress in this process; 2 or more with gunicorn (pre-fork, "
                    "web.threads threads each).")
 @click.option("--timeout", "timeout_s", default=60, type=click.IntRange(5, 3600), show_default=True,
