@@ -89,7 +89,7 @@ def test_compose_has_the_database_broker_and_netops_services() -> None:
         assert "netops-data:/var/lib/netops" in service["volumes"]
         assert {"postgres", "redis"} <= set(service["depends_on"]) or name == "web"
     assert services["web"]["command"][0] == "serve"
-    assert "worker" == services["worker"]["command"][0]
+    assert services["worker"]["command"][0] == "worker"
     assert "netops scheduler" in " ".join(services["scheduler"]["entrypoint"])
     assert (DEPLOY / services["web"]["env_file"]).with_suffix(".env.example").exists()
 
