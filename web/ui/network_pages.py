@@ -43,6 +43,7 @@ def _kind_labels() -> dict[str, str]:
 
 
 INVENTORY_LISTS = ("devices", "sites", "links")
+AUDIT_SHOWN = 100  # findings listed per kind; `netops topology audit` lists them all
 SPOF_PER_PAGE = 100  # a province has thousands of single points: one page at a time
 SPOF_SITES_SHOWN = 50  # the cut-off sites listed per row; the what-if lists them all
 OPEN_CHARTS = 4
@@ -204,6 +205,7 @@ def inventory() -> ResponseReturnValue:
         counts=counts,
         page=paginate(shown, page_number(request.args.get("page"))),
         audit=composite.cabling_audit(),
+        audit_shown=AUDIT_SHOWN,
         upload_form=UploadForm(),
         max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )
