@@ -108,3 +108,17 @@ def test_cached_answers_follow_a_stored_state_and_an_acknowledgement(
     session.commit()
     handled = state_of("SMP Negeri 1 Magelang")["handling"]
     assert isinstance(handled, str) and "budi" in handled.lower()
+
+
+def test_the_outage_history_is_paged(app: Flask, session: Session, client_as: Client) -> None:
+    now = datetime.now(UTC)
+    session.add_all(Outage(root_cause_type="device", root_cause=f"acc-old-{i:03d}", started_at=now,
+                           ended_at=now, affected_sites=[], affected_devices=[], flapping=False)
+                    for i in range(120))
+    session.commit()
+    client = client_as("helpdesk")
+    first = client.get("/outages").get_data(as_text=True)
+    second = client.get("/outages?page=3").get_data(as_text=True)
+    assert "Page 1 of 3" in first and "Page 3 of 3" in second
+    shown = set(re.findall(r"acc-old-\d{3}", first)), set(re.findall(r"acc-old-\d{3}", second))
+    assert 0 < len(shown[0]) <= 50 and 0 < len(shown[1]) <= 50 and not shown[0] & shown[1]

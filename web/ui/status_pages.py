@@ -166,7 +166,7 @@ def outages() -> ResponseReturnValue:
     return render_template(
         "ui/outages.html",
         active=_filtered_outages(True),
-        closed=_filtered_outages(False),
+        closed=paginate(_filtered_outages(False), page_number(request.args.get("page"))),
         kinds=sorted({kind for kind, _ in places}),
         districts=sorted({district for _, district in places if district}),
         kind=request.args.get("kind", ""),
