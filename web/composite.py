@@ -92,7 +92,13 @@ def site_statuses(session: Session) -> list[SiteStatus]:
 def _base_statuses(session: Session, view: NetworkView, lang: str) -> tuple[SiteStatus, ...]:
     sites: Mapping[str, StoredSite] = view.sites
     return view.memo(("site_statuses", lang), lambda: tuple(
-        _status(s, view, sites.get(s.name), lang) for s in readers.list_sites(session)))
+        _status(s, view, sites.get(s.name), lang) for s in all_sites(session)))
+
+
+def all_sites(session: Session) -> tuple[SiteView, ...]:
+    """``readers.list_sites``, read once per view: every column it shows (name, kind, district,
+    address, contact, device names) is in the view's structure marker."""
+    return _view().memo("sites", lambda: tuple(readers.list_sites(session)))
 
 
 def _handling(session: Session, view: NetworkView, lang: str) -> dict[int, str]:

@@ -187,7 +187,7 @@ def inventory() -> ResponseReturnValue:
     readers_of: dict[str, Callable[[], Sequence[object]]] = {
         "devices": lambda: matching(readers.list_devices(session), query, lambda d: (
             d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)),
-        "sites": lambda: matching(readers.list_sites(session), query, lambda s: (
+        "sites": lambda: matching(composite.all_sites(session), query, lambda s: (
             s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)),
         "links": lambda: matching(
             sorted(readers.list_links(session), key=lambda lk: (lk.a_device, natural_key(lk.a_port))),
