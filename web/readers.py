@@ -24,6 +24,7 @@ from inventory.models import (
     ObservedFacts,
     Site,
 )
+from topology.traversal import paused_gc
 from web.links import natural_key
 from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
 
@@ -39,7 +40,8 @@ def list_devices(session: Session, *, site: str | None = None) -> list[DeviceVie
     stmt = _device_columns().order_by(Device.name)
     if site is not None:
         stmt = stmt.where(Site.name == site)
-    return [_device_view(row) for row in session.execute(stmt)]
+    with paused_gc():
+        return [_device_view(row) for row in session.execute(stmt)]
 
 
 def get_device(session: Session, name: str) -> DeviceView | None:
@@ -182,7 +184,8 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
     )
     if device is not None:
         stmt = stmt.where((da.name == device) | (db.name == device))
-    links = [_link_view(tuple(row)) for row in session.execute(stmt)]
+    with paused_gc():  # thousands of small records: no full collection in the middle
+        links = [_link_view(tuple(row)) for row in session.execute(stmt)]
     if device is not None:  # by this device's port: 0/0/2 before 0/0/10
         return sorted(links, key=lambda lk: natural_key(lk.a_port if lk.a_device == device else lk.b_port))
     return links  # by device and port name (the dashboard only counts them)
