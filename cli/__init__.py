@@ -12,6 +12,7 @@ import click
 
 from cli import (
     audit_cmds,
+    backup_cmds,
     base_cmds,
     config_cmds,
     demo_cmds,
@@ -49,5 +50,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 for _family in (base_cmds, web_cmds, topology_cmds, demo_cmds, ops_cmds, config_cmds, poll_cmds,
                 maintenance_cmds, report_cmds, notify_cmds,
-                audit_cmds, telegram_cmds):  # telegram after web: it adds to `user`
+                audit_cmds, backup_cmds, telegram_cmds):  # telegram after web: it adds to `user`
     _family.register(main)

@@ -27,14 +27,26 @@ if TYPE_CHECKING:
 @click.command("serve")
 @click.option("--host", default=None, help="Address to bind (default: web.host, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: web.port, 8000).")
+@click.option("--workers", default=1, type=click.IntRange(1, 64), envvar="NETOPS_WEB_WORKERS",
+              show_default=True,
+              help="Processes: 1 serves with waitress in this process; 2 or more with gunicorn (pre-fork, "
+                   "web.threads threads each).")
+@click.option("--timeout", "timeout_s", default=60, type=click.IntRange(5, 3600), show_default=True,
+              help="With --workers 2+: a worker busy on one request this many seconds is replaced.")
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve_cmd(ctx: click.Context, host: str | None, port: int | None, workers: int, timeout_s: int) -> None:
     """Serve the web UI and the JSON API (without the scheduler)."""
-    from cli.web_server import WebServer, create_web_app
+    from cli.web_server import WebServer, create_web_app, serve_with_gunicorn
 
     settings = settings_from(ctx)
-    app = create_web_app(settings, engine_from(ctx))
     bind_host, bind_port = host or settings.web.host, settings.web.port if port is None else port
+    if workers > 1:
+        engine_from(ctx).dispose()  # a database must exist; each worker opens its own engine
+        click.echo(f"netops web on http://{bind_host}:{bind_port}/ with {workers} gunicorn workers "
+                   "(Ctrl-C to stop)")
+        serve_with_gunicorn(settings, bind_host, bind_port, workers, timeout_s)
+        return
+    app = create_web_app(settings, engine_from(ctx))
     try:
         server = WebServer(app, settings, bind_host, bind_port)
     except OSError as exc:

@@ -151,3 +151,45 @@ def serve_web(settings: Settings, engine: Engine, scheduler: Any) -> WebServer:
     server = WebServer(app, settings).start()
     log.info("web UI on %s", server.url)
     return server
+
+
+def serve_with_gunicorn(settings: Settings, host: str, port: int, workers: int, timeout_s: int) -> None:
+    """``netops serve --workers N``: gunicorn's pre-fork server, N processes of ``web.threads``
+    threads each (``gthread``), a worker stuck on one request longer than ``timeout_s`` is
+    replaced. Every process opens its own engine after the fork; logins, sessions and the login
+    throttle live in the database and the shared session key, so they hold across processes.
+    Runs in the foreground until SIGINT/SIGTERM (gunicorn's graceful stop)."""
+    from gunicorn.app.base import BaseApplication
+
+    from netops.runtime import open_existing_database
+
+    web = settings.web
+    if settings.log.access:
+        logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": web.threads,
+        "timeout": timeout_s,
+        "graceful_timeout": int(SHUTDOWN_GRACE_S) + 2,
+        "keepalive": 5,
+        "worker_connections": web.connection_limit,
+        "limit_request_field_size": 8190,
+        "proc_name": "netops-web",
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "forwarded_allow_ips": "",  # like waitress: proxy headers are not trusted
+    }
+
+    class NetopsGunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:  # in each worker, after the fork: its own engine and pool
+            engine = open_existing_database(settings)
+            return AccessLog(create_web_app(settings, engine))  # bodies capped by the app's own limit
+
+    NetopsGunicorn().run()

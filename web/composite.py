@@ -9,9 +9,10 @@ positions come from ``topology.layout`` (stable, persisted). Site details and hi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import get_locale
@@ -25,6 +26,7 @@ from web import history, operations, readers
 from web.layout import radial_layout
 from web.views import SiteStatus, SiteView, Topology, TopologyLink, TopologyNode
 
+T = TypeVar("T")
 STATE_WORDS = {"connected": "online", "degraded": "degraded", "disconnected": "offline", "unknown": "unknown"}
 CANVAS, MARGIN = 1000.0, 40.0
 
@@ -75,10 +77,48 @@ def _status(site: SiteView, view: NetworkView, stored: StoredSite | None, lang: 
 
 
 def site_statuses(session: Session) -> list[SiteStatus]:
+    """Every site's answer. The answers without "being handled by" are computed once per
+    network view and language (thousands of sites: the view is the cache); the handling words
+    (acknowledgements, notes, planned works change without a new view) are read every time."""
     view, lang = _view(), _language()
+    statuses = _base_statuses(session, view, lang)
+    handling = _handling(session, view, lang)
+    if not handling:
+        return list(statuses)
+    return [replace(s, handling=handling.get(s.outage_id)) if s.outage_id is not None else s
+            for s in statuses]
+
+
+def _base_statuses(session: Session, view: NetworkView, lang: str) -> tuple[SiteStatus, ...]:
     sites: Mapping[str, StoredSite] = view.sites
-    handling = operations.handling_words(session, (s.outage_id for s in sites.values()), lang)
-    return [_status(s, view, sites.get(s.name), lang, handling) for s in readers.list_sites(session)]
+    return view.memo(("site_statuses", lang), lambda: tuple(
+        _status(s, view, sites.get(s.name), lang) for s in all_sites(session)))
+
+
+def all_sites(session: Session) -> tuple[SiteView, ...]:
+    """``readers.list_sites``, read once per view: every column it shows (name, kind, district,
+    address, contact, device names) is in the view's structure marker."""
+    return _view().memo("sites", lambda: tuple(readers.list_sites(session)))
+
+
+def _handling(session: Session, view: NetworkView, lang: str) -> dict[int, str]:
+    return operations.handling_words(session, {s.outage_id for s in view.sites.values()}, lang)
+
+
+def site_statuses_json(session: Session, to_json: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """``site_statuses`` as JSON objects (``to_json`` of each), converted once per view and
+    language; the handling words are set on the copies of the rows they concern."""
+    view, lang = _view(), _language()
+    rows: tuple[dict[str, Any], ...] = view.memo(
+        ("site_statuses_json", lang), lambda: tuple(to_json(s) for s in _base_statuses(session, view, lang)))
+    handling = _handling(session, view, lang)
+    return [row | {"handling": handling[row["outage_id"]]} if row["outage_id"] in handling else row
+            for row in rows]
+
+
+def memo(key: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` once per network view (see ``NetworkView.memo``)."""
+    return _view().memo(key, compute)
 
 
 def one_site_status(site: SiteView, session: Session | None = None) -> SiteStatus:
@@ -133,7 +173,13 @@ def _stable_positions(session: Session, view: NetworkView) -> dict[str, tuple[fl
 
 
 def topology(session: Session) -> Topology:
+    """The map's nodes and links, built once per network view (positions are stored once and
+    never moved, states are the view's)."""
     view = _view()
+    return view.memo("topology", lambda: _topology(session, view))
+
+
+def _topology(session: Session, view: NetworkView) -> Topology:
     graph = view.graph
     positions = _fit(_stable_positions(session, view))
     districts = {name: site.district for name, site in graph.sites.items()}
@@ -184,6 +230,10 @@ class CablingAudit:
 
 
 def cabling_audit() -> CablingAudit:
+    return _view().memo("cabling_audit", _cabling_audit)
+
+
+def _cabling_audit() -> CablingAudit:
     graph = _view().graph
     findings: dict[str, list[AuditFinding]] = {}
     for finding in audit(graph):
@@ -191,3 +241,68 @@ def cabling_audit() -> CablingAudit:
     flagged = len(findings.get("declared_not_seen", [])) + len(findings.get("port_mismatch", []))
     declared = sum(1 for link in graph.links.values() if link.declared)
     return CablingAudit(confirmed=declared - flagged, findings=findings)
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictNode:
+    """One district of the zoomed-out map: its devices by state, drawn at their mean position."""
+
+    district: str
+    devices: int
+    states: dict[str, int]
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictLink:
+    """The links between two districts (or inside one when ``a == b``), by state."""
+
+    a: str
+    b: str
+    links: int
+    states: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictMap:
+    nodes: tuple[DistrictNode, ...]
+    links: tuple[DistrictLink, ...]
+
+
+NO_DISTRICT = "-"
+
+
+def district_map(topo: Topology) -> DistrictMap:
+    """The map aggregated by district: a province's thousands of devices as tens of districts
+    (devices without a district are grouped under ``-``)."""
+    where: dict[str, str] = {}
+    members: dict[str, list[TopologyNode]] = {}
+    for node in topo.nodes:
+        district = node.district or NO_DISTRICT
+        where[node.name] = district
+        members.setdefault(district, []).append(node)
+    nodes = tuple(
+        DistrictNode(
+            district=d,
+            devices=len(group),
+            states=_counts(n.state for n in group),
+            x=round(sum(n.x for n in group) / len(group), 1),
+            y=round(sum(n.y for n in group) / len(group), 1),
+        )
+        for d, group in sorted(members.items())
+    )
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for link in topo.links:
+        a, b = sorted((where.get(link.a_device, NO_DISTRICT), where.get(link.b_device, NO_DISTRICT)))
+        pairs.setdefault((a, b), []).append(link.state)
+    links = tuple(DistrictLink(a, b, len(states), _counts(states))
+                  for (a, b), states in sorted(pairs.items()))
+    return DistrictMap(nodes, links)
+
+
+def _counts(states: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for state in states:
+        out[state] = out.get(state, 0) + 1
+    return dict(sorted(out.items()))

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,10 @@ from netops.settings import ConfigError, Settings
 from web import history, readers
 
 bp = Blueprint("metrics", __name__)
+# A province is tens of thousands of samples: one exposition serves every scrape for this long
+# (scrapers come every 15 s or more; the stored states change once per poll cycle).
+CACHE_S = 5.0
+_cache_lock = threading.Lock()
 
 
 class StoredStateCollector(Collector):
@@ -111,7 +117,13 @@ def metrics() -> ResponseReturnValue:
     if not _may_read_metrics():
         abort(401)
     registry: CollectorRegistry = current_app.extensions["netops.metrics"]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    cache: dict[str, tuple[float, bytes]] = current_app.extensions.setdefault("netops.metrics_cache", {})
+    with _cache_lock:
+        made_at, body = cache.get("body", (float("-inf"), b""))
+        if time.monotonic() - made_at >= CACHE_S:
+            body = generate_latest(registry)
+            cache["body"] = (time.monotonic(), body)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
 @bp.get("/healthz")

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.models import (
@@ -24,6 +24,7 @@ from inventory.models import (
     ObservedFacts,
     Site,
 )
+from topology.traversal import paused_gc
 from web.links import natural_key
 from web.views import DeviceView, FactsView, InterfaceView, LinkView, NeighborView, SiteView
 
@@ -36,16 +37,11 @@ LINK_STATES = ("up", "down", "degraded", "unknown")
 
 def list_devices(session: Session, *, site: str | None = None) -> list[DeviceView]:
     """Every device with its site, sysName and current state, ordered by name."""
-    stmt = (
-        select(Device, Site.name, Site.district, ObservedFacts.sys_name, DeviceState)
-        .outerjoin(Site, Device.site_id == Site.id)
-        .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
-        .outerjoin(DeviceState, DeviceState.device_id == Device.id)
-        .order_by(Device.name)
-    )
+    stmt = _device_columns().order_by(Device.name)
     if site is not None:
         stmt = stmt.where(Site.name == site)
-    return [_device_view(*row) for row in session.execute(stmt).all()]
+    with paused_gc():
+        return [_device_view(row) for row in session.execute(stmt)]
 
 
 def get_device(session: Session, name: str) -> DeviceView | None:
@@ -55,34 +51,40 @@ def get_device(session: Session, name: str) -> DeviceView | None:
 
 
 def _devices_named(session: Session, names: Iterable[str]) -> list[DeviceView]:
-    stmt = (
-        select(Device, Site.name, Site.district, ObservedFacts.sys_name, DeviceState)
+    stmt = _device_columns().where(Device.name.in_(list(names)))
+    return [_device_view(row) for row in session.execute(stmt)]
+
+
+def _device_columns() -> Any:  # a Select of the columns below
+    """Plain columns, not ORM objects: a province lists 5,000 devices and entities cost 10x."""
+    return (
+        select(Device.name, Device.address, Device.role, Device.platform, Device.enabled,
+               Site.name.label("site"), Site.district, ObservedFacts.sys_name,
+               DeviceState.state, DeviceState.since, DeviceState.last_poll_at, DeviceState.last_error,
+               DeviceState.last_ok_at, DeviceState.consecutive_failures)
         .outerjoin(Site, Device.site_id == Site.id)
         .outerjoin(ObservedFacts, ObservedFacts.device_id == Device.id)
         .outerjoin(DeviceState, DeviceState.device_id == Device.id)
-        .where(Device.name.in_(list(names)))
     )
-    return [_device_view(*row) for row in session.execute(stmt).all()]
 
 
-def _device_view(
-    device: Device, site: str | None, district: str | None, sys_name: str | None, state: DeviceState | None
-) -> DeviceView:
+def _device_view(row: Row[Any]) -> DeviceView:
+    known = row.state is not None
     return DeviceView(
-        name=device.name,
-        address=device.address,
-        role=device.role,
-        site=site,
-        district=district,
-        platform=device.platform,
-        enabled=device.enabled,
-        state=state.state if state else "unknown",
-        state_since=state.since if state else None,
-        sys_name=sys_name,
-        last_poll_at=state.last_poll_at if state else None,
-        last_error=state.last_error if state else None,
-        last_ok_at=state.last_ok_at if state else None,
-        snmp_failures=(state.consecutive_failures or 0) if state else 0,
+        name=row.name,
+        address=row.address,
+        role=row.role,
+        site=row.site,
+        district=row.district,
+        platform=row.platform,
+        enabled=row.enabled,
+        state=row.state if known else "unknown",
+        state_since=row.since,
+        sys_name=row.sys_name,
+        last_poll_at=row.last_poll_at,
+        last_error=row.last_error,
+        last_ok_at=row.last_ok_at,
+        snmp_failures=row.consecutive_failures or 0,
     )
 
 
@@ -109,34 +111,21 @@ def get_facts(session: Session, device: str) -> FactsView | None:
 
 def list_interfaces(session: Session, device: str | None = None) -> list[InterfaceView]:
     """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``)."""
-    stmt = select(Interface, Device.name).join(Device, Device.id == Interface.device_id)
+    stmt = select(*_INTERFACE_COLUMNS, Device.name.label("device")).join(
+        Device, Device.id == Interface.device_id)
     if device is not None:
         stmt = stmt.where(Device.name == device)
-    rows = session.execute(stmt).all()
-    views = [_interface_view(iface, dev) for iface, dev in rows]
+    views = [InterfaceView(**row._mapping) for row in session.execute(stmt)]
     return sorted(views, key=lambda i: (i.device, natural_key(i.name)))
 
 
-def _interface_view(iface: Interface, device: str) -> InterfaceView:
-    return InterfaceView(
-        id=iface.id,
-        device=device,
-        name=iface.name,
-        alias=iface.alias,
-        description=iface.description,
-        admin_status=iface.admin_status,
-        oper_status=iface.oper_status,
-        speed_bps=iface.speed_bps,
-        in_bps=iface.in_bps,
-        out_bps=iface.out_bps,
-        utilization_pct=iface.utilization_pct,
-        in_errors_per_s=iface.in_errors_per_s,
-        out_errors_per_s=iface.out_errors_per_s,
-        rx_dbm=iface.rx_dbm,
-        tx_dbm=iface.tx_dbm,
-        last_change=iface.last_change,
-        status_polled_at=iface.status_polled_at,
-    )
+_INTERFACE_COLUMNS = (  # columns, not entities: a province has tens of thousands of ports
+    Interface.id, Interface.name, Interface.alias, Interface.description, Interface.admin_status,
+    Interface.oper_status, Interface.speed_bps, Interface.in_bps, Interface.out_bps,
+    Interface.utilization_pct,
+    Interface.in_errors_per_s, Interface.out_errors_per_s, Interface.rx_dbm, Interface.tx_dbm,
+    Interface.last_change, Interface.status_polled_at,
+)
 
 
 def list_neighbors(session: Session, device: str) -> list[NeighborView]:
@@ -195,7 +184,8 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
     )
     if device is not None:
         stmt = stmt.where((da.name == device) | (db.name == device))
-    links = [_link_view(tuple(row)) for row in session.execute(stmt)]
+    with paused_gc():  # thousands of small records: no full collection in the middle
+        links = [_link_view(tuple(row)) for row in session.execute(stmt)]
     if device is not None:  # by this device's port: 0/0/2 before 0/0/10
         return sorted(links, key=lambda lk: natural_key(lk.a_port if lk.a_device == device else lk.b_port))
     return links  # by device and port name (the dashboard only counts them)
@@ -240,11 +230,35 @@ def _link_view(row: tuple[Any, ...]) -> LinkView:
     )
 
 
-def list_sites(session: Session) -> list[SiteView]:
+def inventory_counts(session: Session) -> dict[str, int]:
+    """How many devices, sites and links the inventory holds."""
+    return {name: session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (("devices", Device), ("sites", Site), ("links", Link))}
+
+
+def site_places(session: Session) -> dict[str, tuple[str, str | None]]:
+    """Every site's (kind, district) by name: what the outage filters need, no more."""
+    return {name: (kind, district) for name, kind, district in
+            session.execute(select(Site.name, Site.kind, Site.district))}
+
+
+def get_site(session: Session, name: str) -> SiteView | None:
+    """One site by name (its page: no need to read thousands)."""
+    found = list_sites(session, name=name)
+    return found[0] if found else None
+
+
+def list_sites(session: Session, *, name: str | None = None) -> list[SiteView]:
     devices: dict[int, list[str]] = {}
-    for site_id, name in session.execute(select(Device.site_id, Device.name).order_by(Device.name)):
+    device_rows = select(Device.site_id, Device.name).order_by(Device.name)
+    site_rows = select(Site.id, Site.name, Site.kind, Site.district, Site.address,
+                       Site.contact_name, Site.contact_phone).order_by(Site.name)
+    if name is not None:
+        device_rows = device_rows.join(Site, Device.site_id == Site.id).where(Site.name == name)
+        site_rows = site_rows.where(Site.name == name)
+    for site_id, device in session.execute(device_rows):
         if site_id is not None:
-            devices.setdefault(site_id, []).append(name)
+            devices.setdefault(site_id, []).append(device)
     return [
         SiteView(
             name=s.name,
@@ -255,7 +269,7 @@ def list_sites(session: Session) -> list[SiteView]:
             contact_phone=s.contact_phone,
             devices=tuple(devices.get(s.id, ())),
         )
-        for s in session.scalars(select(Site).order_by(Site.name))
+        for s in session.execute(site_rows)
     ]
 
 
@@ -274,6 +288,16 @@ def count_states(devices: Iterable[DeviceView]) -> Counter[str]:
     """``device_state_counts`` over the devices given (a scoped login's)."""
     counts: Counter[str] = Counter({state: 0 for state in DEVICE_STATES})
     counts.update(d.state for d in devices)
+    return counts
+
+
+def link_state_counts_of(session: Session) -> Counter[str]:
+    """Links by stored state, counted by the database (the dashboard needs no link rows)."""
+    counts: Counter[str] = Counter({state: 0 for state in LINK_STATES})
+    stmt = select(LinkState.state, func.count()).select_from(Link).outerjoin(
+        LinkState, LinkState.link_id == Link.id).group_by(LinkState.state)
+    for state, n in session.execute(stmt):
+        counts[state or "unknown"] += n
     return counts
 
 

@@ -111,9 +111,16 @@ def _outage_of(outages: list[OutageView]) -> tuple[dict[Key, int], dict[str, int
 
 
 def overlay(session: Session, view: NetworkView | None = None) -> MapOverlay:
+    """Built once per view, language and set of open outages (their ids, causes, cut-off devices)."""
     view = view or current_view()
-    lang, graph = language(), view.graph
     outages = history.list_outages(session, active=True)
+    key = ("overlay", language(), tuple((o.id, o.root_cause_type, o.root_cause, o.started_at,
+                                         tuple(o.affected_devices)) for o in outages))
+    return view.memo(key, lambda: _overlay(view, outages))
+
+
+def _overlay(view: NetworkView, outages: list[OutageView]) -> MapOverlay:
+    lang, graph = language(), view.graph
     by_cause, by_device = _outage_of(outages)
 
     def device_outage(name: str) -> int | None:
@@ -144,7 +151,8 @@ def overlay(session: Session, view: NetworkView | None = None) -> MapOverlay:
         ),
         devices={k: v for k, v in devices.items() if v.since or v.outage_id},
         links={k: v for k, v in links.items() if v.since or v.outage_id},
-        spofs=tuple(MapRef(p.element.kind, p.element.id) for p in single_points(view.assessment)),
+        spofs=tuple(MapRef(p.element.kind, p.element.id)
+                    for p in view.memo("single_points", lambda: single_points(view.assessment))),
     )
 
 

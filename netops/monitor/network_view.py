@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -47,6 +47,8 @@ from topology.states import Connectivity, Element
 from topology.traversal import paused_gc
 from topology.wording import site_text
 
+T = TypeVar("T")
+
 
 def _digest(session: Session, *columns: Any) -> int:
     """A hash of every row of a few columns: notices edits that keep counts and ids."""
@@ -56,7 +58,8 @@ def _digest(session: Session, *columns: Any) -> int:
 def structure_marker(session: Session) -> tuple[Any, ...]:
     """What the graph's shape depends on: sites, devices, sysNames, links, interfaces, neighbors."""
     return (
-        _digest(session, Site.id, Site.name, Site.kind, Site.latitude, Site.longitude),
+        _digest(session, Site.id, Site.name, Site.kind, Site.latitude, Site.longitude, Site.district,
+                Site.address, Site.contact_name, Site.contact_phone),
         _digest(session, Device.id, Device.name, Device.role, Device.site_id, Device.address),
         _digest(session, ObservedFacts.device_id, ObservedFacts.sys_name),
         _digest(
@@ -150,6 +153,18 @@ class NetworkView:
     assessment: Assessment  # on the stored states: paths, fragility, what-if only
     sites: dict[str, StoredSite]
     built_at: datetime
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per view: what readers derive from the view (the web's site
+        statuses, map nodes, cabling audit) is as true as the view and is rebuilt with it."""
+        with self._memo_lock:
+            if key in self._memo:
+                return cast(T, self._memo[key])
+        value = compute()
+        with self._memo_lock:
+            return cast(T, self._memo.setdefault(key, value))
 
     def status_row(self, site: StoredSite, lang: str = "en", *, disjoint: bool = True) -> dict[str, Any]:
         """The JSON shape of ``netops status`` and ``/api/v1/sites``: one answer, stored once

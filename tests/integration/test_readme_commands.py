@@ -64,7 +64,7 @@ NETWORK = generate(1)
 SITE_BASE = "127.0.120.0"  # the site's simulated switches; the demo's are 127.0.100.x
 MAGELANG = ROOT / "tests" / "data" / "magelang.yaml"
 SITE_COMMANDS = {"init", "inventory", "discover", "poll", "user", "token", "config", "notify",
-                 "telegram", "audit"}
+                 "telegram", "audit", "backup", "restore"}
 DEMO_COMMANDS = {"status", "topology", "outages", "events", "jobs", "demo", "maintenance", "report"}
 LONG_RUNNING = {"start": "scheduler running", "run": "scheduler running",
                 "serve": "netops web on", "scheduler": "scheduler running",
@@ -93,7 +93,7 @@ VALUES = {
     ("--device", "NAME"): "{device}", ("--snmp-credential", "NAME"): "city-snmp",
     ("--seed", "ADDRESS"): "{core}", ("--community", "C"): "demo", ("--network", "CIDR"): "127.0.120.0/24",
     ("--max-depth", "N"): "0", ("--core", "NAME"): "core-balaikota",
-    ("--status-interval", "S"): "30",
+    ("--status-interval", "S"): "30", ("--workers", "N"): "2", ("--timeout", "S"): "30",
     ("--queue", "GROUP"): "readme-schools", ("--concurrency", "N"): "2", ("import", "FILE"): "magelang.yaml",
     ("import-routes", "FILE"): "magelang-routes.geojson", ("show", "DEVICE"): "{device}",
     ("history", "DEVICE"): "{device}", ("run", "JOB"): "status", ("pause", "JOB"): "status",
@@ -281,6 +281,10 @@ class Runner:
         if previous == "-o" and placeholder == "FILE":
             self.outputs += 1
             return str(self.site.folder / f"written-{self.outputs}.out")
+        if previous == "restore" and placeholder == "FILE":  # the archive `netops backup` wrote last
+            backups = [p for p in self.site.folder.glob("written-*.out") if p.read_bytes()[:2] == b"\x1f\x8b"]
+            assert backups, "README: `netops backup -o FILE` must come before `netops restore FILE`"
+            return str(max(backups, key=lambda p: p.stat().st_mtime))
         if (previous, placeholder) not in VALUES:
             raise KeyError(f"no value for {placeholder} after {previous!r}: add one to VALUES")
         device = "core-balaikota" if context in ("site", "long") else "acc-smpn2"
@@ -335,6 +339,8 @@ class Runner:
             return None
         self.done.add((step.context, *argv))
         env = self.site.env if step.context == "site" else self.demo_env
+        if argv[1] == "restore":  # into a new data directory, as on a replacement machine
+            env = {**env, "NETOPS_DATA_DIR": str(self.site.folder / f"restored-{len(self.done)}")}
         started = time.monotonic()
         result = CliRunner().invoke(main, argv[1:], env=env, input=STDIN.get(tuple(argv[1:3])))
         crashed = result.exception is not None and not isinstance(result.exception, SystemExit)

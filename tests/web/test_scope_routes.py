@@ -73,6 +73,8 @@ URLS: dict[str, list[tuple[str, int]]] = {
     "/jobs": [("/jobs", 403)],
     "/credentials": [("/credentials", 403)],
     "/users": [("/users", 403)],
+    "/audit": [("/audit", 403)],
+    "/notifications/routes": [("/notifications/routes", 403)],
     "/metrics": [("/metrics", 403)],
     "/healthz": [("/healthz", 200)],
     "/auth/login": [("/auth/login", 200)],
@@ -102,6 +104,7 @@ URLS: dict[str, list[tuple[str, int]]] = {
     "/api/v1/topology/spof": [("/api/v1/topology/spof", 200)],
     "/api/v1/jobs": [("/api/v1/jobs", 403)],
     "/api/v1/users": [("/api/v1/users", 403)],
+    "/api/v1/audit": [("/api/v1/audit", 403)],
     "/api/v1/openapi.json": [("/api/v1/openapi.json", 200)],  # public: holds no data
 }
 

@@ -23,6 +23,7 @@ from web.api import bp
 from web.api.openapi import openapi_document
 from web.api.serialize import to_json
 from web.auth.access import require_role
+from web.composite import district_map
 from web.db import db_session
 from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
@@ -85,12 +86,36 @@ def _limit(default: int = 100, most: int = 1000) -> int:
 @bp.get("/sites")
 @require_role("helpdesk", scoped=True)
 @returns(SiteStatus)
+@query(state=("string", "only sites in this state: online, degraded, offline, unknown"),
+       district=("string", "only sites of this district"), kind=("string", "only sites of this kind"),
+       limit=("integer", "at most N sites (default: all)"), offset=("integer", "skip the first N sites"))
 def sites() -> ResponseReturnValue:
     """Sites with their connectivity (online, degraded, offline), cause and path to the core.
 
-    The cause is in plain words in the request's language (Accept-Language: en or id).
+    The cause is in plain words in the request's language (Accept-Language: en or id). Sorted
+    by name; filter with ``state``, ``district``, ``kind`` and page with ``limit``/``offset``.
     """
-    return jsonify(to_json(scoping.statuses(composite.site_statuses(db_session()))))
+    session = db_session()
+    rows = (to_json(scoping.statuses(composite.site_statuses(session))) if scoping.scoped()
+            else composite.site_statuses_json(session, to_json))
+    state, district, kind = (request.args.get(k) for k in ("state", "district", "kind"))
+    if state or district or kind:
+        rows = [r for r in rows if (not state or r["state"] == state)
+                and (not kind or r["site"]["kind"] == kind)
+                and (not district or r["site"]["district"] == district)]
+    offset = _count("offset", 0)
+    limit = _count("limit", len(rows))
+    return jsonify(rows[offset : offset + limit])
+
+
+def _count(name: str, default: int) -> int:
+    """A non-negative whole-number query parameter, or 400 naming it."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not text.isdigit():
+        raise BadRequest(f"{name}: expected a whole number, got {text[:20]!r}")
+    return int(text)
 
 
 @bp.get("/devices")
@@ -141,18 +166,29 @@ def links() -> ResponseReturnValue:
 
 @bp.get("/topology")
 @require_role("engineer", scoped=True)
+@query(level=("string", "district: one node per district with device counts by state, and the "
+                        "links between districts (the zoomed-out map of a province)"))
 def topology() -> ResponseReturnValue:
-    """The network as node-link JSON with map positions and states."""
-    topo = scoping.topology(composite.topology(db_session()))
-    return jsonify(
-        {
+    """The network as node-link JSON with map positions and states (``?level=district``: by district)."""
+    session = db_session()
+    topo = composite.topology(session)
+    district_level = request.args.get("level") == "district"
+
+    def made() -> dict[str, Any]:
+        return {
             "directed": False,
             "multigraph": True,
             "nodes": [to_json(n) | {"id": n.name} for n in topo.nodes],
             "links": [to_json(lk) | {"source": lk.a_device, "target": lk.b_device} for lk in topo.links],
             "districts": list(topo.districts),
         }
-    )
+
+    if scoping.scoped():  # a scoped login's own part: built for it, never from the shared memo
+        topo = scoping.topology(topo)
+        return jsonify(to_json(district_map(topo)) if district_level else made())
+    if district_level:
+        return jsonify(composite.memo("topology_districts_json", lambda: to_json(district_map(topo))))
+    return jsonify(composite.memo("topology_json", made))
 
 
 @bp.get("/outages")

@@ -56,8 +56,11 @@ def topology_spof() -> ResponseReturnValue:
     A device counts when it would cut off a site other than its own; a link when it would cut
     off any site (parallel fibers are never single points). Most sites first.
     """
-    points = scoping.single_points(single_points(topomap.current_view().assessment))
-    return jsonify([p.as_json() for p in points])
+    view = topomap.current_view()
+    if scoping.scoped():
+        return jsonify([p.as_json() for p in scoping.single_points(single_points(view.assessment))])
+    return jsonify(view.memo("spof_json", lambda: [
+        p.as_json() for p in view.memo("single_points", lambda: single_points(view.assessment))]))
 
 
 @bp.get("/topology/impact")
@@ -89,7 +92,10 @@ def topology_impact() -> ResponseReturnValue:
 @returns(topomap.MapOverlay, many=False)
 def topology_overlay() -> ResponseReturnValue:
     """What the map draws over the states: root causes, open outages, since when, single points."""
-    return jsonify(to_json(scoping.overlay(topomap.overlay(db_session()))))
+    if scoping.scoped():
+        return jsonify(to_json(scoping.overlay(topomap.overlay(db_session()))))
+    made = topomap.overlay(db_session())
+    return jsonify(topomap.current_view().memo(("overlay_json", id(made)), lambda: to_json(made)))
 
 
 GEOJSON_SCHEMA: dict[str, Any] = {  # topology.geojson.to_geojson

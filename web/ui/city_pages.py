@@ -63,6 +63,9 @@ def _csp(tiles: str) -> str:
     return policy
 
 
+UNPLACED_SHOWN = 200  # sites listed to be placed; the rest are counted
+
+
 @bp.route("/map")
 @require_role("engineer", scoped=True)
 def city_map() -> ResponseReturnValue:
@@ -75,6 +78,7 @@ def city_map() -> ResponseReturnValue:
         tiles=tiles,
         attribution=attribution,
         unplaced=scoping.site_names(unplaced_sites(view.graph)),
+        unplaced_shown=UNPLACED_SHOWN,
         districts=districts,
         kinds=sorted({s.kind for s in shown}),
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},

@@ -3,14 +3,16 @@ traffic charts, inventory and cabling audit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from netops.monitor.network_view import NetworkView
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
 from web import composite, history, readers, scoping, topomap
@@ -41,6 +43,9 @@ def _kind_labels() -> dict[str, str]:
 
 
 INVENTORY_LISTS = ("devices", "sites", "links")
+AUDIT_SHOWN = 100  # findings listed per kind; `netops topology audit` lists them all
+SPOF_PER_PAGE = 100  # a province has thousands of single points: one page at a time
+SPOF_SITES_SHOWN = 50  # the cut-off sites listed per row; the what-if lists them all
 OPEN_CHARTS = 4
 
 
@@ -50,14 +55,14 @@ def topology() -> ResponseReturnValue:
     session = db_session()
     view = topomap.current_view()
     topo = scoping.topology(composite.topology(session))
-    points = scoping.single_points(single_points(view.assessment))
+    points = scoping.single_points(view.memo("single_points", lambda: single_points(view.assessment)))
     causes = topomap.root_causes(view, scoping.outages(history.list_outages(session, active=True)))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
     return render_template(
         "ui/topology.html",
         topo=topo,
         roles=ROLES_SHOWN,
-        svg_body=render(topo, marks),
+        svg_body=view.memo(("svg", marks), lambda: render(topo, marks)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
         focus=(request.args.get("focus") or "")[:200],
@@ -83,22 +88,42 @@ def spof() -> ResponseReturnValue:
             error, nearest = "unknown", exc.nearest
         except WhatIfError:
             error = "malformed"
-    points = scoping.single_points(single_points(view.assessment))
-    scope = scoping.visible()
-    graph_links = [lk for lk in view.graph.links.values()
-                   if scope is None or (scope.device(lk.a.device) and scope.device(lk.b.device))]
+    points = scoping.single_points(view.memo("single_points", lambda: single_points(view.assessment)))
+    page = paginate(points, page_number(request.args.get("page")), SPOF_PER_PAGE)
     return render_template(
         "ui/spof.html",
         points=points,
-        ends={p.element.id: (lk.a, lk.b) for p in points if (lk := view.graph.links.get(p.element.id))},
+        page=page,
+        sites_shown=SPOF_SITES_SHOWN,
+        ends={p.element.id: (lk.a, lk.b) for p in page.items if (lk := view.graph.links.get(p.element.id))},
         asked=asked,
         impact=impact,
         error=error,
         nearest=nearest,
-        devices=scoping.device_names(sorted(view.graph.nodes)),
-        links=sorted(f"{lk.a},{lk.b}" for lk in graph_links),
+        choices=(_scoped_choices(view) if scoping.scoped()
+                 else view.memo("spof_choices", lambda: _choices(view))),
         kind_labels=_kind_labels(),
     )
+
+
+def _choices(view: NetworkView) -> Markup:
+    """The what-if box's ``<option>``s (every device and link), built once per view."""
+    links = sorted(f"{lk.a},{lk.b}" for lk in view.graph.links.values())
+    return _options([*sorted(view.graph.nodes), *links])
+
+
+def _scoped_choices(view: NetworkView) -> Markup:
+    """A scoped login's what-if choices: its own devices and the links with both ends inside."""
+    scope = scoping.visible()
+    links = [lk for lk in view.graph.links.values()
+             if scope is None or (scope.device(lk.a.device) and scope.device(lk.b.device))]
+    names = sorted(f"{lk.a},{lk.b}" for lk in links)
+    return _options([*scoping.device_names(sorted(view.graph.nodes)), *names])
+
+
+def _options(names: list[str]) -> Markup:
+    option = Markup('<option value="{}">')
+    return Markup("").join(option.format(n) for n in names)  # format escapes each name
 
 
 @bp.route("/devices/<path:name>")
@@ -151,7 +176,12 @@ def device(name: str) -> ResponseReturnValue:
 
 
 def _known_devices(session: Session) -> dict[str, str]:
-    """Device name by the names a neighbor may advertise: its name, its sysName, their host part."""
+    """Device name by the names a neighbor may advertise: its name, its sysName, their host part
+    (names and sysNames are in the view's structure: built once per view)."""
+    return composite.memo("known_devices", lambda: _aliases(session))
+
+
+def _aliases(session: Session) -> dict[str, str]:
     known: dict[str, str] = {}
     for d in scoping.devices(readers.list_devices(session)):
         for alias in (d.name, d.sys_name or ""):
@@ -170,27 +200,29 @@ def inventory() -> ResponseReturnValue:
     if show not in INVENTORY_LISTS:
         show = "devices"
     query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
-    sites = scoping.sites(readers.list_sites(session))
-    devices = scoping.devices(readers.list_devices(session))
-    links = sorted(scoping.links(readers.list_links(session)),
-                   key=lambda lk: (lk.a_device, natural_key(lk.a_port)))
-    found_devices = matching(
-        devices, query, lambda d: (d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)
-    )
-    found_sites = matching(
-        sites, query, lambda s: (s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)
-    )
-    found_links = matching(links, query, lambda lk: (lk.name, lk.medium, lk.source, lk.state))
-    found: dict[str, Sequence[object]] = {
-        "devices": found_devices, "sites": found_sites, "links": found_links
+    readers_of: dict[str, Callable[[], Sequence[object]]] = {
+        "devices": lambda: matching(scoping.devices(readers.list_devices(session)), query, lambda d: (
+            d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)),
+        "sites": lambda: matching(scoping.sites(composite.all_sites(session)), query, lambda s: (
+            s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)),
+        "links": lambda: matching(
+            sorted(scoping.links(readers.list_links(session)),
+                   key=lambda lk: (lk.a_device, natural_key(lk.a_port))),
+            query, lambda lk: (lk.name, lk.medium, lk.source, lk.state)),
     }
+    shown = readers_of[show]()
+    if query or scoping.scoped():  # the other tabs' counts need their rows filtered too
+        counts = {name: len(shown) if name == show else len(read()) for name, read in readers_of.items()}
+    else:  # a province's inventory: read only the list shown, count the others
+        counts = readers.inventory_counts(session) | {show: len(shown)}
     return render_template(
         "ui/inventory.html",
         show=show,
         query=query,
-        counts={name: len(rows) for name, rows in found.items()},
-        page=paginate(found[show], page_number(request.args.get("page"))),
+        counts=counts,
+        page=paginate(shown, page_number(request.args.get("page"))),
         audit=None if scoping.scoped() else composite.cabling_audit(),  # the whole network's cabling
+        audit_shown=AUDIT_SHOWN,
         scoped=scoping.scoped(),
         upload_form=UploadForm(),
         max_upload_mb=MAX_UPLOAD_BYTES // (1024 * 1024),

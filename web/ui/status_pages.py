@@ -14,10 +14,12 @@ from web import composite, history, operations, readers, scoping
 from web.auth.access import require_role
 from web.db import db_session
 from web.history import OutageView
+from web.paging import page_number, paginate
 from web.search import find_sites
 from web.ui import bp
 from web.ui.site_contact import ContactForm, save_contact
 
+SCHOOLS_PER_PAGE = 100  # a province lists thousands of sites: one page at a time
 SORT_KEYS = {
     "name": lambda s: s.site.name.lower(),
     "state": lambda s: (
@@ -33,16 +35,18 @@ SORT_KEYS = {
 @require_role("helpdesk", scoped=True)
 def dashboard() -> ResponseReturnValue:
     session = db_session()
-    links = scoping.links(readers.list_links(session))
     active = scoping.outages(history.list_outages(session, active=True))
     scoped = scoping.scoped()
-    counts = readers.device_state_counts(session)
-    if scoped:
-        counts = readers.count_states(scoping.devices(readers.list_devices(session)))
+    if scoped:  # counted over the login's own part
+        device_counts = readers.count_states(scoping.devices(readers.list_devices(session)))
+        link_counts = readers.link_state_counts(scoping.links(readers.list_links(session)))
+    else:  # the whole network: counted by the database
+        device_counts = readers.device_state_counts(session)
+        link_counts = readers.link_state_counts_of(session)
     return render_template(
         "ui/dashboard.html",
-        device_counts=counts,
-        link_counts=readers.link_state_counts(links),
+        device_counts=device_counts,
+        link_counts=link_counts,
         outages=active,
         events=scoping.recent_events(session, 15),
         # a cycle's errors name any device; a scoped login sees none of them
@@ -62,6 +66,7 @@ def schools() -> ResponseReturnValue:
     statuses = scoping.statuses(composite.site_statuses(session))
     listed = [s for s in statuses if kind == "all" or s.site.kind == kind]
     listed.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]))
+    page = paginate(listed, page_number(request.args.get("page")), SCHOOLS_PER_PAGE)
     found = find_sites(query, statuses) if query else None
     answer = found.answer.item if found and found.answer else None
     avail = composite.site_availability(session, answer.site.name) if answer else None
@@ -72,7 +77,8 @@ def schools() -> ResponseReturnValue:
         availability=avail,
         choices=[m.item for m in found.choices] if found else [],
         others=[m.item for m in found.others[:5]] if found else [],
-        statuses=listed,
+        statuses=page.items,
+        page=page,
         kind=kind,
         sort=sort,
         kinds=sorted({s.site.kind for s in statuses}),
@@ -88,7 +94,7 @@ def site(name: str) -> ResponseReturnValue:
 def _site_page(name: str, form: ContactForm | None, status: int = 200) -> ResponseReturnValue:
     """The site's answer, its devices (engineers), its outages, and the contact form (engineers)."""
     session = db_session()
-    site_view = next((s for s in readers.list_sites(session) if s.name == name), None)
+    site_view = readers.get_site(session, name)
     if site_view is None:
         abort(404)
     scoping.require_site(name)
@@ -152,12 +158,12 @@ def _filtered_outages(active: bool | None) -> list[OutageView]:
     kind, district = request.args.get("kind", ""), request.args.get("district", "")
     if not kind and not district:
         return outages
-    sites = {s.name: s for s in readers.list_sites(session)}
+    sites = readers.site_places(session)
 
     def keep(o: OutageView) -> bool:
         affected = [sites[n] for n in o.affected_sites if n in sites]
         return any(
-            (not kind or s.kind == kind) and (not district or s.district == district) for s in affected
+            (not kind or k == kind) and (not district or d == district) for k, d in affected
         )
 
     return [o for o in outages if keep(o)]
@@ -166,13 +172,16 @@ def _filtered_outages(active: bool | None) -> list[OutageView]:
 @bp.route("/outages")
 @require_role("helpdesk", scoped=True)
 def outages() -> ResponseReturnValue:
-    sites = scoping.sites(readers.list_sites(db_session()))
+    if scoping.scoped():
+        places = [(s.kind, s.district) for s in scoping.sites(readers.list_sites(db_session()))]
+    else:
+        places = list(readers.site_places(db_session()).values())
     return render_template(
         "ui/outages.html",
         active=_filtered_outages(True),
-        closed=_filtered_outages(False),
-        kinds=sorted({s.kind for s in sites}),
-        districts=sorted({s.district for s in sites if s.district}),
+        closed=paginate(_filtered_outages(False), page_number(request.args.get("page"))),
+        kinds=sorted({kind for kind, _ in places}),
+        districts=sorted({district for _, district in places if district}),
         kind=request.args.get("kind", ""),
         district=request.args.get("district", ""),
     )
