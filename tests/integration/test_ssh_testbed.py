@@ -128,8 +128,13 @@ def test_ssh_neighbors_equal_snmp_neighbors(testbed: tb.Testbed, ssh_results: di
 
     async def walk() -> list[PollResult]:
         try:
-            targets = [_target(testbed, n) for n in ssh_results]
-            return list(await asyncio.gather(*(poller.poll(t, {PollKind.NEIGHBORS}) for t in targets)))
+            targets = {n: _target(testbed, n) for n in ssh_results}
+            polls = (poller.poll(t, {PollKind.NEIGHBORS}) for t in targets.values())
+            results = list(await asyncio.gather(*polls))
+            # an agent starved by a busy machine may miss one cycle's deadline; ask it once more, as
+            # the next cycle would (the comparison, not the timeout, is what this test is about)
+            return [r if r.completed else await poller.poll(targets[r.device_key], {PollKind.NEIGHBORS})
+                    for r in results]
         finally:
             poller.close()
 
