@@ -34,6 +34,8 @@ from netops.accounts import ROLES, CurrentUser
 from netops.encryption import ENC_PREFIX, SecretError, decrypt
 from netops.monitor import timeline
 from netops.monitor.network_view import NetworkViews
+from netops.monitor.queries import get_outage
+from netops.scope import resolve
 from netops.settings import Settings
 from netops.telegram import links, replies
 from netops.telegram.client import (
@@ -358,7 +360,8 @@ class TelegramBot:
         command = COMMANDS[name]
         if command.name == "/bantuan":
             return replies.say("help", lang)
-        ctx = replies.Context(session, self._views.current(), lang, self._zone, self._now())
+        visible = resolve(session, user.scope) if user is not None and user.scope else None
+        ctx = replies.Context(session, self._views.current(), lang, self._zone, self._now(), visible)
         if command.name == "/cek":
             return replies.check_site(ctx, args)
         if command.name == "/gangguan":
@@ -366,13 +369,18 @@ class TelegramBot:
         if command.name == "/jadwal":
             return replies.works_today(ctx)
         assert user is not None  # writes always need a linked user
-        return self._act(session, command.name, args, user, lang)
+        return self._act(ctx, command.name, args, user)
 
-    def _act(self, session: Session, command: str, args: str, user: CurrentUser, lang: str) -> str:
+    def _act(self, ctx: replies.Context, command: str, args: str, user: CurrentUser) -> str:
+        session, lang = ctx.session, ctx.lang
         outage_id, text = _outage_and_text(args)
         usage = "ack_usage" if command == "/ack" else "note_usage"
         if outage_id is None or (command == "/catatan" and not text):
             return replies.say(usage, lang)
+        if ctx.visible is not None:  # an outage outside a scoped user's part is as if it did not exist
+            found = get_outage(session, outage_id, self._now())
+            if found is None or not replies.outage_in(ctx, found):
+                return replies.say("no_outage", lang, id=outage_id)
         try:
             if command == "/ack":
                 timeline.acknowledge(session, outage_id, user.name, self._now(), text or None)

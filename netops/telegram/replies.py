@@ -24,6 +24,7 @@ from inventory.site_search import search
 from netops.monitor import maintenance
 from netops.monitor.network_view import NetworkView, StoredSite
 from netops.monitor.queries import OutageView, active_outages
+from netops.scope import Visible
 from topology.wording import site_why, verdict, word
 
 MAX_LISTED_SITES = 8
@@ -141,6 +142,14 @@ class Context:
     lang: str
     zone: tzinfo
     now: datetime
+    visible: Visible | None = None  # a scoped user's part of the network (None: all of it)
+
+    def shown(self, text: str | None) -> str:
+        """``text`` with names outside the user's scope replaced, as on the web."""
+        return (self.visible.redact(text) if self.visible is not None else text) or ""
+
+    def site_in(self, name: str) -> bool:
+        return self.visible is None or self.visible.site(name)
 
     def clock(self, at: datetime) -> str:
         """10:05 today, 02-12 10:05 another day (in the zone times are shown in)."""
@@ -155,8 +164,8 @@ def check_site(ctx: Context, query: str) -> str:
     if not query:
         return say("cek_usage", ctx.lang)
     view = ctx.view
-    found = search(query, view.sites.values(),
-                   lambda s: (s.site, *view.graph.site_devices.get(s.site, ())))
+    candidates = [s for s in view.sites.values() if ctx.site_in(s.site)]  # outside a scope: no such site
+    found = search(query, candidates, lambda s: (s.site, *view.graph.site_devices.get(s.site, ())))
     if found.answer is not None:
         return site_answer(ctx, found.answer.item)
     if found.choices:
@@ -176,11 +185,11 @@ def site_answer(ctx: Context, site: StoredSite) -> str:
     devices = view.graph.site_devices.get(site.site, ())
     why = site_why(view.graph, site.as_assessment(devices), lang)
     if why:
-        lines.append(_cap(why) + ".")
+        lines.append(_cap(ctx.shown(why)) + ".")
     if site.outage_id is not None:
         handling = maintenance.handling_words(ctx.session, [site.outage_id], lang, ctx.zone, ctx.now)
         if site.outage_id in handling:
-            lines.append(_cap(handling[site.outage_id]))
+            lines.append(_cap(ctx.shown(handling[site.outage_id])))
         lines.append(say("outage_ref", lang, id=site.outage_id))
     row = ctx.session.execute(select(Site.contact_name, Site.contact_phone)
                               .where(Site.name == site.site)).first()
@@ -188,6 +197,13 @@ def site_answer(ctx: Context, site: StoredSite) -> str:
     if contact:
         lines.append(say("contact", lang, contact=contact))
     return "\n".join(lines)
+
+
+def outage_in(ctx: Context, o: OutageView) -> bool:
+    """In a scoped user's part: it cut off or slowed one of its sites, or its cause is inside."""
+    v = ctx.visible
+    return v is None or any(v.site(n) for n in (*o.affected_sites, *o.degraded_sites)) or \
+        v.element(o.root_cause_type, o.root_cause)
 
 
 # -- /gangguan -----------------------------------------------------------------------------------
@@ -202,32 +218,34 @@ def _listed(names: Sequence[str], lang: str) -> str:
 
 
 def outages(ctx: Context) -> str:
-    rows = active_outages(ctx.session, ctx.now)
+    rows = [o for o in active_outages(ctx.session, ctx.now) if outage_in(ctx, o)]
     if not rows:
         return say("no_outages", ctx.lang)
     kinds = {name: s.kind for name, s in ctx.view.sites.items()}
 
     def schools(o: OutageView) -> int:
-        return sum(kinds.get(n) == "school" for n in o.affected_sites)
+        return sum(kinds.get(n) == "school" for n in o.affected_sites if ctx.site_in(n))
 
     rows.sort(key=lambda o: (-schools(o), -len(o.affected_sites), o.started_at, o.id))
     handling = maintenance.handling_words(ctx.session, [o.id for o in rows], ctx.lang, ctx.zone, ctx.now)
     lines = [say("outages_title", ctx.lang, n=len(rows))]
     for o in rows[:MAX_OUTAGES]:
-        cause = (o.cause_words or {}).get(ctx.lang) or f"{o.root_cause_type} {o.root_cause}"
+        cause = ctx.shown((o.cause_words or {}).get(ctx.lang) or f"{o.root_cause_type} {o.root_cause}")
         flags = f" [{say('planned', ctx.lang, id=o.maintenance_id)}]" if o.planned else ""
         lines.append("")
         lines.append(f"#{o.id} {_cap(cause)} ({word('since', ctx.lang)} {ctx.clock(o.started_at)}){flags}")
         n_schools = schools(o)
-        if o.affected_sites:
+        affected = [n for n in o.affected_sites if ctx.site_in(n)]
+        degraded = [n for n in o.degraded_sites if ctx.site_in(n)]
+        if affected:
             school = f", {n_schools} {say('school', ctx.lang)}" if n_schools else ""
-            names = _schools_first(o.affected_sites, kinds)
+            names = _schools_first(affected, kinds)
             lines.append(f"  {say('cut_off', ctx.lang, n=len(names))}{school}: {_listed(names, ctx.lang)}")
-        if o.degraded_sites:
-            names = _schools_first(o.degraded_sites, kinds)
+        if degraded:
+            names = _schools_first(degraded, kinds)
             lines.append(f"  {say('degraded', ctx.lang, n=len(names))}: {_listed(names, ctx.lang)}")
         if o.id in handling:
-            lines.append(f"  {_cap(handling[o.id])}")
+            lines.append(f"  {_cap(ctx.shown(handling[o.id]))}")
     if len(rows) > MAX_OUTAGES:
         lines.append(say("more_outages", ctx.lang, n=len(rows) - MAX_OUTAGES))
     return "\n".join(lines)
@@ -247,9 +265,12 @@ def works_today(ctx: Context) -> str:
             when = say("works_later", ctx.lang, start=ctx.clock(w.next_start), end=ctx.clock(end))
         else:
             continue
-        lines.append(f"#{w.id} {w.scope} {w.target}: {when}")
-        lines.append(f"  {w.reason}")
-        cut = [b["site"] for b in w.blast_radius if b.get("effect") == "disconnected"]
+        cut = [b["site"] for b in w.blast_radius
+               if b.get("effect") == "disconnected" and ctx.site_in(b["site"])]
+        if ctx.visible is not None and not cut and not ctx.visible.element(w.scope, w.target):
+            continue  # works that touch none of a scoped user's sites
+        lines.append(f"#{w.id} {w.scope} {ctx.shown(w.target)}: {when}")
+        lines.append(f"  {ctx.shown(w.reason)}")
         if cut:
             kinds = {name: s.kind for name, s in ctx.view.sites.items()}
             sites = _listed(_schools_first(cut, kinds), ctx.lang)

@@ -389,3 +389,24 @@ def test_netops_run_answers_in_telegram_and_stops_on_ctrl_c(net: Engine, setting
             proc.wait()
     assert proc.returncode == 0, output
     assert "telegram bot polling" in output and TOKEN.split(":")[1] not in output
+
+
+def test_a_scoped_user_sees_and_acts_on_its_own_sites_only(
+        net: Engine, fake: FakeBotApi, start_bot: StartBot) -> None:
+    """Scoped logins hold in Telegram too: the school cut off is outside Dinas Kesehatan's scope."""
+    from netops.accounts import set_scope
+    from netops.scope import Scope
+
+    with session_scope(net) as session:
+        set_scope(session, "helpdesk", Scope.parse(["site=Dinas Kesehatan"]))
+    link(net, "helpdesk", HELPDESK_CHAT)
+    start_bot()
+    outage = open_outage(net)
+    assert ask(fake, HELPDESK_CHAT, "/cek SD Negeri 1") == 'Tidak ada lokasi yang cocok dengan "SD Negeri 1".'
+    assert ask(fake, HELPDESK_CHAT, "/cek dinas kesehatan").startswith("Dinas Kesehatan\n")
+    listed = ask(fake, HELPDESK_CHAT, "/gangguan")
+    assert f"#{outage} " not in listed and "SD Negeri 1" not in listed and "acc-sdn1" not in listed
+    assert ask(fake, HELPDESK_CHAT, f"/ack {outage} saya ambil") == f"Gangguan #{outage} tidak ada."
+    with session_scope(net) as session:
+        row = session.get(Outage, outage)
+        assert row is not None and row.acknowledged_by is None  # nothing done outside the scope
