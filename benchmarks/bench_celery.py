@@ -49,7 +49,7 @@ def settings_for(url: str, data_dir: Path) -> Settings:
 
 
 def worker_main(url: str, group: str, data_dir: str) -> None:
-    from netops.polling.worker import PollWorker as Poller
+    from netops.polling.worker import TaskPoller as Poller
     from netops.polling.worker import run_worker, worker_name
 
     settings = settings_for(url, Path(data_dir))

@@ -44,7 +44,10 @@ def serve_cmd(ctx: click.Context, host: str | None, port: int | None, workers: i
         engine_from(ctx).dispose()  # a database must exist; each worker opens its own engine
         click.echo(f"netops web on http://{bind_host}:{bind_port}/ with {workers} gunicorn workers "
                    "(Ctrl-C to stop)")
-        serve_with_gunicorn(settings, bind_host, bind_port, workers, timeout_s)
+        try:
+            serve_with_gunicorn(settings, bind_host, bind_port, workers, timeout_s)
+        except KeyboardInterrupt:  # Ctrl-C before gunicorn's arbiter took over its signals
+            click.echo("netops web stopped", err=True)
         return
     app = create_web_app(settings, engine_from(ctx))
     try:

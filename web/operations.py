@@ -48,7 +48,7 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.extensions["netops.settings"].web.timezone)
 
 
-def _scoped(kind: str, target: str) -> tuple[maintenance.Scope, WhatIf]:
+def _scoped(kind: str, target: str) -> tuple[maintenance.WorksScope, WhatIf]:
     service: NetworkViews = current_app.extensions["netops.topology"]
     view = service.current()
     scope = maintenance.resolve_scope(view.graph, kind, target)

@@ -46,7 +46,7 @@ class MaintenanceError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class WorksScope:
     """What a window covers: the elements failed for its what-if and the devices it covers."""
 
     kind: str
@@ -94,12 +94,12 @@ def _iso(at: datetime | None) -> str | None:
 
 
 # -- making a window -----------------------------------------------------------------------------
-def resolve_scope(graph: TopologyGraph, kind: str, target: str = "") -> Scope:
+def resolve_scope(graph: TopologyGraph, kind: str, target: str = "") -> WorksScope:
     """The elements and devices of a scope (MaintenanceError with the nearest names when unknown)."""
     target = target.strip()
     if kind == "network":
         devices = tuple(sorted(graph.nodes))
-        return Scope(kind, "network", tuple(Element("device", d) for d in devices), devices)
+        return WorksScope(kind, "network", tuple(Element("device", d) for d in devices), devices)
     if kind == "device" or kind == "link":
         try:
             element = resolve(graph, device=target if kind == "device" else None,
@@ -107,8 +107,8 @@ def resolve_scope(graph: TopologyGraph, kind: str, target: str = "") -> Scope:
         except WhatIfError as exc:
             raise MaintenanceError(str(exc)) from None
         if element.kind == "device":
-            return Scope(kind, element.id, (element,), (element.id,))
-        return Scope(kind, element.id, (element,), ())
+            return WorksScope(kind, element.id, (element,), (element.id,))
+        return WorksScope(kind, element.id, (element,), ())
     if kind == "site":
         if target not in graph.sites:
             raise MaintenanceError(f"no site {target!r}", nearest(target, graph.sites))
@@ -123,10 +123,10 @@ def resolve_scope(graph: TopologyGraph, kind: str, target: str = "") -> Scope:
         raise MaintenanceError(f"unknown scope {kind!r}; choose one of {', '.join(SCOPES)}")
     if not devices:
         raise MaintenanceError(f"{kind} {target!r} has no device netops knows")
-    return Scope(kind, target, tuple(Element("device", d) for d in devices if d in graph.nodes), devices)
+    return WorksScope(kind, target, tuple(Element("device", d) for d in devices if d in graph.nodes), devices)
 
 
-def blast_radius(assessment: Assessment, scope: Scope) -> WhatIf:
+def blast_radius(assessment: Assessment, scope: WorksScope) -> WhatIf:
     """What the window's works cut off and leave on one path: the assessment's what-if."""
     try:
         return planned_what_if(assessment, scope.elements, Element(scope.kind, scope.target))
@@ -153,8 +153,9 @@ def check_times(starts_at: datetime, ends_at: datetime, rrule: str | None) -> No
             raise MaintenanceError(f"--rrule {rrule!r} never occurs")
 
 
-def create_window(session: Session, scope: Scope, radius: WhatIf, *, starts_at: datetime, ends_at: datetime,
-                  reason: str, by: str, now: datetime, rrule: str | None = None) -> MaintenanceWindow:
+def create_window(session: Session, scope: WorksScope, radius: WhatIf, *, starts_at: datetime,
+                  ends_at: datetime, reason: str, by: str, now: datetime,
+                  rrule: str | None = None) -> MaintenanceWindow:
     reason = reason.strip()
     if not reason:
         raise MaintenanceError("say why (--reason)")

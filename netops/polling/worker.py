@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 FLUSH_S = 0.2  # results are written at least this often while a task runs
 
 
-class PollWorker:
+class TaskPoller:
     """What a worker process needs: settings, the shared database, one executor (made lazily)."""
 
     def __init__(self, settings: Settings, engine: Engine, name: str) -> None:
@@ -118,12 +118,12 @@ def worker_name() -> str:
 
 
 def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concurrency: int,
-               loglevel: str = "WARNING", poller: PollWorker | None = None,
+               loglevel: str = "WARNING", poller: TaskPoller | None = None,
                on_ready: Callable[[], None] | None = None) -> None:
     """Serve the queues of ``groups`` (none: the default queue) until SIGTERM/SIGINT.
     ``poller``: a benchmark's own (with an instant fake poll); ``on_ready``: called once the worker
     consumes (and Ctrl-C is a warm shutdown)."""
-    poller = poller or PollWorker(settings, engine, worker_name())
+    poller = poller or TaskPoller(settings, engine, worker_name())
     name = poller.name
     app = make_app(settings)
 
