@@ -27,7 +27,7 @@ from tests.integration.test_monitor_outages import _describe
 from tests.integration.testbed import Testbed
 from tests.monitor.webhook import WebhookReceiver
 
-pytestmark = pytest.mark.testbed
+pytestmark = [pytest.mark.testbed, pytest.mark.timing]
 LINK = "acc-smpn1:sfp1--dist-utara:sfp1"
 NETOPS = str(Path(sys.executable).with_name("netops"))
 

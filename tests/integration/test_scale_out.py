@@ -43,7 +43,7 @@ from tests.integration.scale_helpers import (
     until,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.timeout(120)]
 STATUS = JobSpec("status", 60, job_kinds("status"))
 COUNTERS = JobSpec("counters", 300, job_kinds("counters"))  # no confirmation round: one task per device
 FULL = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS})

@@ -10,7 +10,7 @@ from collectors.observations import ErrorKind, PollKind
 from tests.integration.snmp_helpers import TIMEOUTS, node_target, oper_status, poll, poll_many, wait_for
 from tests.integration.testbed import Testbed
 
-pytestmark = pytest.mark.testbed
+pytestmark = [pytest.mark.testbed, pytest.mark.timing]
 STATUS = frozenset({PollKind.INTERFACES})
 
 

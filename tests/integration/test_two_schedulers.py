@@ -25,6 +25,8 @@ from simulator.inventory import write_inventory
 from simulator.network import generate
 from tests.integration.scale_helpers import install, stop_group, until
 
+pytestmark = pytest.mark.timing  # a takeover within 15 s: run alone, not beside the parallel part
+
 INTERVAL = 5
 
 

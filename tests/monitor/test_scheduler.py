@@ -141,6 +141,7 @@ def test_a_cycle_longer_than_its_interval_is_recorded_as_overrun(engine: Engine,
     assert _runs(engine)[-1].overrun
 
 
+@pytest.mark.timing
 def test_refusing_notification_target_does_not_delay_polling(engine: Engine, settings: Settings,
                                                              net: FakeNetwork, make_scheduler,
                                                              clock: ManualClock) -> None:
