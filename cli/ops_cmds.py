@@ -188,14 +188,22 @@ def _run_service(ctx: click.Context, overrides: dict[str, int], with_web: bool, 
         service.start()
         if with_web:
             server = serve_web(settings, engine, service)
-        bot = start_bot(settings, engine)  # [telegram] enabled: the help-desk bot beside them
         if service.wait_leading(60):
             click.echo("scheduler running; Ctrl-C to stop", err=True)
         else:
             click.echo(f"scheduler following ({service.lease.holder}): another instance leads; "
                        "Ctrl-C to stop", err=True)
-        while not stop.wait(0.5) and service.running:
-            pass
+        # [telegram] enabled: the help-desk bot runs beside the leader only (one long poll per token)
+        bot_wanted = settings.telegram.enabled
+        while True:
+            if bot_wanted and bot is None and service.leading:
+                bot = start_bot(settings, engine)
+                bot_wanted = bot is not None  # a token that cannot be read: said once, not retried
+            elif bot is not None and not service.leading:
+                bot.stop()
+                bot = None
+            if stop.wait(0.5) or not service.running:
+                break
     finally:
         if bot is not None:
             bot.stop()

@@ -410,3 +410,63 @@ def test_a_scoped_user_sees_and_acts_on_its_own_sites_only(
     with session_scope(net) as session:
         row = session.get(Outage, outage)
         assert row is not None and row.acknowledged_by is None  # nothing done outside the scope
+
+
+@pytest.mark.timing
+def test_with_two_schedulers_only_the_leader_runs_the_bot(net: Engine, settings: Settings,
+                                                         fake: FakeBotApi) -> None:
+    """One token is long-polled by one instance: the follower starts the bot only once it leads."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    link(net, "helpdesk", HELPDESK_CHAT)
+    env = {**os.environ, "NETOPS_DATA_DIR": str(settings.data_dir), "NETOPS_WEB__PORT": "0",
+           "NETOPS_MONITOR__ICMP": "false", "PYTHONUNBUFFERED": "1", "NETOPS_TELEGRAM__ENABLED": "true",
+           "NETOPS_TELEGRAM__TOKEN": "env:RUN_TEST_BOT_TOKEN", "RUN_TEST_BOT_TOKEN": TOKEN,
+           "NETOPS_TELEGRAM__API_URL": fake.url, "NETOPS_TELEGRAM__POLL_TIMEOUT_S": "1",
+           "NETOPS_LEADER__LEASE_S": "4", "NETOPS_LEADER__RENEW_S": "1"}
+    outputs: dict[str, list[str]] = {"a": [], "b": []}
+    procs: dict[str, subprocess.Popen[str]] = {}
+
+    def start(name: str) -> None:
+        argv = [sys.executable, "-c", "from cli import main; main()", "-v", "run", "--no-traps"]
+        proc = subprocess.Popen(argv, env={**env, "NETOPS_INSTANCE": f"bot-{name}"}, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        procs[name] = proc
+        assert proc.stdout is not None
+        stream = proc.stdout
+        threading.Thread(target=lambda: outputs[name].extend(iter(stream.readline, "")), daemon=True).start()
+
+    def said(name: str, text: str, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if any(text in line for line in outputs[name]):
+                return True
+            time.sleep(0.2)
+        return False
+
+    try:
+        start("a")
+        assert said("a", "telegram bot polling", 60), "".join(outputs["a"])
+        start("b")
+        assert said("b", "scheduler following", 60), "".join(outputs["b"])
+        fake.send(HELPDESK_CHAT, "/gangguan")
+        assert fake.wait_replies(HELPDESK_CHAT, 1, timeout_s=30)[0].startswith("Gangguan aktif")
+        assert not any("telegram bot polling" in line for line in outputs["b"])  # the follower keeps off
+        procs["a"].send_signal(signal.SIGKILL)
+        procs["a"].wait(10)
+        assert said("b", "telegram bot polling", 40), "".join(outputs["b"])  # the new leader takes it
+        fake.send(HELPDESK_CHAT, "/gangguan")
+        assert len(fake.wait_replies(HELPDESK_CHAT, 2, timeout_s=30)) == 2
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
