@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -50,6 +50,13 @@ def visible() -> Visible | None:
 
 def scoped() -> bool:
     return visible() is not None
+
+
+def key() -> Hashable:
+    """What a per-view memo of filtered results must add to its key: None for the whole network,
+    the scope's sites and devices otherwise, so one login's answer is never served to another."""
+    scope = visible()
+    return None if scope is None else (scope.sites, scope.devices)
 
 
 def deny() -> None:

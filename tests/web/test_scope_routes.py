@@ -327,3 +327,24 @@ def test_an_object_outside_the_scope_answers_like_one_that_does_not_exist(app: F
         seen, expected = (re.sub(r'name="csrf_token" value="[^"]*"', "", answer.get_data(as_text=True))
                           .replace(mark + name, "X") for answer, name in ((one, outside), (other, missing)))
         assert seen == expected, template
+
+
+def test_answers_kept_per_view_are_never_shared_between_scoped_and_whole(app: Flask,
+                                                                          ids: dict[str, str]) -> None:
+    """Pages and API routes keep what they build once per network view (the memo); a scoped login
+    asking after the whole network, and the whole network asking after it, each get their own."""
+    everyone = app.test_client()
+    login(everyone, "engineer")
+    urls = [t.format(**ids) for rule_urls in URLS.values() for t, _ in rule_urls]
+    for url in urls:  # the whole network's answers built and kept first
+        everyone.get(url, headers={"Accept-Language": "en"})
+    scoped = _scoped_client(app, "engineer")
+    leaks = {}
+    for url in urls:
+        body = scoped.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True) \
+            if not url.endswith(".png") else ""
+        if found := [n for n in _leaks(body) if n not in url]:
+            leaks[url] = found
+    assert leaks == {}
+    for url in ("/topology", "/api/v1/topology", "/topology/spof", "/api/v1/topology/spof"):
+        assert "core-balaikota" in everyone.get(url).get_data(as_text=True), url  # and back again

@@ -171,7 +171,7 @@ def links() -> ResponseReturnValue:
 def topology() -> ResponseReturnValue:
     """The network as node-link JSON with map positions and states (``?level=district``: by district)."""
     session = db_session()
-    topo = composite.topology(session)
+    topo = scoping.topology(composite.topology(session))  # a scoped login's part, memoised apart
     district_level = request.args.get("level") == "district"
 
     def made() -> dict[str, Any]:
@@ -183,12 +183,10 @@ def topology() -> ResponseReturnValue:
             "districts": list(topo.districts),
         }
 
-    if scoping.scoped():  # a scoped login's own part: built for it, never from the shared memo
-        topo = scoping.topology(topo)
-        return jsonify(to_json(district_map(topo)) if district_level else made())
     if district_level:
-        return jsonify(composite.memo("topology_districts_json", lambda: to_json(district_map(topo))))
-    return jsonify(composite.memo("topology_json", made))
+        return jsonify(composite.memo(("topology_districts_json", scoping.key()),
+                                      lambda: to_json(district_map(topo))))
+    return jsonify(composite.memo(("topology_json", scoping.key()), made))
 
 
 @bp.get("/outages")

@@ -57,10 +57,9 @@ def topology_spof() -> ResponseReturnValue:
     off any site (parallel fibers are never single points). Most sites first.
     """
     view = topomap.current_view()
-    if scoping.scoped():
-        return jsonify([p.as_json() for p in scoping.single_points(single_points(view.assessment))])
-    return jsonify(view.memo("spof_json", lambda: [
-        p.as_json() for p in view.memo("single_points", lambda: single_points(view.assessment))]))
+    points = view.memo("single_points", lambda: single_points(view.assessment))
+    return jsonify(view.memo(("spof_json", scoping.key()),
+                             lambda: [p.as_json() for p in scoping.single_points(points)]))
 
 
 @bp.get("/topology/impact")

@@ -62,7 +62,7 @@ def topology() -> ResponseReturnValue:
         "ui/topology.html",
         topo=topo,
         roles=ROLES_SHOWN,
-        svg_body=view.memo(("svg", marks), lambda: render(topo, marks)),
+        svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
         focus=(request.args.get("focus") or "")[:200],
@@ -100,20 +100,14 @@ def spof() -> ResponseReturnValue:
         impact=impact,
         error=error,
         nearest=nearest,
-        choices=(_scoped_choices(view) if scoping.scoped()
-                 else view.memo("spof_choices", lambda: _choices(view))),
+        choices=view.memo(("spof_choices", scoping.key()), lambda: _choices(view)),
         kind_labels=_kind_labels(),
     )
 
 
 def _choices(view: NetworkView) -> Markup:
-    """The what-if box's ``<option>``s (every device and link), built once per view."""
-    links = sorted(f"{lk.a},{lk.b}" for lk in view.graph.links.values())
-    return _options([*sorted(view.graph.nodes), *links])
-
-
-def _scoped_choices(view: NetworkView) -> Markup:
-    """A scoped login's what-if choices: its own devices and the links with both ends inside."""
+    """The what-if box's ``<option>``s: the login's devices and the links with both ends in its
+    scope (every device and link for the whole network), built once per view and scope."""
     scope = scoping.visible()
     links = [lk for lk in view.graph.links.values()
              if scope is None or (scope.device(lk.a.device) and scope.device(lk.b.device))]
