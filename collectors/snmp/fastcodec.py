@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.snmp.ber import BadValue
+from collectors.snmp.ber import BadValue, BerError
 from collectors.snmp.ber import _reason as ber_reason
+from collectors.snmp.ber import read_tlv as _header
+from collectors.snmp.ber import tlv as _tlv
 
 GET, GETNEXT, RESPONSE, GETBULK = 0xA0, 0xA1, 0xA2, 0xA5
 _HIGH = re.compile(rb"[\x80-\xff]")
@@ -31,8 +33,9 @@ _OID_CACHE_MAX = 200_000
 _MAX_ARC_OCTETS = 20  # pyasn1's limit on the continuation octets of one OID arc
 
 
-class SnmpDecodeError(ValueError):
-    """A datagram that is not a well-formed SNMP v1/v2c message (the whole datagram is lost)."""
+# Not a well-formed SNMP v1/v2c message (the whole datagram is lost): the BER reader's own error,
+# shared with the pysnmp path's repair, under the name the fast path's callers catch.
+SnmpDecodeError = BerError
 
 
 class Missing:
@@ -81,17 +84,6 @@ class Response:
 
 
 # --- encoding -------------------------------------------------------------------------------
-
-def _length(n: int) -> bytes:
-    if n < 0x80:
-        return bytes((n,))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((0x80 | len(body),)) + body
-
-
-def _tlv(tag: int, body: bytes) -> bytes:
-    return bytes((tag,)) + _length(len(body)) + body
-
 
 def _integer(value: int) -> bytes:
     size = max(1, (value + (value < 0)).bit_length() // 8 + 1)
@@ -145,29 +137,6 @@ def encode_request(version: int, community: bytes, pdu: int, request_id: int,
 
 
 # --- decoding -------------------------------------------------------------------------------
-
-def _header(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
-    """(tag, start of contents, end of contents) of the TLV at ``pos``, within ``end``."""
-    if pos + 2 > end:
-        raise SnmpDecodeError(f"truncated BER at byte {pos} of {end}")
-    tag, first = data[pos], data[pos + 1]
-    if tag & 0x1F == 0x1F:
-        raise SnmpDecodeError(f"multi-byte tag at byte {pos}")
-    pos += 2
-    if first & 0x80:
-        count = first & 0x7F
-        if count == 0 or count > 4:
-            raise SnmpDecodeError(f"unsupported length form at byte {pos - 1}")
-        if pos + count > end:
-            raise SnmpDecodeError(f"truncated BER length at byte {pos}")
-        length = int.from_bytes(data[pos:pos + count], "big")
-        pos += count
-    else:
-        length = first
-    if pos + length > end:
-        raise SnmpDecodeError(f"truncated BER: {length} bytes announced at byte {pos}, {end - pos} there")
-    return tag, pos, pos + length
-
 
 def _int_field(data: bytes, pos: int, end: int, what: str) -> tuple[int, int]:
     tag, start, stop = _header(data, pos, end)
