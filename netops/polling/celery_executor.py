@@ -6,9 +6,11 @@ run) and returns one future. A collector thread takes the workers' outcome rows
 (``netops.polling.outcomes.take_outcomes``) every ``POLL_S`` and hands each result on as it
 arrives. The future ends when every device is back, or with ``NotPolled`` naming the devices
 that cannot be: a group whose queue has no live worker is not sent at all ("no worker for group
-X"), a broker that refuses the message and a task not back within ``executor.task_deadline_s``
-name their devices too. Nothing waits longer than the deadline. ICMP bursts are sent from this
-host (as the in-process executor does).
+X"), a broker that refuses the message (and, for ``BROKER_AWAY_S`` after that, every message,
+so a cycle of many batches waits for one failed publish, not one per batch) and a task not
+back within ``executor.task_deadline_s`` name their devices too. Nothing waits longer than the
+deadline; a publish waits at most a few socket timeouts (``netops.polling.celery_app``).
+ICMP bursts are sent from this host (as the in-process executor does).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ POLL_S = 0.1  # how often outcome rows are looked for while tasks are out
 LIVE_CACHE_S = 2.0  # the live workers' queues are read at most this often
 FORGET_EVERY_S = 600.0
 TASK_DEVICES = 100  # devices per task: a big batch is shared among a group's workers
+BROKER_AWAY_S = 5.0  # after a failed publish, tasks are not sent (their devices named) for this long
 
 
 @dataclass
@@ -70,6 +73,7 @@ class CeleryExecutor:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._live: tuple[float, set[str]] = (-1e9, set())
+        self._away: tuple[float, str] = (-1e9, "")  # (until, reason): the broker refused a publish
         self._icmp = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netops-icmp")
         self._thread = threading.Thread(target=self._collect, name="netops-celery-results", daemon=True)
         self._thread.start()
@@ -98,12 +102,18 @@ class CeleryExecutor:
                   for i in range(0, len(names), TASK_DEVICES)]
         for queue, names in chunks:
             task_id = f"r{run_id or 0}-{uuid.uuid4().hex}"
+            away = self._broker_away()
+            if away is not None:  # one failed publish per BROKER_AWAY_S, not one per task
+                request.missing.update({n: away for n in names})
+                continue
             try:
                 self.app.send_task(POLL_TASK, args=[names, sorted(k.value for k in kinds), run_id],
                                    task_id=task_id, queue=queue, retry=True)
             except Exception as exc:  # broker away: these devices are not polled this time
                 log.warning("could not send poll task to %s: %s", queue, exc)
-                request.missing.update({n: f"broker unreachable ({type(exc).__name__})" for n in names})
+                reason = f"broker unreachable ({type(exc).__name__})"
+                self._away = (time.monotonic() + BROKER_AWAY_S, reason)
+                request.missing.update({n: reason for n in names})
                 continue
             sent.append(_Task(task_id, {n: groups.get(n) or "" for n in names}, deadline, request))
         request.open_tasks = len(sent)
@@ -135,6 +145,13 @@ class CeleryExecutor:
         with session_scope(self._engine) as session:
             rows = session.execute(select(Device.name, Device.poll_group).where(Device.name.in_(list(names))))
             return {r.name: r.poll_group for r in rows}
+
+    def _broker_away(self) -> str | None:
+        """The reason of the last failed publish while it is fresh: a broker that refused one
+        task (after the publish's own reconnecting retry) is not tried again for a few seconds,
+        so a cycle of many batches is not held up by one timeout per batch."""
+        until, reason = self._away
+        return reason if time.monotonic() < until else None
 
     def _live_queues(self) -> set[str]:
         at, queues = self._live

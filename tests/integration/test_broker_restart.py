@@ -1,0 +1,235 @@
+"""The broker restarts or is away: a cycle completes, or ends as partial naming the devices it
+could not have polled; nothing hangs.
+
+Real parts: a redis-server of this test's own (on a free port, no persistence, so a restart
+loses what was queued; the machine's shared Redis is never restarted), PostgreSQL (a database
+of this test), ``netops worker`` subprocesses and the demo's SNMP agents on loopback. The
+scheduler side is a ``JobRunner`` with the ``CeleryExecutor`` in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from inventory.db import make_engine, session_scope
+from inventory.models import Device, JobRun, Outage, PollOutcome, PollRun
+from netops.polling.celery_executor import CeleryExecutor
+from netops.polling.cycle import CycleSummary, JobRunner
+from netops.polling.jobs import JobSpec, job_kinds
+from netops.settings import Settings, load_settings
+from simulator.inventory import write_inventory
+from simulator.network import generate
+from tests.demo.conftest import start_agents, stop
+from tests.integration.scale_helpers import Installation, PrivateRedis, install, stop_group, until
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.timeout(150)]
+COUNTERS = JobSpec("counters", 300, job_kinds("counters"))  # no confirmation round: one task per group
+DEADLINE_S = 10.0  # the executor's task deadline in these tests
+SILENT = "127.0.100.250"  # no agent answers here: a task holding it runs for the SNMP timeouts
+
+
+@pytest.fixture(scope="module")
+def demo_agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    state = tmp_path_factory.mktemp("broker-agents")
+    process, port, _ = start_agents(state / "demo", "--quiet", "--every", "100000")
+    try:
+        yield write_inventory(generate(1), state / "inventory.yaml", port, declare_links=False)
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def cleanup() -> Iterator[list[Callable[[], None]]]:
+    steps: list[Callable[[], None]] = []
+    yield steps
+    for step in reversed(steps):
+        step()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+class City:
+    """The installation, its two groups of four devices, and the scheduler's side."""
+
+    def __init__(self, inst: Installation, cleanup: list[Callable[[], None]]) -> None:
+        self.inst = inst
+        self.engine = make_engine(inst.database_url)
+        cleanup.append(self.engine.dispose)
+        net = generate(1)
+        access = [d.name for d in net.devices if d.role == "access"]
+        self.north, self.south = access[:4], access[4:8]
+        with session_scope(self.engine) as session:
+            for device in session.scalars(select(Device)):
+                device.poll_group = inst.north if device.name in self.north else inst.south
+        settings = load_settings(inst.config, environ={})
+        executor = replace(settings.executor, task_deadline_s=DEADLINE_S)
+        self.settings: Settings = replace(settings, executor=executor)
+        self.runner = JobRunner(self.settings, self.engine, CeleryExecutor(self.settings, self.engine))
+        cleanup.append(self.runner.executor.close)
+
+    @property
+    def devices(self) -> list[str]:
+        return self.north + self.south
+
+    def worker(self, group: str, log: Path, cleanup: list[Callable[[], None]]) -> object:
+        proc = self.inst.start("worker", "--queue", group, "--concurrency", "2", log=log)
+        cleanup.append(lambda: stop_group(proc))
+        return proc
+
+    def cycle(self) -> CycleSummary:
+        return self.runner.run_cycle(COUNTERS, trigger="manual", devices=self.devices, spread=False)
+
+    def run(self, summary: CycleSummary) -> JobRun:
+        with session_scope(self.engine) as session:
+            run = session.get(JobRun, summary.job_run_id)
+            assert run is not None
+            session.expunge(run)
+            return run
+
+    def outages(self) -> int:
+        with session_scope(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(Outage)) or 0)
+
+
+@pytest.fixture
+def city(tmp_path: Path, pg_url: str, demo_agents: Path, broker: PrivateRedis,
+         cleanup: list[Callable[[], None]]) -> City:
+    return City(install(tmp_path, pg_url, demo_agents, broker_url=broker.url), cleanup)
+
+
+def complete(city: City, summary: CycleSummary) -> None:
+    assert not summary.not_polled, summary.not_polled
+    assert summary.devices_polled == len(city.devices), summary.errors
+    assert city.run(summary).result in ("ok", "partial")  # partial only when a simulated agent was slow
+
+
+def completes(city: City, what: str) -> None:
+    """Cycles until one has every device polled (workers reconnect within Celery's back-off)."""
+    complete(city, until(lambda: (s := city.cycle()) and not s.not_polled and s, 40, what))
+
+
+def test_redis_restarted_between_cycles_the_next_cycle_completes(city: City, broker: PrivateRedis,
+                                                                 tmp_path: Path, cleanup: list) -> None:
+    north = city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    south = city.worker(city.inst.south, tmp_path / "south.log", cleanup)
+    completes(city, "workers serving")
+    broker.restart()
+    started = time.monotonic()
+    summary = city.cycle()
+    took = time.monotonic() - started
+    complete(city, summary)  # workers reconnected, and the scheduler's executor publishes again
+    assert took < DEADLINE_S, took
+    assert north.poll() is None and south.poll() is None  # type: ignore[attr-defined]
+    assert city.outages() == 0
+
+
+def test_redis_restarted_mid_cycle_the_lost_tasks_devices_are_named(city: City, broker: PrivateRedis,
+                                                                    tmp_path: Path, cleanup: list) -> None:
+    """North's task is running on its worker (one silent device keeps it busy); south's task is
+    still queued (its worker was just SIGKILLed: its liveness row is still fresh, so the task is
+    sent, and nobody takes it) when Redis restarts without persistence: south's message is lost.
+    North's results still come through the database; south's devices are named at the task
+    deadline; no outage is opened; a new south worker starts and the next cycle completes."""
+    with session_scope(city.engine) as session:
+        slow = session.scalar(select(Device).where(Device.name == city.north[0]))
+        assert slow is not None
+        address, slow.address = slow.address, SILENT
+    city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    south = city.worker(city.inst.south, tmp_path / "south.log", cleanup)
+    until(lambda: city.cycle().devices_polled == len(city.devices), 40, "both workers serving")
+    stop_group(south, signal.SIGKILL)  # type: ignore[arg-type]
+    client = broker.client()
+    with session_scope(city.engine) as session:
+        before = int(session.scalar(select(func.max(PollOutcome.id))) or 0)
+    summaries: list[CycleSummary] = []
+    started = time.monotonic()
+    thread = threading.Thread(target=lambda: summaries.append(city.cycle()))
+    thread.start()
+    until(lambda: client.llen(f"netops.{city.inst.south}"), 5, "south's task queued")
+
+    def north_answered() -> int:
+        with session_scope(city.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(PollOutcome).where(
+                PollOutcome.id > before, PollOutcome.device.in_(city.north))) or 0)
+    until(north_answered, 10, "north's task running on its worker")
+    broker.restart()
+    city.worker(city.inst.south, tmp_path / "south-2.log", cleanup)
+    thread.join(DEADLINE_S + 10)
+    took = time.monotonic() - started
+    assert summaries, "the cycle did not end"
+    summary = summaries[0]
+    assert took < DEADLINE_S + 5, took
+    assert set(summary.not_polled) == set(city.south), summary.not_polled
+    lost = f"no result within {DEADLINE_S:g} s from group {city.inst.south}"
+    assert set(summary.not_polled.values()) == {lost}
+    run = city.run(summary)
+    assert run.result == "partial"
+    assert all(name in (run.errors or "") for name in city.south)
+    with session_scope(city.engine) as session:
+        polled = set(session.scalars(select(Device.name).join(PollRun, PollRun.device_id == Device.id)
+                                     .where(PollRun.job_run_id == summary.job_run_id)))
+    assert polled == set(city.north)  # the task in flight finished through the database
+    assert city.outages() == 0  # not polled is not down
+
+    with session_scope(city.engine) as session:
+        slow = session.scalar(select(Device).where(Device.name == city.north[0]))
+        assert slow is not None
+        slow.address = address
+    completes(city, "the next cycle completes")
+
+
+def test_the_broker_down_at_submit_the_run_is_partial_at_once(city: City, broker: PrivateRedis,
+                                                              tmp_path: Path, cleanup: list) -> None:
+    city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    city.worker(city.inst.south, tmp_path / "south.log", cleanup)
+    completes(city, "workers serving")
+    broker.stop()
+    started = time.monotonic()
+    summary = city.cycle()
+    took = time.monotonic() - started
+    assert took < 5, took  # no connection retry loop in the scheduler
+    assert set(summary.not_polled) == set(city.devices)
+    reasons = set(summary.not_polled.values())
+    assert all(why.startswith("broker unreachable") for why in reasons), reasons
+    run = city.run(summary)
+    assert run.result == "partial" and all(name in (run.errors or "") for name in city.devices)
+    assert city.outages() == 0
+    broker.start()
+    completes(city, "polling again")
+
+
+def test_a_frozen_broker_at_submit_hangs_nothing(city: City, broker: PrivateRedis, tmp_path: Path,
+                                                 cleanup: list) -> None:
+    """Redis SIGSTOPped: connections are accepted by the kernel and never answered."""
+    city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    city.worker(city.inst.south, tmp_path / "south.log", cleanup)
+    completes(city, "workers serving")
+    assert broker.process is not None
+    pid = broker.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    cleanup.append(lambda: os.kill(pid, signal.SIGCONT))
+    started = time.monotonic()
+    summary = city.cycle()
+    took = time.monotonic() - started
+    print(f"\nfrozen broker: cycle ended in {took:.1f} s: {summary.not_polled}")
+    assert took < DEADLINE_S + 2, took
+    assert set(summary.not_polled) == set(city.devices)
+    os.kill(pid, signal.SIGCONT)
+    completes(city, "polling again")
