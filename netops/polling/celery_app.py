@@ -4,8 +4,9 @@ One queue per poll group (``netops.<group>``; devices without a group go to
 ``executor.default_queue``). Tasks are acknowledged late and rejected back to the queue when
 their worker is lost, one at a time per worker slot (prefetch 1), so a worker killed mid-task
 leaves its task to be delivered again (on Redis after ``executor.visibility_timeout_s``).
-Messages are JSON and carry only device names, poll kinds and the job run id: targets and
-secrets are read by the worker from the shared database. There is no result backend: results
+Messages are JSON and carry only device names, poll kinds and the job run id (a discovery
+task: the new neighbors' addresses and the name of the device whose credential polls them):
+targets and secrets are read by the worker from the shared database. There is no result backend: results
 go to the database (``netops.polling.outcomes``).
 """
 
@@ -18,6 +19,7 @@ from celery import Celery
 from netops.settings import Settings
 
 POLL_TASK = "netops.poll"
+DISCOVER_TASK = "netops.discover"  # addresses not in the inventory yet (netops.polling.discovery_task)
 QUEUE_PREFIX = "netops."
 
 

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -30,7 +30,7 @@ from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device
-from netops.polling.celery_app import POLL_TASK, make_app, queue_name
+from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
 from netops.polling.executor import CURRENT_JOB_RUN, NotPolled, ResultSink, burst_settings
 from netops.polling.icmp import IcmpStats, burst
 from netops.polling.outcomes import NOT_POLLED, forget_old_outcomes, live_workers, take_outcomes
@@ -81,10 +81,44 @@ class CeleryExecutor:
     # -- the Executor protocol
     def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind],
                on_result: ResultSink | None = None) -> Future[list[PollResult]]:
-        future: Future[list[PollResult]] = Future()
+        request = _Request([t.device_key for t in targets], Future(), on_result)
+        kind_names = sorted(k.value for k in kinds)
+        return self._send(request, POLL_TASK, self._groups(request.order),
+                          lambda names, run_id: [names, kind_names, run_id])
+
+    def submit_addresses(self, addresses: Sequence[str], lender: str, group: str | None,
+                         kinds: frozenset[PollKind], on_result: ResultSink | None = None
+                         ) -> Future[list[PollResult]]:
+        """Poll addresses that are no device yet (scheduled discovery's new neighbors) on a worker
+        of ``group``, with the SNMP credential and port of the known device ``lender``
+        (``netops.polling.discovery_task``); results are keyed by address."""
+        request = _Request(list(dict.fromkeys(addresses)), Future(), on_result)
+        kind_names = sorted(k.value for k in kinds)
+        return self._send(request, DISCOVER_TASK, dict.fromkeys(request.order, group),
+                          lambda names, run_id: [names, lender, kind_names, run_id])
+
+    def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]:
+        return self._icmp.submit(burst, list(addresses), burst_settings(self._settings))
+
+    def close(self) -> None:
+        self._closed.set()
+        self._wake.set()
+        self._thread.join(5)
+        self._icmp.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            tasks, self._tasks = list(self._tasks.values()), {}
+        for task in tasks:
+            task.request.missing.update({n: "the scheduler stopped" for n in task.devices
+                                         if n not in task.request.results})
+            task.request.open_tasks = 0
+            self._end(task.request)
+
+    # -- inside
+    def _send(self, request: _Request, task: str, groups: dict[str, str | None],
+              args: Callable[[list[str], int | None], list[object]]) -> Future[list[PollResult]]:
+        """Send ``request``'s keys to their groups' queues as tasks of ``args(keys, run id)``."""
+        future = request.future
         future.set_running_or_notify_cancel()
-        request = _Request([t.device_key for t in targets], future, on_result)
-        groups = self._groups(request.order)
         live = self._live_queues()
         by_queue: dict[str, list[str]] = {}
         for name in request.order:
@@ -107,8 +141,7 @@ class CeleryExecutor:
                 request.missing.update({n: away for n in names})
                 continue
             try:
-                self.app.send_task(POLL_TASK, args=[names, sorted(k.value for k in kinds), run_id],
-                                   task_id=task_id, queue=queue, retry=True)
+                self.app.send_task(task, args=args(names, run_id), task_id=task_id, queue=queue, retry=True)
             except Exception as exc:  # broker away: these devices are not polled this time
                 log.warning("could not send poll task to %s: %s", queue, exc)
                 reason = f"broker unreachable ({type(exc).__name__})"
@@ -124,23 +157,6 @@ class CeleryExecutor:
         self._wake.set()
         return future
 
-    def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]:
-        return self._icmp.submit(burst, list(addresses), burst_settings(self._settings))
-
-    def close(self) -> None:
-        self._closed.set()
-        self._wake.set()
-        self._thread.join(5)
-        self._icmp.shutdown(wait=False, cancel_futures=True)
-        with self._lock:
-            tasks, self._tasks = list(self._tasks.values()), {}
-        for task in tasks:
-            task.request.missing.update({n: "the scheduler stopped" for n in task.devices
-                                         if n not in task.request.results})
-            task.request.open_tasks = 0
-            self._end(task.request)
-
-    # -- inside
     def _groups(self, names: Sequence[str]) -> dict[str, str | None]:
         with session_scope(self._engine) as session:
             rows = session.execute(select(Device.name, Device.poll_group).where(Device.name.in_(list(names))))

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from collectors.observations import PollKind, PollResult
 from inventory.db import session_scope
 from inventory.models import Device, utcnow
-from netops.polling.celery_app import POLL_TASK, make_app, queue_name
+from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
 from netops.polling.executor import InProcessExecutor
 from netops.polling.outcomes import NOT_POLLED, worker_gone, worker_seen, write_outcomes
 from netops.polling.result_codec import encode
@@ -60,6 +60,11 @@ class TaskPoller:
     def poll(self, task_id: str, names: Sequence[str], kinds: Sequence[str], job_run_id: int | None) -> int:
         """Poll ``names`` for ``kinds`` and write every device's outcome; returns how many."""
         targets, skipped = self._targets(names)
+        return self.run(task_id, targets, skipped, kinds, job_run_id)
+
+    def run(self, task_id: str, targets: Sequence[Any], skipped: dict[str, str], kinds: Sequence[str],
+            job_run_id: int | None) -> int:
+        """Poll ``targets`` and write each outcome, and "not polled" for ``skipped`` (key -> why)."""
         written = write_outcomes(self.engine, task_id, job_run_id, self.name,
                                  [(n, json.dumps({NOT_POLLED: why})) for n, why in skipped.items()])
         arrived: queue.SimpleQueue[PollResult] = queue.SimpleQueue()
@@ -130,6 +135,14 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
     @app.task(name=POLL_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
     def poll(self: Any, names: list[str], kinds: list[str], job_run_id: int | None = None) -> int:
         return poller.poll(self.request.id, names, kinds, job_run_id)
+
+    @app.task(name=DISCOVER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+    def discover(self: Any, addresses: list[str], lender: str, kinds: list[str],
+                 job_run_id: int | None = None) -> int:
+        from netops.polling.discovery_task import discovery_targets
+
+        targets, skipped = discovery_targets(engine, settings, addresses, lender, name)
+        return poller.run(self.request.id, targets, skipped, kinds, job_run_id)
 
     queues = [queue_name(g, settings) for g in groups] or [queue_name(None, settings)]
     started = utcnow()
