@@ -50,7 +50,7 @@ def make_app(settings: Settings) -> Celery:
                          socket_timeout=BROKER_SOCKET_TIMEOUT_S,
                          socket_connect_timeout=BROKER_SOCKET_TIMEOUT_S,
                          socket_keepalive=True,
-                         # a worker's BRPOP on a half-open connection is dropped after 1 + 5 s
+                         # a worker's BRPOP on a half-open connection is dropped within 1 + 2 * 5 s
                          health_check_interval=5)
     app.conf.update(
         task_serializer="json", accept_content=["json"], result_serializer="json",

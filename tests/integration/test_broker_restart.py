@@ -134,6 +134,7 @@ def test_redis_restarted_between_cycles_the_next_cycle_completes(city: City, bro
     started = time.monotonic()
     summary = city.cycle()
     took = time.monotonic() - started
+    print(f"\nafter the restart: cycle in {took:.2f} s")
     complete(city, summary)  # workers reconnected, and the scheduler's executor publishes again
     assert took < DEADLINE_S, took
     assert north.poll() is None and south.poll() is None  # type: ignore[attr-defined]
@@ -174,6 +175,7 @@ def test_redis_restarted_mid_cycle_the_lost_tasks_devices_are_named(city: City, 
     thread.join(DEADLINE_S + 10)
     took = time.monotonic() - started
     assert summaries, "the cycle did not end"
+    print(f"\nrestarted mid-cycle: cycle ended in {took:.1f} s (task deadline {DEADLINE_S:g} s)")
     summary = summaries[0]
     assert took < DEADLINE_S + 5, took
     assert set(summary.not_polled) == set(city.south), summary.not_polled
@@ -204,6 +206,7 @@ def test_the_broker_down_at_submit_the_run_is_partial_at_once(city: City, broker
     started = time.monotonic()
     summary = city.cycle()
     took = time.monotonic() - started
+    print(f"\nbroker down: cycle ended in {took:.2f} s")
     assert took < 5, took  # no connection retry loop in the scheduler
     assert set(summary.not_polled) == set(city.devices)
     reasons = set(summary.not_polled.values())
@@ -228,7 +231,7 @@ def test_a_frozen_broker_at_submit_hangs_nothing(city: City, broker: PrivateRedi
     started = time.monotonic()
     summary = city.cycle()
     took = time.monotonic() - started
-    print(f"\nfrozen broker: cycle ended in {took:.1f} s: {summary.not_polled}")
+    print(f"\nfrozen broker: cycle ended in {took:.1f} s")
     assert took < DEADLINE_S + 2, took
     assert set(summary.not_polled) == set(city.devices)
     os.kill(pid, signal.SIGCONT)
