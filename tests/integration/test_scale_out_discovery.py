@@ -12,18 +12,23 @@ keyed by the address, written by that worker), in group edge, with its found eve
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from collectors.observations import PollKind
 from inventory.db import make_engine, session_scope
-from inventory.models import Device, Event, PollOutcome, PollWorker
+from inventory.models import Device, Event, PollOutcome, PollWorker, utcnow
 from netops.polling.celery_executor import CeleryExecutor
 from netops.polling.cycle import CycleSummary, JobRunner, load_device_intervals
+from netops.polling.executor import NotPolled
 from netops.polling.jobs import build_specs
 from netops.settings import Settings, load_settings
 from tests.integration.scale_helpers import (
@@ -113,3 +118,33 @@ def test_a_worker_of_the_advertising_devices_group_polls_and_adds_the_new_neighb
         for proc in workers:
             stop_group(proc)
         engine.dispose()
+
+
+def test_the_discovery_task_carries_addresses_and_a_device_name_never_a_secret(
+        tmp_path: Path, pg_url: str, broker: PrivateRedis) -> None:
+    """A queue with a registered worker that never takes the task: the message stays in Redis to
+    be read, and the addresses are named at the deadline."""
+    inst = _installation(tmp_path, pg_url, broker)
+    inst.invoke("init")
+    engine = make_engine(pg_url)
+    with session_scope(engine) as session:
+        session.add(PollWorker(name=f"ghost-{inst.token}", queues=f"netops.{inst.south}", concurrency=1,
+                               started_at=utcnow(), seen_at=utcnow()))
+    settings = load_settings(inst.config, environ={})
+    settings = replace(settings, executor=replace(settings.executor, task_deadline_s=2))
+    executor = CeleryExecutor(settings, engine)
+    try:
+        future = executor.submit_addresses(["127.0.120.9", "127.0.120.8"], "dist", inst.south,
+                                           frozenset({PollKind.FACTS, PollKind.NEIGHBORS}))
+        client = broker.client()
+        messages = until(lambda: client.lrange(f"netops.{inst.south}", 0, -1), 5, "the task in its queue")
+        with pytest.raises(NotPolled) as lost:
+            future.result(timeout=10)
+    finally:
+        executor.close()
+        engine.dispose()
+    envelope = json.loads(messages[0])
+    assert envelope["headers"]["task"] == "netops.discover"
+    body = json.loads(base64.b64decode(envelope["body"]))
+    assert body[0] == [["127.0.120.9", "127.0.120.8"], "dist", ["facts", "neighbors"], None]
+    assert set(lost.value.devices) == {"127.0.120.9", "127.0.120.8"}
