@@ -59,6 +59,9 @@ def make_app(settings: Settings) -> Celery:
         task_default_queue=queue_name(None, settings),
         broker_transport_options=transport, broker_connection_retry_on_startup=True,
         broker_connection_retry=True, broker_connection_max_retries=None,
+        # a task running when the broker connection drops finishes and writes its results to the
+        # database (a cancelled one would be lost with an unpersisted Redis' unacked messages)
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         broker_connection_timeout=BROKER_SOCKET_TIMEOUT_S, task_publish_retry_policy=PUBLISH_RETRY,
         worker_hijack_root_logger=False, worker_redirect_stdouts=False, worker_enable_remote_control=False,
         worker_send_task_events=False, task_send_sent_event=False,

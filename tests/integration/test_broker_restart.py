@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -88,7 +89,7 @@ class City:
     def devices(self) -> list[str]:
         return self.north + self.south
 
-    def worker(self, group: str, log: Path, cleanup: list[Callable[[], None]]) -> object:
+    def worker(self, group: str, log: Path, cleanup: list[Callable[[], None]]) -> subprocess.Popen[bytes]:
         proc = self.inst.start("worker", "--queue", group, "--concurrency", "2", log=log)
         cleanup.append(lambda: stop_group(proc))
         return proc
@@ -137,7 +138,7 @@ def test_redis_restarted_between_cycles_the_next_cycle_completes(city: City, bro
     print(f"\nafter the restart: cycle in {took:.2f} s")
     complete(city, summary)  # workers reconnected, and the scheduler's executor publishes again
     assert took < DEADLINE_S, took
-    assert north.poll() is None and south.poll() is None  # type: ignore[attr-defined]
+    assert north.poll() is None and south.poll() is None
     assert city.outages() == 0
 
 
@@ -152,10 +153,10 @@ def test_redis_restarted_mid_cycle_the_lost_tasks_devices_are_named(city: City, 
         slow = session.scalar(select(Device).where(Device.name == city.north[0]))
         assert slow is not None
         address, slow.address = slow.address, SILENT
-    city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    north = city.worker(city.inst.north, tmp_path / "north.log", cleanup)
     south = city.worker(city.inst.south, tmp_path / "south.log", cleanup)
     until(lambda: city.cycle().devices_polled == len(city.devices), 40, "both workers serving")
-    stop_group(south, signal.SIGKILL)  # type: ignore[arg-type]
+    stop_group(south, signal.SIGKILL)
     client = broker.client()
     with session_scope(city.engine) as session:
         before = int(session.scalar(select(func.max(PollOutcome.id))) or 0)
@@ -195,6 +196,9 @@ def test_redis_restarted_mid_cycle_the_lost_tasks_devices_are_named(city: City, 
         assert slow is not None
         slow.address = address
     completes(city, "the next cycle completes")
+    started = time.monotonic()
+    stop_group(north)
+    assert north.returncode == 0 and time.monotonic() - started < 10
 
 
 def test_the_broker_down_at_submit_the_run_is_partial_at_once(city: City, broker: PrivateRedis,
