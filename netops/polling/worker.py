@@ -7,7 +7,8 @@ broker), polls them on one long-lived ``InProcessExecutor`` per worker process (
 result to the database as it arrives (``netops.polling.outcomes``), a few devices per
 transaction. A device the worker cannot build a target for (a secret that does not resolve
 here) is written as "not polled" with the reason. A heartbeat thread keeps the worker's row in
-``poll_workers`` fresh, which is how the scheduler knows a group's queue has a live worker.
+``poll_workers`` fresh while the worker is connected to the broker and consuming, which is how
+the scheduler knows a group's queue has a live worker.
 """
 
 from __future__ import annotations
@@ -146,20 +147,33 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
 
     queues = [queue_name(g, settings) for g in groups] or [queue_name(None, settings)]
     started = utcnow()
-    stop = threading.Event()
+    stop, nudge = threading.Event(), threading.Event()
+    consumer: list[Any] = []  # Celery's consumer once it consumes (worker_ready)
+
+    def ready(sender: Any = None, **_: Any) -> None:
+        consumer.append(sender)
+        nudge.set()
+
+    def consuming() -> bool:
+        """Connected to the broker: Celery clears ``connection`` while it reconnects."""
+        return bool(consumer) and getattr(consumer[0], "connection", None) is not None
 
     def heartbeat() -> None:
-        while True:
-            try:
-                worker_seen(engine, name, queues, concurrency, started)
-            except Exception:  # the database may be away for a moment; the next beat tries again
-                log.warning("worker heartbeat failed", exc_info=True)
-            if stop.wait(settings.executor.worker_seen_s / 3):
-                return
+        # the row says "this worker serves these queues": true only while it consumes, so a worker
+        # cut off from the broker ages out after worker_seen_s and its groups read "no worker"
+        while not stop.is_set():
+            if consuming():
+                try:
+                    worker_seen(engine, name, queues, concurrency, started)
+                except Exception:  # the database may be away for a moment; the next beat tries again
+                    log.warning("worker heartbeat failed", exc_info=True)
+            nudge.wait(settings.executor.worker_seen_s / 3)
+            nudge.clear()
 
+    from celery.signals import worker_ready
+
+    worker_ready.connect(ready, weak=False)
     if on_ready is not None:
-        from celery.signals import worker_ready
-
         worker_ready.connect(lambda **_: on_ready(), weak=False)
     beat = threading.Thread(target=heartbeat, name="netops-worker-heartbeat", daemon=True)
     beat.start()
@@ -169,6 +183,7 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
                          "--without-heartbeat"])
     finally:
         stop.set()
+        nudge.set()
         beat.join(5)
         poller.close()
         try:

@@ -26,6 +26,7 @@ from inventory.models import Device, JobRun, Outage, PollOutcome, PollRun
 from netops.polling.celery_executor import CeleryExecutor
 from netops.polling.cycle import CycleSummary, JobRunner
 from netops.polling.jobs import JobSpec, job_kinds
+from netops.polling.outcomes import live_workers
 from netops.settings import Settings, load_settings
 from simulator.inventory import write_inventory
 from simulator.network import generate
@@ -240,3 +241,35 @@ def test_a_frozen_broker_at_submit_hangs_nothing(city: City, broker: PrivateRedi
     assert set(summary.not_polled) == set(city.devices)
     os.kill(pid, signal.SIGCONT)
     completes(city, "polling again")
+
+
+def test_a_worker_cut_off_from_the_broker_serves_no_queue(city: City, broker: PrivateRedis, tmp_path: Path,
+                                                          cleanup: list) -> None:
+    """A worker counts as serving its queue only while it consumes: one that cannot reach the
+    broker (here: configured with a broker nobody listens on) never registers, so its group is
+    "no worker" at once instead of "no result" at the deadline; workers that lose the broker
+    age out after worker_seen_s and come back by themselves when it returns."""
+    nowhere = PrivateRedis(tmp_path / "nowhere")  # a free port, no server
+    city.worker(city.inst.north, tmp_path / "north.log", cleanup)
+    cut = city.inst.start("worker", "--queue", city.inst.south, "--concurrency", "2",
+                          log=tmp_path / "cut.log", extra_env={"NETOPS_EXECUTOR__BROKER_URL": nowhere.url})
+    cleanup.append(lambda: stop_group(cut))
+    north = [f"netops.{city.inst.north}"]
+    until(lambda: north in live_workers(city.engine, 6).values(), 30, "north registered")
+    until(lambda: b"Cannot connect" in (tmp_path / "cut.log").read_bytes(), 30, "the cut worker retrying")
+    assert cut.poll() is None
+    started = time.monotonic()
+    summary = city.cycle()
+    assert time.monotonic() - started < 5
+    assert set(summary.not_polled) == set(city.south)
+    assert set(summary.not_polled.values()) == {f"no worker for group {city.inst.south}"}
+    assert summary.devices_polled == len(city.north)
+    stop_group(cut)
+
+    city.worker(city.inst.south, tmp_path / "south.log", cleanup)
+    completes(city, "both groups served")
+    broker.stop()
+    until(lambda: not live_workers(city.engine, city.settings.executor.worker_seen_s), 15,
+          "the workers age out while the broker is away")
+    broker.start()
+    completes(city, "the workers are back")
