@@ -35,6 +35,7 @@ from tests.integration.scale_helpers import Installation, PrivateRedis, install,
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.timeout(150)]
 COUNTERS = JobSpec("counters", 300, job_kinds("counters"))  # no confirmation round: one task per group
+STATUS = JobSpec("status", 60, job_kinds("status"))
 DEADLINE_S = 10.0  # the executor's task deadline in these tests
 SILENT = "127.0.100.250"  # no agent answers here: a task holding it runs for the SNMP timeouts
 
@@ -95,8 +96,8 @@ class City:
         cleanup.append(lambda: stop_group(proc))
         return proc
 
-    def cycle(self) -> CycleSummary:
-        return self.runner.run_cycle(COUNTERS, trigger="manual", devices=self.devices, spread=False)
+    def cycle(self, spec: JobSpec = COUNTERS) -> CycleSummary:
+        return self.runner.run_cycle(spec, trigger="manual", devices=self.devices, spread=False)
 
     def run(self, summary: CycleSummary) -> JobRun:
         with session_scope(self.engine) as session:
@@ -134,7 +135,7 @@ def test_redis_restarted_between_cycles_the_next_cycle_completes(city: City, bro
     completes(city, "workers serving")
     broker.restart()
     started = time.monotonic()
-    summary = city.cycle()
+    summary = city.cycle(STATUS)
     took = time.monotonic() - started
     print(f"\nafter the restart: cycle in {took:.2f} s")
     complete(city, summary)  # workers reconnected, and the scheduler's executor publishes again
