@@ -73,8 +73,8 @@ class CityNetwork:
 
 def _free_subnet() -> ipaddress.IPv4Network:
     """A /24 of 100.64.0.0/10 (shared address space) that no route or address here uses."""
-    used = subprocess.run(["ip", "-4", "route", "show", "table", "all"], capture_output=True, text=True).stdout
-    used += subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True).stdout
+    used = "".join(subprocess.run(["ip", "-4", *args], capture_output=True, text=True).stdout
+                   for args in (["route", "show", "table", "all"], ["addr"]))
     for _ in range(50):
         n = random.randrange(64 * 256, 128 * 256)
         net = ipaddress.ip_network(f"100.{n // 256}.{n % 256}.0/24")
@@ -200,7 +200,8 @@ class Installation:
 
 
 @pytest.fixture
-def inst(tmp_path: Path, pg_url: str, city: CityNetwork, monkeypatch: pytest.MonkeyPatch) -> Iterator[Installation]:
+def inst(tmp_path: Path, pg_url: str, city: CityNetwork,
+         monkeypatch: pytest.MonkeyPatch) -> Iterator[Installation]:
     client = _redis()
     client.flushdb()  # type: ignore[attr-defined]
     token = uuid.uuid4().hex[:6]
@@ -268,34 +269,45 @@ def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             proc.wait(5)
 
 
-def _worker_in(city: CityNetwork, inst: Installation, log: Path, pg_url: str) -> subprocess.Popen[bytes]:
-    """``netops worker`` for the north group, inside the worker's namespace; its database and
-    broker are this host's, through relays on its end of the cable."""
+@pytest.fixture
+def relays(city: CityNetwork) -> Iterator[tuple[Relay, Relay]]:
+    """The worker's way to PostgreSQL and Redis, on this host's end of its cable."""
     pg = Relay(city.gateway, 5432)
     redis = Relay(city.gateway, 6379)
+    try:
+        yield pg, redis
+    finally:
+        pg.close()
+        redis.close()
+
+
+def _worker_in(city: CityNetwork, inst: Installation, relays: tuple[Relay, Relay], log: Path,
+               pg_url: str) -> subprocess.Popen[bytes]:
+    """``netops worker`` for the north group, inside the worker's namespace."""
+    pg, redis = relays
     name = pg_url.rsplit("/", 1)[1]
     env = {**inst.env, "NETOPS_DATABASE_URL": f"postgresql://postgres@{city.gateway}:{pg.port}/{name}",
            "NETOPS_EXECUTOR__BROKER_URL": f"redis://{city.gateway}:{redis.port}/{REDIS_DB}"}
     out = open(log, "wb")  # noqa: SIM115 - the process owns it
-    proc = subprocess.Popen(["ip", "netns", "exec", city.worker_ns, NETOPS, "worker", "--queue", inst.north_group,
-                             "--concurrency", "2"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    proc.relays = (pg, redis)  # type: ignore[attr-defined]
-    return proc
+    command = [NETOPS, "worker", "--queue", inst.north_group, "--concurrency", "2"]
+    return subprocess.Popen(["ip", "netns", "exec", city.worker_ns, *command], env=env, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _worker_names(engine: Engine, group: str) -> list[str]:
     with session_scope(engine) as session:
-        return [w.name for w in session.scalars(select(PollWorker)) if f"netops.{group}" in w.queues.split(",")]
+        workers = session.scalars(select(PollWorker))
+        return [w.name for w in workers if f"netops.{group}" in w.queues.split(",")]
 
 
 def test_the_worker_inside_the_network_pings_its_groups_devices_and_a_group_without_one_is_unknown(
-        city: CityNetwork, inst: Installation, agents: None, tmp_path: Path, pg_url: str) -> None:
+        city: CityNetwork, inst: Installation, agents: None, relays: tuple[Relay, Relay], tmp_path: Path,
+        pg_url: str) -> None:
     how = BurstSettings(3, 0.05, 0.3)
     here = burst([city.north], how)[city.north]  # the scheduler's own burst: the old way
     assert here is not None and (here.sent, here.received) == (3, 0), "the central host must not reach them"
 
-    proc = _worker_in(city, inst, tmp_path / "worker.log", pg_url)
+    proc = _worker_in(city, inst, relays, tmp_path / "worker.log", pg_url)
     executor: CeleryExecutor | None = None
     try:
         names = _until(lambda: _worker_names(inst.engine, inst.north_group), 30, "the worker registered")
@@ -312,8 +324,6 @@ def test_the_worker_inside_the_network_pings_its_groups_devices_and_a_group_with
         if executor is not None:
             executor.close()
         _stop(proc)
-        for relay in proc.relays:  # type: ignore[attr-defined]
-            relay.close()
     log = (tmp_path / "worker.log").read_text(errors="replace")
 
     assert summary.devices_polled == 1 and summary.devices_failed == 0, (summary.errors, log)
@@ -339,6 +349,21 @@ def test_the_worker_inside_the_network_pings_its_groups_devices_and_a_group_with
     assert {device for device, _, _ in pings} == {city.north}
     assert {worker for _, worker, _ in pings} == set(names)  # type: ignore[arg-type]
     assert summary.job_run_id in {run_id for _, _, run_id in pings}
+
+    # the worker stops (its row goes with it): the group now has none, so ICMP is unknown for its
+    # devices too and they are not polled; the state stays as it was, no outage, no sample
+    executor = CeleryExecutor(inst.settings, inst.engine)
+    try:
+        assert executor.ping([city.north]).result(timeout=5) == {city.north: None}
+        after = JobRunner(inst.settings, inst.engine, executor).run_cycle(STATUS, spread=False)
+    finally:
+        executor.close()
+    assert set(after.not_polled) == {"sw-north", "sw-south"} and after.opened == []
+    with session_scope(inst.engine) as session:
+        assert session.scalar(select(func.count()).select_from(LatencySample)) == 1
+        assert session.scalar(select(func.count()).select_from(Outage)) == 0
+        north_state = select(DeviceState.state).where(DeviceState.device_id == ids["sw-north"])
+        assert session.scalar(north_state) == "up"
     print(f"\nworker burst: {north.received}/{north.sent} answered, rtt avg {north.rtt_avg_ms:.2f} ms; "
           f"ping() answered in {ping_s:.2f} s (burst {inst.settings.monitor.icmp_count} echoes "
           f"{inst.settings.monitor.icmp_interval_s:g} s apart); cycle sample avg {sample.rtt_avg_ms:.2f} ms")

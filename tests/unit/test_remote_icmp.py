@@ -41,7 +41,7 @@ def test_icmp_answers_cross_as_json_and_come_back_equal() -> None:
 def test_a_ping_task_asks_for_the_schedulers_burst_held_to_the_configured_bounds() -> None:
     default = BurstSettings(5, 0.2, 1.0)
     assert burst_of(shape_of(BurstSettings(3, 0.1, 0.5)), default) == BurstSettings(3, 0.1, 0.5)
-    assert burst_of([10**6, 0.0, 3600], default) == BurstSettings(100, 0.01, 10.0)  # no flood from a forged task
+    assert burst_of([10**6, 0.0, 3600], default) == BurstSettings(100, 0.01, 10.0)  # a forged task: no flood
     assert burst_of(None, default) == default and burst_of([1, 2], default) == default
 
 
@@ -78,8 +78,7 @@ def fast(settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def pings(settings: Settings, engine: Engine, broker: Broker) -> RemotePings:
-    remote = RemotePings(settings, engine, broker, lambda: {"netops.north"})  # type: ignore[arg-type]
-    return remote
+    return RemotePings(settings, engine, broker, lambda: {"netops.north"})  # type: ignore[arg-type]
 
 
 def test_each_address_goes_to_a_live_worker_of_its_group_and_the_rest_is_unknown(
@@ -127,7 +126,8 @@ def test_closing_ends_bursts_still_out_with_unknown(fast: Settings, engine: Engi
     assert future.result(timeout=0.5) == {NORTH: None}
 
 
-def test_the_worker_pings_device_addresses_only_and_writes_each_answer(settings: Settings, engine: Engine) -> None:
+def test_the_worker_pings_device_addresses_only_and_writes_each_answer(settings: Settings,
+                                                                       engine: Engine) -> None:
     with session_scope(engine) as session:
         session.add(Device(name="lo", address="127.0.0.1"))
     poller = TaskPoller(settings, engine, "w1")
@@ -136,8 +136,8 @@ def test_the_worker_pings_device_addresses_only_and_writes_each_answer(settings:
 
         def rows() -> dict[str, IcmpStats | None]:
             with session_scope(engine) as session:
-                found = session.execute(select(PollOutcome.device, PollOutcome.payload, PollOutcome.job_run_id)
-                                        .where(PollOutcome.task_id == "p1-x"))
+                columns = (PollOutcome.device, PollOutcome.payload, PollOutcome.job_run_id)
+                found = session.execute(select(*columns).where(PollOutcome.task_id == "p1-x"))
                 return {device: decode_icmp(payload) for device, payload, run in found if run == 5}
 
         deadline = time.monotonic() + 5
