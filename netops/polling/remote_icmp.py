@@ -91,7 +91,12 @@ class RemotePings:
         how = burst_settings(self._settings)
         request = _Request(future, dict.fromkeys(wanted), time.monotonic() + how.duration_s + PING_GRACE_S)
         run_id = CURRENT_JOB_RUN.get()
-        for queue, group in self._by_queue(wanted).items():
+        try:
+            by_queue = self._by_queue(wanted)
+        except Exception:  # the database away for a moment: this batch's ICMP is unknown, no more
+            log.warning("no poll groups for %d address(es) to ping", len(wanted), exc_info=True)
+            by_queue = {}
+        for queue, group in by_queue.items():
             task_id = f"p{run_id or 0}-{uuid.uuid4().hex}"
             try:  # not retried: a burst sent late measures nothing; expired, a worker drops it
                 self._app.send_task(PING_TASK, args=[group, shape_of(how), run_id], task_id=task_id,

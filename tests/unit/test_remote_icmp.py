@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from inventory.db import session_scope
 from inventory.models import Device, PollOutcome
@@ -151,3 +151,16 @@ def test_the_worker_pings_device_addresses_only_and_writes_each_answer(settings:
     if loopback is None:
         pytest.skip("no ICMP on this host (neither root, CAP_NET_RAW nor ping sockets)")
     assert (loopback.sent, loopback.received) == (3, 3) and loopback.rtt_avg_ms is not None
+
+
+def test_a_database_that_fails_the_look_up_makes_the_batch_unknown_not_an_error(
+        fast: Settings, engine: Engine) -> None:
+    broker = Broker(engine)
+    remote = RemotePings(fast, engine, broker, lambda: {"netops.north"})  # type: ignore[arg-type]
+    with engine.begin() as conn:  # the table gone stands for any failing query
+        conn.execute(text("ALTER TABLE devices RENAME TO devices_away"))
+    try:
+        assert remote.ping([NORTH]).result(timeout=0.5) == {NORTH: None}
+    finally:
+        remote.close()
+    assert broker.sent == []
