@@ -96,15 +96,15 @@ class RemotePings:
         except Exception:  # the database away for a moment: this batch's ICMP is unknown, no more
             log.warning("no poll groups for %d address(es) to ping", len(wanted), exc_info=True)
             by_queue = {}
-        for queue, group in by_queue.items():
+        for queue, chunk in by_queue.items():
             task_id = f"p{run_id or 0}-{uuid.uuid4().hex}"
             try:  # not retried: a burst sent late measures nothing; expired, a worker drops it
-                self._app.send_task(PING_TASK, args=[group, shape_of(how), run_id], task_id=task_id,
+                self._app.send_task(PING_TASK, args=[chunk, shape_of(how), run_id], task_id=task_id,
                                     queue=queue, expires=how.duration_s + PING_GRACE_S, retry=False)
             except Exception as exc:  # broker away: ICMP unknown for these, the polls say the rest
                 log.warning("could not send ping task to %s: %s", queue, exc)
                 continue
-            request.waiting[task_id] = set(group)
+            request.waiting[task_id] = set(chunk)
         if not request.waiting:
             future.set_result(request.answers)
             return future
