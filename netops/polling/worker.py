@@ -10,8 +10,8 @@ here) is written as "not polled" with the reason. A heartbeat thread keeps the w
 ``poll_workers`` fresh, which is how the scheduler knows a group's queue has a live worker.
 
 A ping task (``netops.polling.remote_icmp``) carries addresses: the worker sends the ICMP burst
-from inside its network, in a thread pool of its own (the task's slot is free again at once, so
-bursts never queue behind polls), and writes each address's ``IcmpStats`` as a row of the task.
+from inside its network, in a thread pool of its own (the task holds its worker slot for a
+look-up, not for the burst), and writes each address's ``IcmpStats`` as a row of the task.
 Only addresses of devices in the database are pinged; any other is written as unknown.
 """
 
