@@ -7,7 +7,13 @@
      outage, and what-if (the sites its failure would cut off or leave on a single path, from
      /api/v1/topology/impact), the sites cut off marked on the map; close with x or Escape;
    - single points of failure highlighted on demand;
-   - states, root causes and outages refresh in place every 30 s (no reload). */
+   - states, root causes and outages refresh in place every 30 s (no reload);
+   - two levels: districts (one circle each, a link to its devices) and devices. Zooming out
+     past the point where dots would sit closer than ~16 px apart shows districts, zooming in
+     on the districts shows the devices of the one nearest the centre; a click on a district
+     (or Enter on it) shows its devices, fitted; the Districts/Devices control switches, and
+     the URL keeps the level (?level=district|device&district=NAME). A province's page carries
+     only the level asked for: going to its devices then loads that page. */
 (function () {
   "use strict";
   var svg = document.getElementById("topo");
@@ -16,7 +22,10 @@
   var stateLabels = JSON.parse(panel.dataset.labels || "{}");
   var kindLabels = JSON.parse(document.getElementById("whatif").dataset.kinds || "{}");
   var base = svg.viewBox.baseVal, view = {x: base.x, y: base.y, w: base.width, h: base.height};
-  var initial = Object.assign({}, view);
+  var canvas = (svg.dataset.canvas || "").split(" ").map(Number);
+  var initial = canvas.length === 4 ? {x: canvas[0], y: canvas[1], w: canvas[2], h: canvas[3]} : Object.assign({}, view);
+  var page = document.getElementById("topo-page"), level = svg.dataset.level || "device";
+  var hasDevices = !!document.getElementById("devices");
   var overlay = null, selected = null, lastWhatIf = 0;
   // Times as the server writes them (yyyy-MM-dd HH:mm) in the service's time zone.
   var clock = (function () {
@@ -31,6 +40,7 @@
   }
 
   function nodes() { return svg.querySelectorAll(".node"); }
+  function districts() { return svg.querySelectorAll(".district"); }
   function links() { return svg.querySelectorAll(".link"); }
   function nodeByName(name) {
     var found = null;
@@ -97,12 +107,14 @@
   svg.addEventListener("wheel", function (evt) {
     evt.preventDefault();
     var p = toSvg(evt), k = evt.deltaY < 0 ? 0.85 : 1 / 0.85;
+    var before = view.w;
     view.x = p.x - (p.x - view.x) * k; view.y = p.y - (p.y - view.y) * k; view.w *= k; view.h *= k; apply();
+    zoomed(before);
   }, {passive: false});
   var drag = null, dragged = false;
   svg.addEventListener("pointerdown", function (evt) {
     dragged = false;
-    if (evt.target.closest(".node")) { return; }
+    if (evt.target.closest(".node, .district")) { return; }
     drag = {x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y}; svg.setPointerCapture(evt.pointerId);
   });
   svg.addEventListener("pointermove", function (evt) {
@@ -114,8 +126,9 @@
   });
   svg.addEventListener("pointerup", function () { drag = null; });
   function zoom(k) {
-    var cx = view.x + view.w / 2, cy = view.y + view.h / 2;
+    var cx = view.x + view.w / 2, cy = view.y + view.h / 2, before = view.w;
     view.w *= k; view.h *= k; view.x = cx - view.w / 2; view.y = cy - view.h / 2; apply();
+    zoomed(before);
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(0.7); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 0.7); });
@@ -139,7 +152,7 @@
     view = {x: (x0 + x1) / 2 - w / 2, y: (y0 + y1) / 2 - h / 2, w: w, h: h};
     apply();
   }
-  function filter() {
+  function filter(keepView) {
     var shown = {}, points = [];
     nodes().forEach(function (node) {
       var ok = (!fDistrict.value || node.dataset.district === fDistrict.value) && (!fRole.value || node.dataset.role === fRole.value);
@@ -149,10 +162,91 @@
     links().forEach(function (link) {
       link.classList.toggle("hidden", !(shown[link.dataset.a] && shown[link.dataset.b]));
     });
+    if (keepView === true) { relabel(); return; }
     if (fDistrict.value || fRole.value) { fitTo(points); } else { view = Object.assign({}, initial); apply(); }
     relabel();
   }
-  fDistrict.addEventListener("change", filter); fRole.addEventListener("change", filter);
+  fDistrict.addEventListener("change", function () {
+    if (level === "district" && fDistrict.value) { showDistrict(fDistrict.value); } else { filter(); }
+  });
+  fRole.addEventListener("change", filter);
+
+  // -- levels: districts and devices -----------------------------------------------------
+  var levelLinks = document.querySelectorAll("#level-switch a[data-level]");
+  // The view width (SVG units) above which dots would sit closer than ~16 px on screen on
+  // average: districts are shown past it (at most 2.5 canvases out, so a small network too).
+  function threshold() {
+    var r = svg.getBoundingClientRect(), total = Math.max(1, +svg.dataset.devices || 1);
+    var spacing = Math.sqrt(initial.w * initial.h / total);
+    return Math.min(spacing * (r.width || 1000) / 16, 2.5 * initial.w);
+  }
+  function pageUrl(lv, district) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("level", lv);
+    url.searchParams.delete("focus");
+    if (district) { url.searchParams.set("district", district); } else { url.searchParams.delete("district"); }
+    return url.pathname + url.search;
+  }
+  function setLevel(lv) {
+    if (lv === level) { return; }
+    level = lv;
+    svg.dataset.level = lv;
+    page.classList.toggle("level-district", lv === "district");
+    page.classList.toggle("level-device", lv === "device");
+    levelLinks.forEach(function (a) {
+      var on = a.dataset.level === lv;
+      a.classList.toggle("current", on);
+      if (on) { a.setAttribute("aria-current", "page"); } else { a.removeAttribute("aria-current"); }
+    });
+    document.getElementById("level-note").hidden = lv !== "district";
+    if (lv === "district") {
+      close();
+      if (Date.now() - districtsAt > 30000) { refreshDistricts(); }
+    }
+    window.history.replaceState(null, "", pageUrl(lv, lv === "device" ? fDistrict.value : ""));
+    relabel();
+  }
+  // A district's devices, fitted: here when the page carries them, else its device page.
+  function showDistrict(name) {
+    if (!hasDevices) { window.location.href = pageUrl("device", name); return; }
+    fDistrict.value = name;
+    setLevel("device");
+    filter();
+    window.history.replaceState(null, "", pageUrl("device", name));
+  }
+  function nearestDistrict() {
+    var cx = view.x + view.w / 2, cy = view.y + view.h / 2, best = null, bestD = Infinity;
+    districts().forEach(function (d) {
+      var p = position(d), dist = Math.hypot(p.x - cx, p.y - cy);
+      if (dist < bestD) { bestD = dist; best = d; }
+    });
+    return best;
+  }
+  // Crossing the threshold by zooming switches the level (a level chosen stays until then).
+  function zoomed(before) {
+    var t = threshold();
+    if (level === "device" && before <= t && view.w > t) { setLevel("district"); return; }
+    if (level === "district" && before >= t / 2 && view.w < t / 2) {
+      var d = nearestDistrict();
+      if (!d) { return; }
+      if (!hasDevices) { window.location.href = pageUrl("device", d.dataset.district); return; }
+      fDistrict.value = "";  // zoomed in on a place: keep the view, show every device there
+      filter(true);
+      setLevel("device");
+      window.history.replaceState(null, "", pageUrl("device", ""));
+    }
+  }
+  levelLinks.forEach(function (a) {
+    a.addEventListener("click", function (evt) {
+      var lv = a.dataset.level;
+      if (lv === "device" && !hasDevices) { return; }  // the page with the devices
+      evt.preventDefault();
+      if (lv === level) { return; }
+      if (lv === "district") { setLevel("district"); view = Object.assign({}, initial); apply(); return; }
+      setLevel("device");
+      filter();
+    });
+  });
 
   // -- single points of failure ----------------------------------------------------------
   var fSpof = document.getElementById("f-spof");
@@ -270,7 +364,10 @@
     return best;
   }
   svg.addEventListener("click", function (evt) {
+    var district = evt.target.closest(".district");
+    if (district) { evt.preventDefault(); }
     if (dragged) { return; }
+    if (level === "district") { if (district) { showDistrict(district.dataset.district); } return; }
     var el = evt.target.closest(".node") || nearestLink(evt);
     if (el) { select(el); } else { close(); }
   });
@@ -306,7 +403,23 @@
     return fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
   }
+  // The district level as the server draws it (tens of elements), swapped in place.
+  var districtsAt = Date.now();
+  function refreshDistricts() {
+    districtsAt = Date.now();
+    return fetch(svg.dataset.districtUrl, {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("districts");
+        if (fresh) { document.getElementById("districts").innerHTML = fresh.innerHTML; scale = ""; fitMarks(); }
+      });
+  }
   function refresh() {
+    if (level === "district") {
+      return refreshDistricts()
+        .then(function () { document.getElementById("refreshed").textContent = new Date().toLocaleTimeString(); })
+        .catch(function () { document.getElementById("refreshed").textContent = "!"; });
+    }
     return Promise.all([getJson(svg.dataset.api), getJson(svg.dataset.overlayApi)])
       .then(function (both) {
         var data = both[0], byName = {}, byKey = {};
@@ -329,5 +442,5 @@
   fitMarks();
   // ?focus=NAME (links from device, site and outage pages): open on that device, panel shown
   var focusName = svg.dataset.focus, target = focusName ? nodeByName(focusName) : null;
-  if (target) { fitTo([position(target)]); select(target); }
+  if (target) { fitTo([position(target)]); select(target); } else if (fDistrict.value && level === "device") { filter(); }
 })();
