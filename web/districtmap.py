@@ -150,7 +150,7 @@ def _link_devices(link_id: str) -> list[str]:
 def _radius(aggregated: DistrictMap) -> _Radius:
     count = max(1, len(aggregated.nodes))
     largest = max((d.devices for d in aggregated.nodes), default=1)
-    return _Radius(min(70.0, max(24.0, 1000.0 / (3.4 * math.sqrt(count)))), largest)
+    return _Radius(min(90.0, max(24.0, 1000.0 / (3.4 * math.sqrt(count)))), largest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +208,15 @@ def bounds(topo: Topology, district: str) -> tuple[float, float, float, float] |
     w = h = max(w, h)
     return (round((min(xs) + max(xs)) / 2 - w / 2, 1), round((min(ys) + max(ys)) / 2 - h / 2, 1),
             round(w, 1), round(h, 1))
+
+
+def fit(level: DistrictLevel) -> tuple[float, float, float, float] | None:
+    """The view box that shows every district with room for its name over it and its counts under it."""
+    if not level.nodes:
+        return None
+    x0 = min(n.x - n.r for n in level.nodes) - 60
+    x1 = max(n.x + n.r for n in level.nodes) + 60
+    y0 = min(n.y - n.r for n in level.nodes) - 50
+    y1 = max(n.y + n.r for n in level.nodes) + 90
+    w = h = max(x1 - x0, y1 - y0, 300.0)
+    return (round((x0 + x1 - w) / 2, 1), round((y0 + y1 - h) / 2, 1), round(w, 1), round(h, 1))

@@ -90,6 +90,7 @@ def test_district_level_counts_states_and_down_links(client_as: Client) -> None:
     layer = unescape(_layer(html))
     assert "1 offline" in layer and "1 degraded" in layer and "1 · 1 down" in layer
     assert f"root cause: {DINKES_DOWN.replace('--', ' – ')}" in layer
+    assert ">root cause: acc-dinkes – core-balaikota</text>" in layer  # on the map: the two devices
     assert "2 links inside, 1 down" in layer  # Magelang Tengah's two fibers to the office
     # each district links to its devices, fitted (works without JavaScript)
     assert 'href="/topology?level=device&amp;district=Magelang+Selatan"' in html

@@ -25,6 +25,9 @@
   var canvas = (svg.dataset.canvas || "").split(" ").map(Number);
   var initial = canvas.length === 4 ? {x: canvas[0], y: canvas[1], w: canvas[2], h: canvas[3]} : Object.assign({}, view);
   var page = document.getElementById("topo-page"), level = svg.dataset.level || "device";
+  var boxed = (svg.dataset.districtFit || "").split(" ").map(Number);
+  var districtView = boxed.length === 4 ? {x: boxed[0], y: boxed[1], w: boxed[2], h: boxed[3]} : Object.assign({}, initial);
+  function home() { return Object.assign({}, level === "district" ? districtView : initial); }
   var hasDevices = !!document.getElementById("devices");
   var overlay = null, selected = null, lastWhatIf = 0;
   // Times as the server writes them (yyyy-MM-dd HH:mm) in the service's time zone.
@@ -132,7 +135,7 @@
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(0.7); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 0.7); });
-  document.getElementById("zoom-reset").addEventListener("click", function () { view = Object.assign({}, initial); apply(); });
+  document.getElementById("zoom-reset").addEventListener("click", function () { view = home(); apply(); });
 
   // -- filters: show the selected area ---------------------------------------------------
   document.getElementById("topo-filter").addEventListener("submit", function (evt) { evt.preventDefault(); });
@@ -222,11 +225,13 @@
     });
     return best;
   }
-  // Crossing the threshold by zooming switches the level (a level chosen stays until then).
+  // Crossing a threshold by zooming switches the level (a level chosen stays until then); the
+  // one back to devices is lower, so a level does not flicker at the edge.
   function zoomed(before) {
     var t = threshold();
     if (level === "device" && before <= t && view.w > t) { setLevel("district"); return; }
-    if (level === "district" && before >= t / 2 && view.w < t / 2) {
+    var t2 = Math.min(t / 2, districtView.w * 0.75);  // zooming in on districts: closer than all of them
+    if (level === "district" && before >= t2 && view.w < t2) {
       var d = nearestDistrict();
       if (!d) { return; }
       if (!hasDevices) { window.location.href = pageUrl("device", d.dataset.district); return; }
@@ -242,7 +247,7 @@
       if (lv === "device" && !hasDevices) { return; }  // the page with the devices
       evt.preventDefault();
       if (lv === level) { return; }
-      if (lv === "district") { setLevel("district"); view = Object.assign({}, initial); apply(); return; }
+      if (lv === "district") { setLevel("district"); view = home(); apply(); return; }
       setLevel("device");
       filter();
     });

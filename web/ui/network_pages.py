@@ -69,7 +69,12 @@ def topology() -> ResponseReturnValue:
     level = request.args.get("level")
     if level not in ("district", "device"):
         level = "district" if large and not (focus or district) else "device"
+    districts = view.memo(("district_level", marks, scoping.key()),
+                          lambda: districtmap.for_view(view, topo, marks.causes, scoping.visible()))
+    district_fit = districtmap.fit(districts)
     fit = districtmap.bounds(topo, district) if district and level == "device" else None
+    if level == "district":
+        fit = district_fit
     return render_template(
         "ui/topology.html",
         topo=topo,
@@ -81,9 +86,9 @@ def topology() -> ResponseReturnValue:
         device_level_max=districtmap.DEVICE_LEVEL_MAX,
         svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks))
         if level == "device" or not large else None,
-        district_body=view.memo(
-            ("svg_districts", marks, scoping.key(), topomap.language()),
-            lambda: render_districts(districtmap.for_view(view, topo, marks.causes, scoping.visible()))),
+        district_fit=district_fit,
+        district_body=view.memo(("svg_districts", marks, scoping.key(), topomap.language()),
+                                lambda: render_districts(districts)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
         focus=focus,

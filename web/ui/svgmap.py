@@ -116,19 +116,27 @@ def _bad_devices(node: DistrictNode) -> str:
 
 
 def _cause_line(causes: tuple[str, ...]) -> str:
-    first = causes[0].replace("--", " – ")
+    """The first root cause (a link by its two devices: its ports are in the title), and how many more."""
+    first = _short(causes[0])
     more = len(causes) - 1
     return (gettext("root cause: %(name)s", name=first)
             + (" " + gettext("(and %(num)d more)", num=more) if more else ""))
 
 
+def _short(cause: str) -> str:
+    if "--" not in cause:
+        return cause
+    return " – ".join(end.rpartition(":")[0] or end for end in cause.split("--"))
+
+
 def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
+    """The circle (SVG units: it grows as one zooms in), the device count in it, the name over it
+    and the counts under it (``g.mark``: the same size on screen at any zoom)."""
     name = escape(node.district)
     href = escape(url_for("ui.topology", level="device", district=node.district))
     bad_sites, bad_devices = _bad_sites(node), _bad_devices(node)
-    lines = [f'<text class="d-name" y="-3">{name}</text>',
-             f'<text class="d-count" y="12">{escape(_counts(node))}</text>']
-    y = 27
+    lines = [f'<text class="d-count" y="14">{escape(_counts(node))}</text>']
+    y = 29
     for css, text in (("d-bad", bad_sites), ("d-bad", bad_devices),
                       ("d-cause", _cause_line(node.causes) if node.causes else "")):
         if text:
@@ -137,14 +145,16 @@ def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
     title = [node.district, _counts(node), bad_sites, bad_devices,
              ngettext("%(num)d link inside", "%(num)d links inside", inside[0])
              + (", " + gettext("%(num)d down", num=inside[1]) if inside[1] else ""),
-             ", ".join(_cause_line((c,)) for c in node.causes)]
+             *(gettext("root cause: %(name)s", name=c.replace("--", " – ")) for c in node.causes)]
     down = node.site_states.get("disconnected", 0)
     return (
         f'<a class="district d-{node.state}" href="{href}" data-district="{name}" '
         f'data-devices="{node.devices}" data-sites="{node.sites}" data-offline="{down}" '
         f'data-degraded="{node.site_states.get("degraded", 0)}" data-state="{node.state}"'
         f'{" data-cause" if node.causes else ""} transform="translate({node.x},{node.y})">'
-        f'<circle r="{node.r}"></circle><g class="mark">{"".join(lines)}</g>'
+        f'<circle r="{node.r}"></circle><g class="mark"><text class="d-num" y="5">{node.devices}</text></g>'
+        f'<g transform="translate(0,{-node.r})"><g class="mark"><text class="d-name" y="-7">{name}</text></g></g>'
+        f'<g transform="translate(0,{node.r})"><g class="mark">{"".join(lines)}</g></g>'
         f"<title>{escape(chr(10).join(t for t in title if t))}</title></a>"
     )
 
@@ -157,7 +167,8 @@ def _district_edge(edge: DistrictEdge, at: dict[str, DistrictNode]) -> str:
     label = str(edge.links) + (" · " + gettext("%(num)d down", num=edge.down) if edge.down else "")
     title = (f"{edge.a} – {edge.b}: " + ngettext("%(num)d link", "%(num)d links", edge.links)
              + (", " + gettext("%(num)d down", num=edge.down) if edge.down else "")
-             + "".join("\n" + _cause_line((c,)) for c in edge.causes))
+             + "".join("\n" + gettext("root cause: %(name)s", name=c.replace("--", " – "))
+                       for c in edge.causes))
     width = min(2 + edge.links ** 0.5, 10)
     return (
         f'<g class="dlink s-{state}" data-a="{escape(edge.a)}" data-b="{escape(edge.b)}" '
