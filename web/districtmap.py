@@ -69,7 +69,9 @@ class DistrictLevel:
     inside: dict[str, tuple[int, int]]  # district -> (links inside it, of them down)
 
 
-def for_view(view: NetworkView, topo: Topology, causes: Iterable[Key], scope: Visible | None) -> DistrictLevel:
+def for_view(
+    view: NetworkView, topo: Topology, causes: Iterable[Key], scope: Visible | None
+) -> DistrictLevel:
     """The district level of ``topo`` (already a scope's part) with the stored site answers
     of the sites the scope shows (every site for the whole network)."""
     sites = {
@@ -113,7 +115,8 @@ def build(
         counts = sites.setdefault(district or NO_DISTRICT, {})
         counts[state] = counts.get(state, 0) + 1
     radius = _radius(aggregated)
-    placed = _spread([(d.x, d.y, radius(d.devices)) for d in aggregated.nodes], topo.width, topo.height)
+    placed = _spread([(d.x, d.y, radius(d.devices)) for d in aggregated.nodes], topo.width, topo.height,
+                     gap=0.8 * radius.top + 20)  # room for the name over a circle and counts under it
     nodes = tuple(
         DistrictNode(
             district=d.district,
@@ -150,7 +153,7 @@ def _link_devices(link_id: str) -> list[str]:
 def _radius(aggregated: DistrictMap) -> _Radius:
     count = max(1, len(aggregated.nodes))
     largest = max((d.devices for d in aggregated.nodes), default=1)
-    return _Radius(min(90.0, max(24.0, 1000.0 / (3.4 * math.sqrt(count)))), largest)
+    return _Radius(min(80.0, max(22.0, 1000.0 / (4.2 * math.sqrt(count)))), largest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +167,11 @@ class _Radius:
         return round(max(self.top / 3, self.top * math.sqrt(devices / max(1, self.largest))), 1)
 
 
-def _spread(circles: list[tuple[float, float, float]], width: float, height: float,
-            rounds: int = 80) -> list[tuple[float, float, float]]:
+def _spread(circles: list[tuple[float, float, float]], width: float, height: float, gap: float = 14.0,
+            rounds: int = 120) -> list[tuple[float, float, float]]:
     """Push overlapping circles apart (a few dozen districts: pairs, a few rounds), kept on the
     canvas; deterministic, so the map never jumps between two views of the same network."""
     pos = [[x, y, r] for x, y, r in circles]
-    gap = 14.0
     for step in range(rounds):
         moved = False
         for i in range(len(pos)):
@@ -195,6 +197,22 @@ def _spread(circles: list[tuple[float, float, float]], width: float, height: flo
             p[1] = min(max(p[1], p[2]), height - p[2]) if height > 2 * p[2] else height / 2
         if not moved:
             break
+    return _fill(pos, width, height)
+
+
+def _fill(pos: list[list[float]], width: float, height: float) -> list[tuple[float, float, float]]:
+    """Stretch the centres to fill the canvas (districts whose devices are spread alike all sit
+    near its middle): the circles keep their size, the room between them grows."""
+    if len(pos) > 1:
+        margin = max(p[2] for p in pos) + 40
+        xs, ys = [p[0] for p in pos], [p[1] for p in pos]
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+        k = min(width - 2 * margin, height - 2 * margin) / span
+        if k > 1:
+            cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+            for p in pos:
+                p[0] = width / 2 + (p[0] - cx) * k
+                p[1] = height / 2 + (p[1] - cy) * k
     return [(round(x, 1), round(y, 1), r) for x, y, r in pos]
 
 

@@ -410,23 +410,26 @@
   }
   // The district level as the server draws it (tens of elements), swapped in place.
   var districtsAt = Date.now();
-  function refreshDistricts() {
+  function districtsPage() {
     districtsAt = Date.now();
     return fetch(svg.dataset.districtUrl, {credentials: "same-origin"})
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("districts");
-        if (fresh) { document.getElementById("districts").innerHTML = fresh.innerHTML; scale = ""; fitMarks(); }
-      });
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); });
   }
+  function swapDistricts(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("districts");
+    if (fresh) { document.getElementById("districts").innerHTML = fresh.innerHTML; scale = ""; fitMarks(); }
+  }
+  function refreshDistricts() { return districtsPage().then(swapDistricts); }
   function refresh() {
     if (level === "district") {
       return refreshDistricts()
         .then(function () { document.getElementById("refreshed").textContent = new Date().toLocaleTimeString(); })
         .catch(function () { document.getElementById("refreshed").textContent = "!"; });
     }
-    return Promise.all([getJson(svg.dataset.api), getJson(svg.dataset.overlayApi)])
+    // the district level too (hidden): the same moment's states on both levels
+    return Promise.all([getJson(svg.dataset.api), getJson(svg.dataset.overlayApi), districtsPage()])
       .then(function (both) {
+        swapDistricts(both[2]);
         var data = both[0], byName = {}, byKey = {};
         nodes().forEach(function (n) { byName[n.dataset.name] = n; });
         data.nodes.forEach(function (n) { if (byName[n.id]) { setState(byName[n.id], "n-", n.state); } });

@@ -19,6 +19,7 @@ JavaScript and by keyboard (Tab, Enter).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -103,9 +104,13 @@ def _counts(node: DistrictNode) -> str:
 
 def _bad_sites(node: DistrictNode) -> str:
     words = {"disconnected": lambda n: gettext("%(num)d offline", num=n),
-             "degraded": lambda n: gettext("%(num)d degraded", num=n),
-             "unknown": lambda n: gettext("%(num)d unknown", num=n)}
+             "degraded": lambda n: gettext("%(num)d degraded", num=n)}
     return " · ".join(say(node.site_states[s]) for s, say in words.items() if node.site_states.get(s))
+
+
+def _unknown_sites(node: DistrictNode) -> str:
+    unknown = node.site_states.get("unknown", 0)
+    return gettext("%(num)d unknown", num=unknown) if unknown else ""
 
 
 def _bad_devices(node: DistrictNode) -> str:
@@ -135,14 +140,15 @@ def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
     name = escape(node.district)
     href = escape(url_for("ui.topology", level="device", district=node.district))
     bad_sites, bad_devices = _bad_sites(node), _bad_devices(node)
-    lines = [f'<text class="d-count" y="14">{escape(_counts(node))}</text>']
+    sites = ngettext("%(num)d site", "%(num)d sites", node.sites)  # the devices: in the circle
+    lines = [f'<text class="d-count" y="14">{escape(sites)}</text>']
     y = 29
-    for css, text in (("d-bad", bad_sites), ("d-bad", bad_devices),
+    for css, text in (("d-bad", bad_sites), ("d-unk", _unknown_sites(node)), ("d-bad", bad_devices),
                       ("d-cause", _cause_line(node.causes) if node.causes else "")):
         if text:
             lines.append(f'<text class="{css}" y="{y}">{escape(text)}</text>')
             y += 15
-    title = [node.district, _counts(node), bad_sites, bad_devices,
+    title = [node.district, _counts(node), bad_sites, _unknown_sites(node), bad_devices,
              ngettext("%(num)d link inside", "%(num)d links inside", inside[0])
              + (", " + gettext("%(num)d down", num=inside[1]) if inside[1] else ""),
              *(gettext("root cause: %(name)s", name=c.replace("--", " – ")) for c in node.causes)]
@@ -153,13 +159,17 @@ def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
         f'data-degraded="{node.site_states.get("degraded", 0)}" data-state="{node.state}"'
         f'{" data-cause" if node.causes else ""} transform="translate({node.x},{node.y})">'
         f'<circle r="{node.r}"></circle><g class="mark"><text class="d-num" y="5">{node.devices}</text></g>'
-        f'<g transform="translate(0,{-node.r})"><g class="mark"><text class="d-name" y="-7">{name}</text></g></g>'
+        f'<g transform="translate(0,{-node.r})"><g class="mark">'
+        f'<text class="d-name" y="-7">{name}</text></g></g>'
         f'<g transform="translate(0,{node.r})"><g class="mark">{"".join(lines)}</g></g>'
         f"<title>{escape(chr(10).join(t for t in title if t))}</title></a>"
     )
 
 
-def _district_edge(edge: DistrictEdge, at: dict[str, DistrictNode]) -> str:
+EDGE_LABELS = 40  # more lines than this: only those with a link down carry their counts (all in titles)
+
+
+def _district_edge(edge: DistrictEdge, at: dict[str, DistrictNode], labelled: bool) -> str:
     a, b = at.get(edge.a), at.get(edge.b)
     if a is None or b is None:
         return ""
@@ -169,14 +179,14 @@ def _district_edge(edge: DistrictEdge, at: dict[str, DistrictNode]) -> str:
              + (", " + gettext("%(num)d down", num=edge.down) if edge.down else "")
              + "".join("\n" + gettext("root cause: %(name)s", name=c.replace("--", " – "))
                        for c in edge.causes))
-    width = min(2 + edge.links ** 0.5, 10)
+    width = min(1.5 + math.log2(edge.links), 8)
+    mark = (f'<g transform="translate({round((a.x + b.x) / 2, 1)},{round((a.y + b.y) / 2, 1)})">'
+            f'<g class="mark"><text y="4">{escape(label)}</text></g></g>') if labelled or edge.down else ""
     return (
         f'<g class="dlink s-{state}" data-a="{escape(edge.a)}" data-b="{escape(edge.b)}" '
         f'data-links="{edge.links}" data-down="{edge.down}"{" data-cause" if edge.causes else ""}>'
         f'<line x1="{a.x}" y1="{a.y}" x2="{b.x}" y2="{b.y}" stroke-width="{width:.1f}"></line>'
-        f'<g transform="translate({round((a.x + b.x) / 2, 1)},{round((a.y + b.y) / 2, 1)})">'
-        f'<g class="mark"><text y="4">{escape(label)}</text></g></g>'
-        f"<title>{escape(title)}</title></g>"
+        f"{mark}<title>{escape(title)}</title></g>"
     )
 
 
@@ -185,7 +195,7 @@ def render_districts(level: DistrictLevel) -> Markup:
     at = {n.district: n for n in level.nodes}
     body = "".join((
         '<g class="d-links">',
-        *(_district_edge(edge, at) for edge in level.edges),
+        *(_district_edge(edge, at, len(level.edges) <= EDGE_LABELS) for edge in level.edges),
         '</g><g class="d-nodes">',
         *(_district(node, level.inside.get(node.district, (0, 0))) for node in level.nodes),
         "</g>",
