@@ -111,8 +111,8 @@ def build(
             for district in sorted({where[d] for d in _link_devices(name) if d in where}):
                 in_district.setdefault(district, []).append(name)
     sites: dict[str, dict[str, int]] = {}
-    for district, state in site_states.values():
-        counts = sites.setdefault(district or NO_DISTRICT, {})
+    for site_district, state in site_states.values():
+        counts = sites.setdefault(site_district or NO_DISTRICT, {})
         counts[state] = counts.get(state, 0) + 1
     radius = _radius(aggregated)
     placed = _spread([(d.x, d.y, radius(d.devices)) for d in aggregated.nodes], topo.width, topo.height,

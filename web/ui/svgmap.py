@@ -103,9 +103,10 @@ def _counts(node: DistrictNode) -> str:
 
 
 def _bad_sites(node: DistrictNode) -> str:
-    words = {"disconnected": lambda n: gettext("%(num)d offline", num=n),
-             "degraded": lambda n: gettext("%(num)d degraded", num=n)}
-    return " · ".join(say(node.site_states[s]) for s, say in words.items() if node.site_states.get(s))
+    offline, degraded = node.site_states.get("disconnected", 0), node.site_states.get("degraded", 0)
+    parts = [gettext("%(num)d offline", num=offline)] if offline else []
+    parts += [gettext("%(num)d degraded", num=degraded)] if degraded else []
+    return " · ".join(parts)
 
 
 def _unknown_sites(node: DistrictNode) -> str:
@@ -124,8 +125,8 @@ def _cause_line(causes: tuple[str, ...]) -> str:
     """The first root cause (a link by its two devices: its ports are in the title), and how many more."""
     first = _short(causes[0])
     more = len(causes) - 1
-    return (gettext("root cause: %(name)s", name=first)
-            + (" " + gettext("(and %(num)d more)", num=more) if more else ""))
+    line = str(gettext("root cause: %(name)s", name=first))
+    return line + (" " + str(gettext("(and %(num)d more)", num=more)) if more else "")
 
 
 def _short(cause: str) -> str:
