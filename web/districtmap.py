@@ -232,8 +232,8 @@ def fit(level: DistrictLevel) -> tuple[float, float, float, float] | None:
     """The view box that shows every district with room for its name over it and its counts under it."""
     if not level.nodes:
         return None
-    x0 = min(n.x - n.r for n in level.nodes) - 60
-    x1 = max(n.x + n.r for n in level.nodes) + 60
+    x0 = min(n.x - n.r for n in level.nodes) - 130  # the counts under a circle are wider than it
+    x1 = max(n.x + n.r for n in level.nodes) + 130
     y0 = min(n.y - n.r for n in level.nodes) - 50
     y1 = max(n.y + n.r for n in level.nodes) + 90
     w = h = max(x1 - x0, y1 - y0, 300.0)

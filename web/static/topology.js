@@ -28,6 +28,25 @@
   var boxed = (svg.dataset.districtFit || "").split(" ").map(Number);
   var districtView = boxed.length === 4 ? {x: boxed[0], y: boxed[1], w: boxed[2], h: boxed[3]} : Object.assign({}, initial);
   function home() { return Object.assign({}, level === "district" ? districtView : initial); }
+  // Every district with its name and counts in view: they keep their size on screen, so how
+  // much room they take in SVG units depends on the screen (a phone needs more); measured.
+  function fitDistricts() {
+    view = Object.assign({}, districtView); apply();
+    for (var pass = 0; pass < 3; pass++) {
+      var r = svg.getBoundingClientRect(), box = null;
+      if (!r.width) { return; }
+      districts().forEach(function (d) {
+        var b = d.getBoundingClientRect();
+        if (!b.width) { return; }
+        box = box ? {l: Math.min(box.l, b.left), t: Math.min(box.t, b.top), r: Math.max(box.r, b.right), b: Math.max(box.b, b.bottom)}
+                  : {l: b.left, t: b.top, r: b.right, b: b.bottom};
+      });
+      if (!box) { return; }
+      var k = view.w / r.width, h = view.h / r.height;
+      fitTo([{x: view.x + (box.l - r.left) * k, y: view.y + (box.t - r.top) * h},
+             {x: view.x + (box.r - r.left) * k, y: view.y + (box.b - r.top) * h}], 0.03);
+    }
+  }
   var hasDevices = !!document.getElementById("devices");
   var overlay = null, selected = null, lastWhatIf = 0;
   // Times as the server writes them (yyyy-MM-dd HH:mm) in the service's time zone.
@@ -135,7 +154,9 @@
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(0.7); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 0.7); });
-  document.getElementById("zoom-reset").addEventListener("click", function () { view = home(); apply(); });
+  document.getElementById("zoom-reset").addEventListener("click", function () {
+    if (level === "district") { fitDistricts(); } else { view = home(); apply(); }
+  });
 
   // -- filters: show the selected area ---------------------------------------------------
   document.getElementById("topo-filter").addEventListener("submit", function (evt) { evt.preventDefault(); });
@@ -144,12 +165,12 @@
     var t = node.transform.baseVal.consolidate();
     return t ? {x: t.matrix.e, y: t.matrix.f} : {x: 0, y: 0};
   }
-  function fitTo(list) {
+  function fitTo(list, padding) {
     if (!list.length) { return; }
     var xs = list.map(function (p) { return p.x; }), ys = list.map(function (p) { return p.y; });
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var r = svg.getBoundingClientRect(), aspect = r.width && r.height ? r.width / r.height : 1;
-    var w = Math.max(x1 - x0, 120), h = Math.max(y1 - y0, 120), pad = 0.12;
+    var w = Math.max(x1 - x0, 120), h = Math.max(y1 - y0, 120), pad = padding === undefined ? 0.12 : padding;
     w *= 1 + 2 * pad; h *= 1 + 2 * pad;
     if (w / h < aspect) { w = h * aspect; } else { h = w / aspect; }
     view = {x: (x0 + x1) / 2 - w / 2, y: (y0 + y1) / 2 - h / 2, w: w, h: h};
@@ -247,7 +268,7 @@
       if (lv === "device" && !hasDevices) { return; }  // the page with the devices
       evt.preventDefault();
       if (lv === level) { return; }
-      if (lv === "district") { setLevel("district"); view = home(); apply(); return; }
+      if (lv === "district") { setLevel("district"); fitDistricts(); return; }
       setLevel("device");
       filter();
     });
@@ -451,4 +472,5 @@
   // ?focus=NAME (links from device, site and outage pages): open on that device, panel shown
   var focusName = svg.dataset.focus, target = focusName ? nodeByName(focusName) : null;
   if (target) { fitTo([position(target)]); select(target); } else if (fDistrict.value && level === "device") { filter(); }
+  else if (level === "district") { fitDistricts(); }
 })();
