@@ -145,3 +145,12 @@ def test_a_province_opens_on_districts_and_a_district_opens_its_devices(
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
     assert page.errors == []
+
+    zoomed = _page(browser, base, "/topology")  # zooming in on districts opens the nearest one's devices
+    for _ in range(6):
+        if "level=device" in zoomed.url:
+            break
+        zoomed.click("#zoom-in")
+    zoomed.wait_for_url("**level=device&district=*")
+    zoomed.wait_for_selector("#topo[data-overlay=ready]")
+    assert len(_shown_districts(zoomed)) == 1 and zoomed.errors == []

@@ -26,8 +26,9 @@ from tests.web.conftest import FakeScheduler
 from tests.web.seed import XSS, seed
 from web import create_app
 from web.composite import district_map
-from web.districtmap import DEVICE_LEVEL_MAX, build
-from web.views import Topology, TopologyNode
+from web.districtmap import DEVICE_LEVEL_MAX, build, fit
+from web.ui.svgmap import render_districts
+from web.views import Topology, TopologyLink, TopologyNode
 
 Client = Callable[[str | None], FlaskClient]
 CUT = "acc-sdn1:sfp1--dist-utara:sfp2"
@@ -183,3 +184,30 @@ def test_overlapping_districts_are_pushed_apart() -> None:
         assert a.r <= a.x <= 1000 - a.r and a.r <= a.y <= 1000 - a.r
         for b in level.nodes[i + 1:]:
             assert ((a.x - b.x) ** 2 + (a.y - b.y) ** 2) ** 0.5 >= a.r + b.r + 20
+
+
+def test_causes_inside_a_district_and_on_a_line_between_two(app: Flask) -> None:
+    nodes = (TopologyNode("a1", "access", "s1", "A", "down", 100.0, 100.0, None),
+             TopologyNode("a2", "access", "s2", "A", "unreachable", 150.0, 100.0, None),
+             TopologyNode("b1", "access", "s3", "B", "up", 800.0, 800.0, None))
+    ends = (("a1:p--a2:q", "a1", "a2", "down"), ("a2:p--b1:q", "a2", "b1", "down"), ("a1:x--b1:y", "a1", "b1", "up"))
+    links = tuple(TopologyLink(key, a, "p", b, "q", state, "", "fiber", True, None, None)
+                  for key, a, b, state in ends)
+    topo = Topology(nodes, links, districts=("A", "B"))
+    level = build(topo, district_map(topo), {"s1": ("A", "disconnected"), "s3": ("B", "connected")},
+                  [("device", "a1"), ("link", "a1:p--a2:q"), ("link", "a2:p--b1:q"), ("device", "gone")])
+    a, b = level.nodes
+    assert (a.causes, a.state, a.device_states, a.sites) == (("a1", "a1:p--a2:q"), "down",
+                                                              {"down": 1, "unreachable": 1}, 1)
+    assert (b.causes, b.state) == ((), "up")
+    (edge,) = level.edges
+    assert (edge.links, edge.down, edge.causes) == (2, 1, ("a2:p--b1:q",))
+    assert level.inside == {"A": (1, 1)}
+    box = fit(level)
+    assert box is not None and all(box[0] < n.x < box[0] + box[2] and box[1] < n.y < box[1] + box[3]
+                                   for n in level.nodes)
+    with app.test_request_context("/topology"):
+        drawn = unescape(str(render_districts(level)))
+    assert ">root cause: a1 (and 1 more)</text>" in drawn
+    assert ">1 device down · 1 device unreachable</text>" in drawn
+    assert 'class="dlink s-degraded"' in drawn and ">2 · 1 down</text>" in drawn
