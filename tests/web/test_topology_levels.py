@@ -190,7 +190,8 @@ def test_causes_inside_a_district_and_on_a_line_between_two(app: Flask) -> None:
     nodes = (TopologyNode("a1", "access", "s1", "A", "down", 100.0, 100.0, None),
              TopologyNode("a2", "access", "s2", "A", "unreachable", 150.0, 100.0, None),
              TopologyNode("b1", "access", "s3", "B", "up", 800.0, 800.0, None))
-    ends = (("a1:p--a2:q", "a1", "a2", "down"), ("a2:p--b1:q", "a2", "b1", "down"), ("a1:x--b1:y", "a1", "b1", "up"))
+    ends = (("a1:p--a2:q", "a1", "a2", "down"), ("a2:p--b1:q", "a2", "b1", "down"),
+            ("a1:x--b1:y", "a1", "b1", "up"))
     links = tuple(TopologyLink(key, a, "p", b, "q", state, "", "fiber", True, None, None)
                   for key, a, b, state in ends)
     topo = Topology(nodes, links, districts=("A", "B"))
