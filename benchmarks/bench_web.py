@@ -228,7 +228,8 @@ def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
     pages = [
         "/", "/schools", "/schools?sort=state&q=site+0042", "/schools?kind=&page=3",
         "/sites/Site 0400 acc-0400", "/outages", "/outages/1", "/outages.csv", "/topology",
-        "/topology?spof=1",
+        "/topology?spof=1", "/topology?level=district", "/topology?level=device",
+        "/topology?level=device&district=District 3",
         "/topology/spof", "/devices/dist-001", "/inventory", "/inventory?show=links",
         "/inventory?show=sites",
         "/inventory?q=acc-04",

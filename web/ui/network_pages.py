@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from netops.monitor.network_view import NetworkView
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
-from web import composite, history, readers, scoping, topomap
+from web import composite, districtmap, history, readers, scoping, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.extensions import STATE_LABELS
@@ -24,7 +24,7 @@ from web.paging import MAX_FILTER_CHARS, matching, page_number, paginate
 from web.ui import bp
 from web.ui.charts import rate_chart
 from web.ui.inventory_edit import TokenForm, UploadForm
-from web.ui.svgmap import Marks, render
+from web.ui.svgmap import Marks, render, render_districts
 from web.uploads import MAX_UPLOAD_BYTES
 
 ROLES_SHOWN = ("core", "distribution", "access", "other")
@@ -52,20 +52,46 @@ OPEN_CHARTS = 4
 @bp.route("/topology")
 @require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
+    """The logical map at two levels (``?level=district|device``, ``&district=`` fits one): a
+    network of more than ``DEVICE_LEVEL_MAX`` devices opens on districts and draws its devices
+    only when asked; a smaller one carries both levels and switches without a reload."""
     session = db_session()
     view = topomap.current_view()
     topo = scoping.topology(composite.topology(session))
     points = scoping.single_points(view.memo("single_points", lambda: single_points(view.assessment)))
     causes = topomap.root_causes(view, scoping.outages(history.list_outages(session, active=True)))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
+    focus = (request.args.get("focus") or "")[:200]
+    district = request.args.get("district") or ""
+    if district not in topo.districts:  # a scope never learns of an outside district
+        district = ""
+    large = len(topo.nodes) > districtmap.DEVICE_LEVEL_MAX
+    level = request.args.get("level")
+    if level not in ("district", "device"):
+        level = "district" if large and not (focus or district) else "device"
+    districts = view.memo(("district_level", marks, scoping.key()),
+                          lambda: districtmap.for_view(view, topo, marks.causes, scoping.visible()))
+    district_fit = districtmap.fit(districts)
+    fit = districtmap.bounds(topo, district) if district and level == "device" else None
+    if level == "district":
+        fit = district_fit
     return render_template(
         "ui/topology.html",
         topo=topo,
         roles=ROLES_SHOWN,
-        svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks)),
+        level=level,
+        district=district,
+        large=large,
+        fit=fit,
+        device_level_max=districtmap.DEVICE_LEVEL_MAX,
+        svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks))
+        if level == "device" or not large else None,
+        district_fit=district_fit,
+        district_body=view.memo(("svg_districts", marks, scoping.key(), topomap.language()),
+                                lambda: render_districts(districts)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
-        focus=(request.args.get("focus") or "")[:200],
+        focus=focus,
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},
         timezone=current_app.extensions["netops.settings"].web.timezone,
         kind_labels=_kind_labels(),
