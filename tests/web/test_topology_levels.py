@@ -212,3 +212,14 @@ def test_causes_inside_a_district_and_on_a_line_between_two(app: Flask) -> None:
     assert ">root cause: a1 (and 1 more)</text>" in drawn
     assert ">1 device down · 1 device unreachable</text>" in drawn
     assert 'class="dlink s-degraded"' in drawn and ">2 · 1 down</text>" in drawn
+
+
+def test_level_links_keep_the_district_and_the_spof_filter(client_as: Client) -> None:
+    """Switching level keeps what the user had chosen: the district fitted and the SPOF marks."""
+    page = client_as("engineer").get("/topology?level=device&district=Magelang+Utara&spof=1")
+    found = re.findall(r'<a href="([^"]*)" id="level-(district|device)"', page.get_data(as_text=True))
+    links = {level: unescape(href) for href, level in found}
+    assert links["district"] == "/topology?level=district&district=Magelang+Utara&spof=1"
+    assert links["device"] == "/topology?level=device&district=Magelang+Utara&spof=1"
+    plain = client_as("engineer").get("/topology?level=device").get_data(as_text=True)
+    assert 'href="/topology?level=district" id="level-district"' in plain
