@@ -23,11 +23,12 @@ class Page(Generic[T]):
     number: int  # 1-based
     pages: int
     total: int
+    per_page: int = PER_PAGE
 
     @property
     def first(self) -> int:
         """1-based position of the first row shown (0 when there are none)."""
-        return (self.number - 1) * PER_PAGE + 1 if self.items else 0
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
 
 
 def matching(rows: Iterable[T], query: str, text: Callable[[T], Iterable[str | None]]) -> list[T]:
@@ -70,4 +71,4 @@ def paginate(rows: Sequence[T], number: int, per_page: int = PER_PAGE) -> Page[T
     pages = max(1, -(-len(rows) // per_page))
     number = min(max(1, number), pages)
     start = (number - 1) * per_page
-    return Page(tuple(rows[start : start + per_page]), number, pages, len(rows))
+    return Page(tuple(rows[start : start + per_page]), number, pages, len(rows), per_page)
