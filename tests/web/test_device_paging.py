@@ -202,3 +202,15 @@ def test_the_inventory_page_shows_the_reference_page(province: Flask, session: S
     shown = re.findall(r'<td class="el">.*?:([^<]+) –', html)
     assert shown == [lk.a_port for lk in paginate(expected, 2).items]  # type: ignore[attr-defined]
     assert shown[:2] == ["ge50", "ge51"] and f"Links ({len(expected)})" in html
+
+
+def test_sites_send_the_same_headers_and_still_default_to_the_whole_list(province: Flask,
+                                                                        client_as: Client) -> None:
+    client = client_as("helpdesk")
+    whole = client.get("/api/v1/sites")
+    assert len(whole.get_json()) == 6 and whole.headers["X-Total-Count"] == "6"
+    assert "Link" not in whole.headers
+    page = client.get("/api/v1/sites?limit=2&offset=2&kind=school")
+    links = _links(page.headers["Link"])
+    assert page.headers["X-Total-Count"] == "3" and len(page.get_json()) == 1
+    assert set(links) == {"prev"} and links["prev"]["offset"] == ["0"] and links["prev"]["kind"] == ["school"]
