@@ -233,7 +233,7 @@ def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "/topology/spof", "/devices/dist-001", "/inventory", "/inventory?show=links",
         "/inventory?show=sites",
         "/inventory?q=acc-04",
-        "/map", "/jobs", "/credentials", "/users", "/maintenance", "/reports",
+        "/map", "/jobs", "/credentials", "/users", "/maintenance", "/reports", "/reports?month=2026-11",
     ]
     apis = [
         "/api/v1/sites", "/api/v1/sites?limit=100", "/api/v1/devices", "/api/v1/devices/dist-001/latency",
