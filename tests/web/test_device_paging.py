@@ -214,3 +214,41 @@ def test_sites_send_the_same_headers_and_still_default_to_the_whole_list(provinc
     links = _links(page.headers["Link"])
     assert page.headers["X-Total-Count"] == "3" and len(page.get_json()) == 1
     assert set(links) == {"prev"} and links["prev"]["offset"] == ["0"] and links["prev"]["kind"] == ["school"]
+
+
+def test_links_are_paged_like_devices_and_filtered(province: Flask, client_as: Client) -> None:
+    """``/api/v1/links``: 100 a page by A end and port (ge2 before ge10), the same headers, filters."""
+    client = client_as("engineer")
+    everything = client.get("/api/v1/links?limit=1000")
+    rows = everything.get_json()
+    total = int(everything.headers["X-Total-Count"])
+    assert total == len(rows) >= EXTRA
+    assert [(r["a_device"], natural_key(r["a_port"])) for r in rows] == sorted(
+        (r["a_device"], natural_key(r["a_port"])) for r in rows)
+    first = client.get("/api/v1/links")
+    assert first.get_json() == rows[:100] and first.headers["X-Total-Count"] == str(total)
+    assert _links(first.headers["Link"])["next"]["offset"] == ["100"]
+    walked: list[int] = []
+    url: str | None = "/api/v1/links?limit=40&device=dist-utara"
+    while url:
+        answer = client.get(url)
+        walked += [r["id"] for r in answer.get_json()]
+        nxt = re.search(r'<([^>]+)>; rel="next"', answer.headers.get("Link", ""))
+        url = nxt.group(1) if nxt else None
+    on_utara = [r["id"] for r in rows if "dist-utara" in (r["a_device"], r["b_device"])]
+    assert walked == on_utara and len(on_utara) >= EXTRA
+    down = client.get("/api/v1/links?state=down&limit=1000").get_json()
+    assert down and down == [r for r in rows if r["state"] == "down"]
+    found = client.get("/api/v1/links?q=ge14%20desa-014").get_json()
+    assert [r["b_device"] for r in found] == ["acc-desa-014"]
+    for query, parameter in (("limit=0", "limit"), ("offset=x", "offset"), ("state=cut", "state")):
+        bad = client.get(f"/api/v1/links?{query}")
+        assert bad.status_code == 400 and bad.get_json()["message"].startswith(f"{parameter}:")
+
+
+def test_a_scoped_login_pages_its_own_links(province: Flask, client_as: Client) -> None:
+    whole = client_as("engineer").get("/api/v1/links?limit=1000").get_json()
+    answer = _scoped(province).get("/api/v1/links?limit=1000")
+    mine = answer.get_json()
+    assert 0 < len(mine) < len(whole) and answer.headers["X-Total-Count"] == str(len(mine))
+    assert not any(r["b_device"].startswith("acc-desa") for r in mine)  # Kec Mertoyudan is outside

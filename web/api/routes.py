@@ -20,7 +20,6 @@ from inventory.models import DEVICE_ROLES
 from netops import accounts
 from netops.audit import record_change
 from netops.scope import Scope, ScopeError
-from topology.traversal import paused_gc
 from web import composite, history, inventory_index, readers, scoping
 from web.api import bp
 from web.api.openapi import openapi_document
@@ -32,7 +31,7 @@ from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
 from web.latency import MAX_HOURS, LatencySeries, latency_series
 from web.paging import searched
-from web.readers import DEVICE_STATES
+from web.readers import DEVICE_STATES, LINK_STATES
 from web.views import DeviceView, InterfaceView, LinkView, SiteStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -155,7 +154,15 @@ def _page_url(offset: int, limit: int) -> str:
     return f"{request.base_url}?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
 
 
-DEVICES_PER_PAGE, MAX_DEVICES_PER_PAGE = 100, 1000
+PER_PAGE, MAX_PER_PAGE = 100, 1000  # the long lists (devices, links), as NetBox pages its lists
+
+
+def _page_bounds() -> tuple[int, int]:
+    """``limit`` (1 to MAX_PER_PAGE, default PER_PAGE) and ``offset`` of a paged list, or 400."""
+    limit = _count("limit", PER_PAGE)
+    if not 1 <= limit <= MAX_PER_PAGE:
+        raise BadRequest(f"limit: from 1 to {MAX_PER_PAGE}, got {limit}")
+    return limit, _count("offset", 0)
 
 
 def _one_of(name: str, allowed: tuple[str, ...]) -> str | None:
@@ -176,7 +183,7 @@ def _one_of(name: str, allowed: tuple[str, ...]) -> str | None:
        role=("string", f"only devices of this role: {', '.join(DEVICE_ROLES)}"),
        district=("string", "only devices at a site of this district"),
        state=("string", f"only devices in this state: {', '.join(DEVICE_STATES)}"),
-       limit=("integer", f"at most N devices, 1 to {MAX_DEVICES_PER_PAGE} (default {DEVICES_PER_PAGE})"),
+       limit=("integer", f"at most N devices, 1 to {MAX_PER_PAGE} (default {PER_PAGE})"),
        offset=("integer", "skip the first N devices (default 0)"))
 def devices() -> ResponseReturnValue:
     """Devices with site, sysName and current state, by name, a page at a time.
@@ -185,10 +192,7 @@ def devices() -> ResponseReturnValue:
     next and previous pages, ``X-Total-Count`` the devices that match); ``q``, ``role``,
     ``district`` and ``state`` filter it. A scoped login gets its own devices and counts.
     """
-    limit = _count("limit", DEVICES_PER_PAGE)
-    if not 1 <= limit <= MAX_DEVICES_PER_PAGE:
-        raise BadRequest(f"limit: from 1 to {MAX_DEVICES_PER_PAGE}, got {limit}")
-    offset = _count("offset", 0)
+    limit, offset = _page_bounds()
     role, state = _one_of("role", DEVICE_ROLES), _one_of("state", DEVICE_STATES)
     district = request.args.get("district") or None
     session = db_session()
@@ -231,12 +235,28 @@ def interfaces() -> ResponseReturnValue:
 @bp.get("/links")
 @require_role("engineer", scoped=True)
 @returns(LinkView)
+@paged
+@query(q=("string", "only links whose ends, medium, source or state hold every word (case-insensitive, "
+                    "as the inventory's search)"),
+       device=("string", "only links with an end on this device"),
+       state=("string", f"only links in this state: {', '.join(LINK_STATES)}"),
+       limit=("integer", f"at most N links, 1 to {MAX_PER_PAGE} (default {PER_PAGE})"),
+       offset=("integer", "skip the first N links (default 0)"))
 def links() -> ResponseReturnValue:
-    """Links, declared and discovered, with state and utilisation (for a scoped login: the links
-    with an end in its scope, the other end shown as …)."""
-    found = scoping.links(readers.list_links(db_session()))
-    with paused_gc():  # 6,000 links to dicts: no full collection in the middle
-        return jsonify(to_json(found))
+    """Links, declared and discovered, with state and utilisation, by A end and port, a page at a time.
+
+    Paged as ``/devices`` (``limit``/``offset``, ``Link`` and ``X-Total-Count``); ``q``,
+    ``device`` and ``state`` filter. A scoped login gets the links with an end in its scope,
+    the other end shown as ….
+    """
+    limit, offset = _page_bounds()
+    state, device = _one_of("state", LINK_STATES), request.args.get("device") or None
+    session = db_session()
+    rows = [lk for lk in searched(inventory_index.links(session), request.args.get("q", ""))
+            if (state is None or lk.state == state)
+            and (device is None or device in (lk.a_device, lk.b_device))]
+    shown = inventory_index.fresh_links(session, rows[offset : offset + limit])
+    return _paged(to_json(shown), len(rows), offset, limit)
 
 
 @bp.get("/topology")
