@@ -237,7 +237,7 @@ def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
     ]
     apis = [
         "/api/v1/sites", "/api/v1/sites?limit=100", "/api/v1/devices", "/api/v1/devices/dist-001/latency",
-        "/api/v1/interfaces?device=dist-001", "/api/v1/links", "/api/v1/topology",
+        "/api/v1/interfaces?device=dist-001", "/api/v1/interfaces", "/api/v1/links", "/api/v1/topology",
         "/api/v1/topology?level=district", "/api/v1/topology/spof",
         "/api/v1/topology/impact?device=dist-001",
         "/api/v1/topology/overlay", "/api/v1/topology.geojson", "/api/v1/outages", "/api/v1/events",

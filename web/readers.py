@@ -116,14 +116,26 @@ def get_facts(session: Session, device: str) -> FactsView | None:
     )
 
 
-def list_interfaces(session: Session, device: str | None = None) -> list[InterfaceView]:
-    """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``)."""
+def list_interfaces(session: Session, device: str | None = None,
+                    devices: Collection[str] | None = None) -> list[InterfaceView]:
+    """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``); ``device``
+    or ``devices``: only theirs."""
     stmt = select(*_INTERFACE_COLUMNS, Device.name.label("device")).join(
         Device, Device.id == Interface.device_id)
     if device is not None:
         stmt = stmt.where(Device.name == device)
+    if devices is not None:
+        stmt = stmt.where(Device.name.in_(list(devices)))
     views = [InterfaceView(**row._mapping) for row in session.execute(stmt)]
     return sorted(views, key=lambda i: (i.device, natural_key(i.name)))
+
+
+def interface_counts(session: Session) -> list[tuple[str, int]]:
+    """(device, its interfaces) for every device with any, by name: a page of the province's
+    interfaces is found from these without loading the others."""
+    stmt = (select(Device.name, func.count(Interface.id)).join(Interface, Interface.device_id == Device.id)
+            .group_by(Device.name))
+    return sorted((name, count) for name, count in session.execute(stmt))  # list_interfaces' order
 
 
 _INTERFACE_COLUMNS = (  # columns, not entities: a province has tens of thousands of ports

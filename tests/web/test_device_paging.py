@@ -252,3 +252,33 @@ def test_a_scoped_login_pages_its_own_links(province: Flask, client_as: Client) 
     mine = answer.get_json()
     assert 0 < len(mine) < len(whole) and answer.headers["X-Total-Count"] == str(len(mine))
     assert not any(r["b_device"].startswith("acc-desa") for r in mine)  # Kec Mertoyudan is outside
+
+
+def test_the_whole_interface_list_is_paged_in_device_and_port_order(province: Flask,
+                                                                   client_as: Client) -> None:
+    """Pages cut across devices exactly where the whole list would (dist-utara's ge0..ge149 in natural
+    order among the others); one device's ports still come whole."""
+    client = client_as("engineer")
+    everything = client.get("/api/v1/interfaces?limit=1000")
+    rows = [(i["device"], i["name"]) for i in everything.get_json()]
+    assert int(everything.headers["X-Total-Count"]) == len(rows) > 300
+    assert rows == sorted(rows, key=lambda r: (r[0], natural_key(r[1])))
+    for size in (7, 100, 151):
+        walked: list[tuple[str, str]] = []
+        url: str | None = f"/api/v1/interfaces?limit={size}"
+        while url:
+            answer = client.get(url)
+            assert answer.headers["X-Total-Count"] == str(len(rows))
+            walked += [(i["device"], i["name"]) for i in answer.get_json()]
+            nxt = re.search(r'<([^>]+)>; rel="next"', answer.headers.get("Link", ""))
+            url = nxt.group(1) if nxt else None
+        assert walked == rows
+    assert len(client.get("/api/v1/interfaces").get_json()) == 100
+    utara = client.get("/api/v1/interfaces?device=dist-utara").get_json()
+    assert len(utara) == len([r for r in rows if r[0] == "dist-utara"]) > 100  # one device: whole
+    assert client.get("/api/v1/interfaces?offset=99999").get_json() == []
+    assert client.get("/api/v1/interfaces?limit=0").status_code == 400
+    scoped = _scoped(province).get("/api/v1/interfaces?limit=1000")
+    mine = {i["device"] for i in scoped.get_json()}
+    assert mine and not any(d.startswith("acc-desa") for d in mine)
+    assert scoped.headers["X-Total-Count"] == str(len(scoped.get_json()))

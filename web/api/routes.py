@@ -225,11 +225,37 @@ def device_latency(name: str) -> ResponseReturnValue:
 @bp.get("/interfaces")
 @require_role("engineer", scoped=True)
 @returns(InterfaceView)
-@query(device=("string", "only this device's interfaces"))
+@paged
+@query(device=("string", "only this device's interfaces (all of them unless limit is given)"),
+       limit=("integer", f"at most N interfaces, 1 to {MAX_PER_PAGE} (default {PER_PAGE}; with device: all)"),
+       offset=("integer", "skip the first N interfaces (default 0)"))
 def interfaces() -> ResponseReturnValue:
-    """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
-    found = readers.list_interfaces(db_session(), request.args.get("device"))
-    return jsonify(to_json(scoping.interfaces(found)))
+    """Interfaces with state, rates, errors and optics, by device and port (natural order).
+
+    The whole province's list (tens of thousands of ports) is paged as ``/devices``; one device's
+    ports (``?device=NAME``) come whole unless ``limit`` is given.
+    """
+    device = request.args.get("device")
+    session = db_session()
+    if device is not None:
+        rows = scoping.interfaces(readers.list_interfaces(session, device))
+        limit, offset = _page_bounds() if "limit" in request.args else (len(rows), _count("offset", 0))
+        return _paged(to_json(rows[offset : offset + limit]), len(rows), offset, limit)
+    limit, offset = _page_bounds()
+    counts = readers.interface_counts(session)
+    if scoping.scoped():
+        inside = set(scoping.device_names(name for name, _ in counts))
+        counts = [(name, n) for name, n in counts if name in inside]
+    window: list[str] = []
+    start = seen = 0  # the devices whose ports fall in [offset, offset + limit)
+    for name, n in counts:
+        if seen + n > offset and seen < offset + limit:
+            if not window:
+                start = seen
+            window.append(name)
+        seen += n
+    rows = scoping.interfaces(readers.list_interfaces(session, devices=window)) if window else []
+    return _paged(to_json(rows[offset - start : offset - start + limit]), seen, offset, limit)
 
 
 @bp.get("/links")
