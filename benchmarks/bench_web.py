@@ -234,6 +234,8 @@ def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "/inventory?show=sites",
         "/inventory?q=acc-04",
         "/map", "/jobs", "/credentials", "/users", "/maintenance", "/reports", "/reports?month=2026-11",
+        "/reports/download?month=2026-11&format=csv", "/reports/download?month=2026-11&format=pdf",
+        "/audit", "/notifications/routes",
     ]
     apis = [
         "/api/v1/sites", "/api/v1/sites?limit=100", "/api/v1/devices", "/api/v1/devices/dist-001/latency",
@@ -241,7 +243,7 @@ def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "/api/v1/topology?level=district", "/api/v1/topology/spof",
         "/api/v1/topology/impact?device=dist-001",
         "/api/v1/topology/overlay", "/api/v1/topology.geojson", "/api/v1/outages", "/api/v1/events",
-        "/api/v1/jobs", "/api/v1/users", "/api/v1/maintenance", "/api/v1/outages/1/timeline",
+        "/api/v1/jobs", "/api/v1/users", "/api/v1/audit", "/api/v1/maintenance", "/api/v1/outages/1/timeline",
         "/api/v1/reports/availability?month=2026-11", "/api/v1/openapi.json", "/healthz", "/metrics",
     ]
     return {p: (p, {}) for p in pages} | {p: (p, api) for p in apis}

@@ -91,3 +91,28 @@ def test_reports_page_shows_100_sites_a_page_most_downtime_first(app: Flask, cli
     second = client.get(nxt.group(1).replace("&amp;", "&")).get_data(as_text=True)
     rest = re.findall(r'<tr data-site="([^"]+)">', second)
     assert len(rest) == 22 and not set(rows) & set(rest) and "101–122 of 122" in second
+
+
+def test_a_pdf_is_laid_out_again_only_when_its_figures_change(app: Flask, client_as: Client) -> None:
+    """The same figures give the kept document (no second layout); an outage added to the month,
+    another language or another filter give a new one with the new figures."""
+    from web import reports
+
+    reports._pdfs.clear()
+    _march_outage(app)
+    client = client_as("engineer")
+    url = "/api/v1/reports/availability?month=2025-03&format=pdf&lang=en"
+    first = client.get(url).data
+    assert client.get(url).data == first and len(reports._pdfs) == 1
+    with app.app_context():
+        session = db_session()
+        session.add(Outage(root_cause_type="device", root_cause="dist-utara",
+                           started_at=datetime(2025, 3, 20, 3, 0, tzinfo=UTC),
+                           ended_at=datetime(2025, 3, 20, 5, 0, tzinfo=UTC), affected_sites=[SCHOOL]))
+        session.commit()
+    changed = client.get(url).data
+    assert changed != first and len(reports._pdfs) == 2
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(changed)).pages).split())
+    assert "2025-03-20" in text  # the new outage is in the new document
+    assert client.get(url.replace("lang=en", "lang=id")).data != changed
+    assert client.get(url + "&kind=school").data != changed and len(reports._pdfs) == 4
