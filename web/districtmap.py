@@ -25,7 +25,7 @@ BAD_SITES = ("disconnected", "degraded", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
-class DistrictNode:
+class DistrictCircle:
     """A district as drawn: its devices and sites by state, whether a root cause lies in it."""
 
     district: str
@@ -64,7 +64,7 @@ class DistrictEdge:
 
 @dataclass(frozen=True, slots=True)
 class DistrictLevel:
-    nodes: tuple[DistrictNode, ...]
+    nodes: tuple[DistrictCircle, ...]
     edges: tuple[DistrictEdge, ...]  # between two districts (the links inside one are in its node)
     inside: dict[str, tuple[int, int]]  # district -> (links inside it, of them down)
 
@@ -118,7 +118,7 @@ def build(
     placed = _spread([(d.x, d.y, radius(d.devices)) for d in aggregated.nodes], topo.width, topo.height,
                      gap=0.8 * radius.top + 20)  # room for the name over a circle and counts under it
     nodes = tuple(
-        DistrictNode(
+        DistrictCircle(
             district=d.district,
             devices=d.devices,
             device_states=d.states,

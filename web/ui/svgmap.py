@@ -28,7 +28,7 @@ from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
 
 from inventory.display import clean
-from web.districtmap import DistrictEdge, DistrictLevel, DistrictNode
+from web.districtmap import DistrictCircle, DistrictEdge, DistrictLevel
 from web.views import Topology, TopologyLink, TopologyNode
 
 RADIUS = {"core": 9, "distribution": 7}
@@ -97,24 +97,24 @@ def render(topo: Topology, marks: Marks | None = None) -> Markup:
     return Markup(body)  # noqa: S704 - every interpolated text is escaped above
 
 
-def _counts(node: DistrictNode) -> str:
+def _counts(node: DistrictCircle) -> str:
     return " · ".join((ngettext("%(num)d device", "%(num)d devices", node.devices),
                        ngettext("%(num)d site", "%(num)d sites", node.sites)))
 
 
-def _bad_sites(node: DistrictNode) -> str:
+def _bad_sites(node: DistrictCircle) -> str:
     offline, degraded = node.site_states.get("disconnected", 0), node.site_states.get("degraded", 0)
     parts = [gettext("%(num)d offline", num=offline)] if offline else []
     parts += [gettext("%(num)d degraded", num=degraded)] if degraded else []
     return " · ".join(parts)
 
 
-def _unknown_sites(node: DistrictNode) -> str:
+def _unknown_sites(node: DistrictCircle) -> str:
     unknown = node.site_states.get("unknown", 0)
     return gettext("%(num)d unknown", num=unknown) if unknown else ""
 
 
-def _bad_devices(node: DistrictNode) -> str:
+def _bad_devices(node: DistrictCircle) -> str:
     down, cut = node.device_states.get("down", 0), node.device_states.get("unreachable", 0)
     parts = [ngettext("%(num)d device down", "%(num)d devices down", down)] if down else []
     parts += [ngettext("%(num)d device unreachable", "%(num)d devices unreachable", cut)] if cut else []
@@ -135,7 +135,7 @@ def _short(cause: str) -> str:
     return " – ".join(end.rpartition(":")[0] or end for end in cause.split("--"))
 
 
-def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
+def _district(node: DistrictCircle, inside: tuple[int, int]) -> str:
     """The circle (SVG units: it grows as one zooms in), the device count in it, the name over it
     and the counts under it (``g.mark``: the same size on screen at any zoom)."""
     name = escape(node.district)
@@ -170,7 +170,7 @@ def _district(node: DistrictNode, inside: tuple[int, int]) -> str:
 EDGE_LABELS = 40  # more lines than this: only those with a link down carry their counts (all in titles)
 
 
-def _district_edge(edge: DistrictEdge, at: dict[str, DistrictNode], labelled: bool) -> str:
+def _district_edge(edge: DistrictEdge, at: dict[str, DistrictCircle], labelled: bool) -> str:
     a, b = at.get(edge.a), at.get(edge.b)
     if a is None or b is None:
         return ""
