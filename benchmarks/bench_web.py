@@ -39,6 +39,7 @@ from netops.accounts import add_user, create_token
 from netops.runtime import open_database
 from netops.settings import Settings, load_settings
 from web import create_app
+from web.readers import list_links
 
 NOW = datetime.now(UTC)
 
@@ -222,25 +223,28 @@ def percentile(values: list[float], q: float) -> float:
 TARGET_MS = 200.0
 
 
-def routes(token: str) -> dict[str, tuple[str, dict[str, str]]]:
+def routes(token: str, fiber: str) -> dict[str, tuple[str, dict[str, str]]]:
     """Label -> (path, headers) of every main GET page and API route."""
     api = {"Authorization": f"Bearer {token}"}
     pages = [
         "/", "/schools", "/schools?sort=state&q=site+0042", "/schools?kind=&page=3",
         "/sites/Site 0400 acc-0400", "/outages", "/outages/1", "/outages.csv", "/topology",
-        "/topology?spof=1",
+        "/topology?spof=1", "/topology?level=district", "/topology?level=device",
+        "/topology?level=device&district=District 3",
         "/topology/spof", "/devices/dist-001", "/inventory", "/inventory?show=links",
         "/inventory?show=sites",
         "/inventory?q=acc-04",
-        "/map", "/jobs", "/credentials", "/users", "/maintenance", "/reports",
+        "/map", "/jobs", "/credentials", "/users", "/maintenance", "/reports", "/reports?month=2026-11",
+        "/reports/download?month=2026-11&format=csv", "/reports/download?month=2026-11&format=pdf",
+        "/audit", "/notifications/routes", f"/map/fiber/{fiber}",
     ]
     apis = [
         "/api/v1/sites", "/api/v1/sites?limit=100", "/api/v1/devices", "/api/v1/devices/dist-001/latency",
-        "/api/v1/interfaces?device=dist-001", "/api/v1/links", "/api/v1/topology",
+        "/api/v1/interfaces?device=dist-001", "/api/v1/interfaces", "/api/v1/links", "/api/v1/topology",
         "/api/v1/topology?level=district", "/api/v1/topology/spof",
         "/api/v1/topology/impact?device=dist-001",
         "/api/v1/topology/overlay", "/api/v1/topology.geojson", "/api/v1/outages", "/api/v1/events",
-        "/api/v1/jobs", "/api/v1/users", "/api/v1/maintenance", "/api/v1/outages/1/timeline",
+        "/api/v1/jobs", "/api/v1/users", "/api/v1/audit", "/api/v1/maintenance", "/api/v1/outages/1/timeline",
         "/api/v1/reports/availability?month=2026-11", "/api/v1/openapi.json", "/healthz", "/metrics",
     ]
     return {p: (p, {}) for p in pages} | {p: (p, api) for p in apis}
@@ -266,6 +270,8 @@ def main() -> None:
         app = create_app(settings, engine=engine)
         with session_scope(engine) as s:
             token = create_token(s, "bench")
+            links = list_links(s)
+            fiber = links[len(links) // 2].name  # a fiber card in the middle
         client = app.test_client()
         page = client.get("/auth/login").get_data(as_text=True)
         csrf = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
@@ -275,7 +281,7 @@ def main() -> None:
             ).status_code
             == 302
         )
-        views = routes(token)
+        views = routes(token, fiber)
         if args.profile:
             import cProfile
             import pstats

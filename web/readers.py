@@ -8,7 +8,7 @@ so a 1,000-device dashboard stays cheap. Nothing here writes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -53,6 +53,13 @@ def get_device(session: Session, name: str) -> DeviceView | None:
 def _devices_named(session: Session, names: Iterable[str]) -> list[DeviceView]:
     stmt = _device_columns().where(Device.name.in_(list(names)))
     return [_device_view(row) for row in session.execute(stmt)]
+
+
+def devices_named(session: Session, names: Sequence[str]) -> list[DeviceView]:
+    """The devices of ``names`` as they are now, in that order (one page of a list whose order
+    and filter were worked out elsewhere); a name no longer in the inventory is left out."""
+    found = {d.name: d for d in _devices_named(session, names)} if names else {}
+    return [found[n] for n in names if n in found]
 
 
 def _device_columns() -> Any:  # a Select of the columns below
@@ -109,14 +116,26 @@ def get_facts(session: Session, device: str) -> FactsView | None:
     )
 
 
-def list_interfaces(session: Session, device: str | None = None) -> list[InterfaceView]:
-    """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``)."""
+def list_interfaces(session: Session, device: str | None = None,
+                    devices: Collection[str] | None = None) -> list[InterfaceView]:
+    """Interfaces by device, ports in natural order (``Gi0/0/2`` before ``Gi0/0/10``); ``device``
+    or ``devices``: only theirs."""
     stmt = select(*_INTERFACE_COLUMNS, Device.name.label("device")).join(
         Device, Device.id == Interface.device_id)
     if device is not None:
         stmt = stmt.where(Device.name == device)
+    if devices is not None:
+        stmt = stmt.where(Device.name.in_(list(devices)))
     views = [InterfaceView(**row._mapping) for row in session.execute(stmt)]
     return sorted(views, key=lambda i: (i.device, natural_key(i.name)))
+
+
+def interface_counts(session: Session) -> list[tuple[str, int]]:
+    """(device, its interfaces) for every device with any, by name: a page of the province's
+    interfaces is found from these without loading the others."""
+    stmt = (select(Device.name, func.count(Interface.id)).join(Interface, Interface.device_id == Device.id)
+            .group_by(Device.name))
+    return sorted((name, count) for name, count in session.execute(stmt))  # list_interfaces' order
 
 
 _INTERFACE_COLUMNS = (  # columns, not entities: a province has tens of thousands of ports
@@ -150,8 +169,10 @@ def list_neighbors(session: Session, device: str) -> list[NeighborView]:
     ]
 
 
-def list_links(session: Session, *, device: str | None = None) -> list[LinkView]:
-    """Every link with both ends, its monitor state (or one derived from the ports) and load.
+def list_links(session: Session, *, device: str | None = None,
+               ids: Collection[int] | None = None) -> list[LinkView]:
+    """Every link with both ends, its monitor state (or one derived from the ports) and load
+    (``ids``: only these links, one page of a list).
 
     Columns, not entities: 1,200 links load in a few milliseconds.
     """
@@ -184,6 +205,8 @@ def list_links(session: Session, *, device: str | None = None) -> list[LinkView]
     )
     if device is not None:
         stmt = stmt.where((da.name == device) | (db.name == device))
+    if ids is not None:
+        stmt = stmt.where(Link.id.in_(list(ids)))
     with paused_gc():  # thousands of small records: no full collection in the middle
         links = [_link_view(tuple(row)) for row in session.execute(stmt)]
     if device is not None:  # by this device's port: 0/0/2 before 0/0/10

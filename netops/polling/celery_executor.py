@@ -10,7 +10,8 @@ X"), a broker that refuses the message (and, for ``BROKER_AWAY_S`` after that, e
 so a cycle of many batches waits for one failed publish, not one per batch) and a task not
 back within ``executor.task_deadline_s`` name their devices too. Nothing waits longer than the
 deadline; a publish waits at most a few socket timeouts (``netops.polling.celery_app``).
-ICMP bursts are sent from this host (as the in-process executor does).
+ICMP bursts are sent by the worker of each device's group, from inside its network
+(``netops.polling.remote_icmp``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
@@ -31,9 +32,10 @@ from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device
 from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
-from netops.polling.executor import CURRENT_JOB_RUN, NotPolled, ResultSink, burst_settings
-from netops.polling.icmp import IcmpStats, burst
+from netops.polling.executor import CURRENT_JOB_RUN, NotPolled, ResultSink
+from netops.polling.icmp import IcmpStats
 from netops.polling.outcomes import NOT_POLLED, forget_old_outcomes, live_workers, take_outcomes
+from netops.polling.remote_icmp import RemotePings
 from netops.polling.result_codec import decode
 from netops.settings import Settings
 
@@ -74,7 +76,7 @@ class CeleryExecutor:
         self._closed = threading.Event()
         self._live: tuple[float, set[str]] = (-1e9, set())
         self._away: tuple[float, str] = (-1e9, "")  # (until, reason): the broker refused a publish
-        self._icmp = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netops-icmp")
+        self._pings = RemotePings(settings, engine, self.app, self._live_queues)
         self._thread = threading.Thread(target=self._collect, name="netops-celery-results", daemon=True)
         self._thread.start()
 
@@ -98,13 +100,14 @@ class CeleryExecutor:
                           lambda names, run_id: [names, lender, kind_names, run_id])
 
     def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]:
-        return self._icmp.submit(burst, list(addresses), burst_settings(self._settings))
+        """Each group's worker pings its devices; a group with no live worker: unknown (None)."""
+        return self._pings.ping(addresses)
 
     def close(self) -> None:
         self._closed.set()
         self._wake.set()
         self._thread.join(5)
-        self._icmp.shutdown(wait=False, cancel_futures=True)
+        self._pings.close()
         with self._lock:
             tasks, self._tasks = list(self._tasks.values()), {}
         for task in tasks:

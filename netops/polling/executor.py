@@ -12,7 +12,9 @@ The distributed executor (``netops.polling.celery_executor``, ``[executor] kind 
 implements the same methods: ``submit`` sends device names and kinds to a poll group's queue
 and the future ends when every device's result is back from the shared database. Devices it
 cannot have polled (no live worker for their group, no result within the deadline) end the
-future with ``NotPolled``, which a cycle records as "not polled", never as "down".
+future with ``NotPolled``, which a cycle records as "not polled", never as "down". Its ``ping`` has the
+worker of each address's group send the burst, from inside that network
+(``netops.polling.remote_icmp``); no live worker there: None (unknown).
 ``make_executor`` picks the executor the settings ask for.
 """
 

@@ -6,7 +6,8 @@ to every device and keeps, per device, how many went out and came back and their
 pages draw them. A device whose SNMP agent is silent but that answers an echo is ``agent_down``.
 
 One socket per address family carries the whole burst to all devices (icmplib builds and sends
-the echo requests; privileged raw sockets as root, else the kernel's unprivileged ping sockets),
+the echo requests; raw sockets as root or with ``CAP_NET_RAW``, else the kernel's unprivileged
+ping sockets),
 and replies are read with the kernel's receive timestamp (``SO_TIMESTAMPNS``): a busy Python
 thread does not make a round trip look longer, and a lost echo costs no time of its own, so a
 burst ends ``icmp_timeout_s`` after its last echo at the latest, whatever the loss. When ICMP is
@@ -80,8 +81,30 @@ class BurstSettings:
         return (self.count - 1) * self.interval_s + self.timeout_s
 
 
+CAP_NET_RAW = 13  # linux/capability.h
+
+
 def privileged() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+    """Raw ICMP sockets: as root, or with ``CAP_NET_RAW`` in the effective set (the systemd
+    units grant it to the user ``netops``); otherwise the kernel's unprivileged ping sockets."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return True
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return has_net_raw(status.read())
+    except OSError:
+        return False
+
+
+def has_net_raw(proc_status: str) -> bool:
+    """Whether ``CapEff`` in a /proc/PID/status text holds ``CAP_NET_RAW``."""
+    for line in proc_status.splitlines():
+        if line.startswith("CapEff:"):
+            try:
+                return bool((int(line.split(":", 1)[1].strip(), 16) >> CAP_NET_RAW) & 1)
+            except ValueError:
+                return False
+    return False
 
 
 async def ping_many(addresses: Iterable[str], burst_settings: BurstSettings | None = None) -> dict[

@@ -5,7 +5,8 @@ row is inserted only once (``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL),
 runs twice, because its worker was killed after polling and before acknowledging, is applied
 once: the scheduler takes each row once (``taken_at``) and applies what it took. Workers also
 refresh a ``PollWorker`` row every few seconds; a queue with no worker seen recently is
-"not polled: no worker for group X", never "down".
+"not polled: no worker for group X", never "down". A ping task's rows (``netops.polling.remote_icmp``)
+are keyed by (task id, address) and carry that address's ICMP burst; task ids keep the two apart.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """``PollResult`` to JSON and back, for results that cross a process boundary (Celery workers
 write them to the shared database). Only the record contract's own types appear: enums by
-value, times in ISO-8601, tuples and frozensets as lists; ``decode(encode(r)) == r``."""
+value, times in ISO-8601, tuples and frozensets as lists; ``decode(encode(r)) == r``. A worker's
+ICMP burst to one address crosses the same way (``encode_icmp``/``decode_icmp``; JSON ``null``
+is "unknown": no ICMP on that worker, or a name it does not know)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from collectors.observations import (
     PollKind,
     PollResult,
 )
+from netops.polling.icmp import IcmpStats
 
 
 def _plain(value: Any) -> Any:
@@ -71,3 +74,16 @@ def decode(text: str) -> PollResult:
         errors=tuple(PollError(ErrorKind(e["kind"]), e["message"],
                                PollKind(e["poll_kind"]) if e["poll_kind"] else None) for e in d["errors"]),
     )
+
+
+def encode_icmp(stats: IcmpStats | None) -> str:
+    return json.dumps(None if stats is None else _plain(stats), separators=(",", ":"))
+
+
+def decode_icmp(text: str) -> IcmpStats | None:
+    d = json.loads(text)
+    if d is None:
+        return None
+    return IcmpStats(sent=int(d["sent"]), received=int(d["received"]), rtt_min_ms=d["rtt_min_ms"],
+                     rtt_avg_ms=d["rtt_avg_ms"], rtt_max_ms=d["rtt_max_ms"],
+                     at=datetime.fromisoformat(d["at"]))

@@ -9,6 +9,11 @@ transaction. A device the worker cannot build a target for (a secret that does n
 here) is written as "not polled" with the reason. A heartbeat thread keeps the worker's row in
 ``poll_workers`` fresh while the worker is connected to the broker and consuming, which is how
 the scheduler knows a group's queue has a live worker.
+
+A ping task (``netops.polling.remote_icmp``) carries addresses: the worker sends the ICMP burst
+from inside its network, in a thread pool of its own (the task holds its worker slot for a
+look-up, not for the burst), and writes each address's ``IcmpStats`` as a row of the task.
+Only addresses of devices in the database are pinged; any other is written as unknown.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -31,9 +37,11 @@ from collectors.observations import PollKind, PollResult
 from inventory.db import session_scope
 from inventory.models import Device, utcnow
 from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
-from netops.polling.executor import InProcessExecutor
+from netops.polling.executor import InProcessExecutor, burst_settings
+from netops.polling.icmp import IcmpStats, burst
 from netops.polling.outcomes import NOT_POLLED, worker_gone, worker_seen, write_outcomes
-from netops.polling.result_codec import encode
+from netops.polling.remote_icmp import PING_TASK, burst_of
+from netops.polling.result_codec import encode, encode_icmp
 from netops.polling.targets import build_cycle_target
 from netops.settings import Settings
 
@@ -49,6 +57,7 @@ class TaskPoller:
         self.engine = engine
         self.name = name
         self._executor: InProcessExecutor | None = None
+        self._icmp: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     @property
@@ -80,6 +89,50 @@ class TaskPoller:
             written += self._flush(task_id, job_run_id, arrived)
             if done or time.monotonic() > deadline:
                 return written
+
+    def ping(self, task_id: str, addresses: Sequence[str], shape: Sequence[float] | None,
+             job_run_id: int | None) -> int:
+        """Start the burst to ``addresses`` (device addresses only); its rows are written when it
+        ends. Returns how many addresses are pinged."""
+        wanted = sorted(set(addresses))
+        known = self._device_addresses(wanted)
+        strangers = [a for a in wanted if a not in known]
+        if strangers:
+            log.warning("ping task %s: %d address(es) of no device, not pinged", task_id, len(strangers))
+            write_outcomes(self.engine, task_id, job_run_id, self.name,
+                           [(a, encode_icmp(None)) for a in strangers])
+        if not known:
+            return 0
+        how = burst_of(shape, burst_settings(self.settings))
+        with self._lock:
+            if self._icmp is None:
+                self._icmp = ThreadPoolExecutor(max_workers=4, thread_name_prefix="netops-icmp")
+            pool = self._icmp
+        future = pool.submit(burst, known, how)
+        future.add_done_callback(lambda done: self._pinged(task_id, job_run_id, known, done))
+        return len(known)
+
+    def _pinged(self, task_id: str, job_run_id: int | None, addresses: list[str],
+                done: Future[dict[str, IcmpStats | None]]) -> None:
+        if done.cancelled():  # the worker is stopping: the scheduler reads these as unknown
+            return
+        try:
+            answers = done.result()
+        except Exception:
+            log.warning("ICMP burst of ping task %s failed", task_id, exc_info=True)
+            answers = {}
+        try:
+            write_outcomes(self.engine, task_id, job_run_id, self.name,
+                           [(a, encode_icmp(answers.get(a))) for a in addresses])
+        except Exception:  # the database away: the scheduler's wait ends with unknown
+            log.warning("could not write the ICMP answers of ping task %s", task_id, exc_info=True)
+
+    def _device_addresses(self, addresses: Sequence[str]) -> list[str]:
+        if not addresses:
+            return []
+        with session_scope(self.engine) as session:
+            found = set(session.scalars(select(Device.address).where(Device.address.in_(list(addresses)))))
+        return [a for a in addresses if a in found]
 
     def _flush(self, task_id: str, job_run_id: int | None, arrived: queue.SimpleQueue[PollResult]) -> int:
         rows = []
@@ -117,6 +170,9 @@ class TaskPoller:
             if self._executor is not None:
                 self._executor.close()
                 self._executor = None
+            if self._icmp is not None:
+                self._icmp.shutdown(wait=False, cancel_futures=True)
+                self._icmp = None
 
 
 def worker_name() -> str:
@@ -144,6 +200,12 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
 
         targets, skipped = discovery_targets(engine, settings, addresses, lender, name)
         return poller.run(self.request.id, targets, skipped, kinds, job_run_id)
+
+    # acknowledged at once: a burst delivered again later would measure nothing useful
+    @app.task(name=PING_TASK, bind=True, acks_late=False)  # type: ignore[untyped-decorator]
+    def ping(self: Any, addresses: list[str], shape: list[float] | None = None,
+             job_run_id: int | None = None) -> int:
+        return poller.ping(self.request.id, addresses, shape, job_run_id)
 
     queues = [queue_name(g, settings) for g in groups] or [queue_name(None, settings)]
     started = utcnow()

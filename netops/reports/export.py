@@ -62,11 +62,11 @@ def header_of(settings: Settings) -> pdf.Header:
     return pdf.Header(settings.reports.city, settings.reports.office, settings.reports.logo)
 
 
-def render(report: Report, fmt: str, lang: str, settings: Settings) -> bytes:
+def render(report: Report, fmt: str, lang: str, settings: Settings, *, pretty: bool = True) -> bytes:
     if fmt == "csv":
         return formats.to_csv(report).encode()
     if fmt == "json":
-        return formats.to_json(report).encode()
+        return formats.to_json(report, pretty=pretty).encode()
     return pdf.render(report, lang, ZoneInfo(settings.web.timezone), header_of(settings))
 
 
@@ -89,14 +89,24 @@ def restrict(report: Report, visible: Visible) -> Report:
     )
 
 
-def make(session: Session, settings: Settings, choices: Choices, now: datetime,
-         visible: Visible | None = None) -> Rendered:
-    """The report file; ``PeriodError`` / ``ReportError`` (both ``ValueError``) for bad choices.
-    ``visible``: a scoped login's report, of its sites only, outside names in causes replaced."""
+def report_of(session: Session, settings: Settings, choices: Choices, now: datetime,
+              visible: Visible | None = None) -> Report:
+    """The figures alone (the reports page shows them and needs no file); ``PeriodError`` /
+    ``ReportError`` (both ``ValueError``) for bad choices. ``visible``: a scoped login's report,
+    of its sites only, outside names in causes replaced."""
     check(choices)
     filters = choices.filters if visible is None else replace(choices.filters, within=visible.sites)
     report = build(session, period_of(choices, ZoneInfo(settings.web.timezone)), filters, now)
-    if visible is not None:
-        report = restrict(report, visible)
-    return Rendered(report, render(report, choices.format, choices.lang, settings), MEDIA[choices.format],
-                    filename(report, choices.format))
+    return report if visible is None else restrict(report, visible)
+
+
+def rendered(report: Report, choices: Choices, settings: Settings, *, pretty: bool = True) -> Rendered:
+    return Rendered(report, render(report, choices.format, choices.lang, settings, pretty=pretty),
+                    MEDIA[choices.format], filename(report, choices.format))
+
+
+def make(session: Session, settings: Settings, choices: Choices, now: datetime,
+         visible: Visible | None = None, *, pretty: bool = True) -> Rendered:
+    """The report file (``report_of``, then ``rendered``); ``pretty``: indented JSON."""
+    report = report_of(session, settings, choices, now, visible)
+    return rendered(report, choices, settings, pretty=pretty)

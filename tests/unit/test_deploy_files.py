@@ -104,3 +104,16 @@ def test_containerfile_copies_existing_paths_and_runs_netops_commands() -> None:
     cmd = re.search(r"^CMD\s+(\[.*\])$", text, flags=re.M)
     assert cmd and yaml.safe_load(cmd.group(1))[0] in main.commands
     assert re.search(r"^USER netops$", text, flags=re.M)
+
+
+def test_the_processes_that_send_icmp_bursts_may_as_the_user_netops() -> None:
+    """The worker pings its group's devices (and the scheduler, in-process): CAP_NET_RAW under
+    systemd (raw sockets, see tests/monitor/test_icmp_capability.py), ping sockets in containers."""
+    for name in ("netops-worker@.service", "netops-scheduler.service"):
+        service = _unit(name)["Service"]
+        assert "CAP_NET_RAW" in service["AmbientCapabilities"].split(), name
+        assert "CAP_NET_RAW" in service["CapabilityBoundingSet"].split(), name
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    for name in ("worker", "scheduler"):
+        low, high = (int(v) for v in services[name]["sysctls"]["net.ipv4.ping_group_range"].split())
+        assert low == 0 and high >= 2**31 - 1, name  # any group, the image's netops included

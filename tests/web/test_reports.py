@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from inventory.models import Outage
+from inventory.models import Outage, Site
 from web.db import db_session
 
 Client = Callable[[str | None], FlaskClient]
@@ -71,3 +72,47 @@ def test_reports_page_shows_the_figures_and_downloads(app: Flask, client_as: Cli
     assert "availability-2025-03.pdf" in answer.headers["Content-Disposition"]
     bad = client.get("/reports?month=2025-03&site=SMP+Negri+1+Magelang")
     assert bad.status_code == 400 and "did you mean" in bad.get_data(as_text=True)
+
+
+def test_reports_page_shows_100_sites_a_page_most_downtime_first(app: Flask, client_as: Client) -> None:
+    _march_outage(app)
+    with app.app_context():
+        session = db_session()
+        session.add_all(Site(name=f"SD Desa {i:03d}", kind="school", district="Kec 9") for i in range(120))
+        session.commit()
+    app.extensions["netops.topology"].invalidate()
+    client = client_as("engineer")
+    first = client.get("/reports?month=2025-03&kind=school").get_data(as_text=True)
+    rows = re.findall(r'<tr data-site="([^"]+)">', first)
+    assert len(rows) == 100 and rows[0] == SCHOOL  # the one with downtime first
+    assert "1–100 of 122" in first and "Page 1 of 2" in first and "122 sites" in first
+    nxt = re.search(r'href="([^"]+)" rel="next"', first)
+    assert nxt and "month=2025-03" in nxt.group(1) and "kind=school" in nxt.group(1)
+    second = client.get(nxt.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    rest = re.findall(r'<tr data-site="([^"]+)">', second)
+    assert len(rest) == 22 and not set(rows) & set(rest) and "101–122 of 122" in second
+
+
+def test_a_pdf_is_laid_out_again_only_when_its_figures_change(app: Flask, client_as: Client) -> None:
+    """The same figures give the kept document (no second layout); an outage added to the month,
+    another language or another filter give a new one with the new figures."""
+    from web import reports
+
+    reports._pdfs.clear()
+    _march_outage(app)
+    client = client_as("engineer")
+    url = "/api/v1/reports/availability?month=2025-03&format=pdf&lang=en"
+    first = client.get(url).data
+    assert client.get(url).data == first and len(reports._pdfs) == 1
+    with app.app_context():
+        session = db_session()
+        session.add(Outage(root_cause_type="device", root_cause="dist-utara",
+                           started_at=datetime(2025, 3, 20, 3, 0, tzinfo=UTC),
+                           ended_at=datetime(2025, 3, 20, 5, 0, tzinfo=UTC), affected_sites=[SCHOOL]))
+        session.commit()
+    changed = client.get(url).data
+    assert changed != first and len(reports._pdfs) == 2
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(changed)).pages).split())
+    assert "2025-03-20" in text  # the new outage is in the new document
+    assert client.get(url.replace("lang=en", "lang=id")).data != changed
+    assert client.get(url + "&kind=school").data != changed and len(reports._pdfs) == 4

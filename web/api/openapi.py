@@ -26,6 +26,14 @@ _SCALARS: dict[Any, dict[str, Any]] = {
 }
 
 
+PAGE_HEADERS: dict[str, Any] = {  # a list answered a page at a time (``web.api.routes._paged``)
+    "X-Total-Count": {"description": "the rows of the whole list, with its filters",
+                      "schema": {"type": "integer"}},
+    "Link": {"description": 'the next and previous pages: <URL>; rel="next", <URL>; rel="prev" '
+                            "(RFC 8288; absent at either end)", "schema": {"type": "string"}},
+}
+
+
 def schema_of(tp: Any, components: dict[str, Any]) -> dict[str, Any]:
     if tp in _SCALARS:
         return dict(_SCALARS[tp])
@@ -84,6 +92,8 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
             schema = schema_of(record[0], components)
         body = {"type": "array", "items": schema} if record[1] else schema
         ok["content"] = {"application/json": {"schema": body}}
+    if getattr(view, "paged", False):
+        ok["headers"] = PAGE_HEADERS
     declared: dict[str, str] | None = getattr(view, "responses", None)
     if declared is not None:  # views that say what they answer (the user routes)
         responses: dict[str, Any] = {
@@ -94,6 +104,10 @@ def _operation(view: Any, method: str, params: list[str], components: dict[str, 
     else:
         code = "202" if method == "post" else "200"
         responses = {code: ok if method == "get" else {"description": "Accepted"}}
+    if getattr(view, "paged", False):
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        responses["400"] = {"description": "A limit, offset or filter not allowed (the message says which)",
+                            "content": error}
     body_schema = getattr(view, "request_schema", None)
     if body_schema is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}

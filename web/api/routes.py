@@ -10,15 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from flask import abort, current_app, jsonify, request
+from flask import Response, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, Conflict, NotFound
 
+from inventory.models import DEVICE_ROLES
 from netops import accounts
 from netops.audit import record_change
 from netops.scope import Scope, ScopeError
-from web import composite, history, readers, scoping
+from web import composite, history, inventory_index, readers, scoping
 from web.api import bp
 from web.api.openapi import openapi_document
 from web.api.serialize import to_json
@@ -28,6 +30,8 @@ from web.db import db_session
 from web.history import EventView
 from web.jobs import JobOverview, UnknownJob, act, overview
 from web.latency import MAX_HOURS, LatencySeries, latency_series
+from web.paging import searched
+from web.readers import DEVICE_STATES, LINK_STATES
 from web.views import DeviceView, InterfaceView, LinkView, SiteStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,6 +70,13 @@ def returns(record: type | tuple[str, dict[str, Any]], many: bool = True) -> Cal
     return mark
 
 
+def paged(view: F) -> F:
+    """Mark a list answered a page at a time (``_paged``): the OpenAPI builder documents its
+    ``Link`` and ``X-Total-Count`` headers and its 400 for a bad ``limit``, ``offset`` or filter."""
+    view.paged = True  # type: ignore[attr-defined]
+    return view
+
+
 def query(**params: tuple[str, str]) -> Callable[[F], F]:
     """Document query parameters: ``name=(json type, description)`` (read by the OpenAPI builder)."""
 
@@ -86,6 +97,7 @@ def _limit(default: int = 100, most: int = 1000) -> int:
 @bp.get("/sites")
 @require_role("helpdesk", scoped=True)
 @returns(SiteStatus)
+@paged
 @query(state=("string", "only sites in this state: online, degraded, offline, unknown"),
        district=("string", "only sites of this district"), kind=("string", "only sites of this kind"),
        limit=("integer", "at most N sites (default: all)"), offset=("integer", "skip the first N sites"))
@@ -105,7 +117,10 @@ def sites() -> ResponseReturnValue:
                 and (not district or r["site"]["district"] == district)]
     offset = _count("offset", 0)
     limit = _count("limit", len(rows))
-    return jsonify(rows[offset : offset + limit])
+    return _paged(rows[offset : offset + limit], len(rows), offset, limit)
+
+
+MAX_COUNT_DIGITS = 9
 
 
 def _count(name: str, default: int) -> int:
@@ -113,17 +128,79 @@ def _count(name: str, default: int) -> int:
     text = request.args.get(name)
     if text is None:
         return default
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_COUNT_DIGITS:
         raise BadRequest(f"{name}: expected a whole number, got {text[:20]!r}")
     return int(text)
+
+
+def _paged(rows: list[Any], total: int, offset: int, limit: int) -> Response:
+    """One page of a list: the rows as the body (a JSON array, as before paging), ``X-Total-Count``
+    the rows of the whole list, ``Link`` the next and previous pages (``rel="next"``/``"prev"``,
+    absent at either end), each with the same filters."""
+    answer = jsonify(rows)
+    answer.headers["X-Total-Count"] = str(total)
+    links = []
+    if limit and offset + limit < total:
+        links.append(f'<{_page_url(offset + limit, limit)}>; rel="next"')
+    if limit and offset > 0:
+        links.append(f'<{_page_url(max(0, min(offset, total) - limit), limit)}>; rel="prev"')
+    if links:
+        answer.headers["Link"] = ", ".join(links)
+    return answer
+
+
+def _page_url(offset: int, limit: int) -> str:
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "limit")]
+    return f"{request.base_url}?{urlencode([*kept, ('limit', limit), ('offset', offset)])}"
+
+
+PER_PAGE, MAX_PER_PAGE = 100, 1000  # the long lists (devices, links), as NetBox pages its lists
+
+
+def _page_bounds() -> tuple[int, int]:
+    """``limit`` (1 to MAX_PER_PAGE, default PER_PAGE) and ``offset`` of a paged list, or 400."""
+    limit = _count("limit", PER_PAGE)
+    if not 1 <= limit <= MAX_PER_PAGE:
+        raise BadRequest(f"limit: from 1 to {MAX_PER_PAGE}, got {limit}")
+    return limit, _count("offset", 0)
+
+
+def _one_of(name: str, allowed: tuple[str, ...]) -> str | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    if text not in allowed:
+        raise BadRequest(f"{name}: one of {', '.join(allowed)}, got {text[:20]!r}")
+    return text
 
 
 @bp.get("/devices")
 @require_role("helpdesk", scoped=True)
 @returns(DeviceView)
+@paged
+@query(q=("string", "only devices whose name, address, site, platform, role, state or sysName hold "
+                    "every word (case-insensitive, as the inventory's search)"),
+       role=("string", f"only devices of this role: {', '.join(DEVICE_ROLES)}"),
+       district=("string", "only devices at a site of this district"),
+       state=("string", f"only devices in this state: {', '.join(DEVICE_STATES)}"),
+       limit=("integer", f"at most N devices, 1 to {MAX_PER_PAGE} (default {PER_PAGE})"),
+       offset=("integer", "skip the first N devices (default 0)"))
 def devices() -> ResponseReturnValue:
-    """Devices with site, sysName and current state."""
-    return jsonify(to_json(scoping.devices(readers.list_devices(db_session()))))
+    """Devices with site, sysName and current state, by name, a page at a time.
+
+    ``limit``/``offset`` page the list (100 a page unless asked; the ``Link`` header names the
+    next and previous pages, ``X-Total-Count`` the devices that match); ``q``, ``role``,
+    ``district`` and ``state`` filter it. A scoped login gets its own devices and counts.
+    """
+    limit, offset = _page_bounds()
+    role, state = _one_of("role", DEVICE_ROLES), _one_of("state", DEVICE_STATES)
+    district = request.args.get("district") or None
+    session = db_session()
+    rows = [d for d in searched(inventory_index.devices(session), request.args.get("q", ""))
+            if (role is None or d.role == role) and (state is None or d.state == state)
+            and (district is None or d.district == district)]
+    shown = inventory_index.fresh_devices(session, rows[offset : offset + limit])
+    return _paged(to_json(shown), len(rows), offset, limit)
 
 
 @bp.get("/devices/<name>/latency")
@@ -148,20 +225,64 @@ def device_latency(name: str) -> ResponseReturnValue:
 @bp.get("/interfaces")
 @require_role("engineer", scoped=True)
 @returns(InterfaceView)
-@query(device=("string", "only this device's interfaces"))
+@paged
+@query(device=("string", "only this device's interfaces (all of them unless limit is given)"),
+       limit=("integer", f"at most N interfaces, 1 to {MAX_PER_PAGE} (default {PER_PAGE}; with device: all)"),
+       offset=("integer", "skip the first N interfaces (default 0)"))
 def interfaces() -> ResponseReturnValue:
-    """Interfaces (optionally of one device: ?device=NAME) with state, rates, errors and optics."""
-    found = readers.list_interfaces(db_session(), request.args.get("device"))
-    return jsonify(to_json(scoping.interfaces(found)))
+    """Interfaces with state, rates, errors and optics, by device and port (natural order).
+
+    The whole province's list (tens of thousands of ports) is paged as ``/devices``; one device's
+    ports (``?device=NAME``) come whole unless ``limit`` is given.
+    """
+    device = request.args.get("device")
+    session = db_session()
+    if device is not None:
+        rows = scoping.interfaces(readers.list_interfaces(session, device))
+        limit, offset = _page_bounds() if "limit" in request.args else (len(rows), _count("offset", 0))
+        return _paged(to_json(rows[offset : offset + limit]), len(rows), offset, limit)
+    limit, offset = _page_bounds()
+    counts = readers.interface_counts(session)
+    if scoping.scoped():
+        inside = set(scoping.device_names(name for name, _ in counts))
+        counts = [(name, n) for name, n in counts if name in inside]
+    window: list[str] = []
+    start = seen = 0  # the devices whose ports fall in [offset, offset + limit)
+    for name, n in counts:
+        if seen + n > offset and seen < offset + limit:
+            if not window:
+                start = seen
+            window.append(name)
+        seen += n
+    rows = scoping.interfaces(readers.list_interfaces(session, devices=window)) if window else []
+    return _paged(to_json(rows[offset - start : offset - start + limit]), seen, offset, limit)
 
 
 @bp.get("/links")
 @require_role("engineer", scoped=True)
 @returns(LinkView)
+@paged
+@query(q=("string", "only links whose ends, medium, source or state hold every word (case-insensitive, "
+                    "as the inventory's search)"),
+       device=("string", "only links with an end on this device"),
+       state=("string", f"only links in this state: {', '.join(LINK_STATES)}"),
+       limit=("integer", f"at most N links, 1 to {MAX_PER_PAGE} (default {PER_PAGE})"),
+       offset=("integer", "skip the first N links (default 0)"))
 def links() -> ResponseReturnValue:
-    """Links, declared and discovered, with state and utilisation (for a scoped login: the links
-    with an end in its scope, the other end shown as …)."""
-    return jsonify(to_json(scoping.links(readers.list_links(db_session()))))
+    """Links, declared and discovered, with state and utilisation, by A end and port, a page at a time.
+
+    Paged as ``/devices`` (``limit``/``offset``, ``Link`` and ``X-Total-Count``); ``q``,
+    ``device`` and ``state`` filter. A scoped login gets the links with an end in its scope,
+    the other end shown as ….
+    """
+    limit, offset = _page_bounds()
+    state, device = _one_of("state", LINK_STATES), request.args.get("device") or None
+    session = db_session()
+    rows = [lk for lk in searched(inventory_index.links(session), request.args.get("q", ""))
+            if (state is None or lk.state == state)
+            and (device is None or device in (lk.a_device, lk.b_device))]
+    shown = inventory_index.fresh_links(session, rows[offset : offset + limit])
+    return _paged(to_json(shown), len(rows), offset, limit)
 
 
 @bp.get("/topology")

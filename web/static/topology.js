@@ -7,7 +7,13 @@
      outage, and what-if (the sites its failure would cut off or leave on a single path, from
      /api/v1/topology/impact), the sites cut off marked on the map; close with x or Escape;
    - single points of failure highlighted on demand;
-   - states, root causes and outages refresh in place every 30 s (no reload). */
+   - states, root causes and outages refresh in place every 30 s (no reload);
+   - two levels: districts (one circle each, a link to its devices) and devices. Zooming out
+     past the point where dots would sit closer than ~16 px apart shows districts, zooming in
+     on the districts shows the devices of the one nearest the centre; a click on a district
+     (or Enter on it) shows its devices, fitted; the Districts/Devices control switches, and
+     the URL keeps the level (?level=district|device&district=NAME). A province's page carries
+     only the level asked for: going to its devices then loads that page. */
 (function () {
   "use strict";
   var svg = document.getElementById("topo");
@@ -16,7 +22,32 @@
   var stateLabels = JSON.parse(panel.dataset.labels || "{}");
   var kindLabels = JSON.parse(document.getElementById("whatif").dataset.kinds || "{}");
   var base = svg.viewBox.baseVal, view = {x: base.x, y: base.y, w: base.width, h: base.height};
-  var initial = Object.assign({}, view);
+  var canvas = (svg.dataset.canvas || "").split(" ").map(Number);
+  var initial = canvas.length === 4 ? {x: canvas[0], y: canvas[1], w: canvas[2], h: canvas[3]} : Object.assign({}, view);
+  var page = document.getElementById("topo-page"), level = svg.dataset.level || "device";
+  var boxed = (svg.dataset.districtFit || "").split(" ").map(Number);
+  var districtView = boxed.length === 4 ? {x: boxed[0], y: boxed[1], w: boxed[2], h: boxed[3]} : Object.assign({}, initial);
+  function home() { return Object.assign({}, level === "district" ? districtView : initial); }
+  // Every district with its name and counts in view: they keep their size on screen, so how
+  // much room they take in SVG units depends on the screen (a phone needs more); measured.
+  function fitDistricts() {
+    view = Object.assign({}, districtView); apply();
+    for (var pass = 0; pass < 3; pass++) {
+      var r = svg.getBoundingClientRect(), box = null;
+      if (!r.width) { return; }
+      districts().forEach(function (d) {
+        var b = d.getBoundingClientRect();
+        if (!b.width) { return; }
+        box = box ? {l: Math.min(box.l, b.left), t: Math.min(box.t, b.top), r: Math.max(box.r, b.right), b: Math.max(box.b, b.bottom)}
+                  : {l: b.left, t: b.top, r: b.right, b: b.bottom};
+      });
+      if (!box) { return; }
+      var k = view.w / r.width, h = view.h / r.height;
+      fitTo([{x: view.x + (box.l - r.left) * k, y: view.y + (box.t - r.top) * h},
+             {x: view.x + (box.r - r.left) * k, y: view.y + (box.b - r.top) * h}], 0.03);
+    }
+  }
+  var hasDevices = !!document.getElementById("devices");
   var overlay = null, selected = null, lastWhatIf = 0;
   // Times as the server writes them (yyyy-MM-dd HH:mm) in the service's time zone.
   var clock = (function () {
@@ -31,6 +62,7 @@
   }
 
   function nodes() { return svg.querySelectorAll(".node"); }
+  function districts() { return svg.querySelectorAll(".district"); }
   function links() { return svg.querySelectorAll(".link"); }
   function nodeByName(name) {
     var found = null;
@@ -97,12 +129,14 @@
   svg.addEventListener("wheel", function (evt) {
     evt.preventDefault();
     var p = toSvg(evt), k = evt.deltaY < 0 ? 0.85 : 1 / 0.85;
+    var before = view.w;
     view.x = p.x - (p.x - view.x) * k; view.y = p.y - (p.y - view.y) * k; view.w *= k; view.h *= k; apply();
+    zoomed(before);
   }, {passive: false});
   var drag = null, dragged = false;
   svg.addEventListener("pointerdown", function (evt) {
     dragged = false;
-    if (evt.target.closest(".node")) { return; }
+    if (evt.target.closest(".node, .district")) { return; }
     drag = {x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y}; svg.setPointerCapture(evt.pointerId);
   });
   svg.addEventListener("pointermove", function (evt) {
@@ -114,12 +148,15 @@
   });
   svg.addEventListener("pointerup", function () { drag = null; });
   function zoom(k) {
-    var cx = view.x + view.w / 2, cy = view.y + view.h / 2;
+    var cx = view.x + view.w / 2, cy = view.y + view.h / 2, before = view.w;
     view.w *= k; view.h *= k; view.x = cx - view.w / 2; view.y = cy - view.h / 2; apply();
+    zoomed(before);
   }
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(0.7); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 0.7); });
-  document.getElementById("zoom-reset").addEventListener("click", function () { view = Object.assign({}, initial); apply(); });
+  document.getElementById("zoom-reset").addEventListener("click", function () {
+    if (level === "district") { fitDistricts(); } else { view = home(); apply(); }
+  });
 
   // -- filters: show the selected area ---------------------------------------------------
   document.getElementById("topo-filter").addEventListener("submit", function (evt) { evt.preventDefault(); });
@@ -128,18 +165,18 @@
     var t = node.transform.baseVal.consolidate();
     return t ? {x: t.matrix.e, y: t.matrix.f} : {x: 0, y: 0};
   }
-  function fitTo(list) {
+  function fitTo(list, padding) {
     if (!list.length) { return; }
     var xs = list.map(function (p) { return p.x; }), ys = list.map(function (p) { return p.y; });
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var r = svg.getBoundingClientRect(), aspect = r.width && r.height ? r.width / r.height : 1;
-    var w = Math.max(x1 - x0, 120), h = Math.max(y1 - y0, 120), pad = 0.12;
+    var w = Math.max(x1 - x0, 120), h = Math.max(y1 - y0, 120), pad = padding === undefined ? 0.12 : padding;
     w *= 1 + 2 * pad; h *= 1 + 2 * pad;
     if (w / h < aspect) { w = h * aspect; } else { h = w / aspect; }
     view = {x: (x0 + x1) / 2 - w / 2, y: (y0 + y1) / 2 - h / 2, w: w, h: h};
     apply();
   }
-  function filter() {
+  function filter(keepView) {
     var shown = {}, points = [];
     nodes().forEach(function (node) {
       var ok = (!fDistrict.value || node.dataset.district === fDistrict.value) && (!fRole.value || node.dataset.role === fRole.value);
@@ -149,10 +186,93 @@
     links().forEach(function (link) {
       link.classList.toggle("hidden", !(shown[link.dataset.a] && shown[link.dataset.b]));
     });
+    if (keepView === true) { relabel(); return; }
     if (fDistrict.value || fRole.value) { fitTo(points); } else { view = Object.assign({}, initial); apply(); }
     relabel();
   }
-  fDistrict.addEventListener("change", filter); fRole.addEventListener("change", filter);
+  fDistrict.addEventListener("change", function () {
+    if (level === "district" && fDistrict.value) { showDistrict(fDistrict.value); } else { filter(); }
+  });
+  fRole.addEventListener("change", filter);
+
+  // -- levels: districts and devices -----------------------------------------------------
+  var levelLinks = document.querySelectorAll("#level-switch a[data-level]");
+  // The view width (SVG units) above which dots would sit closer than ~16 px on screen on
+  // average: districts are shown past it (at most 2.5 canvases out, so a small network too).
+  function threshold() {
+    var r = svg.getBoundingClientRect(), total = Math.max(1, +svg.dataset.devices || 1);
+    var spacing = Math.sqrt(initial.w * initial.h / total);
+    return Math.min(spacing * (r.width || 1000) / 16, 2.5 * initial.w);
+  }
+  function pageUrl(lv, district) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("level", lv);
+    url.searchParams.delete("focus");
+    if (district) { url.searchParams.set("district", district); } else { url.searchParams.delete("district"); }
+    return url.pathname + url.search;
+  }
+  function setLevel(lv) {
+    if (lv === level) { return; }
+    level = lv;
+    svg.dataset.level = lv;
+    page.classList.toggle("level-district", lv === "district");
+    page.classList.toggle("level-device", lv === "device");
+    levelLinks.forEach(function (a) {
+      var on = a.dataset.level === lv;
+      a.classList.toggle("current", on);
+      if (on) { a.setAttribute("aria-current", "page"); } else { a.removeAttribute("aria-current"); }
+    });
+    document.getElementById("level-note").hidden = lv !== "district";
+    if (lv === "district") {
+      close();
+      if (Date.now() - districtsAt > 30000) { refreshDistricts(); }
+    }
+    window.history.replaceState(null, "", pageUrl(lv, lv === "device" ? fDistrict.value : ""));
+    relabel();
+  }
+  // A district's devices, fitted: here when the page carries them, else its device page.
+  function showDistrict(name) {
+    if (!hasDevices) { window.location.href = pageUrl("device", name); return; }
+    fDistrict.value = name;
+    setLevel("device");
+    filter();
+    window.history.replaceState(null, "", pageUrl("device", name));
+  }
+  function nearestDistrict() {
+    var cx = view.x + view.w / 2, cy = view.y + view.h / 2, best = null, bestD = Infinity;
+    districts().forEach(function (d) {
+      var p = position(d), dist = Math.hypot(p.x - cx, p.y - cy);
+      if (dist < bestD) { bestD = dist; best = d; }
+    });
+    return best;
+  }
+  // Crossing a threshold by zooming switches the level (a level chosen stays until then); the
+  // one back to devices is lower, so a level does not flicker at the edge.
+  function zoomed(before) {
+    var t = threshold();
+    if (level === "device" && before <= t && view.w > t) { setLevel("district"); return; }
+    var t2 = Math.min(t / 2, districtView.w * 0.75);  // zooming in on districts: closer than all of them
+    if (level === "district" && before >= t2 && view.w < t2) {
+      var d = nearestDistrict();
+      if (!d) { return; }
+      if (!hasDevices) { window.location.href = pageUrl("device", d.dataset.district); return; }
+      fDistrict.value = "";  // zoomed in on a place: keep the view, show every device there
+      filter(true);
+      setLevel("device");
+      window.history.replaceState(null, "", pageUrl("device", ""));
+    }
+  }
+  levelLinks.forEach(function (a) {
+    a.addEventListener("click", function (evt) {
+      var lv = a.dataset.level;
+      if (lv === "device" && !hasDevices) { return; }  // the page with the devices
+      evt.preventDefault();
+      if (lv === level) { return; }
+      if (lv === "district") { setLevel("district"); fitDistricts(); return; }
+      setLevel("device");
+      filter();
+    });
+  });
 
   // -- single points of failure ----------------------------------------------------------
   var fSpof = document.getElementById("f-spof");
@@ -270,7 +390,10 @@
     return best;
   }
   svg.addEventListener("click", function (evt) {
+    var district = evt.target.closest(".district");
+    if (district) { evt.preventDefault(); }
     if (dragged) { return; }
+    if (level === "district") { if (district) { showDistrict(district.dataset.district); } return; }
     var el = evt.target.closest(".node") || nearestLink(evt);
     if (el) { select(el); } else { close(); }
   });
@@ -306,9 +429,28 @@
     return fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
   }
+  // The district level as the server draws it (tens of elements), swapped in place.
+  var districtsAt = Date.now();
+  function districtsPage() {
+    districtsAt = Date.now();
+    return fetch(svg.dataset.districtUrl, {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); });
+  }
+  function swapDistricts(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("districts");
+    if (fresh) { document.getElementById("districts").innerHTML = fresh.innerHTML; scale = ""; fitMarks(); }
+  }
+  function refreshDistricts() { return districtsPage().then(swapDistricts); }
   function refresh() {
-    return Promise.all([getJson(svg.dataset.api), getJson(svg.dataset.overlayApi)])
+    if (level === "district") {
+      return refreshDistricts()
+        .then(function () { document.getElementById("refreshed").textContent = new Date().toLocaleTimeString(); })
+        .catch(function () { document.getElementById("refreshed").textContent = "!"; });
+    }
+    // the district level too (hidden): the same moment's states on both levels
+    return Promise.all([getJson(svg.dataset.api), getJson(svg.dataset.overlayApi), districtsPage()])
       .then(function (both) {
+        swapDistricts(both[2]);
         var data = both[0], byName = {}, byKey = {};
         nodes().forEach(function (n) { byName[n.dataset.name] = n; });
         data.nodes.forEach(function (n) { if (byName[n.id]) { setState(byName[n.id], "n-", n.state); } });
@@ -329,5 +471,6 @@
   fitMarks();
   // ?focus=NAME (links from device, site and outage pages): open on that device, panel shown
   var focusName = svg.dataset.focus, target = focusName ? nodeByName(focusName) : null;
-  if (target) { fitTo([position(target)]); select(target); }
+  if (target) { fitTo([position(target)]); select(target); } else if (fDistrict.value && level === "device") { filter(); }
+  else if (level === "district") { fitDistricts(); }
 })();

@@ -4,7 +4,9 @@ traffic charts, inventory and cabling audit."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -15,16 +17,15 @@ from sqlalchemy.orm import Session
 from netops.monitor.network_view import NetworkView
 from topology.spof import single_points
 from topology.whatif import UnknownElement, WhatIfError
-from web import composite, history, readers, scoping, topomap
+from web import composite, districtmap, history, inventory_index, readers, scoping, topomap
 from web.auth.access import require_role
 from web.db import db_session
 from web.extensions import STATE_LABELS
-from web.links import natural_key
-from web.paging import MAX_FILTER_CHARS, matching, page_number, paginate
+from web.paging import MAX_FILTER_CHARS, page_number, paginate, searched
 from web.ui import bp
 from web.ui.charts import rate_chart
 from web.ui.inventory_edit import TokenForm, UploadForm
-from web.ui.svgmap import Marks, render
+from web.ui.svgmap import Marks, render, render_districts
 from web.uploads import MAX_UPLOAD_BYTES
 
 ROLES_SHOWN = ("core", "distribution", "access", "other")
@@ -52,20 +53,46 @@ OPEN_CHARTS = 4
 @bp.route("/topology")
 @require_role("engineer", scoped=True)
 def topology() -> ResponseReturnValue:
+    """The logical map at two levels (``?level=district|device``, ``&district=`` fits one): a
+    network of more than ``DEVICE_LEVEL_MAX`` devices opens on districts and draws its devices
+    only when asked; a smaller one carries both levels and switches without a reload."""
     session = db_session()
     view = topomap.current_view()
     topo = scoping.topology(composite.topology(session))
     points = scoping.single_points(view.memo("single_points", lambda: single_points(view.assessment)))
     causes = topomap.root_causes(view, scoping.outages(history.list_outages(session, active=True)))
     marks = Marks(frozenset((c.kind, c.id) for c in causes), frozenset(topomap.spof_keys(points)))
+    focus = (request.args.get("focus") or "")[:200]
+    district = request.args.get("district") or ""
+    if district not in topo.districts:  # a scope never learns of an outside district
+        district = ""
+    large = len(topo.nodes) > districtmap.DEVICE_LEVEL_MAX
+    level = request.args.get("level")
+    if level not in ("district", "device"):
+        level = "district" if large and not (focus or district) else "device"
+    districts = view.memo(("district_level", marks, scoping.key()),
+                          lambda: districtmap.for_view(view, topo, marks.causes, scoping.visible()))
+    district_fit = districtmap.fit(districts)
+    fit = districtmap.bounds(topo, district) if district and level == "device" else None
+    if level == "district":
+        fit = district_fit
     return render_template(
         "ui/topology.html",
         topo=topo,
         roles=ROLES_SHOWN,
-        svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks)),
+        level=level,
+        district=district,
+        large=large,
+        fit=fit,
+        device_level_max=districtmap.DEVICE_LEVEL_MAX,
+        svg_body=view.memo(("svg", marks, scoping.key()), lambda: render(topo, marks))
+        if level == "device" or not large else None,
+        district_fit=district_fit,
+        district_body=view.memo(("svg_districts", marks, scoping.key(), topomap.language()),
+                                lambda: render_districts(districts)),
         spof_count=len(points),
         show_spof=request.args.get("spof") == "1",
-        focus=(request.args.get("focus") or "")[:200],
+        focus=focus,
         state_labels={key: str(text) for key, text in STATE_LABELS.items()},
         timezone=current_app.extensions["netops.settings"].web.timezone,
         kind_labels=_kind_labels(),
@@ -188,33 +215,34 @@ def _aliases(session: Session) -> dict[str, str]:
 @bp.route("/inventory")
 @require_role("engineer", scoped=True)
 def inventory() -> ResponseReturnValue:
-    """Import, cabling audit, and one list at a time (devices, sites or links), searched and paged."""
+    """Import, cabling audit, and one list at a time (devices, sites or links), searched and paged.
+
+    The lists are searched in their indexes (``web.inventory_index``, built once per view and
+    scope); only the page shown is read from the database."""
     session = db_session()
     show = request.args.get("show", "devices")
     if show not in INVENTORY_LISTS:
         show = "devices"
     query = request.args.get("q", "").strip()[:MAX_FILTER_CHARS]
-    readers_of: dict[str, Callable[[], Sequence[object]]] = {
-        "devices": lambda: matching(scoping.devices(readers.list_devices(session)), query, lambda d: (
-            d.name, d.address, d.site, d.platform, d.role, d.state, d.sys_name)),
-        "sites": lambda: matching(scoping.sites(composite.all_sites(session)), query, lambda s: (
-            s.name, s.kind, s.district, s.contact_name, s.contact_phone, *s.devices)),
-        "links": lambda: matching(
-            sorted(scoping.links(readers.list_links(session)),
-                   key=lambda lk: (lk.a_device, natural_key(lk.a_port))),
-            query, lambda lk: (lk.name, lk.medium, lk.source, lk.state)),
-    }
-    shown = readers_of[show]()
+    indexes: dict[str, Callable[[Session], Sequence[tuple[Any, str]]]] = {
+        "devices": inventory_index.devices, "sites": inventory_index.sites, "links": inventory_index.links}
+    shown = searched(indexes[show](session), query)
     if query or scoping.scoped():  # the other tabs' counts need their rows filtered too
-        counts = {name: len(shown) if name == show else len(read()) for name, read in readers_of.items()}
-    else:  # a province's inventory: read only the list shown, count the others
+        counts = {name: len(shown) if name == show else len(searched(index(session), query))
+                  for name, index in indexes.items()}
+    else:  # a province's inventory: index only the list shown, count the others
         counts = readers.inventory_counts(session) | {show: len(shown)}
+    page = paginate(shown, page_number(request.args.get("page")))
+    if show == "devices":  # the page's rows as they are now (poll times and loads move)
+        page = replace(page, items=tuple(inventory_index.fresh_devices(session, page.items)))
+    elif show == "links":
+        page = replace(page, items=tuple(inventory_index.fresh_links(session, page.items)))
     return render_template(
         "ui/inventory.html",
         show=show,
         query=query,
         counts=counts,
-        page=paginate(shown, page_number(request.args.get("page"))),
+        page=page,
         audit=None if scoping.scoped() else composite.cabling_audit(),  # the whole network's cabling
         audit_shown=AUDIT_SHOWN,
         scoped=scoping.scoped(),

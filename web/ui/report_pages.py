@@ -8,16 +8,20 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from sqlalchemy import select
 
 from inventory.models import Site
 from inventory.models.sites import SITE_KINDS
 from netops.reports import export
-from netops.reports.availability_report import CAUSES
-from web import reports, scoping
+from netops.reports.availability_report import CAUSES, Report
+from web import composite, reports, scoping
 from web.auth.access import require_role
 from web.db import db_session
+from web.paging import page_number, paginate
 from web.ui import bp
+
+REPORT_PER_PAGE = 100
 
 
 def _last_month() -> str:
@@ -27,18 +31,30 @@ def _last_month() -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def _page(error: str | None = None, made: export.Rendered | None = None, status: int = 200
+def _page(error: str | None = None, report: Report | None = None, status: int = 200
           ) -> ResponseReturnValue:
     form = {k: (request.args.get(k) or "").strip() for k in reports.PARAMS}
     if not (form["month"] or form["from"] or form["to"]):
         form["month"] = _last_month()
-    session = db_session()
-    districts = sorted({d for name, d in session.execute(select(Site.name, Site.district))
-                        if d and scoping.site_names([name])})
-    sites = scoping.site_names(sorted(session.scalars(select(Site.name))))
-    return render_template("ui/reports.html", form=form, error=error, report=made.report if made else None,
-                           districts=districts, kinds=SITE_KINDS, sites=sites, causes=CAUSES,
+    districts, sites = composite.memo(("report_choices", scoping.key()), _choices)
+    page = None
+    if report is not None:  # most downtime first, one page of a province's 5,000 sites at a time
+        worst = sorted(report.sites, key=lambda s: s.downtime_s, reverse=True)
+        page = paginate(worst, page_number(request.args.get("page")), REPORT_PER_PAGE)
+    return render_template("ui/reports.html", form=form, error=error, report=report, page=page,
+                           pager_args={k: v for k, v in form.items() if v and k != "format"},
+                           districts=districts, kinds=SITE_KINDS, site_options=sites, causes=CAUSES,
                            formats=export.FORMATS), status
+
+
+def _choices() -> tuple[list[str], Markup]:
+    """The districts and the sites' ``<option>``s of the login's scope, once per network view (the
+    sites and their districts are in its structure marker; a province lists 5,000 sites)."""
+    rows = list(db_session().execute(select(Site.name, Site.district)))
+    inside = set(scoping.site_names([name for name, _ in rows]))
+    districts = sorted({d for name, d in rows if d and name in inside})
+    option = Markup('<option value="{}">')
+    return districts, Markup("").join(option.format(n) for n in sorted(inside))
 
 
 @bp.route("/reports")
@@ -48,10 +64,10 @@ def reports_page() -> ResponseReturnValue:
     if not any(request.args.get(k) for k in ("month", "from", "to")):
         return _page()
     try:
-        made = reports.make(request.args, default_format="json")
+        report = reports.figures(request.args)  # no file: the page shows the figures
     except ValueError as exc:
         return _page(str(exc), status=400)
-    return _page(made=made)
+    return _page(report=report)
 
 
 @bp.route("/reports/download")
