@@ -108,11 +108,13 @@ class Candidates:
 
 def new_neighbors(session: Session, settings: Settings, result: Followed) -> Candidates:
     """The new neighbors of enabled known devices inside the allowed networks, grouped by
-    credential and port."""
+    credential, port and poll group (an address advertised in two groups is tried from the
+    first only, by device name)."""
     names, addresses = _known(session)
     lowered = set().union(*(_short(n) for n in names)) if names else set()
     allowed = scope.allowed_networks(sorted(addresses), (), settings)
     groups: dict[tuple[int, int, str | None], NewNeighbors] = {}
+    grouped: dict[tuple[str, int, int], str | None] = {}  # (address, credential, port) -> its poll group
     rows = session.execute(
         select(NeighborRecord.management_address, NeighborRecord.system_name, Device)
         .join(Device, NeighborRecord.device_id == Device.id)
@@ -132,8 +134,10 @@ def new_neighbors(session: Session, settings: Settings, result: Followed) -> Can
             if credential is None:
                 continue
             groups[key] = NewNeighbors(key[0], credential, device.snmp_port, device.name, device.poll_group)
+        if grouped.setdefault((address, key[0], key[1]), key[2]) != key[2]:
+            continue  # tried from the group that advertised it first
         groups[key].via.setdefault(address, device.name)
-    return Candidates(list(groups.values()), names, allowed)
+    return Candidates([g for g in groups.values() if g.via], names, allowed)
 
 
 def _snmp(device: Device, settings: Settings) -> SnmpV2c | SnmpV3 | None:
