@@ -6,9 +6,12 @@ run) and returns one future. A collector thread takes the workers' outcome rows
 (``netops.polling.outcomes.take_outcomes``) every ``POLL_S`` and hands each result on as it
 arrives. The future ends when every device is back, or with ``NotPolled`` naming the devices
 that cannot be: a group whose queue has no live worker is not sent at all ("no worker for group
-X"), a broker that refuses the message and a task not back within ``executor.task_deadline_s``
-name their devices too. Nothing waits longer than the deadline. ICMP bursts are sent by the
-worker of each device's group, from inside its network (``netops.polling.remote_icmp``).
+X"), a broker that refuses the message (and, for ``BROKER_AWAY_S`` after that, every message,
+so a cycle of many batches waits for one failed publish, not one per batch) and a task not
+back within ``executor.task_deadline_s`` name their devices too. Nothing waits longer than the
+deadline; a publish waits at most a few socket timeouts (``netops.polling.celery_app``).
+ICMP bursts are sent by the worker of each device's group, from inside its network
+(``netops.polling.remote_icmp``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -28,7 +31,7 @@ from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device
-from netops.polling.celery_app import POLL_TASK, make_app, queue_name
+from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
 from netops.polling.executor import CURRENT_JOB_RUN, NotPolled, ResultSink
 from netops.polling.icmp import IcmpStats
 from netops.polling.outcomes import NOT_POLLED, forget_old_outcomes, live_workers, take_outcomes
@@ -41,6 +44,7 @@ POLL_S = 0.1  # how often outcome rows are looked for while tasks are out
 LIVE_CACHE_S = 2.0  # the live workers' queues are read at most this often
 FORGET_EVERY_S = 600.0
 TASK_DEVICES = 100  # devices per task: a big batch is shared among a group's workers
+BROKER_AWAY_S = 5.0  # after a failed publish, tasks are not sent (their devices named) for this long
 
 
 @dataclass
@@ -71,6 +75,7 @@ class CeleryExecutor:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._live: tuple[float, set[str]] = (-1e9, set())
+        self._away: tuple[float, str] = (-1e9, "")  # (until, reason): the broker refused a publish
         self._pings = RemotePings(settings, engine, self.app, self._live_queues)
         self._thread = threading.Thread(target=self._collect, name="netops-celery-results", daemon=True)
         self._thread.start()
@@ -78,42 +83,21 @@ class CeleryExecutor:
     # -- the Executor protocol
     def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind],
                on_result: ResultSink | None = None) -> Future[list[PollResult]]:
-        future: Future[list[PollResult]] = Future()
-        future.set_running_or_notify_cancel()
-        request = _Request([t.device_key for t in targets], future, on_result)
-        groups = self._groups(request.order)
-        live = self._live_queues()
-        by_queue: dict[str, list[str]] = {}
-        for name in request.order:
-            group = groups.get(name)
-            queue = queue_name(group, self._settings)
-            if queue not in live:
-                default = self._settings.executor.default_queue
-                request.missing[name] = f"no worker for group {group or default}"
-            else:
-                by_queue.setdefault(queue, []).append(name)
-        run_id = CURRENT_JOB_RUN.get()
-        deadline = time.monotonic() + self._settings.executor.task_deadline_s
-        sent: list[_Task] = []
-        chunks = [(queue, names[i:i + TASK_DEVICES]) for queue, names in by_queue.items()
-                  for i in range(0, len(names), TASK_DEVICES)]
-        for queue, names in chunks:
-            task_id = f"r{run_id or 0}-{uuid.uuid4().hex}"
-            try:
-                self.app.send_task(POLL_TASK, args=[names, sorted(k.value for k in kinds), run_id],
-                                   task_id=task_id, queue=queue, retry=True)
-            except Exception as exc:  # broker away: these devices are not polled this time
-                log.warning("could not send poll task to %s: %s", queue, exc)
-                request.missing.update({n: f"broker unreachable ({type(exc).__name__})" for n in names})
-                continue
-            sent.append(_Task(task_id, {n: groups.get(n) or "" for n in names}, deadline, request))
-        request.open_tasks = len(sent)
-        with self._lock:
-            self._tasks.update({t.task_id: t for t in sent})
-        if not sent:
-            self._end(request)
-        self._wake.set()
-        return future
+        request = _Request([t.device_key for t in targets], Future(), on_result)
+        kind_names = sorted(k.value for k in kinds)
+        return self._send(request, POLL_TASK, self._groups(request.order),
+                          lambda names, run_id: [names, kind_names, run_id])
+
+    def submit_addresses(self, addresses: Sequence[str], lender: str, group: str | None,
+                         kinds: frozenset[PollKind], on_result: ResultSink | None = None
+                         ) -> Future[list[PollResult]]:
+        """Poll addresses that are no device yet (scheduled discovery's new neighbors) on a worker
+        of ``group``, with the SNMP credential and port of the known device ``lender``
+        (``netops.polling.discovery_task``); results are keyed by address."""
+        request = _Request(list(dict.fromkeys(addresses)), Future(), on_result)
+        kind_names = sorted(k.value for k in kinds)
+        return self._send(request, DISCOVER_TASK, dict.fromkeys(request.order, group),
+                          lambda names, run_id: [names, lender, kind_names, run_id])
 
     def ping(self, addresses: Iterable[str]) -> Future[dict[str, IcmpStats | None]]:
         """Each group's worker pings its devices; a group with no live worker: unknown (None)."""
@@ -133,10 +117,60 @@ class CeleryExecutor:
             self._end(task.request)
 
     # -- inside
+    def _send(self, request: _Request, task: str, groups: dict[str, str | None],
+              args: Callable[[list[str], int | None], list[object]]) -> Future[list[PollResult]]:
+        """Send ``request``'s keys to their groups' queues as tasks of ``args(keys, run id)``."""
+        future = request.future
+        future.set_running_or_notify_cancel()
+        live = self._live_queues()
+        by_queue: dict[str, list[str]] = {}
+        for name in request.order:
+            group = groups.get(name)
+            queue = queue_name(group, self._settings)
+            if queue not in live:
+                default = self._settings.executor.default_queue
+                request.missing[name] = f"no worker for group {group or default}"
+            else:
+                by_queue.setdefault(queue, []).append(name)
+        run_id = CURRENT_JOB_RUN.get()
+        deadline = time.monotonic() + self._settings.executor.task_deadline_s
+        sent: list[_Task] = []
+        chunks = [(queue, names[i:i + TASK_DEVICES]) for queue, names in by_queue.items()
+                  for i in range(0, len(names), TASK_DEVICES)]
+        for queue, names in chunks:
+            task_id = f"r{run_id or 0}-{uuid.uuid4().hex}"
+            away = self._broker_away()
+            if away is not None:  # one failed publish per BROKER_AWAY_S, not one per task
+                request.missing.update({n: away for n in names})
+                continue
+            try:
+                self.app.send_task(task, args=args(names, run_id), task_id=task_id, queue=queue, retry=True)
+            except Exception as exc:  # broker away: these devices are not polled this time
+                log.warning("could not send poll task to %s: %s", queue, exc)
+                reason = f"broker unreachable ({type(exc).__name__})"
+                self._away = (time.monotonic() + BROKER_AWAY_S, reason)
+                request.missing.update({n: reason for n in names})
+                continue
+            sent.append(_Task(task_id, {n: groups.get(n) or "" for n in names}, deadline, request))
+        request.open_tasks = len(sent)
+        with self._lock:
+            self._tasks.update({t.task_id: t for t in sent})
+        if not sent:
+            self._end(request)
+        self._wake.set()
+        return future
+
     def _groups(self, names: Sequence[str]) -> dict[str, str | None]:
         with session_scope(self._engine) as session:
             rows = session.execute(select(Device.name, Device.poll_group).where(Device.name.in_(list(names))))
             return {r.name: r.poll_group for r in rows}
+
+    def _broker_away(self) -> str | None:
+        """The reason of the last failed publish while it is fresh: a broker that refused one
+        task (after the publish's own reconnecting retry) is not tried again for a few seconds,
+        so a cycle of many batches is not held up by one timeout per batch."""
+        until, reason = self._away
+        return reason if time.monotonic() < until else None
 
     def _live_queues(self) -> set[str]:
         at, queues = self._live

@@ -36,7 +36,7 @@ from netops.settings import Settings
 
 __all__ = [
     "DiscoveryReport", "Found", "SysNameClash", "crawl", "crawl_with", "credential_for_community",
-    "management_addresses", "neighbor_label", "store_discovery",
+    "level_targets", "management_addresses", "neighbor_label", "store_discovery",
 ]
 
 Progress = Callable[[str], None]
@@ -139,7 +139,9 @@ def _start(seeds: Sequence[str], allowed: tuple[scope.Network, ...], max_depth: 
     return state, level
 
 
-def _targets(level: list[str], credential: SnmpV2c | SnmpV3, port: int, settings: Settings) -> list[Target]:
+def level_targets(level: Sequence[str], credential: SnmpV2c | SnmpV3, port: int,
+                  settings: Settings) -> list[Target]:
+    """The targets of addresses not in the inventory: named by address, one credential and port."""
     timeouts = timeouts_from(settings)
     return [Target(device_key=a, host=a, snmp=credential, snmp_port=port, timeouts=timeouts) for a in level]
 
@@ -158,7 +160,7 @@ async def crawl(seeds: Sequence[str], credential: SnmpV2c | SnmpV3, settings: Se
     poller, kinds, depth = snmp_poller(settings), JOB_KINDS["discovery"], 0
     while level:
         following: list[str] = []
-        targets = _targets(level, credential, port, settings)
+        targets = level_targets(level, credential, port, settings)
         async for result in poller.poll_many(targets, kinds, settings.snmp.max_in_flight):
             if not state.visit(result.device_key, result, depth, progress):
                 continue
@@ -184,7 +186,7 @@ def crawl_with(poll_level: PollLevel, seeds: Sequence[str], credential: SnmpV2c 
     depth = 0
     while level:
         following: list[str] = []
-        for result in poll_level(_targets(level, credential, port, settings)):
+        for result in poll_level(level_targets(level, credential, port, settings)):
             if state.visit(result.device_key, result, depth, progress):
                 following += state.next_addresses(result, management_addresses(result), depth)
         level, depth = following, depth + 1

@@ -7,7 +7,8 @@ broker), polls them on one long-lived ``InProcessExecutor`` per worker process (
 result to the database as it arrives (``netops.polling.outcomes``), a few devices per
 transaction. A device the worker cannot build a target for (a secret that does not resolve
 here) is written as "not polled" with the reason. A heartbeat thread keeps the worker's row in
-``poll_workers`` fresh, which is how the scheduler knows a group's queue has a live worker.
+``poll_workers`` fresh while the worker is connected to the broker and consuming, which is how
+the scheduler knows a group's queue has a live worker.
 
 A ping task (``netops.polling.remote_icmp``) carries addresses: the worker sends the ICMP burst
 from inside its network, in a thread pool of its own (the task holds its worker slot for a
@@ -35,7 +36,7 @@ from sqlalchemy.orm import selectinload
 from collectors.observations import PollKind, PollResult
 from inventory.db import session_scope
 from inventory.models import Device, utcnow
-from netops.polling.celery_app import POLL_TASK, make_app, queue_name
+from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
 from netops.polling.executor import InProcessExecutor, burst_settings
 from netops.polling.icmp import IcmpStats, burst
 from netops.polling.outcomes import NOT_POLLED, worker_gone, worker_seen, write_outcomes
@@ -69,6 +70,11 @@ class TaskPoller:
     def poll(self, task_id: str, names: Sequence[str], kinds: Sequence[str], job_run_id: int | None) -> int:
         """Poll ``names`` for ``kinds`` and write every device's outcome; returns how many."""
         targets, skipped = self._targets(names)
+        return self.run(task_id, targets, skipped, kinds, job_run_id)
+
+    def run(self, task_id: str, targets: Sequence[Any], skipped: dict[str, str], kinds: Sequence[str],
+            job_run_id: int | None) -> int:
+        """Poll ``targets`` and write each outcome, and "not polled" for ``skipped`` (key -> why)."""
         written = write_outcomes(self.engine, task_id, job_run_id, self.name,
                                  [(n, json.dumps({NOT_POLLED: why})) for n, why in skipped.items()])
         arrived: queue.SimpleQueue[PollResult] = queue.SimpleQueue()
@@ -187,6 +193,14 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
     def poll(self: Any, names: list[str], kinds: list[str], job_run_id: int | None = None) -> int:
         return poller.poll(self.request.id, names, kinds, job_run_id)
 
+    @app.task(name=DISCOVER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+    def discover(self: Any, addresses: list[str], lender: str, kinds: list[str],
+                 job_run_id: int | None = None) -> int:
+        from netops.polling.discovery_task import discovery_targets
+
+        targets, skipped = discovery_targets(engine, settings, addresses, lender, name)
+        return poller.run(self.request.id, targets, skipped, kinds, job_run_id)
+
     # acknowledged at once: a burst delivered again later would measure nothing useful
     @app.task(name=PING_TASK, bind=True, acks_late=False)  # type: ignore[untyped-decorator]
     def ping(self: Any, addresses: list[str], shape: list[float] | None = None,
@@ -195,20 +209,33 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
 
     queues = [queue_name(g, settings) for g in groups] or [queue_name(None, settings)]
     started = utcnow()
-    stop = threading.Event()
+    stop, nudge = threading.Event(), threading.Event()
+    consumer: list[Any] = []  # Celery's consumer once it consumes (worker_ready)
+
+    def ready(sender: Any = None, **_: Any) -> None:
+        consumer.append(sender)
+        nudge.set()
+
+    def consuming() -> bool:
+        """Connected to the broker: Celery clears ``connection`` while it reconnects."""
+        return bool(consumer) and getattr(consumer[0], "connection", None) is not None
 
     def heartbeat() -> None:
-        while True:
-            try:
-                worker_seen(engine, name, queues, concurrency, started)
-            except Exception:  # the database may be away for a moment; the next beat tries again
-                log.warning("worker heartbeat failed", exc_info=True)
-            if stop.wait(settings.executor.worker_seen_s / 3):
-                return
+        # the row says "this worker serves these queues": true only while it consumes, so a worker
+        # cut off from the broker ages out after worker_seen_s and its groups read "no worker"
+        while not stop.is_set():
+            if consuming():
+                try:
+                    worker_seen(engine, name, queues, concurrency, started)
+                except Exception:  # the database may be away for a moment; the next beat tries again
+                    log.warning("worker heartbeat failed", exc_info=True)
+            nudge.wait(settings.executor.worker_seen_s / 3)
+            nudge.clear()
 
+    from celery.signals import worker_ready
+
+    worker_ready.connect(ready, weak=False)
     if on_ready is not None:
-        from celery.signals import worker_ready
-
         worker_ready.connect(lambda **_: on_ready(), weak=False)
     beat = threading.Thread(target=heartbeat, name="netops-worker-heartbeat", daemon=True)
     beat.start()
@@ -218,6 +245,7 @@ def run_worker(settings: Settings, engine: Engine, groups: Sequence[str], concur
                          "--without-heartbeat"])
     finally:
         stop.set()
+        nudge.set()
         beat.join(5)
         poller.close()
         try:

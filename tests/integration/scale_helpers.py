@@ -5,7 +5,9 @@ SNMP agents on loopback, a database with the demo inventory in two poll groups, 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,9 +79,13 @@ class Installation:
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def write_config(path: Path, data_dir: Path, database_url: str, extra: str = "") -> Path:
+SHARED_BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+
+
+def write_config(path: Path, data_dir: Path, database_url: str, extra: str = "",
+                 broker_url: str = SHARED_BROKER) -> Path:
     path.write_text(f'data_dir = "{data_dir}"\ndatabase_url = "{database_url}"\n'
-                    f'[executor]\nkind = "celery"\nbroker_url = "redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"\n'
+                    f'[executor]\nkind = "celery"\nbroker_url = "{broker_url}"\n'
                     f'visibility_timeout_s = 3\ntask_deadline_s = 20\nworker_seen_s = 6\n'
                     f'default_queue = "nogroup-{path.parent.name}"\n'
                     '[snmp]\ntimeout_s = 3.0\nretries = 1\n[monitor]\nicmp = false\n'
@@ -88,11 +94,13 @@ def write_config(path: Path, data_dir: Path, database_url: str, extra: str = "")
     return path
 
 
-def install(tmp: Path, database_url: str, inventory: Path, extra: str = "") -> Installation:
+def install(tmp: Path, database_url: str, inventory: Path, extra: str = "",
+            broker_url: str = SHARED_BROKER) -> Installation:
     token = uuid.uuid4().hex[:8]
     data = tmp / "data"
     data.mkdir()
-    config = write_config(tmp / "netops.toml", data, database_url.replace("+psycopg", ""), extra)
+    config = write_config(tmp / "netops.toml", data, database_url.replace("+psycopg", ""), extra,
+                          broker_url)
     env = {**os.environ, "NETOPS_CONFIG": str(config), "NETOPS_DATA_DIR": str(data)}
     env.pop("NETOPS_DATABASE_URL", None)
     inst = Installation(config, database_url, token, f"north{token}", f"south{token}", env)
@@ -123,3 +131,53 @@ def until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.
             return value
         time.sleep(every)
     raise AssertionError(f"not within {timeout} s: {what}")
+
+
+class PrivateRedis:
+    """A redis-server of this test only, on a free loopback port, without persistence (a restart
+    loses every queued message, as a crashed broker without AOF does); ended by its PID."""
+
+    def __init__(self, directory: Path) -> None:
+        if shutil.which("redis-server") is None:
+            pytest.skip("redis-server is not installed (apt-get install redis-server): the broker restart "
+                        "tests need a Redis of their own")
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as probe:
+            probe.bind((REDIS_HOST, 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"redis://{REDIS_HOST}:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        log = open(self.directory / "redis.log", "ab")  # noqa: SIM115 - the process owns it
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", REDIS_HOST, "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)], stdout=log, stderr=subprocess.STDOUT)
+        client = redis.Redis(REDIS_HOST, self.port, socket_connect_timeout=1)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+        until(answers, 10, f"redis-server on port {self.port} answered")
+        client.close()
+
+    def stop(self) -> None:
+        """SIGKILL: a crash, nothing written, every connection dropped at once."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis(REDIS_HOST, self.port, socket_connect_timeout=1)
