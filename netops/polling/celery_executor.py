@@ -1,16 +1,15 @@
 """``CeleryExecutor``: poll tasks on ``netops worker`` processes, results through the database.
 
 ``submit`` splits the targets by poll group, sends each group's device names and kinds to the
-group's queue (``send_task``; the job run id rides along so outcomes can be traced to their
-run) and returns one future. A collector thread takes the workers' outcome rows
-(``netops.polling.outcomes.take_outcomes``) every ``POLL_S`` and hands each result on as it
-arrives. The future ends when every device is back, or with ``NotPolled`` naming the devices
-that cannot be: a group whose queue has no live worker is not sent at all ("no worker for group
-X"), a broker that refuses the message (and, for ``BROKER_AWAY_S`` after that, every message,
-so a cycle of many batches waits for one failed publish, not one per batch) and a task not
-back within ``executor.task_deadline_s`` name their devices too. Nothing waits longer than the
-deadline; a publish waits at most a few socket timeouts (``netops.polling.celery_app``).
-ICMP bursts are sent by the worker of each device's group, from inside its network
+group's queue (``send_task``; the job run id rides along so outcomes can be traced to their run)
+and returns one future. The outcome collector (``netops.polling.outcome_collector``) takes the
+workers' rows and hands each result on as it arrives. The future ends when every device is back,
+or with ``NotPolled`` naming the devices that cannot be: a group whose queue has no live worker
+is not sent at all ("no worker for group X"), a broker that refuses the message (and, for
+``BROKER_AWAY_S`` after that, every message: ``netops.polling.broker_gate``) and a task not back
+within ``executor.task_deadline_s`` name their devices too. Nothing waits longer than the
+deadline; a publish waits at most a few socket timeouts (``netops.polling.celery_app``). ICMP
+bursts are sent by the worker of each device's group, from inside its network
 (``netops.polling.remote_icmp``).
 """
 
@@ -31,20 +30,19 @@ from collectors.observations import PollKind, PollResult
 from collectors.targets import Target
 from inventory.db import session_scope
 from inventory.models import Device
+from netops.polling.broker_gate import BrokerGate
 from netops.polling.celery_app import DISCOVER_TASK, POLL_TASK, make_app, queue_name
 from netops.polling.executor import CURRENT_JOB_RUN, NotPolled, ResultSink
 from netops.polling.icmp import IcmpStats
-from netops.polling.outcomes import NOT_POLLED, forget_old_outcomes, live_workers, take_outcomes
+from netops.polling.outcome_collector import OutcomeCollector
+from netops.polling.outcomes import NOT_POLLED, live_workers
 from netops.polling.remote_icmp import RemotePings
 from netops.polling.result_codec import decode
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
-POLL_S = 0.1  # how often outcome rows are looked for while tasks are out
 LIVE_CACHE_S = 2.0  # the live workers' queues are read at most this often
-FORGET_EVERY_S = 600.0
 TASK_DEVICES = 100  # devices per task: a big batch is shared among a group's workers
-BROKER_AWAY_S = 5.0  # after a failed publish, tasks are not sent (their devices named) for this long
 
 
 @dataclass
@@ -72,13 +70,11 @@ class CeleryExecutor:
         self.app = make_app(settings)
         self._lock = threading.Lock()
         self._tasks: dict[str, _Task] = {}
-        self._wake = threading.Event()
-        self._closed = threading.Event()
         self._live: tuple[float, set[str]] = (-1e9, set())
-        self._away: tuple[float, str] = (-1e9, "")  # (until, reason): the broker refused a publish
-        self._pings = RemotePings(settings, engine, self.app, self._live_queues)
-        self._thread = threading.Thread(target=self._collect, name="netops-celery-results", daemon=True)
-        self._thread.start()
+        self._gate = BrokerGate()
+        self._collector = OutcomeCollector(engine)
+        self._pings = RemotePings(settings, engine, self.app, self._live_queues, self._collector, self._gate)
+        self._collector.add(self)
 
     # -- the Executor protocol
     def submit(self, targets: Sequence[Target], kinds: frozenset[PollKind],
@@ -104,9 +100,7 @@ class CeleryExecutor:
         return self._pings.ping(addresses)
 
     def close(self) -> None:
-        self._closed.set()
-        self._wake.set()
-        self._thread.join(5)
+        self._collector.close()
         self._pings.close()
         with self._lock:
             tasks, self._tasks = list(self._tasks.values()), {}
@@ -139,7 +133,7 @@ class CeleryExecutor:
                   for i in range(0, len(names), TASK_DEVICES)]
         for queue, names in chunks:
             task_id = f"r{run_id or 0}-{uuid.uuid4().hex}"
-            away = self._broker_away()
+            away = self._gate.away()
             if away is not None:  # one failed publish per BROKER_AWAY_S, not one per task
                 request.missing.update({n: away for n in names})
                 continue
@@ -147,9 +141,7 @@ class CeleryExecutor:
                 self.app.send_task(task, args=args(names, run_id), task_id=task_id, queue=queue, retry=True)
             except Exception as exc:  # broker away: these devices are not polled this time
                 log.warning("could not send poll task to %s: %s", queue, exc)
-                reason = f"broker unreachable ({type(exc).__name__})"
-                self._away = (time.monotonic() + BROKER_AWAY_S, reason)
-                request.missing.update({n: reason for n in names})
+                request.missing.update(dict.fromkeys(names, self._gate.failed(exc)))
                 continue
             sent.append(_Task(task_id, {n: groups.get(n) or "" for n in names}, deadline, request))
         request.open_tasks = len(sent)
@@ -157,20 +149,13 @@ class CeleryExecutor:
             self._tasks.update({t.task_id: t for t in sent})
         if not sent:
             self._end(request)
-        self._wake.set()
+        self._collector.wake()
         return future
 
     def _groups(self, names: Sequence[str]) -> dict[str, str | None]:
         with session_scope(self._engine) as session:
             rows = session.execute(select(Device.name, Device.poll_group).where(Device.name.in_(list(names))))
             return {r.name: r.poll_group for r in rows}
-
-    def _broker_away(self) -> str | None:
-        """The reason of the last failed publish while it is fresh: a broker that refused one
-        task (after the publish's own reconnecting retry) is not tried again for a few seconds,
-        so a cycle of many batches is not held up by one timeout per batch."""
-        until, reason = self._away
-        return reason if time.monotonic() < until else None
 
     def _live_queues(self) -> set[str]:
         at, queues = self._live
@@ -180,28 +165,12 @@ class CeleryExecutor:
             self._live = (time.monotonic(), queues)
         return queues
 
-    def _collect(self) -> None:
-        forget_at = time.monotonic() + 60
-        while not self._closed.is_set():
-            self._wake.wait(POLL_S)
-            self._wake.clear()
-            if time.monotonic() > forget_at:  # rows taken an hour ago: a late second delivery is over
-                forget_at = time.monotonic() + FORGET_EVERY_S
-                self._quietly(forget_old_outcomes, self._engine)
-            with self._lock:
-                ids = list(self._tasks)
-            if not ids:
-                continue
-            try:
-                outcomes = take_outcomes(self._engine, ids)
-            except Exception:  # the database away for a moment: the deadline still holds
-                log.warning("reading poll outcomes failed", exc_info=True)
-                outcomes = []
-            for outcome in outcomes:
-                self._arrived(outcome.task_id, outcome.device, outcome.payload)
-            self._expire(time.monotonic())
+    # -- the outcome collector's side (``netops.polling.outcome_collector.Watcher``)
+    def pending(self) -> list[str]:
+        with self._lock:
+            return list(self._tasks)
 
-    def _arrived(self, task_id: str, device: str, payload: str) -> None:
+    def arrived(self, task_id: str, device: str, payload: str) -> None:
         with self._lock:
             task = self._tasks.get(task_id)
         if task is None or device not in task.devices:
@@ -222,7 +191,7 @@ class CeleryExecutor:
         if all(n in request.results or n in request.missing for n in task.devices):
             self._task_done(task)
 
-    def _expire(self, now: float) -> None:
+    def expire(self, now: float) -> None:
         with self._lock:
             late = [t for t in self._tasks.values() if now >= t.deadline]
         for task in late:
@@ -250,10 +219,3 @@ class CeleryExecutor:
             request.future.set_exception(NotPolled(request.missing))
         else:
             request.future.set_result([request.results[n] for n in request.order if n in request.results])
-
-    @staticmethod
-    def _quietly(fn: object, *args: object) -> None:
-        try:
-            fn(*args)  # type: ignore[operator]
-        except Exception:
-            log.debug("housekeeping failed", exc_info=True)

@@ -26,17 +26,17 @@ from sqlalchemy import Engine, select
 
 from inventory.db import session_scope
 from inventory.models import Device
+from netops.polling.broker_gate import BrokerGate
 from netops.polling.celery_app import queue_name
 from netops.polling.executor import CURRENT_JOB_RUN, burst_settings
 from netops.polling.icmp import BurstSettings, IcmpStats
-from netops.polling.outcomes import take_outcomes
+from netops.polling.outcome_collector import OutcomeCollector
 from netops.polling.result_codec import decode_icmp
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
 PING_TASK = "netops.ping"
 PING_GRACE_S = 2.0  # delivery, the worker's look-up and the rows' way back, beyond the burst itself
-POLL_S = 0.1  # how often ping rows are looked for while bursts are out
 BOUNDS = {"count": (1, 100), "interval_s": (0.01, 10.0), "timeout_s": (0.05, 10.0)}  # as [monitor]
 Pings = dict[str, IcmpStats | None]
 
@@ -72,17 +72,18 @@ class RemotePings:
     """The scheduler's side: ping tasks out to the groups' queues, their rows in from the database."""
 
     def __init__(self, settings: Settings, engine: Engine, app: Celery,
-                 live_queues: Callable[[], set[str]]) -> None:
+                 live_queues: Callable[[], set[str]], collector: OutcomeCollector | None = None,
+                 gate: BrokerGate | None = None) -> None:
         self._settings = settings
         self._engine = engine
         self._app = app
         self._live_queues = live_queues
         self._lock = threading.Lock()
         self._tasks: dict[str, _Request] = {}
-        self._wake = threading.Event()
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._collect, name="netops-celery-pings", daemon=True)
-        self._thread.start()
+        self._own_collector = collector is None  # alone (tests): its own collector, closed with it
+        self._collector = collector or OutcomeCollector(engine, "netops-celery-pings")
+        self._gate = gate or BrokerGate()
+        self._collector.add(self)
 
     def ping(self, addresses: Iterable[str]) -> Future[Pings]:
         future: Future[Pings] = Future()
@@ -98,11 +99,14 @@ class RemotePings:
             by_queue = {}
         for queue, chunk in by_queue.items():
             task_id = f"p{run_id or 0}-{uuid.uuid4().hex}"
+            if self._gate.away() is not None:  # a publish failed moments ago: unknown, at once
+                continue
             try:  # not retried: a burst sent late measures nothing; expired, a worker drops it
                 self._app.send_task(PING_TASK, args=[chunk, shape_of(how), run_id], task_id=task_id,
                                     queue=queue, expires=how.duration_s + PING_GRACE_S, retry=False)
             except Exception as exc:  # broker away: ICMP unknown for these, the polls say the rest
                 log.warning("could not send ping task to %s: %s", queue, exc)
+                self._gate.failed(exc)
                 continue
             request.waiting[task_id] = set(chunk)
         if not request.waiting:
@@ -110,14 +114,14 @@ class RemotePings:
             return future
         with self._lock:
             self._tasks.update(dict.fromkeys(request.waiting, request))
-        self._wake.set()
+        self._collector.wake()
         return future
 
     def close(self) -> None:
-        """Stop collecting; bursts still out end with what came back (the rest unknown)."""
-        self._closed.set()
-        self._wake.set()
-        self._thread.join(5)
+        """Bursts still out end with what came back (the rest unknown). A shared collector is
+        closed by its owner (the executor), first."""
+        if self._own_collector:
+            self._collector.close()
         with self._lock:
             requests, self._tasks = list(self._tasks.values()), {}
         for request in requests:
@@ -144,24 +148,12 @@ class RemotePings:
                 out.setdefault(chosen[address], []).append(address)
         return out
 
-    def _collect(self) -> None:
-        while not self._closed.is_set():
-            self._wake.wait(POLL_S)
-            self._wake.clear()
-            with self._lock:
-                ids = list(self._tasks)
-            if not ids:
-                continue
-            try:
-                outcomes = take_outcomes(self._engine, ids)
-            except Exception:  # the database away for a moment: the deadline still holds
-                log.warning("reading ping outcomes failed", exc_info=True)
-                outcomes = []
-            for outcome in outcomes:
-                self._arrived(outcome.task_id, outcome.device, outcome.payload)
-            self._expire(time.monotonic())
+    # -- the outcome collector's side (``netops.polling.outcome_collector.Watcher``)
+    def pending(self) -> list[str]:
+        with self._lock:
+            return list(self._tasks)
 
-    def _arrived(self, task_id: str, address: str, payload: str) -> None:
+    def arrived(self, task_id: str, address: str, payload: str) -> None:
         with self._lock:
             request = self._tasks.get(task_id)
         if request is None or address not in request.waiting.get(task_id, ()):
@@ -176,7 +168,7 @@ class RemotePings:
         if not any(request.waiting.values()):
             self._end(request)
 
-    def _expire(self, now: float) -> None:
+    def expire(self, now: float) -> None:
         with self._lock:
             late = [(task_id, r) for task_id, r in self._tasks.items() if now >= r.deadline]
         for task_id, request in late:
