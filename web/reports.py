@@ -40,7 +40,8 @@ def choices(args: Mapping[str, str], default_format: str = "json") -> export.Cho
 def figures(args: Mapping[str, str]) -> Report:
     """The report without a file (the page shows it); ``ValueError`` as for ``make``."""
     settings = current_app.extensions["netops.settings"]
-    return export.report_of(db_session(), settings, choices(args), _now(), scoping.visible())
+    with paused_gc():  # a row per site, gone when the request is: no full collection meanwhile
+        return export.report_of(db_session(), settings, choices(args), _now(), scoping.visible())
 
 
 def make(args: Mapping[str, str], default_format: str = "json") -> export.Rendered:
@@ -48,10 +49,10 @@ def make(args: Mapping[str, str], default_format: str = "json") -> export.Render
     JSON is compact here: a client parses it, and 5,000 indented sites cost 300 ms."""
     settings = current_app.extensions["netops.settings"]
     chosen = choices(args, default_format)
-    report = export.report_of(db_session(), settings, chosen, _now(), scoping.visible())
-    if chosen.format == "pdf":
-        return _pdf(report, chosen, settings)
-    with paused_gc():  # a row per site to JSON: no full collection in the middle
+    with paused_gc():  # a row per site, gone when the request is: no full collection meanwhile
+        report = export.report_of(db_session(), settings, chosen, _now(), scoping.visible())
+        if chosen.format == "pdf":
+            return _pdf(report, chosen, settings)
         return export.rendered(report, chosen, settings, pretty=False)
 
 
