@@ -28,6 +28,7 @@ from tests.web.seed import PASSWORDS
 from web import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # as the other browser tests
 DISTRICTS = {"Magelang Selatan", "Magelang Tengah", "Magelang Utara"}
 
 
@@ -97,7 +98,8 @@ def test_districts_by_keyboard_then_a_district_then_zoom_out(
     assert int(page.get_attribute(utara, "data-offline")) > 0
     # the line between two districts says how many links and how many are down
     assert _shown(page, ".dlink") >= 2
-    shot = tmp_path / "districts.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "web-topology-districts.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"\nscreenshot: {shot}")
 
@@ -107,7 +109,8 @@ def test_districts_by_keyboard_then_a_district_then_zoom_out(
     assert _shown_districts(page) == {"Magelang Utara"}
     assert page.input_value("#f-district") == "Magelang Utara"
     assert page.is_visible(f'.node[data-name="{DEAD}"]')
-    shot = tmp_path / "district-devices.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "web-topology-district-devices.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
 
@@ -141,7 +144,8 @@ def test_a_province_opens_on_districts_and_a_district_opens_its_devices(
     assert _shown_districts(page) == {"Magelang Selatan"}
     view = [float(v) for v in page.get_attribute("#topo", "viewBox").split()]
     assert view[2] < 1000  # fitted to the district
-    shot = tmp_path / "province-district.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "web-topology-province-district.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
     assert page.errors == []
