@@ -7,10 +7,15 @@ Without root or the agents, every test here skips with the reason.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from simulator.inventory import write_inventory
+from simulator.network import generate
+from tests.demo.conftest import start_agents, stop
+from tests.integration.scale_helpers import PrivateRedis
 from tests.integration.testbed import Testbed, bring_up, tear_down, unavailable_reason
 
 
@@ -29,3 +34,35 @@ def testbed() -> Iterator[Testbed]:
         yield bed
     finally:
         tear_down(prefix)
+
+
+@pytest.fixture
+def cleanup() -> Iterator[list[Callable[[], None]]]:
+    """Steps a test adds as it starts things (processes, databases), run in reverse at its end."""
+    steps: list[Callable[[], None]] = []
+    yield steps
+    for step in reversed(steps):
+        step()
+
+
+@pytest.fixture(scope="module")
+def demo_agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo's simulated agents on 127.0.100.x; yields the inventory file that points at them."""
+    state = tmp_path_factory.mktemp("agents")
+    process, port, _ = start_agents(state / "demo", "--quiet", "--every", "100000")
+    try:
+        yield write_inventory(generate(1), state / "inventory.yaml", port, declare_links=False)
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A redis-server of the test's own (free port, no persistence), to restart or stop at will;
+    the machine's Redis is shared and is never touched."""
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()

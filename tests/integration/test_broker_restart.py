@@ -14,7 +14,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,9 +28,7 @@ from netops.polling.cycle import CycleSummary, JobRunner
 from netops.polling.jobs import JobSpec, job_kinds
 from netops.polling.outcomes import live_workers
 from netops.settings import Settings, load_settings
-from simulator.inventory import write_inventory
 from simulator.network import generate
-from tests.demo.conftest import start_agents, stop
 from tests.integration.scale_helpers import Installation, PrivateRedis, install, stop_group, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.timeout(150)]
@@ -38,34 +36,6 @@ COUNTERS = JobSpec("counters", 300, job_kinds("counters"))  # no confirmation ro
 STATUS = JobSpec("status", 60, job_kinds("status"))
 DEADLINE_S = 10.0  # the executor's task deadline in these tests
 SILENT = "127.0.100.250"  # no agent answers here: a task holding it runs for the SNMP timeouts
-
-
-@pytest.fixture(scope="module")
-def demo_agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    state = tmp_path_factory.mktemp("broker-agents")
-    process, port, _ = start_agents(state / "demo", "--quiet", "--every", "100000")
-    try:
-        yield write_inventory(generate(1), state / "inventory.yaml", port, declare_links=False)
-    finally:
-        stop(process)
-
-
-@pytest.fixture
-def cleanup() -> Iterator[list[Callable[[], None]]]:
-    steps: list[Callable[[], None]] = []
-    yield steps
-    for step in reversed(steps):
-        step()
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
-    redis = PrivateRedis(tmp_path / "redis")
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 class City:

@@ -15,7 +15,7 @@ import json
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,9 +31,8 @@ from netops.polling.executor import CURRENT_JOB_RUN, InProcessExecutor, NotPolle
 from netops.polling.jobs import JobSpec, job_kinds
 from netops.polling.targets import build_targets
 from netops.settings import Settings, load_settings
-from simulator.inventory import V3_AUTH_KEY, V3_PRIV_KEY, write_inventory
+from simulator.inventory import V3_AUTH_KEY, V3_PRIV_KEY
 from simulator.network import generate
-from tests.demo.conftest import start_agents, stop
 from tests.integration.scale_helpers import (
     Installation,
     forget_keys,
@@ -47,26 +46,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.timeout(120)
 STATUS = JobSpec("status", 60, job_kinds("status"))
 COUNTERS = JobSpec("counters", 300, job_kinds("counters"))  # no confirmation round: one task per device
 FULL = frozenset({PollKind.FACTS, PollKind.INTERFACES, PollKind.NEIGHBORS})
-
-
-@pytest.fixture
-def cleanup() -> Iterator[list[Callable[[], None]]]:
-    """Steps run after the test, last first (processes stopped before their database is dropped)."""
-    steps: list[Callable[[], None]] = []
-    yield steps
-    for step in reversed(steps):
-        step()
-
-
-@pytest.fixture(scope="module")
-def demo_agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo's simulated agents on 127.0.100.x; yields the inventory file that points at them."""
-    state = tmp_path_factory.mktemp("scale-agents")
-    process, port, _ = start_agents(state / "demo", "--quiet", "--every", "100000")
-    try:
-        yield write_inventory(generate(1), state / "inventory.yaml", port, declare_links=False)
-    finally:
-        stop(process)
 
 
 @pytest.fixture

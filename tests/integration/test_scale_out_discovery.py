@@ -16,7 +16,6 @@ import base64
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,16 +40,6 @@ from tests.integration.scale_helpers import (
 from tests.integration.test_scheduled_discovery import City, city  # noqa: F401 - the agents' fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
-    redis = PrivateRedis(tmp_path / "redis")
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 def _installation(tmp_path: Path, pg_url: str, broker: PrivateRedis) -> Installation:

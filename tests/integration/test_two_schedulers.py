@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
@@ -28,14 +27,6 @@ from tests.integration.scale_helpers import install, stop_group, until
 pytestmark = pytest.mark.timing  # a takeover within 15 s: run alone, not beside the parallel part
 
 INTERVAL = 5
-
-
-@pytest.fixture
-def cleanup() -> Iterator[list[Callable[[], None]]]:
-    steps: list[Callable[[], None]] = []
-    yield steps
-    for step in reversed(steps):
-        step()
 
 
 def holder(engine: Engine) -> str | None:
