@@ -25,7 +25,7 @@ from inventory.models import ForwardedTrap, utcnow
 from netops.polling.leader import Lease
 from netops.polling.scheduler import JobControl, JobInfo
 from netops.polling.service import MonitorService
-from netops.polling.traps import Trap, TrapReceiver
+from netops.polling.traps import Trap, TrapReceiver, start_receiver
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,12 +64,7 @@ class LeadingService:
 
     def start(self) -> None:
         if self._traps_enabled:
-            receiver = TrapReceiver(self.engine, self.settings, self.on_trap, port=self._trap_port)
-            try:
-                receiver.start()
-                self.trap_receiver = receiver
-            except OSError as exc:
-                log.error("trap receiver disabled: cannot listen on UDP %s: %s", receiver.port, exc)
+            self.trap_receiver = start_receiver(self.engine, self.settings, self.on_trap, self._trap_port)
         self._thread.start()
 
     def stop(self) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from netops.monitor.notifications import Notifier
 from netops.polling.executor import Executor
 from netops.polling.scheduler import Scheduler
-from netops.polling.traps import Trap, TrapReceiver
+from netops.polling.traps import Trap, TrapReceiver, start_receiver
 from netops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,7 @@ class MonitorService:
     def start(self) -> None:
         self.scheduler.start()
         if self._traps_enabled:
-            receiver = TrapReceiver(self.engine, self.settings, self.on_trap, port=self._trap_port)
-            try:
-                receiver.start()
-                self.trap_receiver = receiver
-            except OSError as exc:
-                log.error("trap receiver disabled: cannot listen on UDP %s: %s", receiver.port, exc)
+            self.trap_receiver = start_receiver(self.engine, self.settings, self.on_trap, self._trap_port)
 
     def stop(self) -> None:
         """Stop traps and scheduler; returns within a few seconds (running cycles are aborted)."""

@@ -308,3 +308,16 @@ class TrapReceiver:
             self._apply(inventory)
         except Exception as exc:
             log.warning("trap receiver: changed inventory not applied: %s", exc)
+
+
+def start_receiver(engine: Engine, settings: Settings, handler: TrapHandler,
+                   port: int | None) -> TrapReceiver | None:
+    """A started receiver, or None when the port cannot be bound (logged): polling goes on
+    without traps rather than not at all."""
+    receiver = TrapReceiver(engine, settings, handler, port=port)
+    try:
+        receiver.start()
+    except OSError as exc:
+        log.error("trap receiver disabled: cannot listen on UDP %s: %s", receiver.port, exc)
+        return None
+    return receiver
