@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -154,9 +155,17 @@ class TrapReceiver:
         dispatcher = AsyncioDispatcher(loop=self._loop)
         snmp.register_transport_dispatcher(dispatcher, recvId=PYSNMP_RECV_ID)
         dispatcher.register_recv_callback(self._on_datagram)
-        config.add_transport(snmp, udp.DOMAIN_NAME,
-                             udp.UdpTransport(loop=self._loop).open_server_mode((self._settings.traps.host,
-                                                                                 self.port)))
+        # bound here, not by pysnmp: its endpoint is made later in the loop, so a port already
+        # taken would fail unseen while the receiver said it was listening
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.bind((self._settings.traps.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        transport = udp.UdpTransport(loop=self._loop).open_server_mode(sock=sock)
+        config.add_transport(snmp, udp.DOMAIN_NAME, transport)
         traps = self._settings.traps
         cache: EngineIdCache[LocalKeys] = EngineIdCache(
             per_device=traps.engine_ids_per_device, total=traps.max_engine_ids, ttl_s=traps.engine_id_ttl_s)

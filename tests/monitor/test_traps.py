@@ -87,3 +87,17 @@ def test_wrong_community_and_wrong_v3_key_are_counted_and_dropped(receiver, engi
     assert _wait(lambda: _counts(engine) == {"bad_community": 1, "bad_v3_auth": 1, "bad_v3_priv": 1})
     time.sleep(0.3)
     assert got == []
+
+
+def test_a_taken_trap_port_leaves_polling_without_traps_not_stopped(
+        engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    from netops.polling.traps import start_receiver
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))
+        port = int(taken.getsockname()[1])
+        assert start_receiver(engine, settings, lambda trap: None, port) is None
+    assert f"cannot listen on UDP {port}" in caplog.text
+    free = start_receiver(engine, settings, lambda trap: None, _port())
+    assert free is not None
+    free.stop()
