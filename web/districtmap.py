@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from netops.monitor.network_view import NetworkView
 from netops.scope import Visible
+from topology.graph import link_devices
 from web.composite import NO_DISTRICT, DistrictMap, district_map
 from web.views import Topology
 
@@ -108,7 +109,7 @@ def build(
         elif kind == "link" and name in ends and len(set(ends[name])) == 2:
             on_edge.setdefault(_pair(*ends[name]), []).append(name)
         elif kind == "link":  # inside one district, or with one end outside a scope
-            for district in sorted({where[d] for d in _link_devices(name) if d in where}):
+            for district in sorted({where[d] for d in link_devices(name) if d in where}):
                 in_district.setdefault(district, []).append(name)
     sites: dict[str, dict[str, int]] = {}
     for site_district, state in site_states.values():
@@ -143,11 +144,6 @@ def build(
 
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
-
-
-def _link_devices(link_id: str) -> list[str]:
-    """The devices of a link id ``A:p--B:q``."""
-    return [end.rpartition(":")[0] or end for end in link_id.split("--")]
 
 
 def _radius(aggregated: DistrictMap) -> _Radius:

@@ -223,3 +223,11 @@ def test_level_links_keep_the_district_and_the_spof_filter(client_as: Client) ->
     assert links["device"] == "/topology?level=device&district=Magelang+Utara&spof=1"
     plain = client_as("engineer").get("/topology?level=device").get_data(as_text=True)
     assert 'href="/topology?level=district" id="level-district"' in plain
+
+
+def test_a_root_cause_on_a_port_with_a_colon_names_its_two_devices() -> None:
+    """Breakout ports (``ge-0/0/0:1``) hold a colon: the device is what comes before the first one."""
+    from web.ui.svgmap import _short
+
+    assert _short("dist-utara:ge-0/0/0:1--acc-sdn1:sfp1") == "dist-utara – acc-sdn1"
+    assert _short("dist-utara") == "dist-utara"

@@ -132,7 +132,7 @@ def _cause_line(causes: tuple[str, ...]) -> str:
 def _short(cause: str) -> str:
     if "--" not in cause:
         return cause
-    return " – ".join(end.rpartition(":")[0] or end for end in cause.split("--"))
+    return " – ".join(end.partition(":")[0] for end in cause.split("--"))  # a port may hold a colon
 
 
 def _district(node: DistrictCircle, inside: tuple[int, int]) -> str:
