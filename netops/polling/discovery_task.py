@@ -6,6 +6,10 @@ database) cannot carry them. The discovery task carries the addresses and the na
 known device that advertised them (the "lender"): the worker reads that device from the
 database and polls the addresses with its SNMP credential and port, as the in-process crawl
 does. Like every task, the message holds names and addresses only; the secret is resolved here.
+
+The broker is not trusted with the credential's reach: the worker polls only addresses some
+known device advertises (a neighbor record) that lie inside the allowed networks, as the
+scheduler chose them, so a forged task cannot send the lender's community elsewhere.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from sqlalchemy.orm import selectinload
 
 from collectors.targets import Target
 from inventory.db import session_scope
-from inventory.models import Device
+from inventory.models import Device, NeighborRecord
 from netops.polling.discovery import level_targets
+from netops.polling.discovery_scope import allowed_networks, inside
 from netops.polling.targets import build_cycle_target
 from netops.settings import Settings
 
@@ -35,4 +40,18 @@ def discovery_targets(engine: Engine, settings: Settings, addresses: Sequence[st
         return [], {a: f"device {lender} is not in the database of worker {worker}" for a in addresses}
     if target is None or target.snmp is None:
         return [], {a: f"no SNMP credential of {lender} resolves on worker {worker}" for a in addresses}
-    return level_targets(addresses, target.snmp, target.snmp_port, settings), {}
+    allowed = set(followable(engine, settings, addresses))
+    refused = {a: "not a neighbor address inside the allowed networks" for a in addresses if a not in allowed}
+    wanted = [a for a in addresses if a in allowed]
+    return level_targets(wanted, target.snmp, target.snmp_port, settings), refused
+
+
+def followable(engine: Engine, settings: Settings, addresses: Sequence[str]) -> list[str]:
+    """Those of ``addresses`` a known device advertises and that lie inside the allowed networks
+    (``discovery.networks``, else the private ranges of the known devices: as the scheduler)."""
+    with session_scope(engine) as session:
+        advertised = set(session.scalars(select(NeighborRecord.management_address)
+                                          .where(NeighborRecord.management_address.in_(list(addresses)))))
+        known = sorted(set(session.scalars(select(Device.address))))
+    networks = allowed_networks(known, (), settings)
+    return [a for a in addresses if a in advertised and inside(a, networks)]

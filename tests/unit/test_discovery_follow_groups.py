@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from inventory.models import Credential, Device, NeighborRecord
 from netops.polling.discovery_follow import Followed, new_neighbors
+from netops.polling.discovery_task import discovery_targets
 from netops.settings import Settings
 
 
@@ -38,3 +40,21 @@ def test_new_neighbors_are_grouped_by_the_advertising_devices_poll_group(session
     assert groups == {"north": ("a", {"10.1.0.9": "a", "10.1.0.8": "a"}),  # 10.1.0.9 once, from north
                       "south": ("b", {"10.1.0.7": "b"}),
                       None: ("c", {"10.1.0.6": "c"})}  # 10.1.0.2 is b: known, not new
+
+
+def test_a_worker_polls_only_advertised_addresses_inside_the_allowed_networks(
+        session: Session, settings: Settings, engine: Engine) -> None:
+    """A forged discovery task (the broker is not trusted with the credential's reach): an address
+    no device advertises, or one outside the allowed networks, is refused, never polled."""
+    cred = Credential(name="snmp-v2c", type="snmp", snmp_version="2c", community="netops-ro")
+    lender = Device(name="a", address="10.1.0.1", role="access", snmp_credential=cred, enabled=True,
+                    snmp_port=161)
+    session.add_all([cred, lender])
+    session.flush()
+    session.add_all([_neighbor(lender, "p1", "10.1.0.9"), _neighbor(lender, "p2", "192.0.2.7")])
+    session.commit()
+    asked = ["10.1.0.9", "10.1.0.50", "192.0.2.7", "198.51.100.1"]
+    targets, refused = discovery_targets(engine, settings, asked, "a", "w1")
+    assert [t.host for t in targets] == ["10.1.0.9"]
+    assert sorted(refused) == ["10.1.0.50", "192.0.2.7", "198.51.100.1"]  # unadvertised, outside, both
+    assert set(refused.values()) == {"not a neighbor address inside the allowed networks"}
